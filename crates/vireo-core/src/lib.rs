@@ -1,0 +1,14 @@
+//! The data engine: databases, values and the parsing rules they share.
+//!
+//! Nothing here opens a socket, reads a clock or writes a file: time arrives
+//! as a parameter (`now_ms`, Unix milliseconds), so every behaviour that
+//! depends on time is deterministic under test.
+
+pub mod db;
+pub mod glob;
+pub mod hash;
+pub mod object;
+pub mod util;
+
+pub use db::Db;
+pub use object::{StrValue, Value};

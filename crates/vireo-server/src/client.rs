@@ -1,0 +1,275 @@
+//! A connected client: its socket, query buffer, parse state and replies.
+//!
+//! A client is a state machine fed with bytes: `networking` appends what the
+//! socket delivers to `query`, the server decodes and runs whole requests,
+//! and replies accumulate in `out` until `before_sleep` writes them all at
+//! once. The transcript harness drives the same state machine with no socket.
+
+use mio::net::{TcpStream, UnixStream};
+use vireo_resp::{encode, Args, RequestDecoder};
+
+/// Bytes read from a client and not yet consumed.
+///
+/// The backing vector is kept fully initialised (its length is its
+/// capacity), so a read can target the spare tail without zeroing it again
+/// on every call: at one request per read, a fresh 16 KiB memset per read
+/// would cost more than parsing the request.
+#[derive(Default)]
+pub struct QueryBuffer {
+    bytes: Vec<u8>,
+    len: usize,
+}
+
+impl QueryBuffer {
+    /// The unconsumed bytes.
+    #[inline]
+    pub fn data(&self) -> &[u8] {
+        &self.bytes[..self.len]
+    }
+
+    /// Number of unconsumed bytes.
+    #[inline]
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// True when nothing is buffered.
+    #[inline]
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Bytes allocated, used or not.
+    pub fn capacity(&self) -> usize {
+        self.bytes.len()
+    }
+
+    /// Room for at least `min` more bytes, to read into; call
+    /// [`QueryBuffer::commit`] with how many were filled.
+    #[inline]
+    pub fn spare(&mut self, min: usize) -> &mut [u8] {
+        if self.bytes.len() - self.len < min {
+            let wanted = (self.len + min).max(self.bytes.len() * 2);
+            self.bytes.resize(wanted, 0);
+        }
+        &mut self.bytes[self.len..]
+    }
+
+    /// Marks `count` bytes of the spare room as filled.
+    #[inline]
+    pub fn commit(&mut self, count: usize) {
+        self.len = (self.len + count).min(self.bytes.len());
+    }
+
+    /// Appends `data` (used when no socket is involved).
+    pub fn extend(&mut self, data: &[u8]) {
+        let spare = self.spare(data.len());
+        spare[..data.len()].copy_from_slice(data);
+        self.commit(data.len());
+    }
+
+    /// Drops the first `count` bytes, keeping the rest at the front.
+    #[inline]
+    pub fn consume(&mut self, count: usize) {
+        let count = count.min(self.len);
+        if count == self.len {
+            self.len = 0;
+        } else if count > 0 {
+            self.bytes.copy_within(count..self.len, 0);
+            self.len -= count;
+        }
+    }
+
+    /// Returns memory after a burst of large requests.
+    pub fn shrink_if_idle(&mut self, keep: usize) {
+        if self.len == 0 && self.bytes.len() > keep {
+            self.bytes = vec![0; keep];
+        }
+    }
+}
+
+/// The transport under a client.
+pub enum Connection {
+    /// A TCP connection.
+    Tcp(TcpStream),
+    /// A Unix-domain socket connection.
+    Unix(UnixStream),
+    /// No socket: driven in-process (tests, and later AOF loading).
+    Detached,
+}
+
+/// Per-client state.
+pub struct Client {
+    /// Unique, increasing id (`CLIENT ID`).
+    pub id: u64,
+    /// Slot in the server's client table; also the reactor token.
+    pub slot: usize,
+    /// The socket.
+    pub conn: Connection,
+    /// Peer address as `ip:port`.
+    pub peer: String,
+    /// Bytes received and not yet consumed.
+    pub query: QueryBuffer,
+    /// Incremental request parser state.
+    pub decoder: RequestDecoder,
+    /// Arguments of the request being run (reused across requests).
+    pub args: Args,
+    /// Replies not yet written.
+    pub out: Vec<u8>,
+    /// How much of `out` has been written already.
+    pub out_sent: usize,
+    /// Selected database index.
+    pub db: usize,
+    /// RESP protocol version (2 or 3).
+    pub resp: u8,
+    /// `CLIENT SETNAME` / `HELLO SETNAME` name.
+    pub name: Option<Vec<u8>>,
+    /// Whether the client has authenticated (always true without a password).
+    pub authenticated: bool,
+    /// Stop reading; close once `out` is written (QUIT, protocol errors).
+    pub close_after_reply: bool,
+    /// Queued in the server's pending-write list.
+    pub pending_write: bool,
+    /// The reactor is watching this socket for writability.
+    pub writable_interest: bool,
+    /// Creation time, Unix milliseconds.
+    pub created_ms: i64,
+    /// Time of the last interaction, Unix milliseconds.
+    pub last_interaction_ms: i64,
+}
+
+impl Client {
+    /// A fresh client on `conn`.
+    pub fn new(id: u64, slot: usize, conn: Connection, peer: String, now_ms: i64) -> Client {
+        Client {
+            id,
+            slot,
+            conn,
+            peer,
+            query: QueryBuffer::default(),
+            decoder: RequestDecoder::new(),
+            args: Args::new(),
+            out: Vec::new(),
+            out_sent: 0,
+            db: 0,
+            resp: 2,
+            name: None,
+            authenticated: true,
+            close_after_reply: false,
+            pending_write: false,
+            writable_interest: false,
+            created_ms: now_ms,
+            last_interaction_ms: now_ms,
+        }
+    }
+
+    /// True if there are replies waiting to be written.
+    #[inline]
+    pub fn has_pending_replies(&self) -> bool {
+        self.out.len() > self.out_sent
+    }
+
+    // Reply writers. Everything a handler sends goes through these, so the
+    // RESP2/RESP3 differences live in one place.
+
+    /// `+OK`.
+    #[inline]
+    pub fn reply_ok(&mut self) {
+        self.out.extend_from_slice(b"+OK\r\n");
+    }
+
+    /// A status reply.
+    #[inline]
+    pub fn reply_simple(&mut self, status: &[u8]) {
+        encode::simple(&mut self.out, status);
+    }
+
+    /// An error reply. `message` is either a full error starting with its
+    /// code (`-WRONGTYPE ...`, given with the dash) or text that gets the
+    /// generic `ERR` code.
+    ///
+    /// Redis compat: CR and LF inside the message become spaces, since
+    /// errors often quote client input and must stay one protocol line.
+    pub fn reply_error(&mut self, message: impl AsRef<[u8]>) {
+        let message = message.as_ref();
+        let body = match message.strip_prefix(b"-") {
+            Some(coded) => {
+                self.out.push(b'-');
+                coded
+            }
+            None => {
+                self.out.extend_from_slice(b"-ERR ");
+                message
+            }
+        };
+        self.out.extend(
+            body.iter()
+                .map(|&b| if b == b'\r' || b == b'\n' { b' ' } else { b }),
+        );
+        self.out.extend_from_slice(b"\r\n");
+    }
+
+    /// An integer reply.
+    #[inline]
+    pub fn reply_integer(&mut self, value: i64) {
+        encode::integer(&mut self.out, value);
+    }
+
+    /// A bulk string reply.
+    #[inline]
+    pub fn reply_bulk(&mut self, bytes: &[u8]) {
+        encode::bulk(&mut self.out, bytes);
+    }
+
+    /// The null reply: `$-1` in RESP2, `_` in RESP3.
+    #[inline]
+    pub fn reply_null(&mut self) {
+        if self.resp >= 3 {
+            encode::null(&mut self.out);
+        } else {
+            encode::null_bulk(&mut self.out);
+        }
+    }
+
+    /// The null array reply: `*-1` in RESP2, `_` in RESP3.
+    pub fn reply_null_array(&mut self) {
+        if self.resp >= 3 {
+            encode::null(&mut self.out);
+        } else {
+            encode::null_array(&mut self.out);
+        }
+    }
+
+    /// An array header.
+    #[inline]
+    pub fn reply_array_len(&mut self, len: usize) {
+        encode::array_len(&mut self.out, len);
+    }
+
+    /// A map header: a RESP3 map, or a flat array of 2×`len` in RESP2.
+    pub fn reply_map_len(&mut self, len: usize) {
+        if self.resp >= 3 {
+            encode::map_len(&mut self.out, len);
+        } else {
+            encode::array_len(&mut self.out, len * 2);
+        }
+    }
+
+    /// A set header: a RESP3 set, or an array in RESP2.
+    pub fn reply_set_len(&mut self, len: usize) {
+        if self.resp >= 3 {
+            encode::set_len(&mut self.out, len);
+        } else {
+            encode::array_len(&mut self.out, len);
+        }
+    }
+
+    /// A verbatim string (RESP3) or a bulk string (RESP2).
+    pub fn reply_verbatim(&mut self, text: &[u8], format: [u8; 3]) {
+        if self.resp >= 3 {
+            encode::verbatim(&mut self.out, format, text);
+        } else {
+            encode::bulk(&mut self.out, text);
+        }
+    }
+}

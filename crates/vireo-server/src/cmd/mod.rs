@@ -1,0 +1,38 @@
+//! Command handlers, one module per family, and the table that lists them.
+
+pub mod connection;
+pub mod keyspace;
+pub mod server;
+pub mod string;
+
+use crate::command::CommandSpec;
+
+/// Every top-level command. Subcommands hang off their container.
+pub static TABLE: &[CommandSpec] = &[
+    connection::PING,
+    connection::ECHO,
+    connection::QUIT,
+    connection::HELLO,
+    connection::AUTH,
+    connection::SELECT,
+    server::DBSIZE,
+    server::FLUSHDB,
+    server::FLUSHALL,
+    server::TIME,
+    server::COMMAND,
+    server::FUNCTION,
+    string::GET,
+    string::SET,
+    string::INCR,
+    string::DECR,
+    string::MGET,
+    string::MSET,
+    keyspace::DEL,
+    keyspace::EXISTS,
+];
+
+/// Parses an integer argument with Redis's strict rules.
+#[inline]
+pub fn parse_i64(arg: &[u8]) -> Option<i64> {
+    vireo_core::util::parse_i64(arg)
+}

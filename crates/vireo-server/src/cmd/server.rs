@@ -1,0 +1,603 @@
+//! Server commands: DBSIZE, FLUSHDB, FLUSHALL, TIME, COMMAND, FUNCTION.
+
+use vireo_resp::Argv;
+
+use crate::client::Client;
+use crate::command::{
+    self, acl, flags, Arg, ArgKind, BeginSearch, CommandSpec, Doc, FindKeys, KeySpec,
+};
+use crate::errors;
+use crate::server::Server;
+
+/// DBSIZE
+pub const DBSIZE: CommandSpec = CommandSpec {
+    name: "dbsize",
+    arity: 1,
+    flags: flags::READONLY | flags::FAST,
+    acl: acl::KEYSPACE,
+    tips: &["request_policy:all_shards", "response_policy:agg_sum"],
+    key_specs: &[],
+    doc: Doc {
+        summary: "Returns the number of keys in the selected database",
+        since: "1.0.0",
+        group: "server",
+        complexity: "O(1)",
+        args: &[],
+    },
+    subcommands: &[],
+    handler: Some(dbsize),
+};
+
+fn dbsize(server: &mut Server, client: &mut Client, _argv: Argv<'_>) {
+    let len = server.db(client).len();
+    client.reply_integer(len as i64);
+}
+
+const FLUSH_ARGS: &[Arg] = &[Arg::new("flush-type", ArgKind::OneOf).optional().of(&[
+    Arg::token("async", "ASYNC").since("4.0.0"),
+    Arg::token("sync", "SYNC").since("6.2.0"),
+])];
+
+/// FLUSHDB [ASYNC|SYNC]
+pub const FLUSHDB: CommandSpec = CommandSpec {
+    name: "flushdb",
+    arity: -1,
+    flags: flags::WRITE,
+    acl: acl::KEYSPACE | acl::DANGEROUS,
+    tips: &["request_policy:all_shards", "response_policy:all_succeeded"],
+    key_specs: &[],
+    doc: Doc {
+        summary: "Removes every key from the selected database",
+        since: "1.0.0",
+        group: "server",
+        complexity: "O(N) where N is the number of keys in the selected database",
+        args: FLUSH_ARGS,
+    },
+    subcommands: &[],
+    handler: Some(flushdb),
+};
+
+/// Accepts the optional `ASYNC|SYNC` argument of the flush commands.
+fn flush_mode_ok(client: &mut Client, argv: &Argv<'_>) -> bool {
+    let ok = match argv.len() {
+        1 => true,
+        2 => argv[1].eq_ignore_ascii_case(b"async") || argv[1].eq_ignore_ascii_case(b"sync"),
+        _ => false,
+    };
+    if !ok {
+        client.reply_error(errors::SYNTAX);
+    }
+    ok
+}
+
+fn flushdb(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
+    if !flush_mode_ok(client, &argv) {
+        return;
+    }
+    let removed = server.db(client).clear();
+    server.dirty += removed as u64;
+    client.reply_ok();
+}
+
+/// FLUSHALL [ASYNC|SYNC]
+pub const FLUSHALL: CommandSpec = CommandSpec {
+    name: "flushall",
+    arity: -1,
+    flags: flags::WRITE,
+    acl: acl::KEYSPACE | acl::DANGEROUS,
+    tips: &["request_policy:all_shards", "response_policy:all_succeeded"],
+    key_specs: &[],
+    doc: Doc {
+        summary: "Removes every key from every database",
+        since: "1.0.0",
+        group: "server",
+        complexity: "O(N) where N is the total number of keys in all databases",
+        args: FLUSH_ARGS,
+    },
+    subcommands: &[],
+    handler: Some(flushall),
+};
+
+fn flushall(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
+    if !flush_mode_ok(client, &argv) {
+        return;
+    }
+    let removed: usize = server.dbs.iter_mut().map(|db| db.clear()).sum();
+    server.dirty += removed as u64;
+    client.reply_ok();
+}
+
+/// TIME
+pub const TIME: CommandSpec = CommandSpec {
+    name: "time",
+    arity: 1,
+    flags: flags::LOADING | flags::STALE | flags::FAST,
+    acl: 0,
+    tips: &["nondeterministic_output"],
+    key_specs: &[],
+    doc: Doc {
+        summary: "Returns the server's time",
+        since: "2.6.0",
+        group: "server",
+        complexity: "O(1)",
+        args: &[],
+    },
+    subcommands: &[],
+    handler: Some(time),
+};
+
+fn time(server: &mut Server, client: &mut Client, _argv: Argv<'_>) {
+    let micros = server.now_us;
+    let mut buf = [0u8; 20];
+    client.reply_array_len(2);
+    client.reply_bulk(vireo_core::util::format_i64(
+        &mut buf,
+        micros.div_euclid(1_000_000),
+    ));
+    client.reply_bulk(vireo_core::util::format_i64(
+        &mut buf,
+        micros.rem_euclid(1_000_000),
+    ));
+}
+
+const COMMAND_FLAGS: u64 = flags::LOADING | flags::STALE;
+
+/// COMMAND and its subcommands.
+pub const COMMAND: CommandSpec = CommandSpec {
+    name: "command",
+    arity: -1,
+    flags: COMMAND_FLAGS,
+    acl: acl::CONNECTION,
+    tips: &["nondeterministic_output_order"],
+    key_specs: &[],
+    doc: Doc {
+        summary: "Returns details about every command",
+        since: "2.8.13",
+        group: "server",
+        complexity: "O(N) where N is the total number of commands",
+        args: &[],
+    },
+    subcommands: &[
+        CommandSpec {
+            name: "count",
+            arity: 2,
+            flags: COMMAND_FLAGS,
+            acl: acl::CONNECTION,
+            tips: &[],
+            key_specs: &[],
+            doc: Doc {
+                summary: "Returns the number of commands",
+                since: "2.8.13",
+                group: "server",
+                complexity: "O(1)",
+                args: &[],
+            },
+            subcommands: &[],
+            handler: Some(command_count),
+        },
+        CommandSpec {
+            name: "info",
+            arity: -2,
+            flags: COMMAND_FLAGS,
+            acl: acl::CONNECTION,
+            tips: &["nondeterministic_output_order"],
+            key_specs: &[],
+            doc: Doc {
+                summary: "Returns details about one, several or every command",
+                since: "2.8.13",
+                group: "server",
+                complexity: "O(N) where N is the number of commands to look up",
+                args: &[Arg::new("command-name", ArgKind::String)
+                    .optional()
+                    .multiple()],
+            },
+            subcommands: &[],
+            handler: Some(command_info),
+        },
+        CommandSpec {
+            name: "docs",
+            arity: -2,
+            flags: COMMAND_FLAGS,
+            acl: acl::CONNECTION,
+            tips: &["nondeterministic_output_order"],
+            key_specs: &[],
+            doc: Doc {
+                summary: "Returns the documentation of one, several or every command",
+                since: "7.0.0",
+                group: "server",
+                complexity: "O(N) where N is the number of commands to look up",
+                args: &[Arg::new("command-name", ArgKind::String)
+                    .optional()
+                    .multiple()],
+            },
+            subcommands: &[],
+            handler: Some(command_docs),
+        },
+        CommandSpec {
+            name: "list",
+            arity: -2,
+            flags: COMMAND_FLAGS,
+            acl: acl::CONNECTION,
+            tips: &["nondeterministic_output_order"],
+            key_specs: &[],
+            doc: Doc {
+                summary: "Returns the names of commands, optionally filtered",
+                since: "7.0.0",
+                group: "server",
+                complexity: "O(N) where N is the total number of commands",
+                args: &[Arg::new("filterby", ArgKind::OneOf)
+                    .with_token("FILTERBY")
+                    .optional()
+                    .of(&[
+                        Arg::new("module-name", ArgKind::String).with_token("MODULE"),
+                        Arg::new("category", ArgKind::String).with_token("ACLCAT"),
+                        Arg::new("pattern", ArgKind::Pattern).with_token("PATTERN"),
+                    ])],
+            },
+            subcommands: &[],
+            handler: Some(command_list),
+        },
+    ],
+    handler: Some(command_all),
+};
+
+fn command_all(server: &mut Server, client: &mut Client, _argv: Argv<'_>) {
+    client.reply_array_len(server.commands.len());
+    for spec in server.commands.iter() {
+        reply_command_info(client, None, spec);
+    }
+}
+
+fn command_count(server: &mut Server, client: &mut Client, _argv: Argv<'_>) {
+    client.reply_integer(server.commands.len() as i64);
+}
+
+/// Resolves `name` or `container|sub` to a command.
+fn resolve<'a>(server: &Server, name: &[u8]) -> Option<(Option<&'a CommandSpec>, &'a CommandSpec)>
+where
+    'static: 'a,
+{
+    match name.iter().position(|&b| b == b'|') {
+        None => server.commands.lookup(name).map(|spec| (None, spec)),
+        Some(bar) => {
+            let container = server.commands.lookup(&name[..bar])?;
+            let sub = command::lookup_subcommand(container, &name[bar + 1..])?;
+            Some((Some(container), sub))
+        }
+    }
+}
+
+fn command_info(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
+    if argv.len() == 2 {
+        return command_all(server, client, argv);
+    }
+    client.reply_array_len(argv.len() - 2);
+    for name in argv.iter().skip(2) {
+        match resolve(server, name) {
+            Some((container, spec)) => reply_command_info(client, container, spec),
+            None => client.reply_null(),
+        }
+    }
+}
+
+fn reply_command_info(client: &mut Client, container: Option<&CommandSpec>, spec: &CommandSpec) {
+    let (first, last, step) = spec.legacy_key_range();
+    client.reply_array_len(10);
+    client.reply_bulk(command::full_name(container, spec).as_bytes());
+    client.reply_integer(i64::from(spec.arity));
+    reply_flag_names(client, spec.flags, &command::flags::NAMES, None);
+    client.reply_integer(i64::from(first));
+    client.reply_integer(i64::from(last));
+    client.reply_integer(i64::from(step));
+    reply_flag_names(
+        client,
+        spec.acl_categories(),
+        &command::acl::NAMES,
+        Some('@'),
+    );
+    client.reply_array_len(spec.tips.len());
+    for tip in spec.tips {
+        client.reply_bulk(tip.as_bytes());
+    }
+    client.reply_array_len(spec.key_specs.len());
+    for key_spec in spec.key_specs {
+        reply_key_spec(client, key_spec);
+    }
+    client.reply_array_len(spec.subcommands.len());
+    for sub in spec.subcommands {
+        reply_command_info(client, Some(spec), sub);
+    }
+}
+
+fn reply_flag_names(client: &mut Client, bits: u64, names: &[&str], prefix: Option<char>) {
+    client.reply_set_len(bits.count_ones() as usize);
+    for (index, name) in names.iter().enumerate() {
+        if bits & (1 << index) != 0 {
+            match prefix {
+                Some(prefix) => client.reply_simple(format!("{prefix}{name}").as_bytes()),
+                None => client.reply_simple(name.as_bytes()),
+            }
+        }
+    }
+}
+
+fn reply_key_spec(client: &mut Client, key_spec: &KeySpec) {
+    client.reply_map_len(3);
+    client.reply_bulk(b"flags");
+    client.reply_set_len(key_spec.flags.len());
+    for flag in key_spec.flags {
+        client.reply_simple(flag.as_bytes());
+    }
+    client.reply_bulk(b"begin_search");
+    client.reply_map_len(2);
+    client.reply_bulk(b"type");
+    match key_spec.begin_search {
+        BeginSearch::Index(index) => {
+            client.reply_bulk(b"index");
+            client.reply_bulk(b"spec");
+            client.reply_map_len(1);
+            client.reply_bulk(b"index");
+            client.reply_integer(i64::from(index));
+        }
+        BeginSearch::Keyword {
+            keyword,
+            start_from,
+        } => {
+            client.reply_bulk(b"keyword");
+            client.reply_bulk(b"spec");
+            client.reply_map_len(2);
+            client.reply_bulk(b"keyword");
+            client.reply_bulk(keyword.as_bytes());
+            client.reply_bulk(b"startfrom");
+            client.reply_integer(i64::from(start_from));
+        }
+    }
+    client.reply_bulk(b"find_keys");
+    client.reply_map_len(2);
+    client.reply_bulk(b"type");
+    match key_spec.find_keys {
+        FindKeys::Range {
+            last_key,
+            key_step,
+            limit,
+        } => {
+            client.reply_bulk(b"range");
+            client.reply_bulk(b"spec");
+            client.reply_map_len(3);
+            client.reply_bulk(b"lastkey");
+            client.reply_integer(i64::from(last_key));
+            client.reply_bulk(b"keystep");
+            client.reply_integer(i64::from(key_step));
+            client.reply_bulk(b"limit");
+            client.reply_integer(i64::from(limit));
+        }
+        FindKeys::Keynum {
+            keynum_index,
+            first_key,
+            key_step,
+        } => {
+            client.reply_bulk(b"keynum");
+            client.reply_bulk(b"spec");
+            client.reply_map_len(3);
+            client.reply_bulk(b"keynumidx");
+            client.reply_integer(i64::from(keynum_index));
+            client.reply_bulk(b"firstkey");
+            client.reply_integer(i64::from(first_key));
+            client.reply_bulk(b"keystep");
+            client.reply_integer(i64::from(key_step));
+        }
+    }
+}
+
+fn command_docs(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
+    if argv.len() == 2 {
+        client.reply_map_len(server.commands.len());
+        for spec in server.commands.iter() {
+            client.reply_bulk(spec.name.as_bytes());
+            reply_doc(client, None, spec);
+        }
+        return;
+    }
+    let found: Vec<_> = argv
+        .iter()
+        .skip(2)
+        .filter_map(|name| resolve(server, name))
+        .collect();
+    client.reply_map_len(found.len());
+    for (container, spec) in found {
+        client.reply_bulk(command::full_name(container, spec).as_bytes());
+        reply_doc(client, container, spec);
+    }
+}
+
+fn reply_doc(client: &mut Client, _container: Option<&CommandSpec>, spec: &CommandSpec) {
+    let doc = &spec.doc;
+    let fields = 4 + usize::from(!doc.args.is_empty()) + usize::from(!spec.subcommands.is_empty());
+    client.reply_map_len(fields);
+    for (key, value) in [
+        ("summary", doc.summary),
+        ("since", doc.since),
+        ("group", doc.group),
+        ("complexity", doc.complexity),
+    ] {
+        client.reply_bulk(key.as_bytes());
+        client.reply_bulk(value.as_bytes());
+    }
+    if !doc.args.is_empty() {
+        client.reply_bulk(b"arguments");
+        reply_args(client, doc.args);
+    }
+    if !spec.subcommands.is_empty() {
+        client.reply_bulk(b"subcommands");
+        client.reply_map_len(spec.subcommands.len());
+        for sub in spec.subcommands {
+            client.reply_bulk(command::full_name(Some(spec), sub).as_bytes());
+            reply_doc(client, Some(spec), sub);
+        }
+    }
+}
+
+fn reply_args(client: &mut Client, args: &[Arg]) {
+    client.reply_array_len(args.len());
+    for arg in args {
+        let has_flags = arg.optional || arg.multiple;
+        let fields = 2
+            + usize::from(arg.key_spec_index.is_some())
+            + usize::from(arg.token.is_some())
+            + usize::from(arg.since.is_some())
+            + usize::from(has_flags)
+            + usize::from(!arg.args.is_empty());
+        client.reply_map_len(fields);
+        client.reply_bulk(b"name");
+        client.reply_bulk(arg.name.as_bytes());
+        client.reply_bulk(b"type");
+        client.reply_bulk(arg.kind.name().as_bytes());
+        if let Some(index) = arg.key_spec_index {
+            client.reply_bulk(b"key_spec_index");
+            client.reply_integer(index as i64);
+        }
+        if let Some(token) = arg.token {
+            client.reply_bulk(b"token");
+            client.reply_bulk(token.as_bytes());
+        }
+        if let Some(since) = arg.since {
+            client.reply_bulk(b"since");
+            client.reply_bulk(since.as_bytes());
+        }
+        if has_flags {
+            client.reply_bulk(b"flags");
+            client.reply_set_len(usize::from(arg.optional) + usize::from(arg.multiple));
+            if arg.optional {
+                client.reply_simple(b"optional");
+            }
+            if arg.multiple {
+                client.reply_simple(b"multiple");
+            }
+        }
+        if !arg.args.is_empty() {
+            client.reply_bulk(b"arguments");
+            reply_args(client, arg.args);
+        }
+    }
+}
+
+/// How `COMMAND LIST` filters names.
+enum ListFilter<'a> {
+    All,
+    Module,
+    AclCategory(&'a [u8]),
+    Pattern(&'a [u8]),
+}
+
+fn command_list(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
+    let filter = match argv.len() {
+        2 => ListFilter::All,
+        5 if argv[2].eq_ignore_ascii_case(b"filterby") => {
+            let kind = &argv[3];
+            if kind.eq_ignore_ascii_case(b"module") {
+                ListFilter::Module
+            } else if kind.eq_ignore_ascii_case(b"aclcat") {
+                ListFilter::AclCategory(&argv[4])
+            } else if kind.eq_ignore_ascii_case(b"pattern") {
+                ListFilter::Pattern(&argv[4])
+            } else {
+                return client.reply_error(errors::SYNTAX);
+            }
+        }
+        _ => return client.reply_error(errors::SYNTAX),
+    };
+    let category_bit = match filter {
+        ListFilter::AclCategory(name) => command::acl::NAMES
+            .iter()
+            .position(|category| category.as_bytes().eq_ignore_ascii_case(name))
+            .map(|index| 1u64 << index),
+        _ => None,
+    };
+    let mut names = Vec::new();
+    for spec in server.commands.iter() {
+        let entries = std::iter::once((None, spec))
+            .chain(spec.subcommands.iter().map(|sub| (Some(spec), sub)));
+        for (container, entry) in entries {
+            let full_name = command::full_name(container, entry);
+            let keep = match filter {
+                ListFilter::All => true,
+                // No modules are loaded, so no command belongs to one.
+                ListFilter::Module => false,
+                ListFilter::AclCategory(_) => {
+                    category_bit.is_some_and(|bit| entry.acl_categories() & bit != 0)
+                }
+                ListFilter::Pattern(pattern) => {
+                    vireo_core::glob::matches(pattern, full_name.as_bytes(), true)
+                }
+            };
+            if keep {
+                names.push(full_name);
+            }
+        }
+    }
+    client.reply_array_len(names.len());
+    for name in names {
+        client.reply_bulk(name.as_bytes());
+    }
+}
+
+/// FUNCTION and its subcommands (the function library arrives with scripting).
+pub const FUNCTION: CommandSpec = CommandSpec {
+    name: "function",
+    arity: -2,
+    flags: 0,
+    acl: 0,
+    tips: &[],
+    key_specs: &[],
+    doc: Doc {
+        summary: "Manages the function library",
+        since: "7.0.0",
+        group: "scripting",
+        complexity: "Depends on subcommand.",
+        args: &[],
+    },
+    subcommands: &[CommandSpec {
+        name: "flush",
+        arity: -2,
+        flags: flags::WRITE | flags::NOSCRIPT,
+        acl: acl::SCRIPTING,
+        tips: &["request_policy:all_shards", "response_policy:all_succeeded"],
+        key_specs: &[],
+        doc: Doc {
+            summary: "Removes every library and function",
+            since: "7.0.0",
+            group: "scripting",
+            complexity: "O(N) where N is the number of functions deleted",
+            args: FLUSH_ARGS,
+        },
+        subcommands: &[],
+        handler: Some(function_flush),
+    }],
+    handler: None,
+};
+
+fn function_flush(_server: &mut Server, client: &mut Client, argv: Argv<'_>) {
+    // Redis compat: FUNCTION FLUSH takes the same optional ASYNC|SYNC as FLUSHALL,
+    // shifted by one argument.
+    let ok = match argv.len() {
+        2 => true,
+        3 => argv[2].eq_ignore_ascii_case(b"async") || argv[2].eq_ignore_ascii_case(b"sync"),
+        _ => false,
+    };
+    if !ok {
+        return client.reply_error("FUNCTION FLUSH only supports SYNC|ASYNC option");
+    }
+    // The library is empty until scripting exists, so there is nothing to remove.
+    client.reply_ok();
+}
+
+/// Key spec helper re-exported for the other command modules.
+pub const KEY_RM_DELETE_ALL: &[KeySpec] = &[KeySpec {
+    flags: &["RM", "delete"],
+    begin_search: BeginSearch::Index(1),
+    find_keys: FindKeys::Range {
+        last_key: -1,
+        key_step: 1,
+        limit: 0,
+    },
+}];

@@ -1,0 +1,118 @@
+//! Every error reply string, in one place.
+//!
+//! Clients and test suites compare these byte for byte with Redis's, so they
+//! are constants: a handler never spells an error inline. Strings without a
+//! leading `-` get the generic `ERR` code when sent; coded errors carry it.
+
+/// Generic syntax error.
+pub const SYNTAX: &str = "syntax error";
+/// An argument that must be an integer is not one (or is out of range).
+pub const NOT_INTEGER: &str = "value is not an integer or out of range";
+/// INCR/DECR family overflow.
+pub const INCR_OVERFLOW: &str = "increment or decrement would overflow";
+/// Operation on a key of another type.
+pub const WRONGTYPE: &str = "-WRONGTYPE Operation against a key holding the wrong kind of value";
+/// SELECT/MOVE/SWAPDB with an index past `databases`.
+pub const DB_INDEX_OUT_OF_RANGE: &str = "DB index is out of range";
+/// HELLO with a protocol version other than 2 or 3.
+pub const NOPROTO: &str = "-NOPROTO unsupported protocol version";
+/// A command that needs authentication, before it.
+pub const NOAUTH: &str = "-NOAUTH Authentication required.";
+/// AUTH with a wrong password.
+pub const WRONGPASS: &str = "-WRONGPASS invalid username-password pair or user is disabled.";
+/// AUTH when no password is configured.
+pub const AUTH_WITHOUT_PASSWORD: &str =
+    "AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?";
+
+/// An integer argument outside the range a command accepts.
+pub fn out_of_range(min: i64, max: i64) -> String {
+    format!("value is out of range, value must between {min} and {max}")
+}
+
+/// `wrong number of arguments for '<name>' command`.
+pub fn wrong_arity(full_name: &str) -> String {
+    format!("wrong number of arguments for '{full_name}' command")
+}
+
+/// `invalid expire time in '<name>' command`.
+pub fn invalid_expire(command: &str) -> String {
+    format!("invalid expire time in '{command}' command")
+}
+
+/// Redis compat: `%.128s` stops at a NUL byte and after 128 bytes.
+fn c_string_prefix(bytes: &[u8], max: usize) -> &[u8] {
+    let end = bytes
+        .iter()
+        .position(|&b| b == 0)
+        .unwrap_or(bytes.len())
+        .min(max);
+    &bytes[..end]
+}
+
+/// `unknown command '<name>', with args beginning with: '<a>' '<b>' `.
+pub fn unknown_command(name: &[u8], args: impl Iterator<Item = impl AsRef<[u8]>>) -> Vec<u8> {
+    let mut quoted = Vec::new();
+    for arg in args {
+        if quoted.len() >= 128 {
+            break;
+        }
+        let room = 128 - quoted.len();
+        quoted.push(b'\'');
+        quoted.extend_from_slice(c_string_prefix(arg.as_ref(), room));
+        quoted.extend_from_slice(b"' ");
+    }
+    let mut message = b"unknown command '".to_vec();
+    message.extend_from_slice(c_string_prefix(name, 128));
+    message.extend_from_slice(b"', with args beginning with: ");
+    message.extend_from_slice(&quoted);
+    message
+}
+
+/// `unknown subcommand '<sub>'. Try <CONTAINER> HELP.`.
+pub fn unknown_subcommand(container: &[u8], sub: &[u8]) -> Vec<u8> {
+    let mut message = b"unknown subcommand '".to_vec();
+    message.extend_from_slice(c_string_prefix(sub, 128));
+    message.extend_from_slice(b"'. Try ");
+    message.extend(
+        c_string_prefix(container, usize::MAX)
+            .iter()
+            .map(u8::to_ascii_uppercase),
+    );
+    message.extend_from_slice(b" HELP.");
+    message
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_command_quotes_args_like_redis() {
+        let message = unknown_command(b"foo", [b"a".as_slice(), b"bc"].into_iter());
+        assert_eq!(
+            message,
+            b"unknown command 'foo', with args beginning with: 'a' 'bc' "
+        );
+        let none = unknown_command(b"foo", std::iter::empty::<&[u8]>());
+        assert_eq!(none, b"unknown command 'foo', with args beginning with: ");
+    }
+
+    #[test]
+    fn unknown_command_truncates_args_at_128_bytes() {
+        let long = vec![b'x'; 200];
+        let message = unknown_command(b"foo", [long.as_slice(), b"next"].into_iter());
+        let expected = format!(
+            "unknown command 'foo', with args beginning with: '{}' ",
+            "x".repeat(128)
+        );
+        assert_eq!(message, expected.as_bytes());
+    }
+
+    #[test]
+    fn unknown_subcommand_upper_cases_the_container() {
+        assert_eq!(
+            unknown_subcommand(b"command", b"foo"),
+            b"unknown subcommand 'foo'. Try COMMAND HELP."
+        );
+    }
+}

@@ -1,0 +1,49 @@
+//! Vireo's server: a Redis-compatible in-memory data server.
+//!
+//! Start at [`networking::EventLoop`] (the event loop's handler) and
+//! [`server::Server`] (all state, and the command gate). `ARCHITECTURE.md`
+//! at the repository root maps the rest.
+
+pub mod client;
+pub mod cmd;
+pub mod command;
+pub mod config;
+pub mod errors;
+pub mod log;
+pub mod networking;
+pub mod os;
+pub mod server;
+pub mod testing;
+
+use std::io;
+
+use config::Config;
+use networking::EventLoop;
+use server::Server;
+use vireo_reactor::Reactor;
+
+/// Version of Vireo itself (`vireo_version` in INFO).
+pub const VIREO_VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// Runs a server with `config` until it is told to shut down.
+///
+/// # Errors
+/// Fails when the listeners cannot be opened or the event loop fails.
+pub fn run(config: Config) -> io::Result<()> {
+    let mut reactor = Reactor::new()?;
+    let server = Server::new(config, networking::unix_time_us() / 1000);
+    let mut event_loop = EventLoop::listen(server, &mut reactor)?;
+    let config = &event_loop.server.config;
+    notice!(
+        "Vireo {VIREO_VERSION} (Redis {} compatible) running in standalone mode, port {}, PID: {}",
+        server::REDIS_VERSION,
+        event_loop.local_tcp_port().unwrap_or(config.port),
+        std::process::id()
+    );
+    for (name, value) in &config.unimplemented {
+        warning!("Configuration option '{name}' ('{value}') is accepted but not implemented yet; it has no effect.");
+    }
+    notice!("Server initialized");
+    notice!("Ready to accept connections tcp");
+    reactor.run(&mut event_loop)
+}

@@ -1,0 +1,160 @@
+//! The few operating-system calls std and mio do not offer: signal flags,
+//! daemonizing, and listening sockets with Redis's options.
+//!
+//! This is the only module with `unsafe`; each block is a plain libc call
+//! whose arguments are checked by the surrounding code.
+
+use std::io;
+use std::net::SocketAddr;
+use std::os::fd::FromRawFd;
+use std::sync::atomic::{AtomicI32, Ordering};
+
+/// The last termination signal received (0: none).
+static SHUTDOWN_SIGNAL: AtomicI32 = AtomicI32::new(0);
+
+extern "C" fn on_termination_signal(signal: libc::c_int) {
+    // Only an atomic store: anything else is not async-signal-safe.
+    SHUTDOWN_SIGNAL.store(signal, Ordering::SeqCst);
+}
+
+/// Routes SIGTERM and SIGINT to a flag that the cron checks.
+pub fn install_signal_handlers() -> io::Result<()> {
+    for signal in [libc::SIGTERM, libc::SIGINT] {
+        // SAFETY: the handler only stores to an atomic, which is async-signal-safe.
+        let previous = unsafe {
+            libc::signal(
+                signal,
+                on_termination_signal as extern "C" fn(libc::c_int) as libc::sighandler_t,
+            )
+        };
+        if previous == libc::SIG_ERR {
+            return Err(io::Error::last_os_error());
+        }
+    }
+    Ok(())
+}
+
+/// The termination signal received since start-up, if any.
+pub fn pending_shutdown_signal() -> Option<&'static str> {
+    match SHUTDOWN_SIGNAL.load(Ordering::SeqCst) {
+        0 => None,
+        libc::SIGINT => Some("SIGINT"),
+        _ => Some("SIGTERM"),
+    }
+}
+
+/// Forks into the background: the parent exits, the child starts a new
+/// session and gets /dev/null for its standard streams.
+pub fn daemonize() -> io::Result<()> {
+    // SAFETY: called before any thread is started, so fork is safe.
+    match unsafe { libc::fork() } {
+        -1 => return Err(io::Error::last_os_error()),
+        0 => {}
+        _ => std::process::exit(0),
+    }
+    // SAFETY: plain system calls on this process.
+    unsafe {
+        libc::setsid();
+        let null = libc::open(c"/dev/null".as_ptr(), libc::O_RDWR);
+        if null >= 0 {
+            libc::dup2(null, 0);
+            libc::dup2(null, 1);
+            libc::dup2(null, 2);
+            if null > 2 {
+                libc::close(null);
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A non-blocking TCP listener on `addr` with SO_REUSEADDR, IPV6_V6ONLY for
+/// IPv6 (so `0.0.0.0` and `::` can both be bound, as Redis does) and the
+/// configured backlog.
+pub fn tcp_listener(addr: SocketAddr, backlog: u32) -> io::Result<mio::net::TcpListener> {
+    let family = if addr.is_ipv4() {
+        libc::AF_INET
+    } else {
+        libc::AF_INET6
+    };
+    // SAFETY: socket() with constant arguments.
+    let fd = unsafe {
+        libc::socket(
+            family,
+            libc::SOCK_STREAM | libc::SOCK_NONBLOCK | libc::SOCK_CLOEXEC,
+            0,
+        )
+    };
+    if fd < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    let fail = |fd: libc::c_int| {
+        let error = io::Error::last_os_error();
+        // SAFETY: fd is a socket this function opened and still owns.
+        unsafe { libc::close(fd) };
+        Err(error)
+    };
+    let one: libc::c_int = 1;
+    let one_ptr = &one as *const libc::c_int as *const libc::c_void;
+    let one_len = std::mem::size_of::<libc::c_int>() as libc::socklen_t;
+    // SAFETY: option value points to a live c_int of the given length.
+    if unsafe { libc::setsockopt(fd, libc::SOL_SOCKET, libc::SO_REUSEADDR, one_ptr, one_len) } < 0 {
+        return fail(fd);
+    }
+    let result = match addr {
+        SocketAddr::V4(v4) => {
+            let raw = libc::sockaddr_in {
+                sin_family: libc::AF_INET as libc::sa_family_t,
+                sin_port: v4.port().to_be(),
+                sin_addr: libc::in_addr {
+                    s_addr: u32::from_ne_bytes(v4.ip().octets()),
+                },
+                sin_zero: [0; 8],
+            };
+            // SAFETY: raw is a valid sockaddr_in for the given length.
+            unsafe {
+                libc::bind(
+                    fd,
+                    &raw as *const libc::sockaddr_in as *const libc::sockaddr,
+                    std::mem::size_of::<libc::sockaddr_in>() as libc::socklen_t,
+                )
+            }
+        }
+        SocketAddr::V6(v6) => {
+            // SAFETY: as above, for IPV6_V6ONLY.
+            if unsafe {
+                libc::setsockopt(fd, libc::IPPROTO_IPV6, libc::IPV6_V6ONLY, one_ptr, one_len)
+            } < 0
+            {
+                return fail(fd);
+            }
+            let raw = libc::sockaddr_in6 {
+                sin6_family: libc::AF_INET6 as libc::sa_family_t,
+                sin6_port: v6.port().to_be(),
+                sin6_flowinfo: v6.flowinfo(),
+                sin6_addr: libc::in6_addr {
+                    s6_addr: v6.ip().octets(),
+                },
+                sin6_scope_id: v6.scope_id(),
+            };
+            // SAFETY: raw is a valid sockaddr_in6 for the given length.
+            unsafe {
+                libc::bind(
+                    fd,
+                    &raw as *const libc::sockaddr_in6 as *const libc::sockaddr,
+                    std::mem::size_of::<libc::sockaddr_in6>() as libc::socklen_t,
+                )
+            }
+        }
+    };
+    if result < 0 {
+        return fail(fd);
+    }
+    let backlog = libc::c_int::try_from(backlog).unwrap_or(libc::c_int::MAX);
+    // SAFETY: fd is a bound socket.
+    if unsafe { libc::listen(fd, backlog) } < 0 {
+        return fail(fd);
+    }
+    // SAFETY: fd is an open, listening, non-blocking socket that we own.
+    Ok(unsafe { mio::net::TcpListener::from_raw_fd(fd) })
+}

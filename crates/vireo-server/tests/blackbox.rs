@@ -1,0 +1,171 @@
+//! Black-box tests: the real `vireo-server` binary over TCP.
+
+mod support;
+
+use std::process::Command;
+
+use support::{find_program, words, ServerProcess};
+
+#[test]
+fn serves_commands_over_tcp_and_pipelines() {
+    let server = ServerProcess::vireo(&[]);
+    let mut conn = server.connect();
+    assert_eq!(conn.request(&words("SET greeting hello")), b"+OK\r\n");
+    assert_eq!(conn.request(&words("GET greeting")), b"$5\r\nhello\r\n");
+    assert_eq!(
+        conn.request(&words("NOPE x")),
+        b"-ERR unknown command 'NOPE', with args beginning with: 'x' \r\n"
+    );
+
+    let mut pipeline = Vec::new();
+    for index in 0..1000 {
+        vireo_resp::encode::command(&mut pipeline, &[b"INCR", b"counter"]);
+        if index % 100 == 0 {
+            vireo_resp::encode::command(&mut pipeline, &[b"PING"]);
+        }
+    }
+    conn.send_raw(&pipeline);
+    let mut last = Vec::new();
+    for _ in 0..1010 {
+        last = conn.read_reply().expect("pipelined reply");
+    }
+    assert_eq!(last, b":1000\r\n");
+}
+
+#[test]
+fn a_large_value_round_trips() {
+    let server = ServerProcess::vireo(&[]);
+    let mut conn = server.connect();
+    let value: Vec<u8> = (0..3_000_000u32).map(|i| (i % 251) as u8).collect();
+    assert_eq!(conn.request(&[b"SET", b"big", &value]), b"+OK\r\n");
+    let reply = conn.request(&[b"GET", b"big"]);
+    let header = b"$3000000\r\n";
+    assert_eq!(&reply[..header.len()], header);
+    assert_eq!(&reply[header.len()..reply.len() - 2], value.as_slice());
+}
+
+#[test]
+fn a_protocol_error_closes_only_that_connection() {
+    let server = ServerProcess::vireo(&[]);
+    let mut bystander = server.connect();
+    let mut offender = server.connect();
+    offender.send_raw(b"*1\r\nfoo\r\n");
+    assert_eq!(
+        offender.read_reply().expect("error reply"),
+        b"-ERR Protocol error: expected '$', got 'f'\r\n"
+    );
+    assert!(offender.is_closed_by_server());
+    assert_eq!(bystander.request(&words("PING")), b"+PONG\r\n");
+}
+
+#[test]
+fn quit_closes_after_the_reply() {
+    let server = ServerProcess::vireo(&[]);
+    let mut conn = server.connect();
+    let mut request = Vec::new();
+    vireo_resp::encode::command(&mut request, &[b"QUIT"]);
+    vireo_resp::encode::command(&mut request, &[b"SET", b"foo", b"bar"]);
+    conn.send_raw(&request);
+    assert_eq!(conn.read_reply().expect("QUIT reply"), b"+OK\r\n");
+    assert!(conn.is_closed_by_server());
+    assert_eq!(server.connect().request(&words("GET foo")), b"$-1\r\n");
+}
+
+#[test]
+fn sigterm_shuts_down_cleanly() {
+    let mut server = ServerProcess::vireo(&[]);
+    let status = server
+        .terminate()
+        .expect("server exits within the time limit");
+    assert!(status.success(), "exit status {status}");
+    let log = server.log();
+    assert!(log.contains("Ready to accept connections"), "{log}");
+    assert!(log.contains(" PID: "), "{log}");
+    assert!(
+        log.contains("Received SIGTERM scheduling shutdown"),
+        "{log}"
+    );
+    assert!(log.contains("ready to exit, bye bye"), "{log}");
+}
+
+#[test]
+fn bad_command_line_options_fail_like_redis() {
+    let output = Command::new(env!("CARGO_BIN_EXE_vireo-server"))
+        .args(["--port", "notanumber"])
+        .output()
+        .expect("run vireo-server");
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("*** FATAL CONFIG FILE ERROR"), "{stderr}");
+    assert!(stderr.contains(">>> 'port \"notanumber\"'"), "{stderr}");
+    assert!(
+        stderr.contains("argument couldn't be parsed into an integer"),
+        "{stderr}"
+    );
+
+    let output = Command::new(env!("CARGO_BIN_EXE_vireo-server"))
+        .args(["--port"])
+        .output()
+        .expect("run");
+    assert!(String::from_utf8_lossy(&output.stderr).contains("wrong number of arguments"));
+}
+
+#[test]
+fn a_config_file_then_options() {
+    let dir = std::env::temp_dir().join(format!("vireo-conf-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let path = dir.join("vireo.conf");
+    std::fs::write(&path, "# comment\ndatabases 4\nhz 50\nmaxmemory 100mb\n")
+        .expect("write config");
+    let port = support::free_port();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_vireo-server"))
+        .arg(&path)
+        .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .expect("start with a config file");
+    let mut answered = None;
+    for _ in 0..250 {
+        if let Ok(mut conn) = support::Connection::open(port) {
+            answered = Some(conn.request(&words("SELECT 4")));
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!(
+        answered.expect("server answered"),
+        b"-ERR DB index is out of range\r\n"
+    );
+}
+
+#[test]
+fn redis_cli_works_against_vireo() {
+    let Some(redis_cli) = find_program("redis-cli") else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI must install redis-tools"
+        );
+        eprintln!("redis-cli not installed; skipping the redis-cli check");
+        return;
+    };
+    let server = ServerProcess::vireo(&[]);
+    let run = |args: &[&str]| {
+        let output = Command::new(&redis_cli)
+            .args(["-h", "127.0.0.1", "-p", &server.port.to_string()])
+            .args(args)
+            .output()
+            .expect("run redis-cli");
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    };
+    assert_eq!(run(&["PING"]), "PONG\n");
+    assert_eq!(run(&["SET", "k", "v"]), "OK\n");
+    assert_eq!(run(&["GET", "k"]), "v\n");
+    assert_eq!(
+        run(&["SETT", "k", "v"]),
+        "ERR unknown command 'SETT', with args beginning with: 'k' 'v' \n\n",
+        "redis-cli prints errors followed by a blank line"
+    );
+}

@@ -1,0 +1,218 @@
+//! Differential tests: the same command sequences against Vireo and a real
+//! `redis-server`, asserting byte-identical replies, errors included.
+//!
+//! Runs when `redis-server` is on PATH; CI installs it, and there a missing
+//! binary fails the test instead of skipping it.
+
+mod support;
+
+use support::{find_program, ServerProcess};
+
+/// Command sequences, one command per line, words separated by spaces.
+/// Each sequence runs on a fresh connection after FLUSHALL.
+const SEQUENCES: &[&str] = &[
+    "PING
+     PING hello
+     PING a b
+     ECHO x
+     ECHO
+     ECHO a b
+     NOSUCHCOMMAND
+     nosuchcommand a b c
+     COMMAND nosuch
+     COMMAND COUNT x",
+    "GET missing
+     SET k v
+     GET k
+     SET k v2 GET
+     SET n v GET
+     SET k x NX
+     SET k x NX GET
+     SET z x XX
+     SET z x XX GET
+     SET k x XX
+     SET k v NX XX
+     SET k v XX NX
+     SET k v EX
+     SET k v EX 0
+     SET k v EX -1
+     SET k v PX 0
+     SET k v EXAT 0
+     SET k v PXAT -5
+     SET k v EX abc
+     SET k v EX 1.5
+     SET k v EX 9223372036854775807
+     SET k v PX 9223372036854775807
+     SET k v EX 100 PX 100
+     SET k v EX 100 EX 200
+     SET k v KEEPTTL EX 100
+     SET k v EX 100 KEEPTTL
+     SET k v KEEPTTL
+     SET k v KEEPTTL KEEPTTL
+     SET k v GET GET
+     SET k v BOGUS
+     SET k
+     SET
+     GET
+     GET a b",
+    "INCR n
+     INCR n
+     DECR n
+     DECR m
+     SET s abc
+     INCR s
+     SET s 007
+     INCR s
+     SET s 1.0
+     INCR s
+     SET s -0
+     INCR s
+     SET s 12345678901234567890
+     INCR s
+     SET big 9223372036854775807
+     INCR big
+     SET small -9223372036854775808
+     DECR small
+     INCR
+     INCR a b",
+    "MSET a 1 b 2 c 3
+     MGET a b c d
+     MSET a 1 b
+     MSET a
+     MGET
+     EXISTS a b nope a
+     EXISTS
+     DEL a nope a
+     DEL
+     DBSIZE
+     DBSIZE x
+     FLUSHDB bogus
+     FLUSHDB ASYNC SYNC
+     FLUSHDB SYNC
+     DBSIZE
+     FLUSHALL async
+     FLUSHALL nope",
+    "SELECT 9
+     SET k nine
+     SELECT 15
+     GET k
+     SELECT 16
+     SELECT -1
+     SELECT x
+     SELECT 1.5
+     SELECT 99999999999
+     SELECT
+     SELECT 9
+     GET k",
+    "HELLO 4
+     HELLO 1
+     HELLO x
+     HELLO 3 BOGUS
+     HELLO 3 AUTH default
+     HELLO 3 AUTH nobody pw
+     AUTH x
+     AUTH a b c
+     QUIT",
+    "COMMAND INFO nosuch
+     COMMAND DOCS nosuch
+     COMMAND LIST FILTERBY bogus x
+     COMMAND LIST x
+     COMMAND LIST FILTERBY ACLCAT nosuch
+     COMMAND LIST FILTERBY MODULE nosuch
+     FUNCTION FLUSH
+     FUNCTION FLUSH bogus
+     FUNCTION",
+];
+
+/// Raw requests (protocol-level), each on its own connection; the reply
+/// bytes and whether the connection was closed must match.
+const RAW_REQUESTS: &[&[u8]] = &[
+    b"*3000000000\r\n",
+    b"*3\r\n$3\r\nSET\r\n$1\r\nx\r\nfooz\r\n",
+    b"*3\r\n$3\r\nSET\r\n$1\r\nx\r\n$-10\r\n",
+    b"*3\r\n$3\r\nSET\r\n$1\r\nx\r\n$2000000000\r\n",
+    b"*3\r\n$3\r\nSET\r\n$1\r\nx\r\n$blabla\r\n",
+    b"*1\r\nfoo\r\n",
+    b"set \"\"\"test-key\"\"\" test-value\r\nping\r\n",
+    b"*-10\r\n*0\r\nPING\r\n",
+    b"  ping   \r\n",
+    b"echo \"a\\x41\\n\" 'b\\'c'\r\n",
+    b"*2\r\n$4\r\nECHO\r\n$3\r\na\r\nb\r\n",
+    b"*2\r\n$3\r\nfoo\r\n$3\r\na\r\nb\r\n",
+    b"*1\r\n$4\r\nQUIT\r\n*1\r\n$4\r\nPING\r\n",
+];
+
+fn servers() -> Option<(ServerProcess, ServerProcess)> {
+    let Some(redis) = find_program("redis-server") else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI must install redis-server for the differential tests"
+        );
+        eprintln!("redis-server not installed; differential tests not run");
+        return None;
+    };
+    let redis = ServerProcess::start(redis.to_str().expect("utf-8 path"), &[]);
+    let vireo = ServerProcess::vireo(&[]);
+    Some((redis, vireo))
+}
+
+#[test]
+fn command_sequences_match_redis_byte_for_byte() {
+    let Some((redis, vireo)) = servers() else {
+        return;
+    };
+    for sequence in SEQUENCES {
+        let mut redis_conn = redis.connect();
+        let mut vireo_conn = vireo.connect();
+        redis_conn.request(&[b"FLUSHALL"]);
+        vireo_conn.request(&[b"FLUSHALL"]);
+        for line in sequence.lines() {
+            let args = support::words(line.trim());
+            let expected = redis_conn.request(&args);
+            let actual = vireo_conn.request(&args);
+            assert_eq!(
+                String::from_utf8_lossy(&actual),
+                String::from_utf8_lossy(&expected),
+                "reply to `{}` differs from Redis",
+                line.trim()
+            );
+        }
+    }
+}
+
+#[test]
+fn protocol_level_requests_match_redis() {
+    let Some((redis, vireo)) = servers() else {
+        return;
+    };
+    for request in RAW_REQUESTS {
+        let mut transcripts = Vec::new();
+        for server in [&redis, &vireo] {
+            let mut conn = server.connect();
+            // Short: the end of a reply stream is detected by silence.
+            conn.set_timeout(std::time::Duration::from_millis(300));
+            conn.send_raw(request);
+            let mut replies = Vec::new();
+            while let Some(reply) = conn.read_reply() {
+                replies.push(String::from_utf8_lossy(&reply).into_owned());
+                if reply.starts_with(b"-ERR Protocol error") || reply == b"+OK\r\n" {
+                    break;
+                }
+                if replies.len() > 10 {
+                    break;
+                }
+            }
+            let closed = replies
+                .last()
+                .is_some_and(|r| r.starts_with("-ERR Protocol error") || r == "+OK\r\n")
+                && conn.is_closed_by_server();
+            transcripts.push((replies, closed));
+        }
+        assert_eq!(
+            transcripts[1],
+            transcripts[0],
+            "request {:?}",
+            String::from_utf8_lossy(request)
+        );
+    }
+}

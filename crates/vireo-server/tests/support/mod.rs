@@ -1,0 +1,204 @@
+//! Helpers for tests that run real processes: free ports, a spawned
+//! `vireo-server` or `redis-server` that is killed on drop, and a minimal
+//! RESP connection that returns each reply's exact bytes.
+
+#![allow(dead_code)]
+
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use bytes::BytesMut;
+use vireo_resp::ReplyDecoder;
+
+/// A loopback port nobody listens on right now.
+pub fn free_port() -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind an ephemeral port");
+    listener.local_addr().expect("local address").port()
+}
+
+/// A server process, killed when dropped.
+pub struct ServerProcess {
+    /// The child process.
+    pub child: Child,
+    /// Its TCP port.
+    pub port: u16,
+    /// Where its log goes.
+    pub log_path: PathBuf,
+}
+
+impl ServerProcess {
+    /// Starts `binary` with `args` plus `--port <free port>`, logging to a
+    /// temporary file, and waits until it answers PING.
+    pub fn start(binary: &str, args: &[&str]) -> ServerProcess {
+        let port = free_port();
+        let log_path =
+            std::env::temp_dir().join(format!("vireo-test-{}-{port}.log", std::process::id()));
+        let log = std::fs::File::create(&log_path).expect("create log file");
+        let child = Command::new(binary)
+            .args([
+                "--port",
+                &port.to_string(),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+            ])
+            .args(args)
+            .stdout(Stdio::from(log.try_clone().expect("clone log handle")))
+            .stderr(Stdio::from(log))
+            .spawn()
+            .unwrap_or_else(|error| panic!("start {binary}: {error}"));
+        let mut process = ServerProcess {
+            child,
+            port,
+            log_path,
+        };
+        process.wait_ready();
+        process
+    }
+
+    /// Starts the `vireo-server` built for this test run.
+    pub fn vireo(args: &[&str]) -> ServerProcess {
+        ServerProcess::start(env!("CARGO_BIN_EXE_vireo-server"), args)
+    }
+
+    fn wait_ready(&mut self) {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while Instant::now() < deadline {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                panic!("server exited early with {status}: {}", self.log());
+            }
+            if let Ok(mut conn) = Connection::open(self.port) {
+                if conn.request(&[b"PING"]) == b"+PONG\r\n" {
+                    return;
+                }
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        panic!("server did not become ready: {}", self.log());
+    }
+
+    /// A new connection to this server.
+    pub fn connect(&self) -> Connection {
+        Connection::open(self.port).expect("connect to server")
+    }
+
+    /// The server's log so far.
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(&self.log_path).unwrap_or_default()
+    }
+
+    /// Sends SIGTERM and waits (bounded) for the process to exit.
+    pub fn terminate(&mut self) -> Option<std::process::ExitStatus> {
+        // SAFETY-free: `kill` the command-line tool keeps tests free of libc.
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status();
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while Instant::now() < deadline {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                return Some(status);
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        None
+    }
+}
+
+impl Drop for ServerProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_file(&self.log_path);
+    }
+}
+
+/// A RESP connection that hands back each reply's raw bytes.
+pub struct Connection {
+    stream: TcpStream,
+    buffer: BytesMut,
+    decoder: ReplyDecoder,
+}
+
+impl Connection {
+    /// Connects to 127.0.0.1:`port` with a 5 s read timeout.
+    pub fn open(port: u16) -> std::io::Result<Connection> {
+        let stream = TcpStream::connect(("127.0.0.1", port))?;
+        stream.set_read_timeout(Some(Duration::from_secs(5)))?;
+        stream.set_nodelay(true)?;
+        Ok(Connection {
+            stream,
+            buffer: BytesMut::new(),
+            decoder: ReplyDecoder::new(),
+        })
+    }
+
+    /// Changes how long a read waits before giving up.
+    pub fn set_timeout(&mut self, timeout: Duration) {
+        self.stream
+            .set_read_timeout(Some(timeout))
+            .expect("set read timeout");
+    }
+
+    /// Sends raw bytes.
+    pub fn send_raw(&mut self, bytes: &[u8]) {
+        self.stream.write_all(bytes).expect("write to server");
+    }
+
+    /// Sends one command as a multibulk request and returns its reply bytes.
+    pub fn request(&mut self, args: &[&[u8]]) -> Vec<u8> {
+        let mut request = Vec::new();
+        vireo_resp::encode::command(&mut request, args);
+        self.send_raw(&request);
+        self.read_reply()
+            .unwrap_or_else(|| panic!("no reply to {:?}", String::from_utf8_lossy(&request)))
+    }
+
+    /// Reads one whole reply and returns its exact bytes; `None` when the
+    /// server closed the connection (or sent nothing within the timeout).
+    pub fn read_reply(&mut self) -> Option<Vec<u8>> {
+        loop {
+            let before = self.buffer.clone();
+            match self.decoder.decode(&mut self.buffer) {
+                Ok(Some(_frame)) => {
+                    let consumed = before.len() - self.buffer.len();
+                    return Some(before[..consumed].to_vec());
+                }
+                Ok(None) => {}
+                Err(error) => panic!("undecodable reply: {error}"),
+            }
+            let mut chunk = [0u8; 16 * 1024];
+            match self.stream.read(&mut chunk) {
+                Ok(0) | Err(_) => return None,
+                Ok(read) => self.buffer.extend_from_slice(&chunk[..read]),
+            }
+        }
+    }
+
+    /// True if the server has closed this connection (EOF within the timeout).
+    pub fn is_closed_by_server(&mut self) -> bool {
+        let mut byte = [0u8; 1];
+        matches!(self.stream.read(&mut byte), Ok(0))
+    }
+}
+
+/// The path of `program` if it is on PATH.
+pub fn find_program(program: &str) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .map(|dir| dir.join(program))
+        .find(|candidate| candidate.is_file())
+}
+
+/// Splits a command line on spaces.
+pub fn words(line: &str) -> Vec<&[u8]> {
+    line.split(' ')
+        .filter(|w| !w.is_empty())
+        .map(str::as_bytes)
+        .collect()
+}

@@ -1,0 +1,592 @@
+//! RESP transcripts through the server core: exact request bytes in, exact
+//! reply bytes out, with a clock the test moves.
+
+use vireo_server::testing::{words, ClientHandle, Transcript};
+
+/// Sends `line` (space-separated words) and asserts the exact reply bytes.
+fn check(t: &mut Transcript, client: ClientHandle, line: &str, expected: &str) {
+    let reply = t.command(client, &words(line));
+    assert_eq!(String::from_utf8_lossy(&reply), expected, "request: {line}");
+}
+
+fn setup() -> (Transcript, ClientHandle) {
+    let mut t = Transcript::new();
+    let client = t.connect();
+    (t, client)
+}
+
+#[test]
+fn ping_and_echo() {
+    let (mut t, c) = setup();
+    check(&mut t, c, "PING", "+PONG\r\n");
+    check(&mut t, c, "ping hello", "$5\r\nhello\r\n");
+    check(
+        &mut t,
+        c,
+        "PING a b",
+        "-ERR wrong number of arguments for 'ping' command\r\n",
+    );
+    check(&mut t, c, "ECHO x", "$1\r\nx\r\n");
+    check(
+        &mut t,
+        c,
+        "ECHO",
+        "-ERR wrong number of arguments for 'echo' command\r\n",
+    );
+}
+
+#[test]
+fn unknown_commands_and_subcommands_read_like_redis() {
+    let (mut t, c) = setup();
+    check(
+        &mut t,
+        c,
+        "FOO",
+        "-ERR unknown command 'FOO', with args beginning with: \r\n",
+    );
+    check(
+        &mut t,
+        c,
+        "foo bar baz",
+        "-ERR unknown command 'foo', with args beginning with: 'bar' 'baz' \r\n",
+    );
+    check(
+        &mut t,
+        c,
+        "command nosuch",
+        "-ERR unknown subcommand 'nosuch'. Try COMMAND HELP.\r\n",
+    );
+    check(
+        &mut t,
+        c,
+        "COMMAND COUNT x",
+        "-ERR wrong number of arguments for 'command|count' command\r\n",
+    );
+    // CR/LF in an echoed argument must not break the error line.
+    let reply = t.send(c, b"*2\r\n$3\r\nfoo\r\n$3\r\na\r\nb\r\n");
+    assert_eq!(
+        reply,
+        b"-ERR unknown command 'foo', with args beginning with: 'a  b' \r\n"
+    );
+}
+
+#[test]
+fn commands_are_case_insensitive() {
+    let (mut t, c) = setup();
+    check(&mut t, c, "SeT k v", "+OK\r\n");
+    check(&mut t, c, "gEt k", "$1\r\nv\r\n");
+}
+
+#[test]
+fn set_and_get() {
+    let (mut t, c) = setup();
+    check(&mut t, c, "GET missing", "$-1\r\n");
+    check(&mut t, c, "SET k hello", "+OK\r\n");
+    check(&mut t, c, "GET k", "$5\r\nhello\r\n");
+    check(&mut t, c, "SET k world GET", "$5\r\nhello\r\n");
+    check(&mut t, c, "SET new v GET", "$-1\r\n");
+    check(&mut t, c, "SET k v NX", "$-1\r\n");
+    check(&mut t, c, "SET k2 v XX", "$-1\r\n");
+    check(&mut t, c, "SET k v2 XX", "+OK\r\n");
+    check(&mut t, c, "SET k v NX XX", "-ERR syntax error\r\n");
+    check(&mut t, c, "SET k v XX NX", "-ERR syntax error\r\n");
+    check(&mut t, c, "SET k v NX GET", "$2\r\nv2\r\n");
+    check(&mut t, c, "SET k v EX", "-ERR syntax error\r\n");
+    check(&mut t, c, "SET k v BOGUS", "-ERR syntax error\r\n");
+    check(
+        &mut t,
+        c,
+        "SET",
+        "-ERR wrong number of arguments for 'set' command\r\n",
+    );
+    check(
+        &mut t,
+        c,
+        "SET k",
+        "-ERR wrong number of arguments for 'set' command\r\n",
+    );
+}
+
+#[test]
+fn set_expiry_options() {
+    let (mut t, c) = setup();
+    check(&mut t, c, "SET k v EX 10", "+OK\r\n");
+    t.advance_ms(10_000);
+    check(&mut t, c, "GET k", "$1\r\nv\r\n");
+    t.advance_ms(1);
+    check(&mut t, c, "GET k", "$-1\r\n");
+
+    check(&mut t, c, "SET k v PX 5", "+OK\r\n");
+    t.advance_ms(6);
+    check(&mut t, c, "EXISTS k", ":0\r\n");
+
+    let at = (t.server.now_ms + 2000).to_string();
+    check(&mut t, c, &format!("SET k v PXAT {at}"), "+OK\r\n");
+    let at_seconds = (t.server.now_ms / 1000 + 5).to_string();
+    check(&mut t, c, &format!("SET j v EXAT {at_seconds}"), "+OK\r\n");
+    t.advance_ms(2001);
+    check(&mut t, c, "GET k", "$-1\r\n");
+    check(&mut t, c, "GET j", "$1\r\nv\r\n");
+
+    check(
+        &mut t,
+        c,
+        "SET k v EX 0",
+        "-ERR invalid expire time in 'set' command\r\n",
+    );
+    check(
+        &mut t,
+        c,
+        "SET k v EX -5",
+        "-ERR invalid expire time in 'set' command\r\n",
+    );
+    check(
+        &mut t,
+        c,
+        "SET k v PX abc",
+        "-ERR value is not an integer or out of range\r\n",
+    );
+    check(
+        &mut t,
+        c,
+        "SET k v EX 9223372036854775807",
+        "-ERR invalid expire time in 'set' command\r\n",
+    );
+    check(&mut t, c, "SET k v EX 10 PX 10", "-ERR syntax error\r\n");
+    check(&mut t, c, "SET k v EX 10 KEEPTTL", "-ERR syntax error\r\n");
+    check(&mut t, c, "SET k v KEEPTTL EX 10", "-ERR syntax error\r\n");
+}
+
+#[test]
+fn set_keepttl_keeps_and_plain_set_clears_the_expiry() {
+    let (mut t, c) = setup();
+    check(&mut t, c, "SET k v EX 10", "+OK\r\n");
+    check(&mut t, c, "SET k v2 KEEPTTL", "+OK\r\n");
+    t.advance_ms(10_001);
+    check(&mut t, c, "GET k", "$-1\r\n");
+    check(&mut t, c, "SET k v EX 10", "+OK\r\n");
+    check(&mut t, c, "SET k v2", "+OK\r\n");
+    t.advance_ms(10_001);
+    check(&mut t, c, "GET k", "$2\r\nv2\r\n");
+}
+
+#[test]
+fn incr_and_decr() {
+    let (mut t, c) = setup();
+    check(&mut t, c, "INCR n", ":1\r\n");
+    check(&mut t, c, "INCR n", ":2\r\n");
+    check(&mut t, c, "DECR n", ":1\r\n");
+    check(&mut t, c, "DECR fresh", ":-1\r\n");
+    check(&mut t, c, "SET s abc", "+OK\r\n");
+    check(
+        &mut t,
+        c,
+        "INCR s",
+        "-ERR value is not an integer or out of range\r\n",
+    );
+    check(&mut t, c, "SET s 007", "+OK\r\n");
+    check(
+        &mut t,
+        c,
+        "INCR s",
+        "-ERR value is not an integer or out of range\r\n",
+    );
+    check(&mut t, c, "SET big 9223372036854775807", "+OK\r\n");
+    check(
+        &mut t,
+        c,
+        "INCR big",
+        "-ERR increment or decrement would overflow\r\n",
+    );
+    check(&mut t, c, "SET small -9223372036854775808", "+OK\r\n");
+    check(
+        &mut t,
+        c,
+        "DECR small",
+        "-ERR increment or decrement would overflow\r\n",
+    );
+    check(&mut t, c, "SET n 41 EX 100", "+OK\r\n");
+    check(&mut t, c, "INCR n", ":42\r\n");
+    t.advance_ms(100_001);
+    check(&mut t, c, "GET n", "$-1\r\n");
+}
+
+#[test]
+fn mget_mset_del_exists() {
+    let (mut t, c) = setup();
+    check(&mut t, c, "MSET a 1 b 2", "+OK\r\n");
+    check(
+        &mut t,
+        c,
+        "MSET a 1 b",
+        "-ERR wrong number of arguments for 'mset' command\r\n",
+    );
+    check(
+        &mut t,
+        c,
+        "MGET a b nope",
+        "*3\r\n$1\r\n1\r\n$1\r\n2\r\n$-1\r\n",
+    );
+    check(&mut t, c, "EXISTS a b nope a", ":3\r\n");
+    check(&mut t, c, "DEL a nope", ":1\r\n");
+    check(&mut t, c, "DEL a", ":0\r\n");
+    check(&mut t, c, "DBSIZE", ":1\r\n");
+    check(&mut t, c, "FLUSHDB", "+OK\r\n");
+    check(&mut t, c, "DBSIZE", ":0\r\n");
+    check(&mut t, c, "FLUSHDB ASYNC", "+OK\r\n");
+    check(&mut t, c, "FLUSHDB bogus", "-ERR syntax error\r\n");
+    check(&mut t, c, "FLUSHALL SYNC", "+OK\r\n");
+    check(&mut t, c, "FLUSHALL a b", "-ERR syntax error\r\n");
+}
+
+#[test]
+fn select_isolates_databases() {
+    let (mut t, c) = setup();
+    check(&mut t, c, "SET k zero", "+OK\r\n");
+    check(&mut t, c, "SELECT 9", "+OK\r\n");
+    check(&mut t, c, "GET k", "$-1\r\n");
+    check(&mut t, c, "SET k nine", "+OK\r\n");
+    check(&mut t, c, "SELECT 16", "-ERR DB index is out of range\r\n");
+    check(&mut t, c, "SELECT -1", "-ERR DB index is out of range\r\n");
+    check(
+        &mut t,
+        c,
+        "SELECT x",
+        "-ERR value is not an integer or out of range\r\n",
+    );
+    check(&mut t, c, "SELECT 0", "+OK\r\n");
+    check(&mut t, c, "GET k", "$4\r\nzero\r\n");
+    check(&mut t, c, "FLUSHALL", "+OK\r\n");
+    check(&mut t, c, "SELECT 9", "+OK\r\n");
+    check(&mut t, c, "DBSIZE", ":0\r\n");
+}
+
+#[test]
+fn hello_switches_protocol() {
+    let (mut t, c) = setup();
+    let reply = t.command(c, &words("HELLO 3"));
+    let text = String::from_utf8_lossy(&reply);
+    assert!(text.starts_with("%7\r\n$6\r\nserver\r\n$5\r\nredis\r\n$7\r\nversion\r\n$5\r\n7.2.4\r\n$5\r\nproto\r\n:3\r\n"), "{text}");
+    assert!(text.ends_with("$4\r\nmode\r\n$10\r\nstandalone\r\n$4\r\nrole\r\n$6\r\nmaster\r\n$7\r\nmodules\r\n*0\r\n"), "{text}");
+    check(&mut t, c, "GET missing", "_\r\n");
+    let reply = t.command(c, &words("HELLO 2"));
+    assert!(reply.starts_with(b"*14\r\n"));
+    check(&mut t, c, "GET missing", "$-1\r\n");
+    check(
+        &mut t,
+        c,
+        "HELLO 4",
+        "-NOPROTO unsupported protocol version\r\n",
+    );
+    check(
+        &mut t,
+        c,
+        "HELLO x",
+        "-ERR Protocol version is not an integer or out of range\r\n",
+    );
+    check(
+        &mut t,
+        c,
+        "HELLO 3 BOGUS",
+        "-ERR Syntax error in HELLO option 'BOGUS'\r\n",
+    );
+    check(
+        &mut t,
+        c,
+        "HELLO 3 AUTH default",
+        "-ERR Syntax error in HELLO option 'AUTH'\r\n",
+    );
+    check(
+        &mut t,
+        c,
+        "HELLO 3 AUTH nobody pw",
+        "-WRONGPASS invalid username-password pair or user is disabled.\r\n",
+    );
+    check(
+        &mut t,
+        c,
+        "HELLO 2 SETNAME bad\u{1}name",
+        "-ERR Client names cannot contain spaces, newlines or special characters.\r\n",
+    );
+    let reply = t.command(c, &words("HELLO 2 AUTH default anything SETNAME conn1"));
+    assert!(reply.starts_with(b"*14\r\n"));
+}
+
+#[test]
+fn requirepass_gates_commands_until_auth() {
+    let mut config = vireo_server::config::Config::default();
+    config.requirepass = Some(b"secret".to_vec());
+    let mut t = Transcript::with_config(config);
+    let c = t.connect();
+    check(&mut t, c, "GET k", "-NOAUTH Authentication required.\r\n");
+    check(
+        &mut t,
+        c,
+        "AUTH wrong",
+        "-WRONGPASS invalid username-password pair or user is disabled.\r\n",
+    );
+    check(&mut t, c, "HELLO 3", "-NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time\r\n");
+    check(&mut t, c, "AUTH secret", "+OK\r\n");
+    check(&mut t, c, "GET k", "$-1\r\n");
+    let other = t.connect();
+    let reply = t.command(other, &words("HELLO 3 AUTH default secret"));
+    assert!(reply.starts_with(b"%7\r\n"));
+}
+
+#[test]
+fn auth_without_password_configured() {
+    let (mut t, c) = setup();
+    check(&mut t, c, "AUTH x", "-ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?\r\n");
+    check(&mut t, c, "AUTH default x", "+OK\r\n");
+    check(&mut t, c, "AUTH a b c", "-ERR syntax error\r\n");
+}
+
+#[test]
+fn time_reports_the_clock() {
+    let (mut t, c) = setup();
+    check(&mut t, c, "TIME", "*2\r\n$10\r\n1704067200\r\n$1\r\n0\r\n");
+    t.advance_ms(1500);
+    check(
+        &mut t,
+        c,
+        "TIME",
+        "*2\r\n$10\r\n1704067201\r\n$6\r\n500000\r\n",
+    );
+}
+
+#[test]
+fn quit_replies_then_ignores_the_rest_of_the_pipeline() {
+    let (mut t, c) = setup();
+    let reply = t.send(
+        c,
+        b"*1\r\n$4\r\nQUIT\r\n*3\r\n$3\r\nSET\r\n$3\r\nfoo\r\n$3\r\nbar\r\n",
+    );
+    assert_eq!(reply, b"+OK\r\n");
+    assert!(t.is_closing(c));
+    let other = t.connect();
+    check(&mut t, other, "GET foo", "$-1\r\n");
+}
+
+#[test]
+fn inline_commands() {
+    let (mut t, c) = setup();
+    assert_eq!(t.send(c, b"PING\r\n"), b"+PONG\r\n");
+    assert_eq!(t.send(c, b"set \"a b\" 'c d'\n"), b"+OK\r\n");
+    assert_eq!(t.send(c, b"get \"a b\"\r\n"), b"$3\r\nc d\r\n");
+    assert_eq!(t.send(c, b"\r\n"), b"");
+    assert_eq!(t.send(c, b"   \r\nPING\r\n"), b"+PONG\r\n");
+}
+
+#[test]
+fn requests_split_at_every_byte_give_the_same_replies() {
+    let pipeline: &[u8] = b"*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$5\r\nvalue\r\nGET k\r\n*2\r\n$4\r\nECHO\r\n$0\r\n\r\n*1\r\n$4\r\nPING\r\n";
+    let expected: &[u8] = b"+OK\r\n$5\r\nvalue\r\n$0\r\n\r\n+PONG\r\n";
+    for split in 0..=pipeline.len() {
+        let (mut t, c) = setup();
+        let mut reply = t.send(c, &pipeline[..split]);
+        reply.extend(t.send(c, &pipeline[split..]));
+        assert_eq!(reply, expected, "split at {split}");
+    }
+    let (mut t, c) = setup();
+    let mut reply = Vec::new();
+    for byte in pipeline {
+        reply.extend(t.send(c, std::slice::from_ref(byte)));
+    }
+    assert_eq!(reply, expected);
+}
+
+#[test]
+fn protocol_errors_reply_and_close_only_that_client() {
+    let cases: &[(&[u8], &str)] = &[
+        (
+            b"*3000000000\r\n",
+            "-ERR Protocol error: invalid multibulk length\r\n",
+        ),
+        (
+            b"*3\r\n$3\r\nSET\r\n$1\r\nx\r\nfooz\r\n",
+            "-ERR Protocol error: expected '$', got 'f'\r\n",
+        ),
+        (
+            b"*3\r\n$3\r\nSET\r\n$1\r\nx\r\n$-10\r\n",
+            "-ERR Protocol error: invalid bulk length\r\n",
+        ),
+        (
+            b"*3\r\n$3\r\nSET\r\n$1\r\nx\r\n$2000000000\r\n",
+            "-ERR Protocol error: invalid bulk length\r\n",
+        ),
+        (
+            b"*3\r\n$3\r\nSET\r\n$1\r\nx\r\n$blabla\r\n",
+            "-ERR Protocol error: invalid bulk length\r\n",
+        ),
+        (
+            b"*1\r\nfoo\r\n",
+            "-ERR Protocol error: expected '$', got 'f'\r\n",
+        ),
+        (
+            b"set \"\"\"test-key\"\"\" test-value\r\nping\r\n",
+            "-ERR Protocol error: unbalanced quotes in request\r\n",
+        ),
+    ];
+    for (request, expected) in cases {
+        let (mut t, c) = setup();
+        let bystander = t.connect();
+        let reply = t.send(c, request);
+        assert_eq!(
+            String::from_utf8_lossy(&reply),
+            *expected,
+            "request {:?}",
+            String::from_utf8_lossy(request)
+        );
+        assert!(t.is_closing(c));
+        assert!(
+            t.send(c, b"PING\r\n").is_empty(),
+            "nothing is served after a protocol error"
+        );
+        check(&mut t, bystander, "PING", "+PONG\r\n");
+    }
+}
+
+#[test]
+fn oversized_inline_and_count_lines_are_protocol_errors() {
+    let (mut t, c) = setup();
+    let reply = t.send(c, &vec![b'a'; 70 * 1024]);
+    assert_eq!(reply, b"-ERR Protocol error: too big inline request\r\n");
+    let (mut t, c) = setup();
+    let mut request = b"*".to_vec();
+    request.extend(vec![b'1'; 70 * 1024]);
+    assert_eq!(
+        t.send(c, &request),
+        b"-ERR Protocol error: too big mbulk count string\r\n"
+    );
+}
+
+#[test]
+fn empty_and_negative_multibulk_requests_are_skipped() {
+    let (mut t, c) = setup();
+    assert_eq!(
+        t.send(c, b"*0\r\n*-10\r\n*1\r\n$4\r\nPING\r\n"),
+        b"+PONG\r\n"
+    );
+}
+
+#[test]
+fn unauthenticated_clients_get_small_request_limits() {
+    let mut config = vireo_server::config::Config::default();
+    config.requirepass = Some(b"pw".to_vec());
+    let mut t = Transcript::with_config(config);
+    let c = t.connect();
+    assert_eq!(
+        t.send(c, b"*11\r\n"),
+        b"-ERR Protocol error: unauthenticated multibulk length\r\n"
+    );
+    let c = t.connect();
+    assert_eq!(
+        t.send(c, b"*2\r\n$4\r\nAUTH\r\n$16385\r\n"),
+        b"-ERR Protocol error: unauthenticated bulk length\r\n"
+    );
+}
+
+#[test]
+fn http_requests_are_dropped_without_reply() {
+    let (mut t, c) = setup();
+    assert_eq!(t.send(c, b"POST / HTTP/1.1\r\nHost: x\r\n"), b"");
+    assert!(t.is_closing(c));
+}
+
+#[test]
+fn command_count_info_docs_and_list_agree_with_the_table() {
+    let (mut t, c) = setup();
+    let count = t.command(c, &words("COMMAND COUNT"));
+    let count: usize = String::from_utf8_lossy(&count[1..count.len() - 2])
+        .parse()
+        .unwrap();
+    assert_eq!(count, vireo_server::cmd::TABLE.len());
+
+    check(
+        &mut t,
+        c,
+        "COMMAND INFO get nosuch",
+        "*2\r\n*10\r\n$3\r\nget\r\n:2\r\n*2\r\n+readonly\r\n+fast\r\n:1\r\n:1\r\n:1\r\n*3\r\n+@read\r\n+@string\r\n+@fast\r\n*0\r\n\
+*1\r\n*6\r\n$5\r\nflags\r\n*2\r\n+RO\r\n+access\r\n$12\r\nbegin_search\r\n*4\r\n$4\r\ntype\r\n$5\r\nindex\r\n$4\r\nspec\r\n*2\r\n$5\r\nindex\r\n:1\r\n\
+$9\r\nfind_keys\r\n*4\r\n$4\r\ntype\r\n$5\r\nrange\r\n$4\r\nspec\r\n*6\r\n$7\r\nlastkey\r\n:0\r\n$7\r\nkeystep\r\n:1\r\n$5\r\nlimit\r\n:0\r\n*0\r\n$-1\r\n",
+    );
+    check(
+        &mut t,
+        c,
+        "COMMAND INFO mset",
+        "*1\r\n*10\r\n$4\r\nmset\r\n:-3\r\n*2\r\n+write\r\n+denyoom\r\n:1\r\n:-1\r\n:2\r\n*3\r\n+@write\r\n+@string\r\n+@slow\r\n\
+*2\r\n$26\r\nrequest_policy:multi_shard\r\n$29\r\nresponse_policy:all_succeeded\r\n\
+*1\r\n*6\r\n$5\r\nflags\r\n*2\r\n+OW\r\n+update\r\n$12\r\nbegin_search\r\n*4\r\n$4\r\ntype\r\n$5\r\nindex\r\n$4\r\nspec\r\n*2\r\n$5\r\nindex\r\n:1\r\n\
+$9\r\nfind_keys\r\n*4\r\n$4\r\ntype\r\n$5\r\nrange\r\n$4\r\nspec\r\n*6\r\n$7\r\nlastkey\r\n:-1\r\n$7\r\nkeystep\r\n:2\r\n$5\r\nlimit\r\n:0\r\n*0\r\n",
+    );
+    let all = t.command(c, &words("COMMAND"));
+    assert!(all.starts_with(format!("*{count}\r\n").as_bytes()));
+    let docs = t.command(c, &words("COMMAND DOCS get"));
+    assert_eq!(
+        String::from_utf8_lossy(&docs),
+        "*2\r\n$3\r\nget\r\n*10\r\n$7\r\nsummary\r\n$33\r\nReturns the string value of a key\r\n$5\r\nsince\r\n$5\r\n1.0.0\r\n\
+$5\r\ngroup\r\n$6\r\nstring\r\n$10\r\ncomplexity\r\n$4\r\nO(1)\r\n$9\r\narguments\r\n*1\r\n*6\r\n$4\r\nname\r\n$3\r\nkey\r\n\
+$4\r\ntype\r\n$3\r\nkey\r\n$14\r\nkey_spec_index\r\n:0\r\n"
+    );
+    check(&mut t, c, "COMMAND DOCS nosuch", "*0\r\n");
+    check(
+        &mut t,
+        c,
+        "COMMAND LIST FILTERBY PATTERN ech*",
+        "*1\r\n$4\r\necho\r\n",
+    );
+    check(&mut t, c, "COMMAND LIST FILTERBY ACLCAT nosuch", "*0\r\n");
+    check(&mut t, c, "COMMAND LIST FILTERBY MODULE x", "*0\r\n");
+    check(
+        &mut t,
+        c,
+        "COMMAND LIST FILTERBY bogus x",
+        "-ERR syntax error\r\n",
+    );
+    check(&mut t, c, "COMMAND LIST x", "-ERR syntax error\r\n");
+    let list = String::from_utf8_lossy(&t.command(c, &words("COMMAND LIST"))).into_owned();
+    assert!(
+        list.contains("$13\r\ncommand|count\r\n"),
+        "subcommands are listed: {list}"
+    );
+    let connection =
+        String::from_utf8_lossy(&t.command(c, &words("COMMAND LIST FILTERBY ACLCAT connection")))
+            .into_owned();
+    assert!(connection.contains("$4\r\nping\r\n") && !connection.contains("$3\r\nget\r\n"));
+}
+
+#[test]
+fn function_flush_is_accepted() {
+    let (mut t, c) = setup();
+    check(&mut t, c, "FUNCTION FLUSH", "+OK\r\n");
+    check(&mut t, c, "FUNCTION FLUSH ASYNC", "+OK\r\n");
+    check(
+        &mut t,
+        c,
+        "FUNCTION FLUSH bogus",
+        "-ERR FUNCTION FLUSH only supports SYNC|ASYNC option\r\n",
+    );
+    check(
+        &mut t,
+        c,
+        "FUNCTION",
+        "-ERR wrong number of arguments for 'function' command\r\n",
+    );
+}
+
+#[test]
+fn large_multibulk_requests() {
+    let (mut t, c) = setup();
+    let mut args: Vec<Vec<u8>> = vec![b"MSET".to_vec()];
+    for index in 0..10_000 {
+        args.push(format!("k{index}").into_bytes());
+        args.push(b"v".to_vec());
+    }
+    let refs: Vec<&[u8]> = args.iter().map(Vec::as_slice).collect();
+    assert_eq!(t.command(c, &refs), b"+OK\r\n");
+    check(&mut t, c, "DBSIZE", ":10000\r\n");
+    let big = vec![b'x'; 1 << 20];
+    assert_eq!(t.command(c, &[b"SET", b"big", &big]), b"+OK\r\n");
+    let reply = t.command(c, &[b"GET", b"big"]);
+    assert_eq!(reply.len(), (1 << 20) + b"$1048576\r\n\r\n".len());
+}
