@@ -88,7 +88,7 @@ enum Aggregate {
 }
 
 /// An aggregate whose header has been read but not all of its elements.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 enum Partial {
     /// Collecting elements; maps and attributes collect keys and values
     /// alternately.
@@ -132,7 +132,7 @@ enum Item {
 /// );
 /// assert!(buf.is_empty());
 /// ```
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct ReplyDecoder {
     max_depth: usize,
     /// Aggregates being filled, outermost first.

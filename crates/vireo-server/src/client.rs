@@ -264,6 +264,38 @@ impl Client {
         }
     }
 
+    /// A boolean: RESP3 `#t`/`#f`, or the integers 1/0 in RESP2.
+    pub fn reply_bool(&mut self, value: bool) {
+        if self.resp >= 3 {
+            encode::boolean(&mut self.out, value);
+        } else {
+            encode::integer(&mut self.out, i64::from(value));
+        }
+    }
+
+    /// A double: RESP3 `,`, or its text as a bulk string in RESP2.
+    pub fn reply_double(&mut self, value: f64) {
+        if self.resp >= 3 {
+            encode::double(&mut self.out, value);
+        } else {
+            let mut text = Vec::with_capacity(24);
+            encode::double(&mut text, value);
+            // `,<text>\r\n` minus its framing is the bulk payload.
+            encode::bulk(&mut self.out, &text[1..text.len() - 2]);
+        }
+    }
+
+    /// True for clients on loopback or a Unix socket (`local` protected access).
+    pub fn is_local(&self) -> bool {
+        match &self.conn {
+            Connection::Unix(_) | Connection::Detached => true,
+            Connection::Tcp(stream) => stream
+                .peer_addr()
+                .map(|addr| addr.ip().is_loopback())
+                .unwrap_or(false),
+        }
+    }
+
     /// A verbatim string (RESP3) or a bulk string (RESP2).
     pub fn reply_verbatim(&mut self, text: &[u8], format: [u8; 3]) {
         if self.resp >= 3 {

@@ -437,7 +437,7 @@ impl CommandSpec {
 
 /// The command table indexed by lower-case name.
 pub struct CommandTable {
-    by_name: HashMap<&'static [u8], &'static CommandSpec>,
+    by_name: HashMap<&'static [u8], &'static CommandSpec, vireo_core::hash::KeyHasherBuilder>,
 }
 
 /// Longest command name; anything longer cannot be a command.

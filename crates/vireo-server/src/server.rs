@@ -9,7 +9,7 @@ use vireo_resp::{Argv, RequestLimits};
 
 use crate::client::{Client, Connection};
 use crate::command::{self, flags, CommandSpec, CommandTable};
-use crate::config::Config;
+use crate::config::{Config, ProtectedAccess};
 use crate::errors;
 
 /// The Redis version reported to clients, so that they enable their Redis 7.2 paths.
@@ -219,6 +219,17 @@ impl Server {
             client.reply_error(errors::wrong_arity(&command::full_name(container, spec)));
             return;
         }
+        if spec.flags & flags::PROTECTED != 0 && !self.protected_allowed(client, spec) {
+            let (command, option) = if spec.name == "debug" {
+                ("DEBUG", "enable-debug-command")
+            } else {
+                ("MODULE", "enable-module-command")
+            };
+            client.reply_error(format!(
+                "{command} command not allowed. If the {option} option is set to \"local\", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server."
+            ));
+            return;
+        }
         if !client.authenticated && spec.flags & flags::NO_AUTH == 0 {
             client.reply_error(errors::NOAUTH);
             return;
@@ -232,6 +243,20 @@ impl Server {
         };
         handler(self, client, argv);
         self.stats.commands += 1;
+    }
+
+    /// Whether `enable-debug-command` / `enable-module-command` let this client run `spec`.
+    fn protected_allowed(&self, client: &Client, spec: &CommandSpec) -> bool {
+        let access = if spec.name == "debug" {
+            self.config.enable_debug_command
+        } else {
+            self.config.enable_module_command
+        };
+        match access {
+            ProtectedAccess::Yes => true,
+            ProtectedAccess::No => false,
+            ProtectedAccess::Local => client.is_local(),
+        }
     }
 
     /// Queues a client's replies for writing in `before_sleep`.

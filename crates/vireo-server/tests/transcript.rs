@@ -63,7 +63,7 @@ fn unknown_commands_and_subcommands_read_like_redis() {
         "-ERR wrong number of arguments for 'command|count' command\r\n",
     );
     // CR/LF in an echoed argument must not break the error line.
-    let reply = t.send(c, b"*2\r\n$3\r\nfoo\r\n$3\r\na\r\nb\r\n");
+    let reply = t.send(c, b"*2\r\n$3\r\nfoo\r\n$4\r\na\r\nb\r\n");
     assert_eq!(
         reply,
         b"-ERR unknown command 'foo', with args beginning with: 'a  b' \r\n"
@@ -589,4 +589,69 @@ fn large_multibulk_requests() {
     assert_eq!(t.command(c, &[b"SET", b"big", &big]), b"+OK\r\n");
     let reply = t.command(c, &[b"GET", b"big"]);
     assert_eq!(reply.len(), (1 << 20) + b"$1048576\r\n\r\n".len());
+}
+
+#[test]
+fn debug_is_refused_unless_enabled() {
+    let (mut t, c) = setup();
+    check(&mut t, c, "DEBUG PROTOCOL string", "-ERR DEBUG command not allowed. If the enable-debug-command option is set to \"local\", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server.\r\n");
+}
+
+#[test]
+fn debug_protocol_emits_every_resp_type() {
+    let mut config = vireo_server::config::Config::default();
+    config.enable_debug_command = vireo_server::config::ProtectedAccess::Yes;
+    let mut t = Transcript::with_config(config);
+    let c = t.connect();
+    check(&mut t, c, "DEBUG PROTOCOL double", "$5\r\n3.141\r\n");
+    check(
+        &mut t,
+        c,
+        "DEBUG PROTOCOL bignum",
+        "$37\r\n1234567999999999999999999999999999999\r\n",
+    );
+    check(&mut t, c, "DEBUG PROTOCOL true", ":1\r\n");
+    check(
+        &mut t,
+        c,
+        "DEBUG PROTOCOL push",
+        "-ERR RESP2 is not supported by this command\r\n",
+    );
+    check(
+        &mut t,
+        c,
+        "DEBUG PROTOCOL attrib",
+        "$39\r\nSome real reply following the attribute\r\n",
+    );
+    check(&mut t, c, "DEBUG PROTOCOL x", "-ERR Wrong protocol type name. Please use one of the following: string|integer|double|bignum|null|array|set|map|attrib|push|verbatim|true|false\r\n");
+    check(
+        &mut t,
+        c,
+        "DEBUG foo",
+        "-ERR unknown subcommand or wrong number of arguments for 'foo'. Try DEBUG HELP.\r\n",
+    );
+    t.command(c, &words("HELLO 3"));
+    check(&mut t, c, "DEBUG PROTOCOL double", ",3.141\r\n");
+    check(
+        &mut t,
+        c,
+        "DEBUG PROTOCOL map",
+        "%3\r\n:0\r\n#f\r\n:1\r\n#t\r\n:2\r\n#f\r\n",
+    );
+    check(&mut t, c, "DEBUG PROTOCOL attrib", "|1\r\n$14\r\nkey-popularity\r\n*2\r\n$7\r\nkey:123\r\n:90\r\n$39\r\nSome real reply following the attribute\r\n");
+    check(&mut t, c, "DEBUG PROTOCOL push", ">2\r\n$16\r\nserver-cpu-usage\r\n:42\r\n$40\r\nSome real reply following the push reply\r\n");
+    check(
+        &mut t,
+        c,
+        "DEBUG PROTOCOL verbatim",
+        "=29\r\ntxt:This is a verbatim\nstring\r\n",
+    );
+    check(&mut t, c, "DEBUG PROTOCOL null", "_\r\n");
+    check(&mut t, c, "DEBUG PROTOCOL set", "~3\r\n:0\r\n:1\r\n:2\r\n");
+    check(
+        &mut t,
+        c,
+        "DEBUG PROTOCOL bignum",
+        "(1234567999999999999999999999999999999\r\n",
+    );
 }

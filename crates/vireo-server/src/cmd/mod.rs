@@ -1,6 +1,7 @@
 //! Command handlers, one module per family, and the table that lists them.
 
 pub mod connection;
+pub mod debug;
 pub mod keyspace;
 pub mod server;
 pub mod string;
@@ -21,6 +22,7 @@ pub static TABLE: &[CommandSpec] = &[
     server::TIME,
     server::COMMAND,
     server::FUNCTION,
+    debug::DEBUG,
     string::GET,
     string::SET,
     string::INCR,
