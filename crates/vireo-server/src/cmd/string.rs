@@ -272,25 +272,28 @@ fn decr(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
 pub fn increment_by(server: &mut Server, client: &mut Client, key: &[u8], delta: i64) {
     let now = server.now_ms;
     let db = &mut server.dbs[client.db];
-    let current = match db.lookup(key, now) {
-        None => 0,
-        Some(entry) => match &entry.value {
-            Value::Str(StrValue::Int(value)) => *value,
-            Value::Str(StrValue::Bytes(bytes)) => match super::parse_i64(bytes) {
-                Some(value) => value,
-                None => return client.reply_error(errors::NOT_INTEGER),
-            },
-            #[allow(unreachable_patterns)]
-            _ => return client.reply_error(errors::WRONGTYPE),
-        },
+    let updated = match db.lookup(key, now) {
+        None => {
+            db.insert(key, Value::Str(StrValue::Int(delta)), NO_EXPIRY);
+            delta
+        }
+        Some(entry) => {
+            let current = match &entry.value {
+                Value::Str(StrValue::Int(value)) => *value,
+                Value::Str(StrValue::Bytes(bytes)) => match super::parse_i64(bytes) {
+                    Some(value) => value,
+                    None => return client.reply_error(errors::NOT_INTEGER),
+                },
+                #[allow(unreachable_patterns)]
+                _ => return client.reply_error(errors::WRONGTYPE),
+            };
+            let Some(updated) = current.checked_add(delta) else {
+                return client.reply_error(errors::INCR_OVERFLOW);
+            };
+            entry.value = Value::Str(StrValue::Int(updated));
+            updated
+        }
     };
-    let Some(updated) = current.checked_add(delta) else {
-        return client.reply_error(errors::INCR_OVERFLOW);
-    };
-    match db.lookup(key, now) {
-        Some(entry) => entry.value = Value::Str(StrValue::Int(updated)),
-        None => db.insert(key, Value::Str(StrValue::Int(updated)), NO_EXPIRY),
-    }
     server.dirty += 1;
     client.reply_integer(updated);
 }
