@@ -138,6 +138,27 @@ impl Db {
         }
     }
 
+    /// Sets the expiry of a live key; false if there is no such key.
+    pub fn set_expiry(&mut self, key: &[u8], expire_at_ms: i64, now_ms: i64) -> bool {
+        let Some(entry) = self.lookup(key, now_ms) else {
+            return false;
+        };
+        let was_volatile = entry.expire_at_ms != NO_EXPIRY;
+        entry.expire_at_ms = expire_at_ms;
+        let volatile = expire_at_ms != NO_EXPIRY;
+        self.volatile_keys = self.volatile_keys + usize::from(volatile) - usize::from(was_volatile);
+        true
+    }
+
+    /// Live keys matching `filter`, in table order.
+    pub fn keys_where(&self, now_ms: i64, mut filter: impl FnMut(&[u8]) -> bool) -> Vec<&[u8]> {
+        self.entries
+            .iter()
+            .filter(|(key, entry)| !entry.is_expired(now_ms) && filter(key))
+            .map(|(key, _)| &key[..])
+            .collect()
+    }
+
     /// Removes every key; returns how many there were.
     pub fn clear(&mut self) -> usize {
         let removed = self.entries.len();

@@ -504,6 +504,20 @@ pub fn full_name(container: Option<&CommandSpec>, spec: &CommandSpec) -> String 
     }
 }
 
+/// A key spec for commands whose keys start at argument 1: the last key
+/// `last_key` arguments later (-1: the last argument), every `key_step`.
+pub const fn keys_from_1(flags: &'static [&'static str], last_key: i32, key_step: i32) -> KeySpec {
+    KeySpec {
+        flags,
+        begin_search: BeginSearch::Index(1),
+        find_keys: FindKeys::Range {
+            last_key,
+            key_step,
+            limit: 0,
+        },
+    }
+}
+
 /// The key specs shared by every single-key read command.
 pub const KEY_RO_ACCESS: &[KeySpec] = &[KeySpec {
     flags: &["RO", "access"],

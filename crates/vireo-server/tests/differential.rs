@@ -122,6 +122,66 @@ const SEQUENCES: &[&str] = &[
      FUNCTION FLUSH
      FUNCTION FLUSH bogus
      FUNCTION",
+    "SET k v
+     TYPE k
+     TYPE nope
+     TTL k
+     PTTL k
+     TTL nope
+     PTTL nope
+     EXPIRETIME k
+     PEXPIRETIME nope
+     EXPIRE k 100
+     TTL k
+     EXPIRE k 100 NX
+     EXPIRE k 200 XX
+     TTL k
+     EXPIRE k 50 GT
+     EXPIRE k 500 GT
+     EXPIRE k 600 LT
+     EXPIRE k 5 LT
+     TTL k
+     EXPIRE k 10 NX XX
+     EXPIRE k 10 NX GT
+     EXPIRE k 10 GT LT
+     EXPIRE k 10 bogus
+     EXPIRE k abc
+     EXPIRE k 9223372036854775807
+     PEXPIRE k 9223372036854775807
+     EXPIRE k -9223372036854775808
+     EXPIREAT k 4102444800
+     EXPIRETIME k
+     PEXPIRETIME k
+     PEXPIREAT k 4102444800123
+     PEXPIRETIME k
+     EXPIRETIME k
+     PERSIST k
+     PERSIST k
+     PERSIST nope
+     TTL k
+     EXPIRE nope 10
+     SET p v
+     EXPIRE p 10 XX
+     EXPIRE p 10 GT
+     EXPIRE p 10 LT
+     TTL p
+     PEXPIRE p -1
+     EXISTS p
+     SET q v
+     EXPIREAT q 1
+     GET q
+     EXPIRE
+     TTL",
+    "SET a 1
+     SET b 2
+     UNLINK a nope
+     TOUCH b b nope
+     KEYS nomatch*
+     KEYS b
+     KEYS [ab]
+     KEYS
+     UNLINK
+     TOUCH",
 ];
 
 /// Raw requests (protocol-level), each on its own connection; the reply

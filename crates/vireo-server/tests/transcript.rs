@@ -655,3 +655,40 @@ fn debug_protocol_emits_every_resp_type() {
         "(1234567999999999999999999999999999999\r\n",
     );
 }
+
+#[test]
+fn ttl_family_follows_the_clock() {
+    let (mut t, c) = setup();
+    check(&mut t, c, "SET k v", "+OK\r\n");
+    check(&mut t, c, "EXPIRE k 10", ":1\r\n");
+    t.advance_ms(2400);
+    check(&mut t, c, "TTL k", ":8\r\n");
+    check(&mut t, c, "PTTL k", ":7600\r\n");
+    t.advance_ms(200);
+    check(&mut t, c, "TTL k", ":7\r\n");
+    check(&mut t, c, "EXPIRETIME k", ":1704067210\r\n");
+    check(&mut t, c, "PEXPIRETIME k", ":1704067210000\r\n");
+    check(&mut t, c, "PEXPIREAT k 1704067300000", ":1\r\n");
+    check(&mut t, c, "PERSIST k", ":1\r\n");
+    check(&mut t, c, "TTL k", ":-1\r\n");
+    check(&mut t, c, "PEXPIRE k 1", ":1\r\n");
+    t.advance_ms(2);
+    check(&mut t, c, "TTL k", ":-2\r\n");
+    check(&mut t, c, "TYPE k", "+none\r\n");
+}
+
+#[test]
+fn keys_matches_globs_and_skips_expired_keys() {
+    let (mut t, c) = setup();
+    check(&mut t, c, "MSET foo 1 fob 2 bar 3", "+OK\r\n");
+    check(&mut t, c, "PEXPIRE fob 5", ":1\r\n");
+    check(&mut t, c, "KEYS f?o", "*1\r\n$3\r\nfoo\r\n");
+    t.advance_ms(6);
+    check(&mut t, c, "KEYS fo*", "*1\r\n$3\r\nfoo\r\n");
+    let all = t.command(c, &words("KEYS *"));
+    assert!(
+        all.starts_with(b"*2\r\n"),
+        "{:?}",
+        String::from_utf8_lossy(&all)
+    );
+}

@@ -31,6 +31,19 @@ pub static TABLE: &[CommandSpec] = &[
     string::MSET,
     keyspace::DEL,
     keyspace::EXISTS,
+    keyspace::UNLINK,
+    keyspace::TOUCH,
+    keyspace::TYPE,
+    keyspace::KEYS,
+    keyspace::TTL,
+    keyspace::PTTL,
+    keyspace::EXPIRETIME,
+    keyspace::PEXPIRETIME,
+    keyspace::PERSIST,
+    keyspace::EXPIRE,
+    keyspace::PEXPIRE,
+    keyspace::EXPIREAT,
+    keyspace::PEXPIREAT,
 ];
 
 /// Parses an integer argument with Redis's strict rules.
