@@ -48,6 +48,19 @@ impl StrValue {
         }
     }
 
+    /// The bytes, for in-place modification (APPEND, SETRANGE); an integer
+    /// becomes its decimal text, as Redis turns it into a raw string.
+    pub fn make_bytes(&mut self) -> &mut Vec<u8> {
+        if let StrValue::Int(value) = *self {
+            *self = StrValue::Bytes(crate::util::format_i64(&mut [0; 20], value).to_vec());
+        }
+        match self {
+            StrValue::Bytes(bytes) => bytes,
+            // INVARIANT: the integer case was converted just above.
+            StrValue::Int(_) => unreachable!("integer converted to bytes above"),
+        }
+    }
+
     /// The `OBJECT ENCODING` name.
     pub fn encoding(&self) -> &'static str {
         match self {

@@ -182,6 +182,77 @@ const SEQUENCES: &[&str] = &[
      KEYS
      UNLINK
      TOUCH",
+    "INCRBY n 10
+     INCRBY n -3
+     DECRBY n 4
+     DECRBY n -9223372036854775808
+     INCRBY n abc
+     DECRBY n 1.5
+     INCRBY n 9223372036854775807
+     DECRBY m 9223372036854775807
+     DECRBY m 2
+     INCRBY n
+     SETNX a 1
+     SETNX a 2
+     GET a
+     SETEX b 100 v
+     TTL b
+     SETEX b 0 v
+     SETEX b -1 v
+     SETEX b x v
+     PSETEX c 100000 v
+     TTL c
+     PSETEX c 0 v
+     PSETEX c 9223372036854775807 v
+     SETEX b 100
+     GETSET b new
+     TTL b
+     GETSET fresh v
+     GETDEL b
+     GETDEL b
+     EXISTS b
+     MSETNX x 1 y 2
+     MSETNX y 3 z 4
+     MGET x y z
+     MSETNX x
+     MSETNX x 1 y",
+    "APPEND s hello
+     APPEND s world
+     GET s
+     STRLEN s
+     STRLEN nope
+     SET i 12
+     APPEND i 3
+     INCR i
+     STRLEN i
+     GETRANGE s 0 4
+     GETRANGE s -5 -1
+     GETRANGE s 5 100
+     GETRANGE s -100 2
+     GETRANGE s -1 -5
+     GETRANGE s 3 1
+     GETRANGE s 0 -1
+     GETRANGE s -3 -2
+     GETRANGE nope 0 5
+     GETRANGE s a 1
+     GETRANGE s 0 b
+     SUBSTR s 1 3
+     SET n 12345
+     GETRANGE n 1 2
+     SETRANGE s 0 J
+     GET s
+     SETRANGE s 12 !
+     GET s
+     SETRANGE s 1 x
+     SETRANGE s -1 x
+     SETRANGE s abc x
+     SETRANGE t 0 x
+     SETRANGE t 3 y
+     GET t
+     SETRANGE u 5 x
+     STRLEN u
+     SETRANGE s 600000000 x
+     APPEND",
 ];
 
 /// Raw requests (protocol-level), each on its own connection; the reply

@@ -692,3 +692,23 @@ fn keys_matches_globs_and_skips_expired_keys() {
         String::from_utf8_lossy(&all)
     );
 }
+
+#[test]
+fn setrange_with_an_empty_patch_changes_nothing() {
+    let (mut t, c) = setup();
+    assert_eq!(t.command(c, &[b"SETRANGE", b"k", b"5", b""]), b":0\r\n");
+    check(&mut t, c, "EXISTS k", ":0\r\n");
+    check(&mut t, c, "SET k abc", "+OK\r\n");
+    assert_eq!(t.command(c, &[b"SETRANGE", b"k", b"10", b""]), b":3\r\n");
+    check(&mut t, c, "GET k", "$3\r\nabc\r\n");
+}
+
+#[test]
+fn append_and_setrange_keep_the_expiry() {
+    let (mut t, c) = setup();
+    check(&mut t, c, "SET k abc EX 10", "+OK\r\n");
+    check(&mut t, c, "APPEND k d", ":4\r\n");
+    check(&mut t, c, "SETRANGE k 0 X", ":4\r\n");
+    check(&mut t, c, "TTL k", ":10\r\n");
+    check(&mut t, c, "GET k", "$4\r\nXbcd\r\n");
+}

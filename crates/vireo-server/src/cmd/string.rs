@@ -1,4 +1,5 @@
-//! String commands: GET, SET, INCR, DECR, MGET, MSET.
+//! String commands: GET, SET and its variants, the INCR family, MGET,
+//! MSET, MSETNX, APPEND, STRLEN, GETRANGE/SUBSTR, SETRANGE.
 
 use vireo_core::db::NO_EXPIRY;
 use vireo_core::{StrValue, Value};
@@ -6,8 +7,8 @@ use vireo_resp::Argv;
 
 use crate::client::Client;
 use crate::command::{
-    acl, flags, Arg, ArgKind, BeginSearch, CommandSpec, Doc, FindKeys, KeySpec, KEY_RO_ACCESS,
-    KEY_RW_ACCESS_UPDATE,
+    acl, flags, keys_from_1, Arg, ArgKind, BeginSearch, CommandSpec, Doc, FindKeys, KeySpec,
+    KEY_RO_ACCESS, KEY_RW_ACCESS_UPDATE,
 };
 use crate::errors;
 use crate::server::Server;
@@ -175,11 +176,16 @@ fn parse_set_options<'a>(argv: &Argv<'a>) -> Option<SetOptions<'a>> {
 
 /// Converts a SET expiry argument to an absolute Unix time in milliseconds,
 /// or the error to reply with.
-fn expiry_to_absolute_ms(unit: ExpiryUnit, value: &[u8], now_ms: i64) -> Result<i64, String> {
+fn expiry_to_absolute_ms(
+    command: &str,
+    unit: ExpiryUnit,
+    value: &[u8],
+    now_ms: i64,
+) -> Result<i64, String> {
     let amount = super::parse_i64(value).ok_or_else(|| errors::NOT_INTEGER.to_string())?;
     let in_seconds = matches!(unit, ExpiryUnit::Seconds | ExpiryUnit::UnixSeconds);
     if amount <= 0 || (in_seconds && amount > i64::MAX / 1000) {
-        return Err(errors::invalid_expire("set"));
+        return Err(errors::invalid_expire(command));
     }
     let mut milliseconds = if in_seconds { amount * 1000 } else { amount };
     if matches!(unit, ExpiryUnit::Seconds | ExpiryUnit::Milliseconds) {
@@ -187,7 +193,7 @@ fn expiry_to_absolute_ms(unit: ExpiryUnit, value: &[u8], now_ms: i64) -> Result<
         milliseconds = milliseconds.wrapping_add(now_ms);
     }
     if milliseconds <= 0 {
-        return Err(errors::invalid_expire("set"));
+        return Err(errors::invalid_expire(command));
     }
     Ok(milliseconds)
 }
@@ -199,7 +205,7 @@ fn set(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
     let now = server.now_ms;
     let expire_at = match options.expiry {
         None => None,
-        Some((unit, value)) => match expiry_to_absolute_ms(unit, value, now) {
+        Some((unit, value)) => match expiry_to_absolute_ms("set", unit, value, now) {
             Ok(at) => Some(at),
             Err(message) => return client.reply_error(message),
         },
@@ -262,6 +268,48 @@ pub const DECR: CommandSpec = CommandSpec {
 
 fn incr(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
     increment_by(server, client, &argv[1], 1);
+}
+
+/// INCRBY key increment
+pub const INCRBY: CommandSpec = CommandSpec {
+    name: "incrby",
+    arity: 3,
+    doc: Doc {
+        summary: "Adds an integer to the integer value of a key, starting from 0 if absent",
+        args: &[Arg::key("key", 0), Arg::new("increment", ArgKind::Integer)],
+        ..INCR.doc
+    },
+    handler: Some(incrby),
+    ..INCR
+};
+
+/// DECRBY key decrement
+pub const DECRBY: CommandSpec = CommandSpec {
+    name: "decrby",
+    arity: 3,
+    doc: Doc {
+        summary: "Subtracts an integer from the integer value of a key, starting from 0 if absent",
+        args: &[Arg::key("key", 0), Arg::new("decrement", ArgKind::Integer)],
+        ..INCR.doc
+    },
+    handler: Some(decrby),
+    ..INCR
+};
+
+fn incrby(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
+    match super::parse_i64(&argv[2]) {
+        Some(delta) => increment_by(server, client, &argv[1], delta),
+        None => client.reply_error(errors::NOT_INTEGER),
+    }
+}
+
+fn decrby(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
+    match super::parse_i64(&argv[2]) {
+        // Redis compat: negating i64::MIN would overflow before the add does.
+        Some(i64::MIN) => client.reply_error("decrement would overflow"),
+        Some(delta) => increment_by(server, client, &argv[1], -delta),
+        None => client.reply_error(errors::NOT_INTEGER),
+    }
 }
 
 fn decr(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
@@ -394,32 +442,493 @@ mod tests {
     #[test]
     fn expiry_conversion_matches_redis_edge_cases() {
         assert_eq!(
-            expiry_to_absolute_ms(ExpiryUnit::Seconds, b"10", 1000),
+            expiry_to_absolute_ms("set", ExpiryUnit::Seconds, b"10", 1000),
             Ok(11_000)
         );
         assert_eq!(
-            expiry_to_absolute_ms(ExpiryUnit::UnixMilliseconds, b"5", 1000),
+            expiry_to_absolute_ms("set", ExpiryUnit::UnixMilliseconds, b"5", 1000),
             Ok(5)
         );
         assert_eq!(
-            expiry_to_absolute_ms(ExpiryUnit::Seconds, b"0", 1000),
+            expiry_to_absolute_ms("set", ExpiryUnit::Seconds, b"0", 1000),
             Err(errors::invalid_expire("set"))
         );
         assert_eq!(
-            expiry_to_absolute_ms(ExpiryUnit::Seconds, b"-1", 1000),
+            expiry_to_absolute_ms("set", ExpiryUnit::Seconds, b"-1", 1000),
             Err(errors::invalid_expire("set"))
         );
         assert_eq!(
-            expiry_to_absolute_ms(ExpiryUnit::Seconds, b"9223372036854776", 0),
+            expiry_to_absolute_ms("set", ExpiryUnit::Seconds, b"9223372036854776", 0),
             Err(errors::invalid_expire("set"))
         );
         assert_eq!(
-            expiry_to_absolute_ms(ExpiryUnit::Milliseconds, b"9223372036854775807", 1),
+            expiry_to_absolute_ms("set", ExpiryUnit::Milliseconds, b"9223372036854775807", 1),
             Err(errors::invalid_expire("set"))
         );
         assert_eq!(
-            expiry_to_absolute_ms(ExpiryUnit::Seconds, b"1.5", 0),
+            expiry_to_absolute_ms("set", ExpiryUnit::Seconds, b"1.5", 0),
             Err(errors::NOT_INTEGER.to_string())
         );
     }
+}
+
+/// The string at `key`: `Ok(None)` if absent, `Err(())` after replying
+/// WRONGTYPE if the key holds another type.
+fn string_at<'a>(
+    server: &'a mut Server,
+    client: &mut Client,
+    key: &[u8],
+) -> Result<Option<&'a mut StrValue>, ()> {
+    let now = server.now_ms;
+    match server.dbs[client.db].lookup(key, now) {
+        None => Ok(None),
+        Some(entry) => match &mut entry.value {
+            Value::Str(value) => Ok(Some(value)),
+            #[allow(unreachable_patterns)]
+            _ => {
+                client.reply_error(errors::WRONGTYPE);
+                Err(())
+            }
+        },
+    }
+}
+
+const KEY_VALUE: &[Arg] = &[Arg::key("key", 0), Arg::new("value", ArgKind::String)];
+
+/// SETNX key value
+pub const SETNX: CommandSpec = CommandSpec {
+    name: "setnx",
+    arity: 3,
+    flags: flags::WRITE | flags::DENYOOM | flags::FAST,
+    acl: acl::STRING,
+    tips: &[],
+    key_specs: &[keys_from_1(&["OW", "insert"], 0, 1)],
+    doc: Doc {
+        summary: "Sets the string value of a key only if the key does not exist",
+        since: "1.0.0",
+        group: "string",
+        complexity: "O(1)",
+        args: KEY_VALUE,
+    },
+    subcommands: &[],
+    handler: Some(setnx),
+};
+
+fn setnx(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
+    let now = server.now_ms;
+    let db = &mut server.dbs[client.db];
+    if db.contains(&argv[1], now) {
+        return client.reply_integer(0);
+    }
+    db.insert(
+        &argv[1],
+        Value::Str(StrValue::from_bytes(&argv[2])),
+        NO_EXPIRY,
+    );
+    server.dirty += 1;
+    client.reply_integer(1);
+}
+
+const fn setex_spec(
+    name: &'static str,
+    summary: &'static str,
+    since: &'static str,
+    args: &'static [Arg],
+    handler: crate::command::Handler,
+) -> CommandSpec {
+    CommandSpec {
+        name,
+        arity: 4,
+        flags: flags::WRITE | flags::DENYOOM,
+        acl: acl::STRING,
+        tips: &[],
+        key_specs: KEY_OW_UPDATE,
+        doc: Doc {
+            summary,
+            since,
+            group: "string",
+            complexity: "O(1)",
+            args,
+        },
+        subcommands: &[],
+        handler: Some(handler),
+    }
+}
+
+const KEY_OW_UPDATE: &[KeySpec] = &[keys_from_1(&["OW", "update"], 0, 1)];
+
+/// SETEX key seconds value
+pub const SETEX: CommandSpec = setex_spec(
+    "setex",
+    "Sets the string value and the expiry in seconds of a key",
+    "2.0.0",
+    &[
+        Arg::key("key", 0),
+        Arg::new("seconds", ArgKind::Integer),
+        Arg::new("value", ArgKind::String),
+    ],
+    setex,
+);
+
+/// PSETEX key milliseconds value
+pub const PSETEX: CommandSpec = setex_spec(
+    "psetex",
+    "Sets the string value and the expiry in milliseconds of a key",
+    "2.6.0",
+    &[
+        Arg::key("key", 0),
+        Arg::new("milliseconds", ArgKind::Integer),
+        Arg::new("value", ArgKind::String),
+    ],
+    psetex,
+);
+
+fn setex(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
+    set_with_expiry(server, client, argv, "setex", ExpiryUnit::Seconds);
+}
+
+fn psetex(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
+    set_with_expiry(server, client, argv, "psetex", ExpiryUnit::Milliseconds);
+}
+
+fn set_with_expiry(
+    server: &mut Server,
+    client: &mut Client,
+    argv: Argv<'_>,
+    command: &str,
+    unit: ExpiryUnit,
+) {
+    let now = server.now_ms;
+    match expiry_to_absolute_ms(command, unit, &argv[2], now) {
+        Ok(at) => {
+            server.dbs[client.db].insert(&argv[1], Value::Str(StrValue::from_bytes(&argv[3])), at);
+            server.dirty += 1;
+            client.reply_ok();
+        }
+        Err(message) => client.reply_error(message),
+    }
+}
+
+/// GETSET key value
+pub const GETSET: CommandSpec = CommandSpec {
+    name: "getset",
+    arity: 3,
+    flags: flags::WRITE | flags::DENYOOM | flags::FAST,
+    acl: acl::STRING,
+    tips: &[],
+    key_specs: KEY_RW_ACCESS_UPDATE,
+    doc: Doc {
+        summary: "Sets the string value of a key and returns its previous value",
+        since: "1.0.0",
+        group: "string",
+        complexity: "O(1)",
+        args: KEY_VALUE,
+    },
+    subcommands: &[],
+    handler: Some(getset),
+};
+
+fn getset(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
+    if !reply_string(server, client, &argv[1]) {
+        return;
+    }
+    // Redis compat: like SET, GETSET drops any expiry.
+    server.dbs[client.db].insert(
+        &argv[1],
+        Value::Str(StrValue::from_bytes(&argv[2])),
+        NO_EXPIRY,
+    );
+    server.dirty += 1;
+}
+
+/// GETDEL key
+pub const GETDEL: CommandSpec = CommandSpec {
+    name: "getdel",
+    arity: 2,
+    flags: flags::WRITE | flags::FAST,
+    acl: acl::STRING,
+    tips: &[],
+    key_specs: &[keys_from_1(&["RW", "access", "delete"], 0, 1)],
+    doc: Doc {
+        summary: "Returns the string value of a key and deletes the key",
+        since: "6.2.0",
+        group: "string",
+        complexity: "O(1)",
+        args: &[Arg::key("key", 0)],
+    },
+    subcommands: &[],
+    handler: Some(getdel),
+};
+
+fn getdel(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
+    if !reply_string(server, client, &argv[1]) {
+        return;
+    }
+    let now = server.now_ms;
+    if server.dbs[client.db].remove(&argv[1], now) {
+        server.dirty += 1;
+    }
+}
+
+/// MSETNX key value [key value ...]
+pub const MSETNX: CommandSpec = CommandSpec {
+    name: "msetnx",
+    tips: &["request_policy:multi_shard", "response_policy:agg_min"],
+    key_specs: &[keys_from_1(&["OW", "insert"], -1, 2)],
+    doc: Doc {
+        summary: "Sets the string values of one or more keys, only if none of them exists",
+        since: "1.0.1",
+        ..MSET.doc
+    },
+    handler: Some(msetnx),
+    ..MSET
+};
+
+fn msetnx(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
+    if argv.len() % 2 == 0 {
+        return client.reply_error(errors::wrong_arity("msetnx"));
+    }
+    let now = server.now_ms;
+    let db = &mut server.dbs[client.db];
+    if argv
+        .iter()
+        .skip(1)
+        .step_by(2)
+        .any(|key| db.contains(key, now))
+    {
+        return client.reply_integer(0);
+    }
+    for index in (1..argv.len()).step_by(2) {
+        db.insert(
+            &argv[index],
+            Value::Str(StrValue::from_bytes(&argv[index + 1])),
+            NO_EXPIRY,
+        );
+    }
+    server.dirty += (argv.len() as u64 - 1) / 2;
+    client.reply_integer(1);
+}
+
+/// Redis compat: strings may not grow past `proto-max-bulk-len`.
+fn check_string_length(server: &Server, client: &mut Client, size: u64, append: u64) -> bool {
+    let fits = size
+        .checked_add(append)
+        .is_some_and(|total| total <= server.config.proto_max_bulk_len);
+    if !fits {
+        client.reply_error("string exceeds maximum allowed size (proto-max-bulk-len)");
+    }
+    fits
+}
+
+/// APPEND key value
+pub const APPEND: CommandSpec = CommandSpec {
+    name: "append",
+    arity: 3,
+    flags: flags::WRITE | flags::DENYOOM | flags::FAST,
+    acl: acl::STRING,
+    tips: &[],
+    key_specs: &[keys_from_1(&["RW", "insert"], 0, 1)],
+    doc: Doc {
+        summary: "Appends a string to the value of a key, creating the key if needed",
+        since: "2.0.0",
+        group: "string",
+        complexity: "O(1). The amortized time complexity is O(1) assuming the appended value is small and the already present value is of any size, since the dynamic string library used by Redis will double the free space available on every reallocation.",
+        args: KEY_VALUE,
+    },
+    subcommands: &[],
+    handler: Some(append),
+};
+
+fn append(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
+    let limit_check_len = match string_at(server, client, &argv[1]) {
+        Err(()) => return,
+        Ok(None) => None,
+        Ok(Some(value)) => Some(value.len() as u64),
+    };
+    let total = match limit_check_len {
+        None => {
+            server.dbs[client.db].insert(
+                &argv[1],
+                Value::Str(StrValue::from_bytes(&argv[2])),
+                NO_EXPIRY,
+            );
+            argv[2].len()
+        }
+        Some(current) => {
+            if !check_string_length(server, client, current, argv[2].len() as u64) {
+                return;
+            }
+            let Ok(Some(value)) = string_at(server, client, &argv[1]) else {
+                return;
+            };
+            let bytes = value.make_bytes();
+            bytes.extend_from_slice(&argv[2]);
+            bytes.len()
+        }
+    };
+    server.dirty += 1;
+    client.reply_integer(total as i64);
+}
+
+/// STRLEN key
+pub const STRLEN: CommandSpec = CommandSpec {
+    name: "strlen",
+    arity: 2,
+    flags: flags::READONLY | flags::FAST,
+    acl: acl::STRING,
+    tips: &[],
+    key_specs: &[keys_from_1(&["RO"], 0, 1)],
+    doc: Doc {
+        summary: "Returns the length of a string value",
+        since: "2.2.0",
+        group: "string",
+        complexity: "O(1)",
+        args: &[Arg::key("key", 0)],
+    },
+    subcommands: &[],
+    handler: Some(strlen),
+};
+
+fn strlen(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
+    match string_at(server, client, &argv[1]) {
+        Err(()) => {}
+        Ok(None) => client.reply_integer(0),
+        Ok(Some(value)) => {
+            let len = value.len();
+            client.reply_integer(len as i64);
+        }
+    }
+}
+
+const RANGE_ARGS: &[Arg] = &[
+    Arg::key("key", 0),
+    Arg::new("start", ArgKind::Integer),
+    Arg::new("end", ArgKind::Integer),
+];
+
+/// GETRANGE key start end
+pub const GETRANGE: CommandSpec = CommandSpec {
+    name: "getrange",
+    arity: 4,
+    flags: flags::READONLY,
+    acl: acl::STRING,
+    tips: &[],
+    key_specs: KEY_RO_ACCESS,
+    doc: Doc {
+        summary: "Returns a substring of a string value",
+        since: "2.4.0",
+        group: "string",
+        complexity: "O(N) where N is the length of the returned string. The complexity is ultimately determined by the returned length, but because creating a substring from an existing string is very cheap, it can be considered O(1) for small strings.",
+        args: RANGE_ARGS,
+    },
+    subcommands: &[],
+    handler: Some(getrange),
+};
+
+/// SUBSTR key start end (the old name of GETRANGE)
+pub const SUBSTR: CommandSpec = CommandSpec {
+    name: "substr",
+    doc: Doc {
+        since: "1.0.0",
+        ..GETRANGE.doc
+    },
+    ..GETRANGE
+};
+
+fn getrange(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
+    let (Some(start), Some(end)) = (super::parse_i64(&argv[2]), super::parse_i64(&argv[3])) else {
+        return client.reply_error(errors::NOT_INTEGER);
+    };
+    let value = match string_at(server, client, &argv[1]) {
+        Err(()) => return,
+        Ok(None) => return client.reply_bulk(b""),
+        Ok(Some(value)) => value,
+    };
+    value.with_bytes(|bytes| match substring_range(bytes.len(), start, end) {
+        Some((from, to)) => client.reply_bulk(&bytes[from..=to]),
+        None => client.reply_bulk(b""),
+    });
+}
+
+/// The inclusive byte range GETRANGE returns, with Redis's clamping of
+/// negative and oversized indexes; `None` for an empty result.
+fn substring_range(len: usize, start: i64, end: i64) -> Option<(usize, usize)> {
+    if start < 0 && end < 0 && start > end {
+        return None;
+    }
+    let len = len as i64;
+    let start = if start < 0 {
+        (len + start).max(0)
+    } else {
+        start
+    };
+    let end = if end < 0 { (len + end).max(0) } else { end }.min(len - 1);
+    if start > end || len == 0 {
+        return None;
+    }
+    Some((start as usize, end as usize))
+}
+
+/// SETRANGE key offset value
+pub const SETRANGE: CommandSpec = CommandSpec {
+    name: "setrange",
+    arity: 4,
+    flags: flags::WRITE | flags::DENYOOM,
+    acl: acl::STRING,
+    tips: &[],
+    key_specs: &[keys_from_1(&["RW", "update"], 0, 1)],
+    doc: Doc {
+        summary: "Overwrites part of a string value from an offset, padding with zero bytes",
+        since: "2.2.0",
+        group: "string",
+        complexity: "O(1), not counting the time taken to copy the new string in place. Usually, this string is very small so the amortized complexity is O(1). Otherwise, complexity is O(M) with M being the length of the value argument.",
+        args: &[Arg::key("key", 0), Arg::new("offset", ArgKind::Integer), Arg::new("value", ArgKind::String)],
+    },
+    subcommands: &[],
+    handler: Some(setrange),
+};
+
+fn setrange(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
+    let Some(offset) = super::parse_i64(&argv[2]) else {
+        return client.reply_error(errors::NOT_INTEGER);
+    };
+    if offset < 0 {
+        return client.reply_error("offset is out of range");
+    }
+    let patch = &argv[3];
+    let current_len = match string_at(server, client, &argv[1]) {
+        Err(()) => return,
+        Ok(None) if patch.is_empty() => return client.reply_integer(0),
+        Ok(Some(value)) if patch.is_empty() => {
+            let len = value.len();
+            return client.reply_integer(len as i64);
+        }
+        Ok(current) => current.map(|value| value.len()),
+    };
+    if !check_string_length(server, client, offset as u64, patch.len() as u64) {
+        return;
+    }
+    let offset = offset as usize;
+    let new_len = match current_len {
+        None => {
+            let mut bytes = vec![0u8; offset + patch.len()];
+            bytes[offset..].copy_from_slice(patch);
+            let len = bytes.len();
+            server.dbs[client.db].insert(&argv[1], Value::Str(StrValue::Bytes(bytes)), NO_EXPIRY);
+            len
+        }
+        Some(_) => {
+            let Ok(Some(value)) = string_at(server, client, &argv[1]) else {
+                return;
+            };
+            let bytes = value.make_bytes();
+            if bytes.len() < offset + patch.len() {
+                bytes.resize(offset + patch.len(), 0);
+            }
+            bytes[offset..offset + patch.len()].copy_from_slice(patch);
+            bytes.len()
+        }
+    };
+    server.dirty += 1;
+    client.reply_integer(new_len as i64);
 }
