@@ -131,6 +131,8 @@ pub mod acl {
     pub const WRITE: u64 = 1 << 2;
     /// `@string`.
     pub const STRING: u64 = 1 << 7;
+    /// `@bitmap`.
+    pub const BITMAP: u64 = 1 << 8;
     /// `@pubsub`.
     pub const PUBSUB: u64 = 1 << 12;
     /// `@admin`.

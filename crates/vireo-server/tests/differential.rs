@@ -253,6 +253,99 @@ const SEQUENCES: &[&str] = &[
      STRLEN u
      SETRANGE s 600000000 x
      APPEND",
+    "SETBIT b 7 1
+     SETBIT b 7 1
+     SETBIT b 7 0
+     SETBIT b 100 1
+     GET b
+     SETBIT b -1 1
+     SETBIT b 4294967296000 1
+     SETBIT b x 1
+     SETBIT b 1 2
+     SETBIT b 1 -1
+     SETBIT b 1 x
+     GETBIT b 100
+     GETBIT b 7
+     GETBIT b 99999
+     GETBIT nope 1
+     GETBIT b -1
+     SET n 42
+     GETBIT n 2
+     SETBIT n 0 1
+     GET n
+     BITCOUNT b
+     BITCOUNT nope
+     SET s foobar
+     BITCOUNT s
+     BITCOUNT s 0 0
+     BITCOUNT s 1 1
+     BITCOUNT s 1 -2
+     BITCOUNT s -1 -3
+     BITCOUNT s 5 30 BIT
+     BITCOUNT s -13 -2 bit
+     BITCOUNT s 0 -1 BYTE
+     BITCOUNT s 0 -1 FOO
+     BITCOUNT s 0
+     BITCOUNT s a b
+     BITCOUNT s 0 1 BIT extra
+     SET p zZ0
+     BITPOS s 1
+     BITPOS s 0
+     BITPOS s 1 2
+     BITPOS s 0 2 -1
+     BITPOS s 1 7 15 BIT
+     BITPOS s 0 3 BIT
+     BITPOS s 1 -3 -1 BIT
+     BITPOS s 0 0 -1 bit
+     BITPOS s 2
+     BITPOS s x
+     BITPOS s 1 0 1 FOO
+     BITPOS nope 1
+     BITPOS nope 0
+     BITPOS s 1 a
+     SETBIT z 15 0
+     BITOP NOT ones z
+     BITPOS ones 0
+     BITPOS ones 0 0 -1
+     BITPOS ones 0 0
+     BITPOS ones 0 1 1 BIT
+     BITOP AND dest s p
+     GET dest
+     BITOP OR dest s p nope
+     BITOP XOR dest s s
+     BITOP NOT dest s
+     GET dest
+     BITOP NOT dest s p
+     BITOP NAND dest s
+     BITOP AND dest nope1 nope2
+     EXISTS dest
+     BITOP",
+    "BITFIELD f SET u8 0 255 GET u8 0 GET i8 0
+     BITFIELD f INCRBY u2 100 1 OVERFLOW SAT INCRBY u2 102 1
+     BITFIELD f INCRBY i5 #3 100 GET i5 #3
+     BITFIELD f OVERFLOW FAIL INCRBY u8 0 1 OVERFLOW WRAP INCRBY u8 0 1
+     BITFIELD f OVERFLOW SAT SET i8 0 -300 GET i8 0 SET i8 0 300
+     BITFIELD f SET i64 0 -9223372036854775808 INCRBY i64 0 -1
+     BITFIELD f OVERFLOW SAT INCRBY i64 0 -1 OVERFLOW FAIL INCRBY i64 0 -1
+     BITFIELD f SET u63 0 9223372036854775807 INCRBY u63 0 1
+     BITFIELD f GET u64 0
+     BITFIELD f GET i65 0
+     BITFIELD f GET u0 0
+     BITFIELD f GET x8 0
+     BITFIELD f GET u8 -1
+     BITFIELD f GET u8 #-1
+     BITFIELD f SET u8 0 x
+     BITFIELD f OVERFLOW BOGUS
+     BITFIELD f BOGUS
+     BITFIELD f GET u8
+     BITFIELD f
+     BITFIELD nope GET u8 0 GET i16 4
+     BITFIELD_RO f GET u8 0 GET u4 4
+     BITFIELD_RO f SET u8 0 1
+     BITFIELD_RO nope GET u8 0
+     SET n 42
+     BITFIELD n GET u8 0 SET u8 0 49
+     GET n",
 ];
 
 /// Raw requests (protocol-level), each on its own connection; the reply

@@ -1,5 +1,6 @@
 //! Command handlers, one module per family, and the table that lists them.
 
+pub mod bitops;
 pub mod connection;
 pub mod debug;
 pub mod keyspace;
@@ -42,6 +43,13 @@ pub static TABLE: &[CommandSpec] = &[
     string::GETRANGE,
     string::SUBSTR,
     string::SETRANGE,
+    bitops::SETBIT,
+    bitops::GETBIT,
+    bitops::BITCOUNT,
+    bitops::BITPOS,
+    bitops::BITOP,
+    bitops::BITFIELD,
+    bitops::BITFIELD_RO,
     keyspace::DEL,
     keyspace::EXISTS,
     keyspace::UNLINK,
