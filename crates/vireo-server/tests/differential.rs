@@ -346,6 +346,35 @@ const SEQUENCES: &[&str] = &[
      SET n 42
      BITFIELD n GET u8 0 SET u8 0 49
      GET n",
+    "SET k v
+     GETEX k
+     GETEX k EX 100
+     TTL k
+     GETEX k PERSIST
+     TTL k
+     GETEX k PX 100000
+     TTL k
+     GETEX k EXAT 4102444800
+     EXPIRETIME k
+     GETEX k PXAT 4102444800000 PXAT 4102444800001
+     PEXPIRETIME k
+     GETEX k EX 10 PERSIST
+     GETEX k PERSIST EX 10
+     GETEX k EX 10 PX 10
+     GETEX k NX
+     GETEX k KEEPTTL
+     GETEX k GET
+     GETEX k EX
+     GETEX k EX 0
+     GETEX k EX -1
+     GETEX k EX abc
+     GETEX nope EX 10
+     GETEX nope EX abc
+     GETEX k EXAT 1
+     EXISTS k
+     SET k v
+     GETEX k PXAT 1
+     GETEX",
 ];
 
 /// Raw requests (protocol-level), each on its own connection; the reply

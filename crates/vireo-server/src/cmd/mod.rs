@@ -43,6 +43,7 @@ pub static TABLE: &[CommandSpec] = &[
     string::GETRANGE,
     string::SUBSTR,
     string::SETRANGE,
+    string::GETEX,
     bitops::SETBIT,
     bitops::GETBIT,
     bitops::BITCOUNT,

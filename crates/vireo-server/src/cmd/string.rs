@@ -115,32 +115,40 @@ enum ExpiryUnit {
     UnixMilliseconds,
 }
 
-/// Options parsed from a SET command.
+/// Options parsed from SET or GETEX.
 struct SetOptions<'a> {
     nx: bool,
     xx: bool,
     get: bool,
     keep_ttl: bool,
+    persist: bool,
     expiry: Option<(ExpiryUnit, &'a [u8])>,
 }
 
+/// Which command's options are being parsed: they share a parser in Redis.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum OptionsFor {
+    Set,
+    GetEx,
+}
+
 /// Redis compat: options may repeat and combine as Redis's parser allows;
-/// only mutually exclusive ones (NX/XX, and the expiry forms) conflict.
-fn parse_set_options<'a>(argv: &Argv<'a>) -> Option<SetOptions<'a>> {
+/// only mutually exclusive ones (NX/XX, KEEPTTL/PERSIST and the expiry
+/// forms) conflict, and each command accepts only its own.
+fn parse_set_options<'a>(argv: &Argv<'a>, command: OptionsFor) -> Option<SetOptions<'a>> {
     let mut options = SetOptions {
         nx: false,
         xx: false,
         get: false,
         keep_ttl: false,
+        persist: false,
         expiry: None,
     };
-    let mut index = 3;
+    let is_set = command == OptionsFor::Set;
+    let mut index = if is_set { 3 } else { 2 };
     while index < argv.len() {
         let option = argv.get(index)?;
         let next = argv.get(index + 1);
-        let unit_conflicts = |unit: ExpiryUnit, options: &SetOptions<'_>| {
-            options.keep_ttl || options.expiry.is_some_and(|(existing, _)| existing != unit)
-        };
         let expiry_unit = if option.eq_ignore_ascii_case(b"EX") {
             Some(ExpiryUnit::Seconds)
         } else if option.eq_ignore_ascii_case(b"PX") {
@@ -152,16 +160,21 @@ fn parse_set_options<'a>(argv: &Argv<'a>) -> Option<SetOptions<'a>> {
         } else {
             None
         };
-        if option.eq_ignore_ascii_case(b"NX") && !options.xx {
+        if is_set && option.eq_ignore_ascii_case(b"NX") && !options.xx {
             options.nx = true;
-        } else if option.eq_ignore_ascii_case(b"XX") && !options.nx {
+        } else if is_set && option.eq_ignore_ascii_case(b"XX") && !options.nx {
             options.xx = true;
-        } else if option.eq_ignore_ascii_case(b"GET") {
+        } else if is_set && option.eq_ignore_ascii_case(b"GET") {
             options.get = true;
-        } else if option.eq_ignore_ascii_case(b"KEEPTTL") && options.expiry.is_none() {
+        } else if is_set && option.eq_ignore_ascii_case(b"KEEPTTL") && options.expiry.is_none() {
             options.keep_ttl = true;
+        } else if !is_set && option.eq_ignore_ascii_case(b"PERSIST") && options.expiry.is_none() {
+            options.persist = true;
         } else if let (Some(unit), Some(value)) = (expiry_unit, next) {
-            if unit_conflicts(unit, &options) {
+            let conflicts = options.keep_ttl
+                || options.persist
+                || options.expiry.is_some_and(|(existing, _)| existing != unit);
+            if conflicts {
                 return None;
             }
             options.expiry = Some((unit, value));
@@ -199,7 +212,7 @@ fn expiry_to_absolute_ms(
 }
 
 fn set(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
-    let Some(options) = parse_set_options(&argv) else {
+    let Some(options) = parse_set_options(&argv, OptionsFor::Set) else {
         return client.reply_error(errors::SYNTAX);
     };
     let now = server.now_ms;
@@ -931,4 +944,85 @@ fn setrange(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
     };
     server.dirty += 1;
     client.reply_integer(new_len as i64);
+}
+
+/// GETEX key [EX seconds|PX milliseconds|EXAT unix-time-seconds|PXAT unix-time-milliseconds|PERSIST]
+pub const GETEX: CommandSpec = CommandSpec {
+    name: "getex",
+    arity: -2,
+    flags: flags::WRITE | flags::FAST,
+    acl: acl::STRING,
+    tips: &[],
+    key_specs: &[KeySpec {
+        flags: &["RW", "access", "update"],
+        begin_search: BeginSearch::Index(1),
+        find_keys: FindKeys::Range {
+            last_key: 0,
+            key_step: 1,
+            limit: 0,
+        },
+    }],
+    doc: Doc {
+        summary:
+            "Returns the string value of a key after optionally setting or removing its expiry",
+        since: "6.2.0",
+        group: "string",
+        complexity: "O(1)",
+        args: &[
+            Arg::key("key", 0),
+            Arg::new("expiration", ArgKind::OneOf).optional().of(&[
+                Arg::new("seconds", ArgKind::Integer).with_token("EX"),
+                Arg::new("milliseconds", ArgKind::Integer).with_token("PX"),
+                Arg::new("unix-time-seconds", ArgKind::UnixTime).with_token("EXAT"),
+                Arg::new("unix-time-milliseconds", ArgKind::UnixTime).with_token("PXAT"),
+                Arg::token("persist", "PERSIST"),
+            ]),
+        ],
+    },
+    subcommands: &[],
+    handler: Some(getex),
+};
+
+fn getex(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
+    let Some(options) = parse_set_options(&argv, OptionsFor::GetEx) else {
+        return client.reply_error(errors::SYNTAX);
+    };
+    let key = &argv[1];
+    match string_at(server, client, key) {
+        Err(()) => return,
+        Ok(None) => return client.reply_null(),
+        Ok(Some(_)) => {}
+    }
+    let now = server.now_ms;
+    // Redis compat: the expiry is validated after the type check and
+    // before the reply, so a bad expiry replies with only the error.
+    let expire_at = match options.expiry {
+        None => None,
+        Some((unit, value)) => match expiry_to_absolute_ms("getex", unit, value, now) {
+            Ok(at) => Some((unit, at)),
+            Err(message) => return client.reply_error(message),
+        },
+    };
+    reply_string(server, client, key);
+    let db = &mut server.dbs[client.db];
+    match expire_at {
+        Some((ExpiryUnit::UnixSeconds | ExpiryUnit::UnixMilliseconds, at)) if at <= now => {
+            db.remove(key, now);
+            server.dirty += 1;
+        }
+        Some((_, at)) => {
+            db.set_expiry(key, at, now);
+            server.dirty += 1;
+        }
+        None if options.persist => {
+            let had_expiry = db
+                .lookup(key, now)
+                .is_some_and(|entry| entry.expire_at_ms != NO_EXPIRY);
+            if had_expiry {
+                db.set_expiry(key, NO_EXPIRY, now);
+                server.dirty += 1;
+            }
+        }
+        None => {}
+    }
 }
