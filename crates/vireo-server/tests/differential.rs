@@ -375,6 +375,24 @@ const SEQUENCES: &[&str] = &[
      SET k v
      GETEX k PXAT 1
      GETEX",
+    "MSET a ohmytext b mynewtext c xyz n 123456 m 23
+     LCS a b
+     LCS a b LEN
+     LCS a b IDX
+     LCS a b IDX WITHMATCHLEN
+     LCS a b IDX MINMATCHLEN 4
+     LCS a b IDX MINMATCHLEN 4 WITHMATCHLEN
+     LCS a b IDX MINMATCHLEN -5
+     LCS a b LEN IDX
+     LCS a c
+     LCS a c IDX
+     LCS a nope
+     LCS nope nope2 LEN
+     LCS n m
+     LCS a b MINMATCHLEN
+     LCS a b MINMATCHLEN x
+     LCS a b BOGUS
+     LCS a",
 ];
 
 /// Raw requests (protocol-level), each on its own connection; the reply
@@ -467,5 +485,45 @@ fn protocol_level_requests_match_redis() {
             "request {:?}",
             String::from_utf8_lossy(request)
         );
+    }
+}
+
+#[test]
+fn lcs_matches_redis_on_random_strings() {
+    let Some((redis, vireo)) = servers() else {
+        return;
+    };
+    let mut redis_conn = redis.connect();
+    let mut vireo_conn = vireo.connect();
+    // A fixed linear congruential sequence: reproducible, no dependency.
+    let mut state: u64 = 0x2545_f491_4f6c_dd1d;
+    let mut next = move || {
+        state = state
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        (state >> 33) as usize
+    };
+    for _ in 0..200 {
+        let mut random_string =
+            || -> Vec<u8> { (0..next() % 12).map(|_| b"abc"[next() % 3]).collect() };
+        let (a, b) = (random_string(), random_string());
+        for conn in [&mut redis_conn, &mut vireo_conn] {
+            conn.request(&[b"MSET", b"a", &a, b"b", &b]);
+        }
+        for options in [
+            &[][..],
+            &[b"IDX".as_slice(), b"WITHMATCHLEN"][..],
+            &[b"IDX".as_slice(), b"MINMATCHLEN", b"2"][..],
+        ] {
+            let mut request: Vec<&[u8]> = vec![b"LCS", b"a", b"b"];
+            request.extend_from_slice(options);
+            assert_eq!(
+                String::from_utf8_lossy(&vireo_conn.request(&request)),
+                String::from_utf8_lossy(&redis_conn.request(&request)),
+                "LCS of {:?} and {:?} with {options:?}",
+                String::from_utf8_lossy(&a),
+                String::from_utf8_lossy(&b)
+            );
+        }
     }
 }

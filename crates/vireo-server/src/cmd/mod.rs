@@ -44,6 +44,7 @@ pub static TABLE: &[CommandSpec] = &[
     string::SUBSTR,
     string::SETRANGE,
     string::GETEX,
+    string::LCS,
     bitops::SETBIT,
     bitops::GETBIT,
     bitops::BITCOUNT,

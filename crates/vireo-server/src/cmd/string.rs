@@ -1026,3 +1026,156 @@ fn getex(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
         None => {}
     }
 }
+
+/// LCS key1 key2 [LEN] [IDX] [MINMATCHLEN min-match-len] [WITHMATCHLEN]
+pub const LCS: CommandSpec = CommandSpec {
+    name: "lcs",
+    arity: -3,
+    flags: flags::READONLY,
+    acl: acl::STRING,
+    tips: &[],
+    key_specs: &[keys_from_1(&["RO", "access"], 1, 1)],
+    doc: Doc {
+        summary: "Finds the longest common subsequence of two string values",
+        since: "7.0.0",
+        group: "string",
+        complexity: "O(N*M) where N and M are the lengths of s1 and s2, respectively",
+        args: &[
+            Arg::key("key1", 0),
+            Arg::key("key2", 0),
+            Arg::token("len", "LEN").optional(),
+            Arg::token("idx", "IDX").optional(),
+            Arg::new("min-match-len", ArgKind::Integer)
+                .with_token("MINMATCHLEN")
+                .optional(),
+            Arg::token("withmatchlen", "WITHMATCHLEN").optional(),
+        ],
+    },
+    subcommands: &[],
+    handler: Some(lcs),
+};
+
+fn lcs(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
+    let now = server.now_ms;
+    let mut strings = [Vec::new(), Vec::new()];
+    for (slot, key) in strings.iter_mut().zip([&argv[1], &argv[2]]) {
+        match server.dbs[client.db].get(key, now) {
+            None => {}
+            Some(Value::Str(value)) => *slot = value.with_bytes(<[u8]>::to_vec),
+            #[allow(unreachable_patterns)]
+            Some(_) => return client.reply_error("The specified keys must contain string values"),
+        }
+    }
+    let (mut want_len, mut want_idx, mut with_match_len, mut min_match_len) =
+        (false, false, false, 0i64);
+    let mut index = 3;
+    while index < argv.len() {
+        let option = &argv[index];
+        let more = argv.len() - 1 - index;
+        if option.eq_ignore_ascii_case(b"IDX") {
+            want_idx = true;
+        } else if option.eq_ignore_ascii_case(b"LEN") {
+            want_len = true;
+        } else if option.eq_ignore_ascii_case(b"WITHMATCHLEN") {
+            with_match_len = true;
+        } else if option.eq_ignore_ascii_case(b"MINMATCHLEN") && more > 0 {
+            match super::parse_i64(&argv[index + 1]) {
+                Some(value) => min_match_len = value.max(0),
+                None => return client.reply_error(errors::NOT_INTEGER),
+            }
+            index += 1;
+        } else {
+            return client.reply_error(errors::SYNTAX);
+        }
+        index += 1;
+    }
+    if want_len && want_idx {
+        return client.reply_error("If you want both the length and indexes, please just use IDX.");
+    }
+    let [a, b] = &strings;
+    let table_cells = (a.len() as u64 + 1) * (b.len() as u64 + 1);
+    if table_cells * 4 > server.config.proto_max_bulk_len {
+        return client.reply_error(
+            "Insufficient memory, transient memory for LCS exceeds proto-max-bulk-len",
+        );
+    }
+    let width = b.len() + 1;
+    let mut table = vec![0u32; table_cells as usize];
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            table[i * width + j] = if a[i - 1] == b[j - 1] {
+                table[(i - 1) * width + j - 1] + 1
+            } else {
+                table[(i - 1) * width + j].max(table[i * width + j - 1])
+            };
+        }
+    }
+    let total = table[a.len() * width + b.len()];
+    if want_len {
+        return client.reply_integer(i64::from(total));
+    }
+    // Walk back from the end, collecting the subsequence and, for IDX, the
+    // matching ranges (Redis's exact walk, including its tie-breaking).
+    let mut sequence = vec![0u8; total as usize];
+    let mut remaining = total as usize;
+    let mut ranges: Vec<[usize; 4]> = Vec::new();
+    let unset = a.len();
+    let (mut a_start, mut a_end, mut b_start, mut b_end) = (unset, 0, 0, 0);
+    let (mut i, mut j) = (a.len(), b.len());
+    while i > 0 && j > 0 {
+        let mut emit = false;
+        if a[i - 1] == b[j - 1] {
+            sequence[remaining - 1] = a[i - 1];
+            if a_start == unset {
+                (a_start, a_end, b_start, b_end) = (i - 1, i - 1, j - 1, j - 1);
+            } else if a_start == i && b_start == j {
+                a_start -= 1;
+                b_start -= 1;
+            } else {
+                emit = true;
+            }
+            if a_start == 0 || b_start == 0 {
+                emit = true;
+            }
+            remaining -= 1;
+            i -= 1;
+            j -= 1;
+        } else {
+            if table[(i - 1) * width + j] > table[i * width + j - 1] {
+                i -= 1;
+            } else {
+                j -= 1;
+            }
+            if a_start != unset {
+                emit = true;
+            }
+        }
+        if emit {
+            let match_len = (a_end as i64) - (a_start as i64) + 1;
+            if min_match_len == 0 || match_len >= min_match_len {
+                ranges.push([a_start, a_end, b_start, b_end]);
+            }
+            a_start = unset;
+        }
+    }
+    if !want_idx {
+        return client.reply_bulk(&sequence);
+    }
+    client.reply_map_len(2);
+    client.reply_bulk(b"matches");
+    client.reply_array_len(ranges.len());
+    for [a_start, a_end, b_start, b_end] in ranges {
+        client.reply_array_len(2 + usize::from(with_match_len));
+        client.reply_array_len(2);
+        client.reply_integer(a_start as i64);
+        client.reply_integer(a_end as i64);
+        client.reply_array_len(2);
+        client.reply_integer(b_start as i64);
+        client.reply_integer(b_end as i64);
+        if with_match_len {
+            client.reply_integer(a_end as i64 - a_start as i64 + 1);
+        }
+    }
+    client.reply_bulk(b"len");
+    client.reply_integer(i64::from(total));
+}
