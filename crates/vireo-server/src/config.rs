@@ -7,207 +7,36 @@
 
 use std::fmt;
 
-/// Options Redis 7.0 knows (names and aliases). Those Vireo does not act on
-/// yet are accepted with a warning, so existing config files keep working.
-const REDIS_OPTIONS: &[&str] = &[
-    "acl-pubsub-default",
-    "aclfile",
-    "acllog-max-len",
-    "active-defrag-cycle-max",
-    "active-defrag-cycle-min",
-    "active-defrag-ignore-bytes",
-    "active-defrag-max-scan-fields",
-    "active-defrag-threshold-lower",
-    "active-defrag-threshold-upper",
-    "active-expire-effort",
-    "activedefrag",
-    "activerehashing",
-    "always-show-logo",
-    "aof-disable-auto-gc",
-    "aof-load-truncated",
-    "aof-rewrite-incremental-fsync",
-    "aof-timestamp-enabled",
-    "aof-use-rdb-preamble",
-    "appenddirname",
-    "appendfilename",
-    "appendfsync",
-    "appendonly",
-    "auto-aof-rewrite-min-size",
-    "auto-aof-rewrite-percentage",
+use crate::config_table::{
+    self, NumberUnit, OptionKind, OptionSpec, IMMUTABLE, MULTI_ARG, OPTIONS, PROTECTED,
+};
+
+/// Options Vireo acts on. Every other option in the table is accepted and
+/// kept (CONFIG GET shows it) but has no effect yet, which the log says once.
+const IMPLEMENTED: &[&str] = &[
+    "port",
     "bind",
-    "bind-source-addr",
-    "busy-reply-threshold",
-    "client-output-buffer-limit",
-    "client-query-buffer-limit",
-    "cluster-allow-pubsubshard-when-down",
-    "cluster-allow-reads-when-down",
-    "cluster-allow-replica-migration",
-    "cluster-announce-bus-port",
-    "cluster-announce-hostname",
-    "cluster-announce-ip",
-    "cluster-announce-port",
-    "cluster-announce-tls-port",
-    "cluster-config-file",
-    "cluster-enabled",
-    "cluster-link-sendbuf-limit",
-    "cluster-migration-barrier",
-    "cluster-node-timeout",
-    "cluster-port",
-    "cluster-preferred-endpoint-type",
-    "cluster-replica-no-failover",
-    "cluster-replica-validity-factor",
-    "cluster-require-full-coverage",
-    "cluster-slave-no-failover",
-    "cluster-slave-validity-factor",
-    "crash-log-enabled",
-    "crash-memcheck-enabled",
-    "daemonize",
+    "unixsocket",
+    "tcp-backlog",
+    "hz",
     "databases",
-    "dbfilename",
+    "loglevel",
+    "logfile",
+    "daemonize",
+    "pidfile",
     "dir",
-    "disable-thp",
-    "dynamic-hz",
+    "protected-mode",
+    "requirepass",
+    "maxclients",
+    "proto-max-bulk-len",
+    "client-query-buffer-limit",
     "enable-debug-command",
     "enable-module-command",
     "enable-protected-configs",
-    "hash-max-listpack-entries",
-    "hash-max-listpack-value",
-    "hash-max-ziplist-entries",
-    "hash-max-ziplist-value",
-    "hll-sparse-max-bytes",
-    "hz",
-    "ignore-warnings",
-    "include",
-    "io-threads",
-    "io-threads-do-reads",
-    "jemalloc-bg-thread",
-    "key-load-delay",
-    "latency-monitor-threshold",
-    "latency-tracking",
-    "latency-tracking-info-percentiles",
-    "lazyfree-lazy-eviction",
-    "lazyfree-lazy-expire",
-    "lazyfree-lazy-server-del",
-    "lazyfree-lazy-user-del",
-    "lazyfree-lazy-user-flush",
-    "lfu-decay-time",
-    "lfu-log-factor",
-    "list-compress-depth",
-    "list-max-listpack-size",
-    "list-max-ziplist-size",
-    "loading-process-events-interval-bytes",
-    "loadmodule",
-    "logfile",
-    "loglevel",
-    "lua-time-limit",
-    "masterauth",
-    "masteruser",
-    "maxclients",
-    "maxmemory",
-    "maxmemory-clients",
-    "maxmemory-eviction-tenacity",
-    "maxmemory-policy",
-    "maxmemory-samples",
-    "min-replicas-max-lag",
-    "min-replicas-to-write",
-    "min-slaves-max-lag",
-    "min-slaves-to-write",
-    "no-appendfsync-on-rewrite",
-    "notify-keyspace-events",
-    "oom-score-adj",
-    "oom-score-adj-values",
-    "pidfile",
-    "port",
-    "proc-title-template",
-    "propagation-error-behavior",
-    "protected-mode",
-    "proto-max-bulk-len",
-    "rdb-del-sync-files",
-    "rdb-key-save-delay",
-    "rdb-save-incremental-fsync",
-    "rdbchecksum",
-    "rdbcompression",
-    "rename-command",
-    "repl-backlog-size",
-    "repl-backlog-ttl",
-    "repl-disable-tcp-nodelay",
-    "repl-diskless-load",
-    "repl-diskless-sync",
-    "repl-diskless-sync-delay",
-    "repl-diskless-sync-max-replicas",
-    "repl-ping-replica-period",
-    "repl-ping-slave-period",
-    "repl-timeout",
-    "replica-announce-ip",
-    "replica-announce-port",
-    "replica-announced",
-    "replica-ignore-disk-write-errors",
-    "replica-ignore-maxmemory",
-    "replica-lazy-flush",
-    "replica-priority",
-    "replica-read-only",
-    "replica-serve-stale-data",
-    "replicaof",
-    "requirepass",
-    "sanitize-dump-payload",
-    "save",
-    "sentinel",
-    "set-max-intset-entries",
-    "set-proc-title",
-    "shutdown-on-sigint",
-    "shutdown-on-sigterm",
-    "shutdown-timeout",
-    "slave-announce-ip",
-    "slave-announce-port",
-    "slave-ignore-maxmemory",
-    "slave-lazy-flush",
-    "slave-priority",
-    "slave-read-only",
-    "slave-serve-stale-data",
-    "slaveof",
-    "slowlog-log-slower-than",
-    "slowlog-max-len",
-    "socket-mark-id",
-    "stop-writes-on-bgsave-error",
-    "stream-node-max-bytes",
-    "stream-node-max-entries",
-    "supervised",
-    "syslog-enabled",
-    "syslog-facility",
-    "syslog-ident",
-    "tcp-backlog",
-    "tcp-keepalive",
     "timeout",
-    "tls-auth-clients",
-    "tls-ca-cert-dir",
-    "tls-ca-cert-file",
-    "tls-cert-file",
-    "tls-ciphers",
-    "tls-ciphersuites",
-    "tls-client-cert-file",
-    "tls-client-key-file",
-    "tls-client-key-file-pass",
-    "tls-cluster",
-    "tls-dh-params-file",
-    "tls-key-file",
-    "tls-key-file-pass",
-    "tls-port",
-    "tls-prefer-server-ciphers",
-    "tls-protocols",
-    "tls-replication",
-    "tls-session-cache-size",
-    "tls-session-cache-timeout",
-    "tls-session-caching",
-    "tracking-table-max-keys",
-    "unixsocket",
-    "unixsocketperm",
-    "use-exit-on-panic",
-    "user",
-    "watchdog-period",
-    "zset-max-listpack-entries",
-    "zset-max-listpack-value",
-    "zset-max-ziplist-entries",
-    "zset-max-ziplist-value",
+    "always-show-logo",
+    "appendonly",
+    "save",
 ];
 
 /// Log verbosity, least to most severe.
@@ -285,31 +114,36 @@ pub struct Config {
     pub always_show_logo: bool,
     /// Config file path, if one was given.
     pub config_file: Option<String>,
-    /// Redis options accepted but not acted on yet: (name, value) as given.
+    /// Options set that Vireo does not act on yet: (name, value) as given.
     pub unimplemented: Vec<(String, String)>,
+    /// Every option's value as CONFIG GET shows it, indexed like [`OPTIONS`].
+    values: Vec<String>,
+    /// Whether a `save` line has been read from the file yet (the first one
+    /// replaces the default save points, later ones add to them).
+    save_seen: bool,
 }
 
 impl Default for Config {
     fn default() -> Config {
-        Config {
-            port: 6379,
-            bind: vec!["*".to_string(), "-::*".to_string()],
+        let mut config = Config {
+            port: 0,
+            bind: Vec::new(),
             unixsocket: None,
-            tcp_backlog: 511,
-            hz: 10,
-            databases: 16,
+            tcp_backlog: 0,
+            hz: 0,
+            databases: 0,
             loglevel: LogLevel::Notice,
             logfile: String::new(),
             daemonize: false,
             pidfile: String::new(),
-            dir: ".".to_string(),
-            save: "3600 1 300 100 60 10000".to_string(),
+            dir: String::new(),
+            save: String::new(),
             appendonly: false,
-            protected_mode: true,
+            protected_mode: false,
             requirepass: None,
-            maxclients: 10000,
-            proto_max_bulk_len: 512 * 1024 * 1024,
-            client_query_buffer_limit: 1024 * 1024 * 1024,
+            maxclients: 0,
+            proto_max_bulk_len: 0,
+            client_query_buffer_limit: 0,
             enable_debug_command: ProtectedAccess::No,
             enable_module_command: ProtectedAccess::No,
             enable_protected_configs: ProtectedAccess::No,
@@ -317,7 +151,18 @@ impl Default for Config {
             always_show_logo: false,
             config_file: None,
             unimplemented: Vec::new(),
-        }
+            values: OPTIONS
+                .iter()
+                .map(|spec| spec.default.to_string())
+                .collect(),
+            save_seen: false,
+        };
+        let index = config_table::find("dir").unwrap_or(0);
+        config.values[index] = std::env::current_dir()
+            .map(|dir| dir.display().to_string())
+            .unwrap_or_else(|_| ".".to_string());
+        config.derive_typed_fields();
+        config
     }
 }
 
@@ -475,92 +320,428 @@ impl Config {
 
     /// Sets one option from its config-file arguments.
     pub fn apply(&mut self, name: &str, values: &[String]) -> Result<(), String> {
-        let multi_arg = matches!(
-            name,
-            "save"
-                | "bind"
-                | "client-output-buffer-limit"
-                | "oom-score-adj-values"
-                | "replicaof"
-                | "slaveof"
-                | "latency-tracking-info-percentiles"
-                | "user"
-                | "rename-command"
-                | "loadmodule"
-                | "sentinel"
-        );
-        if !REDIS_OPTIONS.contains(&name) {
-            return Err("Bad directive or wrong number of arguments".to_string());
+        if matches!(name, "rename-command" | "user" | "loadmodule" | "sentinel") {
+            self.unimplemented
+                .push((name.to_string(), values.join(" ")));
+            return Ok(());
         }
-        if !multi_arg && values.len() != 1 {
+        let Some(index) = config_table::find(name) else {
+            return Err("Bad directive or wrong number of arguments".to_string());
+        };
+        let spec = &OPTIONS[index];
+        if spec.flags & MULTI_ARG == 0 && values.len() != 1 {
             return Err("wrong number of arguments".to_string());
         }
-        let value = values.first().map(String::as_str).unwrap_or("");
-        match name {
-            "port" => self.port = parse_int(value, 0, 65535)? as u16,
-            "bind" => {
-                if values.is_empty() {
-                    return Err("wrong number of arguments".to_string());
-                }
-                self.bind = values.to_vec();
+        let canonical = if spec.name == "save" {
+            let points = canonical_save(values)?;
+            // Redis compat: save lines in a file accumulate, the first one
+            // replacing the defaults.
+            let previous = &self.values[index];
+            let combined = if self.save_seen && !previous.is_empty() && !points.is_empty() {
+                format!("{previous} {points}")
+            } else {
+                points
+            };
+            self.save_seen = true;
+            combined
+        } else {
+            canonical_value(spec, values, &self.values[index])?
+        };
+        self.store(index, canonical);
+        Ok(())
+    }
+
+    /// CONFIG SET of one option: the value is one string, split into words
+    /// for multi-argument options as Redis does.
+    pub fn set_at_runtime(&mut self, index: usize, value: &[u8]) -> Result<(), String> {
+        let spec = &OPTIONS[index];
+        let text = String::from_utf8_lossy(value).into_owned();
+        let values = if spec.flags & MULTI_ARG != 0 {
+            let words = split_line(&text).map_err(|()| "Invalid argument".to_string())?;
+            let words: Vec<String> = words
+                .iter()
+                .map(|w| String::from_utf8_lossy(w).into_owned())
+                .collect();
+            if words.is_empty() {
+                vec![String::new()]
+            } else {
+                words
             }
-            "unixsocket" => self.unixsocket = (!value.is_empty()).then(|| value.to_string()),
-            "tcp-backlog" => self.tcp_backlog = parse_int(value, 0, i32::MAX as i64)? as u32,
-            // Redis compat: out-of-range hz values are clamped, not rejected.
-            "hz" => self.hz = parse_int(value, 0, i32::MAX as i64)?.clamp(1, 500) as u32,
-            "databases" => self.databases = parse_int(value, 1, i32::MAX as i64)? as usize,
-            "loglevel" => {
-                self.loglevel = match value.to_ascii_lowercase().as_str() {
-                    "debug" => LogLevel::Debug,
-                    "verbose" => LogLevel::Verbose,
-                    "notice" => LogLevel::Notice,
-                    "warning" => LogLevel::Warning,
+        } else {
+            vec![text]
+        };
+        let canonical = if spec.name == "save" {
+            canonical_save(&values)?
+        } else {
+            canonical_value(spec, &values, &self.values[index])?
+        };
+        if spec.name == "dir" {
+            std::env::set_current_dir(&canonical).map_err(|error| error.to_string())?;
+        }
+        self.store(index, canonical);
+        Ok(())
+    }
+
+    /// Checks whether CONFIG SET may change option `index` for a client.
+    pub fn runtime_settable(&self, index: usize, local_client: bool) -> Result<(), &'static str> {
+        let spec = &OPTIONS[index];
+        if spec.flags & IMMUTABLE != 0 {
+            return Err("can't set immutable config");
+        }
+        if spec.flags & PROTECTED != 0 {
+            let allowed = match self.enable_protected_configs {
+                ProtectedAccess::Yes => true,
+                ProtectedAccess::No => false,
+                ProtectedAccess::Local => local_client,
+            };
+            if !allowed {
+                return Err("can't set protected config");
+            }
+        }
+        Ok(())
+    }
+
+    /// The value of option `index` as CONFIG GET shows it.
+    pub fn value(&self, index: usize) -> &str {
+        &self.values[index]
+    }
+
+    /// The value of the option called `name`, if there is one.
+    pub fn get(&self, name: &str) -> Option<&str> {
+        config_table::find(name).map(|index| self.value(index))
+    }
+
+    fn store(&mut self, index: usize, canonical: String) {
+        let name = OPTIONS[index].name;
+        if !IMPLEMENTED.contains(&name) && canonical != OPTIONS[index].default {
+            self.unimplemented.retain(|(existing, _)| existing != name);
+            self.unimplemented
+                .push((name.to_string(), canonical.clone()));
+        }
+        self.values[index] = canonical;
+        self.derive_typed_fields();
+    }
+
+    /// Recomputes the typed fields from the table values. Values were
+    /// validated when stored, so parsing cannot fail here; a failure would
+    /// leave the previous field value.
+    fn derive_typed_fields(&mut self) {
+        let get = |name: &str| {
+            config_table::find(name)
+                .map(|index| self.values[index].clone())
+                .unwrap_or_default()
+        };
+        let number = |name: &str| get(name).parse::<i64>().unwrap_or(0);
+        let yes = |name: &str| get(name) == "yes";
+        let access = |name: &str| match get(name).as_str() {
+            "yes" => ProtectedAccess::Yes,
+            "local" => ProtectedAccess::Local,
+            _ => ProtectedAccess::No,
+        };
+        self.port = number("port") as u16;
+        self.bind = get("bind")
+            .split(' ')
+            .filter(|w| !w.is_empty())
+            .map(str::to_string)
+            .collect();
+        self.unixsocket = Some(get("unixsocket")).filter(|path| !path.is_empty());
+        self.tcp_backlog = number("tcp-backlog") as u32;
+        // Redis compat: out-of-range hz values are clamped, not rejected.
+        self.hz = number("hz").clamp(1, 500) as u32;
+        self.databases = number("databases") as usize;
+        self.loglevel = match get("loglevel").as_str() {
+            "debug" => LogLevel::Debug,
+            "verbose" => LogLevel::Verbose,
+            "warning" => LogLevel::Warning,
+            _ => LogLevel::Notice,
+        };
+        self.logfile = get("logfile");
+        self.daemonize = yes("daemonize");
+        self.pidfile = get("pidfile");
+        self.dir = get("dir");
+        self.save = get("save");
+        self.appendonly = yes("appendonly");
+        self.protected_mode = yes("protected-mode");
+        self.requirepass = Some(get("requirepass"))
+            .filter(|p| !p.is_empty())
+            .map(String::into_bytes);
+        self.maxclients = number("maxclients") as usize;
+        self.proto_max_bulk_len = number("proto-max-bulk-len") as u64;
+        self.client_query_buffer_limit = number("client-query-buffer-limit") as u64;
+        self.enable_debug_command = access("enable-debug-command");
+        self.enable_module_command = access("enable-module-command");
+        self.enable_protected_configs = access("enable-protected-configs");
+        self.timeout = number("timeout") as u64;
+        self.always_show_logo = yes("always-show-logo");
+    }
+}
+
+/// Validates `values` for `spec` and returns the canonical text CONFIG GET
+/// will show, or Redis's error message.
+fn canonical_value(spec: &OptionSpec, values: &[String], previous: &str) -> Result<String, String> {
+    let value = values.first().map(String::as_str).unwrap_or("");
+    match spec.kind {
+        OptionKind::Bool => match value.to_ascii_lowercase().as_str() {
+            "yes" => Ok("yes".to_string()),
+            "no" => Ok("no".to_string()),
+            _ => Err("argument must be 'yes' or 'no'".to_string()),
+        },
+        OptionKind::String => Ok(value.to_string()),
+        OptionKind::Enum(names) => {
+            let mut chosen = Vec::new();
+            for word in values {
+                match names.iter().find(|name| name.eq_ignore_ascii_case(word)) {
+                    Some(name) => chosen.push(*name),
+                    None => {
+                        return Err(format!(
+                            "argument(s) must be one of the following: {}",
+                            names.join(", ")
+                        ));
+                    }
+                }
+            }
+            Ok(chosen.join(" "))
+        }
+        OptionKind::Number {
+            min,
+            max,
+            unit,
+            unsigned,
+        } => canonical_number(value, min, max, unit, unsigned),
+        OptionKind::Special => canonical_special(spec.name, values, previous),
+    }
+}
+
+fn canonical_number(
+    value: &str,
+    min: i128,
+    max: i128,
+    unit: NumberUnit,
+    unsigned: bool,
+) -> Result<String, String> {
+    let parsed: Option<i128> = match unit {
+        NumberUnit::Memory => memory_value(value).map(i128::from),
+        NumberUnit::MemoryOrPercent => memory_value(value).map(i128::from).or_else(|| {
+            let digits = value.strip_suffix('%').filter(|d| !d.is_empty())?;
+            vireo_core::util::parse_i64(digits.as_bytes())
+                .filter(|p| *p >= 0)
+                .map(|p| -i128::from(p))
+        }),
+        NumberUnit::Octal => i64::from_str_radix(value, 8).ok().map(i128::from),
+        NumberUnit::Plain => vireo_core::util::parse_i64(value.as_bytes()).map(i128::from),
+    };
+    let Some(number) = parsed else {
+        return Err(match unit {
+            NumberUnit::MemoryOrPercent => "argument must be a memory or percent value",
+            NumberUnit::Memory => "argument must be a memory value",
+            NumberUnit::Octal => "argument couldn't be parsed as an octal number",
+            NumberUnit::Plain => "argument couldn't be parsed into an integer",
+        }
+        .to_string());
+    };
+    if unit == NumberUnit::MemoryOrPercent && number < 0 {
+        if number < min {
+            return Err(format!(
+                "percentage argument must be less or equal to {}",
+                -min
+            ));
+        }
+        return Ok(format!("{}%", -number));
+    }
+    // Redis compat: unsigned options compare as unsigned, so "negative"
+    // values show up as huge ones in the error.
+    let compared = if unsigned && number < 0 {
+        number + (1i128 << 64)
+    } else {
+        number
+    };
+    if compared < min || compared > max {
+        return Err(if unit == NumberUnit::Octal {
+            format!("argument must be between {min:o} and {max:o} inclusive")
+        } else {
+            format!("argument must be between {min} and {max} inclusive")
+        });
+    }
+    Ok(if unit == NumberUnit::Octal {
+        format!("{number:o}")
+    } else {
+        number.to_string()
+    })
+}
+
+/// Redis's memtoull: digits with an optional unit, case-insensitive.
+fn memory_value(value: &str) -> Option<u64> {
+    parse_memory(value, 0, u64::MAX).ok()
+}
+
+fn canonical_save(values: &[String]) -> Result<String, String> {
+    if values.len() == 1 && values[0].is_empty() {
+        return Ok(String::new());
+    }
+    if values.len() % 2 != 0 {
+        return Err("Invalid save parameters".to_string());
+    }
+    for (position, value) in values.iter().enumerate() {
+        let minimum = if position % 2 == 0 { 1 } else { 0 };
+        match value.parse::<i64>() {
+            Ok(number) if number >= minimum => {}
+            _ => return Err("Invalid save parameters".to_string()),
+        }
+    }
+    Ok(values
+        .iter()
+        .map(|v| v.parse::<i64>().unwrap_or(0).to_string())
+        .collect::<Vec<_>>()
+        .join(" "))
+}
+
+fn canonical_special(name: &str, values: &[String], previous: &str) -> Result<String, String> {
+    let wrong_count = || "wrong number of arguments".to_string();
+    match name {
+        "dir" => match values {
+            [dir] => Ok(dir.clone()),
+            _ => Err(wrong_count()),
+        },
+        "bind" => {
+            if values.len() > 16 {
+                return Err("Too many bind addresses specified.".to_string());
+            }
+            Ok(values.join(" ").trim().to_string())
+        }
+        "replicaof" => match values {
+            [host, port] => {
+                if host.eq_ignore_ascii_case("no") && port.eq_ignore_ascii_case("one") {
+                    return Ok(String::new());
+                }
+                match port.parse::<i64>() {
+                    Ok(port) if (0..=65535).contains(&port) => Ok(format!("{host} {port}")),
+                    _ => Err("Invalid master port".to_string()),
+                }
+            }
+            _ => Err(wrong_count()),
+        },
+        "notify-keyspace-events" => match values {
+            [classes] => keyspace_events(classes)
+                .ok_or_else(|| "Invalid event class character. Use 'Ag$lshzxeKEtmdn'.".to_string()),
+            _ => Err(wrong_count()),
+        },
+        "oom-score-adj-values" => {
+            if values.len() != 3 {
+                return Err(wrong_count());
+            }
+            let mut parsed = Vec::new();
+            for value in values {
+                match value.parse::<i64>() {
+                    Ok(number) if (-2000..=2000).contains(&number) => {
+                        parsed.push(number.to_string())
+                    }
                     _ => return Err(
-                        "argument(s) must be one of the following: debug, verbose, notice, warning"
+                        "Invalid oom-score-adj-values, elements must be between -2000 and 2000."
                             .to_string(),
                     ),
                 }
             }
-            "logfile" => self.logfile = value.to_string(),
-            "daemonize" => self.daemonize = parse_bool(value)?,
-            "pidfile" => self.pidfile = value.to_string(),
-            "dir" => self.dir = value.to_string(),
-            "save" => {
-                if values.len() % 2 != 0 && !(values.len() == 1 && value.is_empty()) {
-                    return Err("Invalid save parameters".to_string());
-                }
-                for pair in values.chunks(2) {
-                    if pair.len() == 2
-                        && (pair[0].parse::<u64>().is_err() || pair[1].parse::<u64>().is_err())
-                    {
-                        return Err("Invalid save parameters".to_string());
-                    }
-                }
-                self.save = values.join(" ");
-            }
-            "appendonly" => self.appendonly = parse_bool(value)?,
-            "protected-mode" => self.protected_mode = parse_bool(value)?,
-            "requirepass" => {
-                self.requirepass = (!value.is_empty()).then(|| value.as_bytes().to_vec())
-            }
-            "maxclients" => self.maxclients = parse_int(value, 1, i32::MAX as i64)? as usize,
-            "proto-max-bulk-len" => {
-                self.proto_max_bulk_len = parse_memory(value, 1024 * 1024, i64::MAX as u64)?
-            }
-            "client-query-buffer-limit" => {
-                self.client_query_buffer_limit = parse_memory(value, 1024 * 1024, i64::MAX as u64)?
-            }
-            "enable-debug-command" => self.enable_debug_command = parse_protected(value)?,
-            "enable-module-command" => self.enable_module_command = parse_protected(value)?,
-            "enable-protected-configs" => self.enable_protected_configs = parse_protected(value)?,
-            "timeout" => self.timeout = parse_int(value, 0, i32::MAX as i64)? as u64,
-            "always-show-logo" => self.always_show_logo = parse_bool(value)?,
-            _ => self
-                .unimplemented
-                .push((name.to_string(), values.join(" "))),
+            Ok(parsed.join(" "))
         }
-        Ok(())
+        "latency-tracking-info-percentiles" => {
+            if values.len() == 1 && values[0].is_empty() {
+                return Ok(String::new());
+            }
+            let mut parsed = Vec::new();
+            for value in values {
+                let Ok(percentile) = value.parse::<f64>() else {
+                    return Err("Invalid latency-tracking-info-percentiles parameters".to_string());
+                };
+                if !(0.0..=100.0).contains(&percentile) {
+                    return Err("latency-tracking-info-percentiles parameters should sit between [0.0,100.0]".to_string());
+                }
+                parsed.push(format!("{percentile}"));
+            }
+            Ok(parsed.join(" "))
+        }
+        "client-output-buffer-limit" => client_output_buffer_limits(values, previous),
+        _ => Ok(values.join(" ")),
     }
+}
+
+/// Redis's keyspace-event classes, in its canonical order; `None` for an
+/// unknown class character.
+fn keyspace_events(classes: &str) -> Option<String> {
+    const ALL: &str = "g$lshzxetd";
+    let mut set = std::collections::BTreeSet::new();
+    for class in classes.chars() {
+        match class {
+            'A' => set.extend(ALL.chars()),
+            'g' | '$' | 'l' | 's' | 'h' | 'z' | 'x' | 'e' | 't' | 'd' | 'n' | 'K' | 'E' | 'm' => {
+                set.insert(class);
+            }
+            _ => return None,
+        }
+    }
+    let mut text = String::new();
+    // Redis compat: 'n' is not part of 'A' and is only shown when 'A' is not.
+    if ALL.chars().all(|class| set.contains(&class)) {
+        text.push('A');
+    } else {
+        text.extend("g$lshzxetdn".chars().filter(|class| set.contains(class)));
+    }
+    text.extend("KEm".chars().filter(|class| set.contains(class)));
+    Some(text)
+}
+
+/// Updates the `client-output-buffer-limit` classes named in `values`.
+fn client_output_buffer_limits(values: &[String], previous: &str) -> Result<String, String> {
+    if values.len() % 4 != 0 {
+        return Err("Wrong number of arguments in buffer limit configuration.".to_string());
+    }
+    let mut classes: Vec<Vec<String>> = previous
+        .split(' ')
+        .collect::<Vec<_>>()
+        .chunks(4)
+        .map(|c| c.iter().map(|s| s.to_string()).collect())
+        .collect();
+    for group in values.chunks(4) {
+        let position = match group[0].to_ascii_lowercase().as_str() {
+            "normal" => 0,
+            "slave" | "replica" => 1,
+            "pubsub" => 2,
+            _ => {
+                return Err(
+                    "Invalid client class specified in buffer limit configuration.".to_string(),
+                )
+            }
+        };
+        let (Some(hard), Some(soft)) = (memory_value(&group[1]), memory_value(&group[2])) else {
+            return Err(
+                "Error in hard, soft or soft_seconds setting in buffer limit configuration."
+                    .to_string(),
+            );
+        };
+        let Ok(seconds) =
+            group[3]
+                .parse::<i64>()
+                .map_err(|_| ())
+                .and_then(|s| if s < 0 { Err(()) } else { Ok(s) })
+        else {
+            return Err(
+                "Error in hard, soft or soft_seconds setting in buffer limit configuration."
+                    .to_string(),
+            );
+        };
+        if let Some(class) = classes.get_mut(position) {
+            *class = vec![
+                class[0].clone(),
+                hard.to_string(),
+                soft.to_string(),
+                seconds.to_string(),
+            ];
+        }
+    }
+    Ok(classes
+        .iter()
+        .map(|class| class.join(" "))
+        .collect::<Vec<_>>()
+        .join(" "))
 }
 
 /// Turns `--name value ...` arguments into config lines, as `redis-server` does.
@@ -601,34 +782,6 @@ fn options_to_lines(args: &[String]) -> String {
         }
     }
     text
-}
-
-fn parse_bool(value: &str) -> Result<bool, String> {
-    match value.to_ascii_lowercase().as_str() {
-        "yes" => Ok(true),
-        "no" => Ok(false),
-        _ => Err("argument must be 'yes' or 'no'".to_string()),
-    }
-}
-
-fn parse_protected(value: &str) -> Result<ProtectedAccess, String> {
-    match value.to_ascii_lowercase().as_str() {
-        "no" => Ok(ProtectedAccess::No),
-        "yes" => Ok(ProtectedAccess::Yes),
-        "local" => Ok(ProtectedAccess::Local),
-        _ => Err("argument(s) must be one of the following: no, yes, local".to_string()),
-    }
-}
-
-fn parse_int(value: &str, min: i64, max: i64) -> Result<i64, String> {
-    let parsed = vireo_core::util::parse_i64(value.as_bytes())
-        .ok_or_else(|| "argument couldn't be parsed into an integer".to_string())?;
-    if parsed < min || parsed > max {
-        return Err(format!(
-            "argument must be between {min} and {max} inclusive"
-        ));
-    }
-    Ok(parsed)
 }
 
 /// Parses a memory amount with Redis's units (`k`=1000, `kb`=1024, `m`, `mb`, `g`, `gb`).
@@ -737,13 +890,89 @@ mod tests {
 
     #[test]
     fn known_but_unimplemented_options_are_kept() {
-        let config = run(&["--maxmemory", "100mb", "--slave-read-only", "yes"]).unwrap();
+        let config = run(&[
+            "--maxmemory",
+            "100mb",
+            "--slave-read-only",
+            "no",
+            "--lazyfree-lazy-eviction",
+            "no",
+        ])
+        .unwrap();
         assert_eq!(
             config.unimplemented,
             vec![
-                ("maxmemory".to_string(), "100mb".to_string()),
-                ("slave-read-only".to_string(), "yes".to_string())
-            ]
+                ("maxmemory".to_string(), "104857600".to_string()),
+                ("replica-read-only".to_string(), "no".to_string())
+            ],
+            "options left at their default are not reported"
+        );
+        assert_eq!(config.get("slave-read-only"), Some("no"));
+        assert_eq!(config.get("maxmemory"), Some("104857600"));
+    }
+
+    #[test]
+    fn values_are_stored_in_canonical_form() {
+        let config = run(&[
+            "--maxmemory-clients",
+            "10%",
+            "--unixsocketperm",
+            "700",
+            "--appendfsync",
+            "ALWAYS",
+            "--notify-keyspace-events",
+            "KEA",
+            "--client-output-buffer-limit",
+            "pubsub",
+            "64mb",
+            "16mb",
+            "90",
+        ])
+        .unwrap();
+        assert_eq!(config.get("maxmemory-clients"), Some("10%"));
+        assert_eq!(config.get("unixsocketperm"), Some("700"));
+        assert_eq!(config.get("appendfsync"), Some("always"));
+        assert_eq!(config.get("notify-keyspace-events"), Some("AKE"));
+        assert_eq!(
+            config.get("client-output-buffer-limit"),
+            Some("normal 0 0 0 slave 268435456 67108864 60 pubsub 67108864 16777216 90")
+        );
+    }
+
+    #[test]
+    fn save_lines_in_a_file_accumulate() {
+        let mut config = Config::default();
+        config.load_text("save 900 1\nsave 300 10\n").unwrap();
+        assert_eq!(config.get("save"), Some("900 1 300 10"));
+        config.load_text("save \"\"\n").unwrap();
+        assert_eq!(config.get("save"), Some(""));
+    }
+
+    #[test]
+    fn number_errors_read_like_redis() {
+        assert_eq!(
+            run(&["--maxmemory", "lots"]).unwrap_err().reason,
+            "argument must be a memory value"
+        );
+        assert_eq!(
+            run(&["--maxmemory-clients", "200%"]).unwrap_err().reason,
+            "percentage argument must be less or equal to 100"
+        );
+        assert_eq!(
+            run(&["--unixsocketperm", "999"]).unwrap_err().reason,
+            "argument couldn't be parsed as an octal number"
+        );
+        assert_eq!(
+            run(&["--hz", "-1"]).unwrap_err().reason,
+            "argument must be between 0 and 2147483647 inclusive"
+        );
+        assert_eq!(
+            run(&["--appendfsync", "sometimes"]).unwrap_err().reason,
+            "argument(s) must be one of the following: everysec, always, no"
+        );
+        assert_eq!(
+            run(&["--replicaof", "host", "x"]).unwrap_err().reason,
+            "Invalid master port"
         );
     }
 

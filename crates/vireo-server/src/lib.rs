@@ -8,6 +8,7 @@ pub mod client;
 pub mod cmd;
 pub mod command;
 pub mod config;
+pub mod config_table;
 pub mod errors;
 pub mod log;
 pub mod networking;

@@ -37,6 +37,15 @@ pub fn init(level: LogLevel, logfile: &str) -> std::io::Result<()> {
     Ok(())
 }
 
+/// Changes the verbosity (CONFIG SET loglevel).
+pub fn set_level(level: LogLevel) {
+    if let Ok(mut guard) = LOGGER.lock() {
+        if let Some(logger) = guard.as_mut() {
+            logger.level = level;
+        }
+    }
+}
+
 /// Redirects standard-output logging to nowhere (after daemonizing).
 pub fn stdout_closed() {
     if let Ok(mut guard) = LOGGER.lock() {

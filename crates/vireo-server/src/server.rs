@@ -259,6 +259,14 @@ impl Server {
         }
     }
 
+    /// Replaces the configuration with `config` (already validated) and
+    /// applies what takes effect at once.
+    pub fn apply_config(&mut self, config: Config) {
+        self.limits.max_bulk_len = config.proto_max_bulk_len;
+        crate::log::set_level(config.loglevel);
+        self.config = config;
+    }
+
     /// Queues a client's replies for writing in `before_sleep`.
     #[inline]
     pub fn queue_write(&mut self, client: &mut Client) {

@@ -393,6 +393,54 @@ const SEQUENCES: &[&str] = &[
      LCS a b MINMATCHLEN x
      LCS a b BOGUS
      LCS a",
+    "CONFIG GET hz
+     CONFIG GET HZ
+     CONFIG GET slave-read-only
+     CONFIG GET nosuchoption
+     CONFIG GET unixsocketperm
+     CONFIG GET list-max-ziplist-size
+     CONFIG GET use-exit-on-panic
+     CONFIG SET hz 20
+     CONFIG GET hz
+     CONFIG SET hz abc
+     CONFIG SET hz 5 hz 6
+     CONFIG SET maxmemory 10mb hz x
+     CONFIG GET maxmemory
+     CONFIG SET maxmemory 10mb
+     CONFIG GET maxmemory
+     CONFIG SET maxmemory 0
+     CONFIG SET daemonize yes
+     CONFIG SET nosuch 1
+     CONFIG SET nosuch 1 daemonize yes
+     CONFIG SET daemonize yes nosuch 1
+     CONFIG SET hz
+     CONFIG SET hz 1 2
+     CONFIG SET loglevel bogus
+     CONFIG SET appendfsync sometimes
+     CONFIG SET maxmemory-clients 200%
+     CONFIG SET maxmemory-clients 10%
+     CONFIG GET maxmemory-clients
+     CONFIG SET maxmemory-clients 0
+     CONFIG SET notify-keyspace-events KEA
+     CONFIG GET notify-keyspace-events
+     CONFIG SET notify-keyspace-events Anm
+     CONFIG GET notify-keyspace-events
+     CONFIG SET notify-keyspace-events gx$K
+     CONFIG GET notify-keyspace-events
+     CONFIG SET notify-keyspace-events Q
+     CONFIG SET notify-keyspace-events ''
+     CONFIG SET slave-read-only no
+     CONFIG GET replica-read-only
+     CONFIG SET replica-read-only yes
+     CONFIG SET list-max-ziplist-size -3
+     CONFIG GET list-max-listpack-size
+     CONFIG SET list-max-listpack-size -2
+     CONFIG SET hz 10
+     CONFIG SET enable-debug-command yes
+     CONFIG RESETSTAT
+     CONFIG RESETSTAT x
+     CONFIG GET
+     CONFIG",
 ];
 
 /// Raw requests (protocol-level), each on its own connection; the reply

@@ -712,3 +712,48 @@ fn append_and_setrange_keep_the_expiry() {
     check(&mut t, c, "TTL k", ":10\r\n");
     check(&mut t, c, "GET k", "$4\r\nXbcd\r\n");
 }
+
+#[test]
+fn config_get_patterns_and_set_atomicity() {
+    let (mut t, c) = setup();
+    let reply =
+        String::from_utf8_lossy(&t.command(c, &words("CONFIG GET *read-only"))).into_owned();
+    assert!(reply.starts_with("*4\r\n"), "{reply}");
+    assert!(
+        reply.contains("$17\r\nreplica-read-only\r\n$3\r\nyes\r\n"),
+        "{reply}"
+    );
+    assert!(
+        reply.contains("$15\r\nslave-read-only\r\n$3\r\nyes\r\n"),
+        "{reply}"
+    );
+    let all = String::from_utf8_lossy(&t.command(c, &words("CONFIG GET *"))).into_owned();
+    assert!(
+        all.starts_with("*384\r\n"),
+        "every option and alias but the hidden ones: {}",
+        &all[..20]
+    );
+    assert!(
+        !all.contains("use-exit-on-panic"),
+        "hidden options need their exact name"
+    );
+    check(&mut t, c, "CONFIG SET maxclients 50 timeout bogus", "-ERR CONFIG SET failed (possibly related to argument 'timeout') - argument couldn't be parsed into an integer\r\n");
+    check(
+        &mut t,
+        c,
+        "CONFIG GET maxclients",
+        "*2\r\n$10\r\nmaxclients\r\n$5\r\n10000\r\n",
+    );
+    check(&mut t, c, "CONFIG SET maxclients 50 timeout 3", "+OK\r\n");
+    assert_eq!(t.server.config.maxclients, 50);
+    assert_eq!(t.server.config.timeout, 3);
+    check(&mut t, c, "CONFIG SET proto-max-bulk-len 2mb", "+OK\r\n");
+    assert_eq!(t.server.limits.max_bulk_len, 2 * 1024 * 1024);
+    check(&mut t, c, "CONFIG SET port 7000", "-ERR CONFIG SET failed (possibly related to argument 'port') - changing this option at run time is not supported yet\r\n");
+}
+
+#[test]
+fn protected_configs_need_enable_protected_configs() {
+    let (mut t, c) = setup();
+    check(&mut t, c, "CONFIG SET dir /tmp", "-ERR CONFIG SET failed (possibly related to argument 'dir') - can't set protected config\r\n");
+}

@@ -1,6 +1,7 @@
 //! Command handlers, one module per family, and the table that lists them.
 
 pub mod bitops;
+pub mod config;
 pub mod connection;
 pub mod debug;
 pub mod keyspace;
@@ -24,6 +25,7 @@ pub static TABLE: &[CommandSpec] = &[
     server::COMMAND,
     server::FUNCTION,
     debug::DEBUG,
+    config::CONFIG,
     string::GET,
     string::SET,
     string::INCR,
