@@ -136,6 +136,8 @@ pub struct Client {
     pub created_ms: i64,
     /// Time of the last interaction, Unix milliseconds.
     pub last_interaction_ms: i64,
+    /// Error replies sent to this client.
+    pub error_replies: u64,
 }
 
 impl Client {
@@ -160,6 +162,7 @@ impl Client {
             writable_interest: false,
             created_ms: now_ms,
             last_interaction_ms: now_ms,
+            error_replies: 0,
         }
     }
 
@@ -192,6 +195,7 @@ impl Client {
     /// errors often quote client input and must stay one protocol line.
     pub fn reply_error(&mut self, message: impl AsRef<[u8]>) {
         let message = message.as_ref();
+        self.error_replies += 1;
         let body = match message.strip_prefix(b"-") {
             Some(coded) => {
                 self.out.push(b'-');

@@ -158,3 +158,58 @@ pub fn tcp_listener(addr: SocketAddr, backlog: u32) -> io::Result<mio::net::TcpL
     // SAFETY: fd is an open, listening, non-blocking socket that we own.
     Ok(unsafe { mio::net::TcpListener::from_raw_fd(fd) })
 }
+
+/// Bytes allocated through jemalloc (INFO's `used_memory`).
+pub fn allocated_bytes() -> Option<u64> {
+    // Statistics are cached by jemalloc until the epoch is advanced.
+    let mut epoch: u64 = 1;
+    let mut epoch_len = std::mem::size_of::<u64>();
+    // SAFETY: "epoch" takes and returns a u64; the pointers are to live locals of that size.
+    let advanced = unsafe {
+        tikv_jemalloc_sys::mallctl(
+            c"epoch".as_ptr(),
+            (&mut epoch as *mut u64).cast(),
+            &mut epoch_len,
+            (&mut epoch as *mut u64).cast(),
+            std::mem::size_of::<u64>(),
+        )
+    };
+    if advanced != 0 {
+        return None;
+    }
+    let mut allocated: usize = 0;
+    let mut len = std::mem::size_of::<usize>();
+    // SAFETY: "stats.allocated" returns a size_t into the live local given.
+    let status = unsafe {
+        tikv_jemalloc_sys::mallctl(
+            c"stats.allocated".as_ptr(),
+            (&mut allocated as *mut usize).cast(),
+            &mut len,
+            std::ptr::null_mut(),
+            0,
+        )
+    };
+    (status == 0).then_some(allocated as u64)
+}
+
+/// Resident set size of this process, from /proc.
+pub fn resident_bytes() -> Option<u64> {
+    let statm = std::fs::read_to_string("/proc/self/statm").ok()?;
+    let pages: u64 = statm.split_whitespace().nth(1)?.parse().ok()?;
+    // SAFETY: sysconf has no memory-safety preconditions.
+    let page_size = unsafe { libc::sysconf(libc::_SC_PAGESIZE) };
+    Some(pages * u64::try_from(page_size).ok()?)
+}
+
+/// (system, user) CPU seconds used by this process.
+pub fn cpu_seconds() -> (f64, f64) {
+    let mut usage = std::mem::MaybeUninit::<libc::rusage>::zeroed();
+    // SAFETY: getrusage fills the rusage struct it is given.
+    if unsafe { libc::getrusage(libc::RUSAGE_SELF, usage.as_mut_ptr()) } != 0 {
+        return (0.0, 0.0);
+    }
+    // SAFETY: initialised by the successful call above (and zeroed before).
+    let usage = unsafe { usage.assume_init() };
+    let seconds = |time: libc::timeval| time.tv_sec as f64 + time.tv_usec as f64 / 1e6;
+    (seconds(usage.ru_stime), seconds(usage.ru_utime))
+}

@@ -28,6 +28,8 @@ pub struct Stats {
     pub net_input_bytes: u64,
     /// Bytes written to clients.
     pub net_output_bytes: u64,
+    /// Error replies sent, by clients already gone (INFO adds the live ones).
+    pub error_replies: u64,
 }
 
 /// All of the server's state. Passed down by `&mut`; there are no globals.
@@ -64,6 +66,8 @@ pub struct Server {
     pub cron_loops: u64,
     /// Set when the server should shut down at the next cron.
     pub shutdown_requested: bool,
+    /// 40 random hex characters identifying this run (INFO's run_id).
+    pub run_id: String,
 }
 
 impl Server {
@@ -91,6 +95,7 @@ impl Server {
             limits,
             cron_loops: 0,
             shutdown_requested: false,
+            run_id: random_hex_id(),
         }
     }
 
@@ -137,6 +142,7 @@ impl Server {
     /// Forgets a client taken with [`Server::take_client`]: its slot is
     /// free again. The caller closes the socket.
     pub fn release_client(&mut self, client: &Client) {
+        self.stats.error_replies += client.error_replies;
         self.free_slots.push(client.slot);
         self.connected_clients -= 1;
     }
@@ -281,4 +287,16 @@ impl Server {
     pub fn db(&mut self, client: &Client) -> &mut Db {
         &mut self.dbs[client.db]
     }
+}
+
+/// 40 hex characters from the OS's randomness (as std's hasher seeds get it).
+fn random_hex_id() -> String {
+    use std::hash::BuildHasher;
+    let mut id = String::with_capacity(40);
+    while id.len() < 40 {
+        let random = std::collections::hash_map::RandomState::new().hash_one(id.len());
+        id.push_str(&format!("{random:016x}"));
+    }
+    id.truncate(40);
+    id
 }

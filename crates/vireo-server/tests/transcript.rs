@@ -757,3 +757,45 @@ fn protected_configs_need_enable_protected_configs() {
     let (mut t, c) = setup();
     check(&mut t, c, "CONFIG SET dir /tmp", "-ERR CONFIG SET failed (possibly related to argument 'dir') - can't set protected config\r\n");
 }
+
+#[test]
+fn info_reports_sections_and_counters() {
+    let (mut t, c) = setup();
+    check(&mut t, c, "SET k v EX 100", "+OK\r\n");
+    check(
+        &mut t,
+        c,
+        "NOSUCH",
+        "-ERR unknown command 'NOSUCH', with args beginning with: \r\n",
+    );
+    let reply = String::from_utf8_lossy(&t.command(c, &words("INFO"))).into_owned();
+    for needle in [
+        "# Server\r\nredis_version:7.2.4\r\n",
+        "\r\n# Clients\r\nconnected_clients:1\r\n",
+        "\r\n# Memory\r\n",
+        "\r\n# Stats\r\n",
+        "total_commands_processed:1\r\n",
+        "total_error_replies:1\r\n",
+        "\r\n# Keyspace\r\ndb0:keys=1,expires=1,avg_ttl=0\r\n",
+    ] {
+        assert!(reply.contains(needle), "missing {needle:?} in {reply}");
+    }
+    let keyspace = String::from_utf8_lossy(&t.command(c, &words("INFO keyspace"))).into_owned();
+    assert!(
+        keyspace.starts_with("$")
+            && keyspace.contains("# Keyspace\r\n")
+            && !keyspace.contains("# Server"),
+        "{keyspace}"
+    );
+    let two = String::from_utf8_lossy(&t.command(c, &words("INFO clients server"))).into_owned();
+    assert!(
+        two.find("# Server").unwrap() < two.find("# Clients").unwrap(),
+        "sections keep Redis's order: {two}"
+    );
+    t.command(c, &words("HELLO 3"));
+    let verbatim = t.command(c, &words("INFO cluster"));
+    assert_eq!(
+        verbatim,
+        b"=34\r\ntxt:# Cluster\r\ncluster_enabled:0\r\n\r\n"
+    );
+}

@@ -4,6 +4,7 @@ pub mod bitops;
 pub mod config;
 pub mod connection;
 pub mod debug;
+pub mod info;
 pub mod keyspace;
 pub mod server;
 pub mod string;
@@ -26,6 +27,7 @@ pub static TABLE: &[CommandSpec] = &[
     server::FUNCTION,
     debug::DEBUG,
     config::CONFIG,
+    info::INFO,
     string::GET,
     string::SET,
     string::INCR,

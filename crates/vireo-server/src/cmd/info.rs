@@ -1,0 +1,266 @@
+//! INFO: the server's state as `field:value` lines in `# Section` groups,
+//! with Redis's section and field names so monitoring tools find them.
+
+use std::fmt::Write as _;
+
+use vireo_resp::Argv;
+
+use crate::client::Client;
+use crate::command::{acl, flags, Arg, ArgKind, CommandSpec, Doc};
+use crate::server::{Server, REDIS_VERSION};
+
+/// INFO [section [section ...]]
+pub const INFO: CommandSpec = CommandSpec {
+    name: "info",
+    arity: -1,
+    flags: flags::LOADING | flags::STALE,
+    acl: acl::SLOW | acl::DANGEROUS,
+    tips: &[
+        "nondeterministic_output",
+        "request_policy:all_shards",
+        "response_policy:special",
+    ],
+    key_specs: &[],
+    doc: Doc {
+        summary: "Returns information and statistics about the server",
+        since: "1.0.0",
+        group: "server",
+        complexity: "O(1)",
+        args: &[Arg::new("section", ArgKind::String).optional().multiple()],
+    },
+    subcommands: &[],
+    handler: Some(info),
+};
+
+/// Sections in output order, and whether `INFO` / `INFO default` include them.
+const SECTIONS: &[(&str, bool)] = &[
+    ("server", true),
+    ("clients", true),
+    ("memory", true),
+    ("persistence", true),
+    ("stats", true),
+    ("replication", true),
+    ("cpu", true),
+    ("modules", true),
+    ("errorstats", true),
+    ("cluster", true),
+    ("keyspace", true),
+];
+
+fn info(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
+    let live_errors: u64 = server
+        .clients
+        .iter()
+        .flatten()
+        .map(|c| c.error_replies)
+        .sum::<u64>()
+        + client.error_replies;
+    let mut wanted: Vec<&str> = Vec::new();
+    let requested: Vec<String> = argv
+        .iter()
+        .skip(1)
+        .map(|a| String::from_utf8_lossy(a).to_ascii_lowercase())
+        .collect();
+    if requested.is_empty() {
+        wanted.extend(
+            SECTIONS
+                .iter()
+                .filter(|(_, default)| *default)
+                .map(|(name, _)| *name),
+        );
+    }
+    for name in &requested {
+        match name.as_str() {
+            "all" | "everything" | "default" => wanted.extend(
+                SECTIONS
+                    .iter()
+                    .filter(|(_, default)| *default)
+                    .map(|(name, _)| *name),
+            ),
+            other => {
+                if let Some((section, _)) = SECTIONS.iter().find(|(section, _)| *section == other) {
+                    wanted.push(section);
+                }
+            }
+        }
+    }
+    let mut text = String::new();
+    for (section, _) in SECTIONS {
+        if !wanted.contains(section) {
+            continue;
+        }
+        if !text.is_empty() {
+            text.push_str("\r\n");
+        }
+        write_section(server, section, live_errors, &mut text);
+    }
+    client.reply_verbatim(text.as_bytes(), *b"txt");
+}
+
+fn write_section(server: &Server, section: &str, live_errors: u64, out: &mut String) {
+    let title = {
+        let mut chars = section.chars();
+        chars
+            .next()
+            .map(|first| first.to_ascii_uppercase().to_string() + chars.as_str())
+            .unwrap_or_default()
+    };
+    let title = match section {
+        "cpu" => "CPU".to_string(),
+        "errorstats" => "Errorstats".to_string(),
+        _ => title,
+    };
+    let _ = write!(out, "# {title}\r\n");
+    let mut field = |name: &str, value: &dyn std::fmt::Display| {
+        let _ = write!(out, "{name}:{value}\r\n");
+    };
+    let now_ms = server.now_ms;
+    let uptime = (now_ms - server.start_ms).max(0) / 1000;
+    match section {
+        "server" => {
+            field("redis_version", &REDIS_VERSION);
+            field("vireo_version", &crate::VIREO_VERSION);
+            field("redis_git_sha1", &"00000000");
+            field("redis_git_dirty", &0);
+            field("redis_mode", &"standalone");
+            field(
+                "os",
+                &format!("{} {}", std::env::consts::OS, std::env::consts::ARCH),
+            );
+            field("arch_bits", &(usize::BITS));
+            field("multiplexing_api", &"epoll");
+            field("process_id", &std::process::id());
+            field("process_supervised", &"no");
+            field("run_id", &server.run_id);
+            field("tcp_port", &server.config.port);
+            field("server_time_usec", &server.now_us);
+            field("uptime_in_seconds", &uptime);
+            field("uptime_in_days", &(uptime / 86_400));
+            field("hz", &server.config.hz);
+            field("configured_hz", &server.config.hz);
+            field("lru_clock", &((now_ms / 1000) & ((1 << 24) - 1)));
+            field(
+                "executable",
+                &std::env::current_exe()
+                    .map(|p| p.display().to_string())
+                    .unwrap_or_default(),
+            );
+            field(
+                "config_file",
+                &server.config.config_file.clone().unwrap_or_default(),
+            );
+            field("io_threads_active", &0);
+        }
+        "clients" => {
+            field("connected_clients", &server.connected_clients);
+            field("cluster_connections", &0);
+            field("maxclients", &server.config.maxclients);
+            field("blocked_clients", &0);
+            field("tracking_clients", &0);
+            field("clients_in_timeout_table", &0);
+        }
+        "memory" => {
+            let allocated = crate::os::allocated_bytes().unwrap_or(0);
+            let rss = crate::os::resident_bytes().unwrap_or(0);
+            field("used_memory", &allocated);
+            field("used_memory_human", &human_bytes(allocated));
+            field("used_memory_rss", &rss);
+            field("used_memory_rss_human", &human_bytes(rss));
+            field("maxmemory", &server.config.get("maxmemory").unwrap_or("0"));
+            field(
+                "maxmemory_policy",
+                &server
+                    .config
+                    .get("maxmemory-policy")
+                    .unwrap_or("noeviction"),
+            );
+            let ratio = if allocated > 0 {
+                rss as f64 / allocated as f64
+            } else {
+                0.0
+            };
+            field("mem_fragmentation_ratio", &format!("{ratio:.2}"));
+            field("mem_allocator", &"jemalloc");
+            field("lazyfree_pending_objects", &0);
+        }
+        "persistence" => {
+            field("loading", &0);
+            field("async_loading", &0);
+            field("rdb_changes_since_last_save", &server.dirty);
+            field("rdb_bgsave_in_progress", &0);
+            field("rdb_last_save_time", &(server.start_ms / 1000));
+            field("rdb_last_bgsave_status", &"ok");
+            field("aof_enabled", &0);
+            field("aof_rewrite_in_progress", &0);
+            field("aof_rewrite_scheduled", &0);
+            field("aof_last_bgrewrite_status", &"ok");
+            field("aof_last_write_status", &"ok");
+        }
+        "stats" => {
+            let stats = &server.stats;
+            field("total_connections_received", &stats.connections);
+            field("total_commands_processed", &stats.commands);
+            field("total_net_input_bytes", &stats.net_input_bytes);
+            field("total_net_output_bytes", &stats.net_output_bytes);
+            field("rejected_connections", &stats.rejected_connections);
+            field(
+                "expired_keys",
+                &server.dbs.iter().map(|db| db.expired_keys()).sum::<u64>(),
+            );
+            field("evicted_keys", &0);
+            field("keyspace_hits", &0);
+            field("keyspace_misses", &0);
+            field("pubsub_channels", &0);
+            field("pubsub_patterns", &0);
+            field("total_error_replies", &(stats.error_replies + live_errors));
+        }
+        "replication" => {
+            field("role", &"master");
+            field("connected_slaves", &0);
+            field("master_replid", &server.run_id);
+            field("master_repl_offset", &0);
+            field("repl_backlog_active", &0);
+        }
+        "cpu" => {
+            let (system, user) = crate::os::cpu_seconds();
+            field("used_cpu_sys", &format!("{system:.6}"));
+            field("used_cpu_user", &format!("{user:.6}"));
+        }
+        "cluster" => field("cluster_enabled", &0),
+        "keyspace" => {
+            for (index, db) in server.dbs.iter().enumerate() {
+                if !db.is_empty() {
+                    field(
+                        &format!("db{index}"),
+                        &format!("keys={},expires={},avg_ttl=0", db.len(), db.volatile_len()),
+                    );
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Redis's bytesToHuman: two decimals and a unit letter.
+fn human_bytes(bytes: u64) -> String {
+    const UNITS: [(u32, &str); 6] = [(6, "E"), (5, "P"), (4, "T"), (3, "G"), (2, "M"), (1, "K")];
+    let value = bytes as f64;
+    for (power, unit) in UNITS {
+        let size = 1024f64.powi(power as i32);
+        if value >= size {
+            return format!("{:.2}{unit}", value / size);
+        }
+    }
+    format!("{bytes}B")
+}
+#[cfg(test)]
+mod tests {
+    use super::human_bytes;
+
+    #[test]
+    fn human_bytes_follows_redis() {
+        assert_eq!(human_bytes(1000), "1000B");
+        assert_eq!(human_bytes(1536), "1.50K");
+        assert_eq!(human_bytes(5 * 1024 * 1024), "5.00M");
+    }
+}
