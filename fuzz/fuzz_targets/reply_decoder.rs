@@ -16,23 +16,38 @@ fn same(a: &Frame, b: &Frame) -> bool {
         a.len() == b.len() && a.iter().zip(b).all(|(x, y)| same(x, y))
     }
     fn pairs(a: &[(Frame, Frame)], b: &[(Frame, Frame)]) -> bool {
-        a.len() == b.len() && a.iter().zip(b).all(|((k1, v1), (k2, v2))| same(k1, k2) && same(v1, v2))
+        a.len() == b.len()
+            && a.iter()
+                .zip(b)
+                .all(|((k1, v1), (k2, v2))| same(k1, k2) && same(v1, v2))
     }
     match (a, b) {
-        (Frame::Double(x), Frame::Double(y)) => x.to_bits() == y.to_bits() || (x.is_nan() && y.is_nan()),
+        (Frame::Double(x), Frame::Double(y)) => {
+            x.to_bits() == y.to_bits() || (x.is_nan() && y.is_nan())
+        }
         (Frame::Array(x), Frame::Array(y))
         | (Frame::Set(x), Frame::Set(y))
         | (Frame::Push(x), Frame::Push(y)) => all(x, y),
         (Frame::Map(x), Frame::Map(y)) => pairs(x, y),
         (
-            Frame::Attribute { attributes: x, frame: f },
-            Frame::Attribute { attributes: y, frame: g },
+            Frame::Attribute {
+                attributes: x,
+                frame: f,
+            },
+            Frame::Attribute {
+                attributes: y,
+                frame: g,
+            },
         ) => pairs(x, y) && same(f, g),
         _ => a == b,
     }
 }
 
-fn decode_stream(input: &[u8], cuts: &[usize], max_depth: usize) -> (Vec<Frame>, Option<ReplyError>) {
+fn decode_stream(
+    input: &[u8],
+    cuts: &[usize],
+    max_depth: usize,
+) -> (Vec<Frame>, Option<ReplyError>) {
     let mut decoder = ReplyDecoder::with_max_depth(max_depth);
     let mut buf = BytesMut::new();
     let mut frames = Vec::new();
@@ -58,7 +73,9 @@ fn cuts(seed: u8, len: usize) -> Vec<usize> {
     if seed & 1 == 1 {
         return (1..=len).collect();
     }
-    let mut state = u32::from(seed).wrapping_mul(2_654_435_761).wrapping_add(0x9e37_79b9);
+    let mut state = u32::from(seed)
+        .wrapping_mul(2_654_435_761)
+        .wrapping_add(0x9e37_79b9);
     let count = usize::from(seed >> 1) % 6 + 1;
     let mut cuts: Vec<usize> = (0..count)
         .map(|_| {

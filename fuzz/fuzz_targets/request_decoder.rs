@@ -28,7 +28,11 @@ fn decode_stream(input: &[u8], cuts: &[usize], limits: &RequestLimits) -> Decode
         loop {
             match decoder.decode(&buf, limits, &mut args) {
                 Ok(Some(n)) => {
-                    assert!(n > 0 && n <= buf.len(), "request of {n} bytes in a buffer of {}", buf.len());
+                    assert!(
+                        n > 0 && n <= buf.len(),
+                        "request of {n} bytes in a buffer of {}",
+                        buf.len()
+                    );
                     let argv = args.view(&buf);
                     assert_eq!(argv.len(), args.len());
                     requests.push(argv.iter().map(<[u8]>::to_vec).collect());
@@ -40,13 +44,21 @@ fn decode_stream(input: &[u8], cuts: &[usize], limits: &RequestLimits) -> Decode
                     assert!(!decoder.in_progress());
                     let mut reply = Vec::new();
                     e.write_reply(&mut reply);
-                    assert!(reply.starts_with(b"-ERR Protocol error: ") && reply.ends_with(b"\r\n"));
-                    return Decoded { requests, error: Some(e) };
+                    assert!(
+                        reply.starts_with(b"-ERR Protocol error: ") && reply.ends_with(b"\r\n")
+                    );
+                    return Decoded {
+                        requests,
+                        error: Some(e),
+                    };
                 }
             }
         }
     }
-    Decoded { requests, error: None }
+    Decoded {
+        requests,
+        error: None,
+    }
 }
 
 /// A few cut points derived from `seed`, or every byte when its low bit is
@@ -55,7 +67,9 @@ fn cuts(seed: u8, len: usize) -> Vec<usize> {
     if seed & 1 == 1 {
         return (1..=len).collect();
     }
-    let mut state = u32::from(seed).wrapping_mul(2_654_435_761).wrapping_add(0x9e37_79b9);
+    let mut state = u32::from(seed)
+        .wrapping_mul(2_654_435_761)
+        .wrapping_add(0x9e37_79b9);
     let count = usize::from(seed >> 1) % 6 + 1;
     let mut cuts: Vec<usize> = (0..count)
         .map(|_| {
@@ -74,8 +88,16 @@ fuzz_target!(|data: &[u8]| {
     let Some((&seed, input)) = data.split_first() else {
         return;
     };
-    let tight = RequestLimits { max_bulk_len: 8, max_multibulk_len: 4, max_inline_len: 12, auth_required: false };
-    let unauthenticated = RequestLimits { auth_required: true, ..RequestLimits::default() };
+    let tight = RequestLimits {
+        max_bulk_len: 8,
+        max_multibulk_len: 4,
+        max_inline_len: 12,
+        auth_required: false,
+    };
+    let unauthenticated = RequestLimits {
+        auth_required: true,
+        ..RequestLimits::default()
+    };
     for limits in [RequestLimits::default(), tight, unauthenticated] {
         let whole = decode_stream(input, &[input.len()], &limits);
         let split = decode_stream(input, &cuts(seed, input.len()), &limits);
