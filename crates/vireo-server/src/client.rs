@@ -138,6 +138,29 @@ pub struct Client {
     pub last_interaction_ms: i64,
     /// Error replies sent to this client.
     pub error_replies: u64,
+    /// Local address as `ip:port` (CLIENT LIST's laddr).
+    pub local_addr: String,
+    /// The socket's file descriptor, -1 without one.
+    pub fd: i32,
+    /// The last command run: (container, command) for CLIENT LIST's `cmd`.
+    pub last_command: Option<(
+        Option<&'static crate::command::CommandSpec>,
+        &'static crate::command::CommandSpec,
+    )>,
+    /// CLIENT REPLY OFF: no replies until CLIENT REPLY ON.
+    pub reply_off: bool,
+    /// The reply of the command being run is dropped (CLIENT REPLY SKIP was the previous command).
+    pub reply_skip: bool,
+    /// CLIENT REPLY SKIP was just run: drop the next command's reply.
+    pub reply_skip_next: bool,
+    /// CLIENT NO-EVICT.
+    pub no_evict: bool,
+    /// CLIENT NO-TOUCH.
+    pub no_touch: bool,
+    /// CLIENT SETINFO LIB-NAME.
+    pub lib_name: Option<Vec<u8>>,
+    /// CLIENT SETINFO LIB-VER.
+    pub lib_ver: Option<Vec<u8>>,
 }
 
 impl Client {
@@ -163,6 +186,16 @@ impl Client {
             created_ms: now_ms,
             last_interaction_ms: now_ms,
             error_replies: 0,
+            local_addr: String::new(),
+            fd: -1,
+            last_command: None,
+            reply_off: false,
+            reply_skip: false,
+            reply_skip_next: false,
+            no_evict: false,
+            no_touch: false,
+            lib_name: None,
+            lib_ver: None,
         }
     }
 

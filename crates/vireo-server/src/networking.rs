@@ -327,6 +327,15 @@ impl EventLoop {
         // Dropping the client closes its socket.
     }
 
+    /// Closes the clients other clients asked to kill (CLIENT KILL).
+    fn close_killed_clients(&mut self, reactor: &mut Reactor) {
+        for slot in std::mem::take(&mut self.server.clients_to_close) {
+            if let Some(client) = self.server.take_client(slot) {
+                self.close_client(reactor, client);
+            }
+        }
+    }
+
     /// Writes every pending reply (Redis's handleClientsWithPendingWrites).
     fn flush_pending_writes(&mut self, reactor: &mut Reactor) {
         let mut pending = std::mem::take(&mut self.server.pending_writes);
@@ -444,6 +453,7 @@ impl Handler for EventLoop {
     }
 
     fn before_sleep(&mut self, reactor: &mut Reactor) {
+        self.close_killed_clients(reactor);
         self.flush_pending_writes(reactor);
     }
 

@@ -68,6 +68,8 @@ pub struct Server {
     pub shutdown_requested: bool,
     /// 40 random hex characters identifying this run (INFO's run_id).
     pub run_id: String,
+    /// Slots of clients to close before the next write pass (CLIENT KILL).
+    pub clients_to_close: Vec<usize>,
 }
 
 impl Server {
@@ -96,6 +98,7 @@ impl Server {
             cron_loops: 0,
             shutdown_requested: false,
             run_id: random_hex_id(),
+            clients_to_close: Vec::new(),
         }
     }
 
@@ -168,7 +171,9 @@ impl Server {
                 Ok(Some(length)) => {
                     consumed += length;
                     if !args.is_empty() {
+                        let reply_start = client.out.len();
                         self.process_command(client, args.view(&request[..length]));
+                        apply_reply_mode(client, reply_start);
                     }
                 }
                 Ok(None) => break,
@@ -247,6 +252,7 @@ impl Server {
             client.reply_error(errors::wrong_arity(spec.name));
             return;
         };
+        client.last_command = Some((container, spec));
         handler(self, client, argv);
         self.stats.commands += 1;
     }
@@ -299,4 +305,14 @@ fn random_hex_id() -> String {
     }
     id.truncate(40);
     id
+}
+
+/// CLIENT REPLY: drops what the command just replied while replies are off
+/// or skipped, then moves a pending SKIP onto the next command.
+#[inline]
+fn apply_reply_mode(client: &mut Client, reply_start: usize) {
+    if client.reply_off || client.reply_skip {
+        client.out.truncate(reply_start.max(client.out_sent));
+    }
+    client.reply_skip = std::mem::take(&mut client.reply_skip_next);
 }

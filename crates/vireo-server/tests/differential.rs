@@ -441,6 +441,32 @@ const SEQUENCES: &[&str] = &[
      CONFIG RESETSTAT x
      CONFIG GET
      CONFIG",
+    "CLIENT GETNAME
+     CLIENT SETNAME a b
+     CLIENT SETNAME
+     CLIENT SETNAME foo
+     CLIENT GETNAME
+     CLIENT SETNAME foo\tbar
+     CLIENT KILL 1.2.3.4:5
+     CLIENT KILL ID 999999
+     CLIENT KILL ID x
+     CLIENT KILL ID 0
+     CLIENT KILL FOO bar
+     CLIENT KILL ID
+     CLIENT KILL TYPE bogus
+     CLIENT KILL TYPE pubsub
+     CLIENT KILL USER nobody
+     CLIENT KILL SKIPME maybe
+     CLIENT LIST TYPE bogus
+     CLIENT LIST TYPE master
+     CLIENT LIST ID x
+     CLIENT LIST foo
+     CLIENT REPLY foo
+     CLIENT NO-EVICT maybe
+     CLIENT NO-EVICT on
+     CLIENT NO-EVICT off
+     CLIENT NOSUCH
+     CLIENT",
 ];
 
 /// Raw requests (protocol-level), each on its own connection; the reply

@@ -799,3 +799,57 @@ fn info_reports_sections_and_counters() {
         b"=34\r\ntxt:# Cluster\r\ncluster_enabled:0\r\n\r\n"
     );
 }
+
+#[test]
+fn client_reply_off_and_skip() {
+    let (mut t, c) = setup();
+    assert_eq!(t.command(c, &words("CLIENT REPLY OFF")), b"");
+    assert_eq!(t.command(c, &words("SET k v")), b"", "no reply while off");
+    assert_eq!(t.command(c, &words("NOSUCH")), b"", "not even errors");
+    check(&mut t, c, "CLIENT REPLY ON", "+OK\r\n");
+    check(&mut t, c, "GET k", "$1\r\nv\r\n");
+    assert_eq!(t.command(c, &words("CLIENT REPLY SKIP")), b"");
+    assert_eq!(
+        t.command(c, &words("GET k")),
+        b"",
+        "the next reply is skipped"
+    );
+    check(&mut t, c, "GET k", "$1\r\nv\r\n");
+}
+
+#[test]
+fn client_id_name_info_list_and_kill() {
+    let (mut t, c) = setup();
+    let other = t.connect();
+    check(&mut t, c, "CLIENT ID", ":1\r\n");
+    check(&mut t, other, "CLIENT ID", ":2\r\n");
+    check(&mut t, c, "CLIENT SETNAME worker", "+OK\r\n");
+    let info = String::from_utf8_lossy(&t.command(c, &words("CLIENT INFO"))).into_owned();
+    assert!(
+        info.contains(
+            "id=1 addr=127.0.0.1:40000 laddr= fd=-1 name=worker age=0 idle=0 flags=N db=0 "
+        ),
+        "{info}"
+    );
+    assert!(
+        info.contains(" cmd=client|info user=default redir=-1 resp=2"),
+        "{info}"
+    );
+    assert!(info.ends_with("\n\r\n"), "{info}");
+    let list = String::from_utf8_lossy(&t.command(c, &words("CLIENT LIST"))).into_owned();
+    assert!(list.contains("id=1 ") && list.contains("id=2 "), "{list}");
+    assert!(
+        list.find("id=1 ").unwrap() < list.find("id=2 ").unwrap(),
+        "ordered by id: {list}"
+    );
+    let one = String::from_utf8_lossy(&t.command(c, &words("CLIENT LIST ID 2 99"))).into_owned();
+    assert!(one.contains("id=2 ") && !one.contains("id=1 "), "{one}");
+    check(&mut t, c, "CLIENT KILL ID 2", ":1\r\n");
+    assert!(
+        t.server.clients_to_close.contains(&1),
+        "the victim is queued for closing"
+    );
+    check(&mut t, c, "CLIENT KILL ID 1", ":0\r\n");
+    check(&mut t, c, "CLIENT KILL ID 1 SKIPME no", ":1\r\n");
+    assert!(t.is_closing(c));
+}

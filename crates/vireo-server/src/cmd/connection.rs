@@ -180,7 +180,7 @@ fn hello(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
 }
 
 /// Redis compat: names are printable ASCII without spaces.
-fn valid_client_name(name: &[u8]) -> bool {
+pub fn valid_client_name(name: &[u8]) -> bool {
     name.iter().all(|&b| (b'!'..=b'~').contains(&b))
 }
 

@@ -1,6 +1,7 @@
 //! Command handlers, one module per family, and the table that lists them.
 
 pub mod bitops;
+pub mod client;
 pub mod config;
 pub mod connection;
 pub mod debug;
@@ -28,6 +29,7 @@ pub static TABLE: &[CommandSpec] = &[
     debug::DEBUG,
     config::CONFIG,
     info::INFO,
+    client::CLIENT,
     string::GET,
     string::SET,
     string::INCR,
