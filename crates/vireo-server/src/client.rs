@@ -138,6 +138,9 @@ pub struct Client {
     pub last_interaction_ms: i64,
     /// Error replies sent to this client.
     pub error_replies: u64,
+    /// Bytes buffered from the start of the command being run (CLIENT
+    /// LIST's qbuf, which in Redis still holds the current command).
+    pub query_pending: usize,
     /// Local address as `ip:port` (CLIENT LIST's laddr).
     pub local_addr: String,
     /// The socket's file descriptor, -1 without one.
@@ -186,6 +189,7 @@ impl Client {
             created_ms: now_ms,
             last_interaction_ms: now_ms,
             error_replies: 0,
+            query_pending: 0,
             local_addr: String::new(),
             fd: -1,
             last_command: None,

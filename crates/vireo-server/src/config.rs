@@ -231,7 +231,11 @@ pub fn repr(arg: &[u8]) -> String {
 pub fn split_line(line: &str) -> Result<Vec<Vec<u8>>, ()> {
     let mut decoder = vireo_resp::RequestDecoder::new();
     let mut args = vireo_resp::Args::new();
-    let mut text = Vec::with_capacity(line.len() + 1);
+    // The request decoder's inline splitter implements exactly these rules;
+    // a leading word keeps a line that starts with '*' from being taken for
+    // a multibulk request, and is dropped from the result.
+    let mut text = Vec::with_capacity(line.len() + 3);
+    text.extend_from_slice(b"_ ");
     text.extend_from_slice(line.as_bytes());
     text.push(b'\n');
     let limits = vireo_resp::RequestLimits {
@@ -239,7 +243,12 @@ pub fn split_line(line: &str) -> Result<Vec<Vec<u8>>, ()> {
         ..Default::default()
     };
     match decoder.decode(&text, &limits, &mut args) {
-        Ok(Some(_)) => Ok(args.view(&text).iter().map(<[u8]>::to_vec).collect()),
+        Ok(Some(_)) => Ok(args
+            .view(&text)
+            .iter()
+            .skip(1)
+            .map(<[u8]>::to_vec)
+            .collect()),
         _ => Err(()),
     }
 }
@@ -982,6 +991,14 @@ mod tests {
         assert_eq!(parse_memory("1kb", 0, u64::MAX), Ok(1024));
         assert_eq!(parse_memory("2GB", 0, u64::MAX), Ok(2 * 1024 * 1024 * 1024));
         assert!(parse_memory("1x", 0, u64::MAX).is_err());
+    }
+
+    #[test]
+    fn lines_starting_with_a_star_split_as_words() {
+        assert_eq!(
+            split_line("* -::*").unwrap(),
+            vec![b"*".to_vec(), b"-::*".to_vec()]
+        );
     }
 
     #[test]

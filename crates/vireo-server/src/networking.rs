@@ -11,6 +11,7 @@
 
 use std::io::{self, Read, Write};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::os::fd::AsRawFd;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use mio::net::{TcpListener, UnixListener};
@@ -179,6 +180,22 @@ impl EventLoop {
         let Some(mut client) = self.server.take_client(slot) else {
             return;
         };
+        let (local_addr, fd) = match &client.conn {
+            Connection::Tcp(stream) => (
+                stream
+                    .local_addr()
+                    .map(|addr| addr.to_string())
+                    .unwrap_or_default(),
+                stream.as_raw_fd(),
+            ),
+            Connection::Unix(stream) => (
+                self.server.config.unixsocket.clone().unwrap_or_default(),
+                stream.as_raw_fd(),
+            ),
+            Connection::Detached => (String::new(), -1),
+        };
+        client.local_addr = local_addr;
+        client.fd = fd;
         let registered = match &mut client.conn {
             Connection::Tcp(stream) => reactor.register(stream, Token(slot), Interest::READABLE),
             Connection::Unix(stream) => reactor.register(stream, Token(slot), Interest::READABLE),

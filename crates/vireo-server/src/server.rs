@@ -171,9 +171,11 @@ impl Server {
                 Ok(Some(length)) => {
                     consumed += length;
                     if !args.is_empty() {
+                        client.query_pending = data.len() - (consumed - length);
                         let reply_start = client.out.len();
                         self.process_command(client, args.view(&request[..length]));
                         apply_reply_mode(client, reply_start);
+                        client.query_pending = 0;
                     }
                 }
                 Ok(None) => break,

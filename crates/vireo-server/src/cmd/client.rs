@@ -200,8 +200,9 @@ fn describe(client: &Client, now_ms: i64) -> String {
         .last_command
         .map(|(container, spec)| command::full_name(container, spec));
     let pending = client.out.len() - client.out_sent;
-    let query_used = client.query.len();
-    let query_free = client.query.capacity() - query_used;
+    // While a command runs its bytes are still counted, as in Redis.
+    let query_used = client.query.len().max(client.query_pending);
+    let query_free = client.query.capacity().saturating_sub(query_used);
     let total_memory =
         client.query.capacity() + client.out.capacity() + std::mem::size_of::<Client>();
     let lib = |value: &Option<Vec<u8>>| {

@@ -145,7 +145,8 @@ fn config_set(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
             ));
             continue;
         }
-        if !runtime_change_supported(OPTIONS[index].name) {
+        let unchanged = argv[pair + 1] == *server.config.value(index).as_bytes();
+        if !unchanged && !runtime_change_supported(OPTIONS[index].name) {
             failure = Some(format!(
                 "CONFIG SET failed (possibly related to argument '{name}') - changing this option at run time is not supported yet"
             ));
