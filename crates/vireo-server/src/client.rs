@@ -156,6 +156,8 @@ pub struct Client {
     pub reply_skip: bool,
     /// CLIENT REPLY SKIP was just run: drop the next command's reply.
     pub reply_skip_next: bool,
+    /// In MONITOR mode.
+    pub monitor: bool,
     /// CLIENT NO-EVICT.
     pub no_evict: bool,
     /// CLIENT NO-TOUCH.
@@ -196,6 +198,7 @@ impl Client {
             reply_off: false,
             reply_skip: false,
             reply_skip_next: false,
+            monitor: false,
             no_evict: false,
             no_touch: false,
             lib_name: None,

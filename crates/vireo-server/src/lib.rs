@@ -11,6 +11,7 @@ pub mod config;
 pub mod config_table;
 pub mod errors;
 pub mod log;
+pub mod monitor;
 pub mod networking;
 pub mod os;
 pub mod server;

@@ -70,6 +70,8 @@ pub struct Server {
     pub run_id: String,
     /// Slots of clients to close before the next write pass (CLIENT KILL).
     pub clients_to_close: Vec<usize>,
+    /// Slots of clients in MONITOR mode.
+    pub monitors: Vec<usize>,
 }
 
 impl Server {
@@ -99,6 +101,7 @@ impl Server {
             shutdown_requested: false,
             run_id: random_hex_id(),
             clients_to_close: Vec::new(),
+            monitors: Vec::new(),
         }
     }
 
@@ -145,6 +148,9 @@ impl Server {
     /// Forgets a client taken with [`Server::take_client`]: its slot is
     /// free again. The caller closes the socket.
     pub fn release_client(&mut self, client: &Client) {
+        if client.monitor {
+            self.monitors.retain(|slot| *slot != client.slot);
+        }
         self.stats.error_replies += client.error_replies;
         self.free_slots.push(client.slot);
         self.connected_clients -= 1;
@@ -257,6 +263,10 @@ impl Server {
         client.last_command = Some((container, spec));
         handler(self, client, argv);
         self.stats.commands += 1;
+        // Redis compat: administrative commands are never shown to monitors.
+        if !self.monitors.is_empty() && spec.flags & (flags::SKIP_MONITOR | flags::ADMIN) == 0 {
+            crate::monitor::feed_monitors(self, client, spec, &argv);
+        }
     }
 
     /// Whether `enable-debug-command` / `enable-module-command` let this client run `spec`.

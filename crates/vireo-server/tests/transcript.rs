@@ -853,3 +853,35 @@ fn client_id_name_info_list_and_kill() {
     check(&mut t, c, "CLIENT KILL ID 1 SKIPME no", ":1\r\n");
     assert!(t.is_closing(c));
 }
+
+#[test]
+fn monitor_streams_commands_with_redactions() {
+    let (mut t, watcher) = setup();
+    let worker = t.connect();
+    check(&mut t, watcher, "MONITOR", "+OK\r\n");
+    check(&mut t, worker, "SET k v", "+OK\r\n");
+    assert_eq!(
+        t.command(worker, &[b"SET", b"quote\"d", b"a\nb\x01"]),
+        b"+OK\r\n"
+    );
+    check(&mut t, worker, "SELECT 3", "+OK\r\n");
+    t.command(worker, &words("AUTH secret"));
+    t.command(worker, &words("HELLO 2 AUTH user pass"));
+    check(
+        &mut t,
+        worker,
+        "CONFIG GET hz",
+        "*2\r\n$2\r\nhz\r\n$2\r\n10\r\n",
+    );
+    let streamed = t.send(watcher, b"");
+    let expected = "+1704067200.000000 [0 127.0.0.1:40000] \"SET\" \"k\" \"v\"\r\n\
++1704067200.000000 [0 127.0.0.1:40000] \"SET\" \"quote\\\"d\" \"a\\nb\\x01\"\r\n\
++1704067200.000000 [3 127.0.0.1:40000] \"SELECT\" \"3\"\r\n\
++1704067200.000000 [3 127.0.0.1:40000] \"AUTH\" \"(redacted)\"\r\n\
++1704067200.000000 [3 127.0.0.1:40000] \"HELLO\" \"2\" \"AUTH\" \"(redacted)\" \"(redacted)\"\r\n";
+    assert_eq!(
+        String::from_utf8_lossy(&streamed),
+        expected,
+        "admin commands such as CONFIG are not shown"
+    );
+}

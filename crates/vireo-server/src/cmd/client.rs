@@ -180,6 +180,9 @@ fn describe(client: &Client, now_ms: i64) -> String {
         .map(String::from_utf8_lossy)
         .unwrap_or_default();
     let mut flags = String::new();
+    if client.monitor {
+        flags.push('O');
+    }
     if client.close_after_reply {
         flags.push('c');
     }

@@ -26,6 +26,7 @@ pub static TABLE: &[CommandSpec] = &[
     server::TIME,
     server::COMMAND,
     server::FUNCTION,
+    server::MONITOR,
     debug::DEBUG,
     config::CONFIG,
     info::INFO,

@@ -601,3 +601,32 @@ pub const KEY_RM_DELETE_ALL: &[KeySpec] = &[KeySpec {
         limit: 0,
     },
 }];
+
+/// MONITOR
+pub const MONITOR: CommandSpec = CommandSpec {
+    name: "monitor",
+    arity: 1,
+    flags: flags::ADMIN | flags::NOSCRIPT | flags::LOADING | flags::STALE,
+    acl: 0,
+    tips: &[],
+    key_specs: &[],
+    doc: Doc {
+        summary: "Streams every command the server runs, as it runs it",
+        since: "1.0.0",
+        group: "server",
+        complexity: "",
+        args: &[],
+    },
+    subcommands: &[],
+    handler: Some(monitor),
+};
+
+fn monitor(server: &mut Server, client: &mut Client, _argv: Argv<'_>) {
+    // Redis compat: MONITOR again is silently ignored.
+    if client.monitor {
+        return;
+    }
+    client.monitor = true;
+    server.monitors.push(client.slot);
+    client.reply_ok();
+}
