@@ -7,6 +7,7 @@
 pub mod db;
 pub mod glob;
 pub mod hash;
+pub mod long_double;
 pub mod object;
 pub mod util;
 
