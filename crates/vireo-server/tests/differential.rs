@@ -467,6 +467,30 @@ const SEQUENCES: &[&str] = &[
      CLIENT NO-EVICT off
      CLIENT NOSUCH
      CLIENT",
+    "INCRBYFLOAT f 10.5
+     INCRBYFLOAT f 0.1
+     INCRBYFLOAT f -5.3e2
+     SET f 5000.6
+     INCRBYFLOAT f 5
+     INCRBYFLOAT f 1e300
+     INCRBYFLOAT f -1e300
+     SET g 17179869184
+     INCRBYFLOAT g 1.5
+     INCRBYFLOAT g 17179869184
+     SET h 1.1
+     INCRBYFLOAT h -1.1
+     GET h
+     INCRBYFLOAT h inf
+     INCRBYFLOAT h nan
+     INCRBYFLOAT h abc
+     INCRBYFLOAT h 0x10
+     INCRBYFLOAT h 1e9999
+     SET s hello
+     INCRBYFLOAT s 1
+     INCRBYFLOAT fresh 3.0e3
+     INCRBYFLOAT fresh -0
+     INCRBYFLOAT n1 -0.0
+     INCRBYFLOAT",
 ];
 
 /// Raw requests (protocol-level), each on its own connection; the reply

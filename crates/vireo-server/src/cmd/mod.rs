@@ -52,6 +52,7 @@ pub static TABLE: &[CommandSpec] = &[
     string::SETRANGE,
     string::GETEX,
     string::LCS,
+    string::INCRBYFLOAT,
     bitops::SETBIT,
     bitops::GETBIT,
     bitops::BITCOUNT,

@@ -1179,3 +1179,54 @@ fn lcs(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
     client.reply_bulk(b"len");
     client.reply_integer(i64::from(total));
 }
+
+/// INCRBYFLOAT key increment
+pub const INCRBYFLOAT: CommandSpec = CommandSpec {
+    name: "incrbyfloat",
+    arity: 3,
+    flags: flags::WRITE | flags::DENYOOM | flags::FAST,
+    acl: acl::STRING,
+    tips: &[],
+    key_specs: KEY_RW_ACCESS_UPDATE,
+    doc: Doc {
+        summary: "Adds a floating point number to the value of a key, starting from 0 if absent",
+        since: "2.6.0",
+        group: "string",
+        complexity: "O(1)",
+        args: &[Arg::key("key", 0), Arg::new("increment", ArgKind::Double)],
+    },
+    subcommands: &[],
+    handler: Some(incrbyfloat),
+};
+
+fn incrbyfloat(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
+    use vireo_core::long_double::LongDouble;
+    const NOT_FLOAT: &str = "value is not a valid float";
+    let key = &argv[1];
+    let current = match string_at(server, client, key) {
+        Err(()) => return,
+        Ok(None) => LongDouble::from_i64(0),
+        Ok(Some(value)) => match value.with_bytes(LongDouble::parse) {
+            Some(parsed) => parsed,
+            None => return client.reply_error(NOT_FLOAT),
+        },
+    };
+    let Some(increment) = LongDouble::parse(&argv[2]) else {
+        return client.reply_error(NOT_FLOAT);
+    };
+    // Redis compat: the sum is computed in x87 extended precision and
+    // printed with 17 decimals, trailing zeros trimmed.
+    let sum = current.add(increment);
+    if sum.is_nan() || sum.is_infinite() {
+        return client.reply_error("increment would produce NaN or Infinity");
+    }
+    let text = sum.to_human_string();
+    let now = server.now_ms;
+    let db = &mut server.dbs[client.db];
+    match db.lookup(key, now) {
+        Some(entry) => entry.value = Value::Str(StrValue::from_bytes(&text)),
+        None => db.insert(key, Value::Str(StrValue::from_bytes(&text)), NO_EXPIRY),
+    }
+    server.dirty += 1;
+    client.reply_bulk(&text);
+}
