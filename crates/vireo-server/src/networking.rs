@@ -387,18 +387,23 @@ impl EventLoop {
             }
         }
         if self.server.shutdown_requested {
-            crate::warning!("User requested shutdown...");
-            if let Some(path) = &self.server.config.unixsocket {
-                let _ = std::fs::remove_file(path);
-            }
-            if !self.server.config.pidfile.is_empty() {
-                let _ = std::fs::remove_file(&self.server.config.pidfile);
-            }
-            crate::warning!("Vireo is now ready to exit, bye bye...");
-            reactor.stop();
+            self.shut_down(reactor);
             return;
         }
         self.close_timed_out_clients(reactor);
+    }
+
+    /// Cleans up and stops the event loop (SIGTERM, SIGINT or SHUTDOWN).
+    fn shut_down(&mut self, reactor: &mut Reactor) {
+        crate::warning!("User requested shutdown...");
+        if let Some(path) = &self.server.config.unixsocket {
+            let _ = std::fs::remove_file(path);
+        }
+        if !self.server.config.pidfile.is_empty() {
+            let _ = std::fs::remove_file(&self.server.config.pidfile);
+        }
+        crate::warning!("Vireo is now ready to exit, bye bye...");
+        reactor.stop();
     }
 
     fn close_timed_out_clients(&mut self, reactor: &mut Reactor) {
@@ -470,6 +475,9 @@ impl Handler for EventLoop {
     }
 
     fn before_sleep(&mut self, reactor: &mut Reactor) {
+        if self.server.shutdown_requested && !reactor.is_stopped() {
+            return self.shut_down(reactor);
+        }
         self.close_killed_clients(reactor);
         self.flush_pending_writes(reactor);
     }

@@ -169,3 +169,32 @@ fn redis_cli_works_against_vireo() {
         "redis-cli prints errors followed by a blank line"
     );
 }
+
+#[test]
+fn shutdown_command_stops_the_server() {
+    let mut server = ServerProcess::vireo(&[]);
+    let mut conn = server.connect();
+    assert_eq!(
+        conn.request(&words("SHUTDOWN ABORT")),
+        b"-ERR No shutdown in progress.\r\n"
+    );
+    assert_eq!(
+        conn.request(&words("SHUTDOWN NOSAVE SAVE")),
+        b"-ERR syntax error\r\n"
+    );
+    conn.send_raw(b"*2\r\n$8\r\nSHUTDOWN\r\n$6\r\nNOSAVE\r\n");
+    assert!(
+        conn.read_reply().is_none(),
+        "no reply: the connection closes as the server exits"
+    );
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let status = loop {
+        if let Ok(Some(status)) = server.child.try_wait() {
+            break status;
+        }
+        assert!(std::time::Instant::now() < deadline, "server did not exit");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    assert!(status.success());
+    assert!(server.log().contains("ready to exit, bye bye"));
+}

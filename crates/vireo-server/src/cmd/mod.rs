@@ -27,6 +27,7 @@ pub static TABLE: &[CommandSpec] = &[
     server::COMMAND,
     server::FUNCTION,
     server::MONITOR,
+    server::SHUTDOWN,
     debug::DEBUG,
     config::CONFIG,
     info::INFO,

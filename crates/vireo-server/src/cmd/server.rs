@@ -630,3 +630,59 @@ fn monitor(server: &mut Server, client: &mut Client, _argv: Argv<'_>) {
     server.monitors.push(client.slot);
     client.reply_ok();
 }
+
+/// SHUTDOWN [NOSAVE|SAVE] [NOW] [FORCE] [ABORT]
+pub const SHUTDOWN: CommandSpec = CommandSpec {
+    name: "shutdown",
+    arity: -1,
+    flags: flags::ADMIN | flags::NOSCRIPT | flags::LOADING | flags::STALE | flags::NO_MULTI | flags::ALLOW_BUSY,
+    acl: 0,
+    tips: &[],
+    key_specs: &[],
+    doc: Doc {
+        summary: "Stops the server",
+        since: "1.0.0",
+        group: "server",
+        complexity: "O(N) when saving, where N is the total number of keys in all databases when saving data, otherwise O(1)",
+        args: &[
+            Arg::new("save-selector", ArgKind::OneOf).optional().of(&[
+                Arg::token("nosave", "NOSAVE"),
+                Arg::token("save", "SAVE"),
+            ]),
+            Arg::token("now", "NOW").optional().since("7.0.0"),
+            Arg::token("force", "FORCE").optional().since("7.0.0"),
+            Arg::token("abort", "ABORT").optional().since("7.0.0"),
+        ],
+    },
+    subcommands: &[],
+    handler: Some(shutdown),
+};
+
+fn shutdown(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
+    let (mut nosave, mut save, mut other_flags, mut abort) = (false, false, false, false);
+    for arg in argv.iter().skip(1) {
+        if arg.eq_ignore_ascii_case(b"nosave") {
+            nosave = true;
+        } else if arg.eq_ignore_ascii_case(b"save") {
+            save = true;
+        } else if arg.eq_ignore_ascii_case(b"now") || arg.eq_ignore_ascii_case(b"force") {
+            other_flags = true;
+        } else if arg.eq_ignore_ascii_case(b"abort") {
+            abort = true;
+        } else {
+            return client.reply_error(errors::SYNTAX);
+        }
+    }
+    if (abort && (nosave || save || other_flags)) || (nosave && save) {
+        return client.reply_error(errors::SYNTAX);
+    }
+    if abort {
+        // Shutdowns happen at once (there are no replicas to wait for), so
+        // none is ever pending.
+        return client.reply_error("No shutdown in progress.");
+    }
+    // Redis compat: a successful SHUTDOWN sends no reply; the connection
+    // closes as the process exits. Nothing is saved: persistence does not
+    // exist yet, so there is nothing to write.
+    server.shutdown_requested = true;
+}
