@@ -138,6 +138,8 @@ pub struct Client {
     pub last_interaction_ms: i64,
     /// Error replies sent to this client.
     pub error_replies: u64,
+    /// Error replies by error code (`ERR`, `WRONGTYPE`, ...).
+    pub error_codes: Vec<(Vec<u8>, u64)>,
     /// Bytes buffered from the start of the command being run (CLIENT
     /// LIST's qbuf, which in Redis still holds the current command).
     pub query_pending: usize,
@@ -191,6 +193,7 @@ impl Client {
             created_ms: now_ms,
             last_interaction_ms: now_ms,
             error_replies: 0,
+            error_codes: Vec::new(),
             query_pending: 0,
             local_addr: String::new(),
             fd: -1,
@@ -236,6 +239,23 @@ impl Client {
     pub fn reply_error(&mut self, message: impl AsRef<[u8]>) {
         let message = message.as_ref();
         self.error_replies += 1;
+        // Redis compat: the code is the text up to the first space, looked
+        // for in the first 32 bytes, else ERR.
+        let code: &[u8] = match message.strip_prefix(b"-") {
+            Some(coded) => match coded[..coded.len().min(31)].iter().position(|&b| b == b' ') {
+                Some(space) => &coded[..space],
+                None => b"ERR",
+            },
+            None => b"ERR",
+        };
+        match self
+            .error_codes
+            .iter_mut()
+            .find(|(existing, _)| existing == code)
+        {
+            Some((_, count)) => *count += 1,
+            None => self.error_codes.push((code.to_vec(), 1)),
+        }
         let body = match message.strip_prefix(b"-") {
             Some(coded) => {
                 self.out.push(b'-');

@@ -438,8 +438,14 @@ impl CommandSpec {
 }
 
 /// The command table indexed by lower-case name.
+///
+/// Every command and subcommand also has a dense id (its position in
+/// [`CommandTable::entries`]), so per-command statistics live in a plain
+/// vector instead of a map keyed by name.
 pub struct CommandTable {
-    by_name: HashMap<&'static [u8], &'static CommandSpec, vireo_core::hash::KeyHasherBuilder>,
+    by_name:
+        HashMap<&'static [u8], (&'static CommandSpec, usize), vireo_core::hash::KeyHasherBuilder>,
+    entries: Vec<(Option<&'static CommandSpec>, &'static CommandSpec)>,
 }
 
 /// Longest command name; anything longer cannot be a command.
@@ -450,17 +456,26 @@ impl CommandTable {
     pub fn get() -> &'static CommandTable {
         static TABLE: OnceLock<CommandTable> = OnceLock::new();
         TABLE.get_or_init(|| {
-            let by_name = crate::cmd::TABLE
-                .iter()
-                .map(|spec| (spec.name.as_bytes(), spec))
-                .collect();
-            CommandTable { by_name }
+            let mut by_name = HashMap::default();
+            let mut entries = Vec::new();
+            for spec in crate::cmd::TABLE {
+                by_name.insert(spec.name.as_bytes(), (spec, entries.len()));
+                entries.push((None, spec));
+                entries.extend(spec.subcommands.iter().map(|sub| (Some(spec), sub)));
+            }
+            CommandTable { by_name, entries }
         })
     }
 
     /// Looks up a top-level command by name, ignoring case.
     #[inline]
     pub fn lookup(&self, name: &[u8]) -> Option<&'static CommandSpec> {
+        self.lookup_with_id(name).map(|(spec, _)| spec)
+    }
+
+    /// Looks up a top-level command and its id.
+    #[inline]
+    pub fn lookup_with_id(&self, name: &[u8]) -> Option<(&'static CommandSpec, usize)> {
         if name.len() > MAX_NAME_LEN {
             return None;
         }
@@ -473,7 +488,12 @@ impl CommandTable {
 
     /// Every top-level command, in no particular order.
     pub fn iter(&self) -> impl Iterator<Item = &'static CommandSpec> + '_ {
-        self.by_name.values().copied()
+        self.by_name.values().map(|(spec, _)| *spec)
+    }
+
+    /// Every command and subcommand as (container, command), indexed by id.
+    pub fn entries(&self) -> &[(Option<&'static CommandSpec>, &'static CommandSpec)] {
+        &self.entries
     }
 
     /// Number of top-level commands.
@@ -485,6 +505,23 @@ impl CommandTable {
     pub fn is_empty(&self) -> bool {
         self.by_name.is_empty()
     }
+}
+
+/// Finds a subcommand of the container with id `container_id`, returning
+/// it with its own id.
+pub fn lookup_subcommand_with_id(
+    container: &'static CommandSpec,
+    container_id: usize,
+    name: &[u8],
+) -> Option<(&'static CommandSpec, usize)> {
+    let position = container
+        .subcommands
+        .iter()
+        .position(|sub| sub.name.as_bytes().eq_ignore_ascii_case(name))?;
+    Some((
+        &container.subcommands[position],
+        container_id + 1 + position,
+    ))
 }
 
 /// Finds a subcommand of `container` by name, ignoring case.

@@ -112,6 +112,10 @@ pub struct Config {
     pub timeout: u64,
     /// Print the ASCII-art banner.
     pub always_show_logo: bool,
+    /// Commands slower than this many microseconds go to the slow log (-1: never).
+    pub slowlog_log_slower_than: i64,
+    /// Slow log length limit.
+    pub slowlog_max_len: usize,
     /// Config file path, if one was given.
     pub config_file: Option<String>,
     /// Options set that Vireo does not act on yet: (name, value) as given.
@@ -149,6 +153,8 @@ impl Default for Config {
             enable_protected_configs: ProtectedAccess::No,
             timeout: 0,
             always_show_logo: false,
+            slowlog_log_slower_than: 0,
+            slowlog_max_len: 0,
             config_file: None,
             unimplemented: Vec::new(),
             values: OPTIONS
@@ -482,6 +488,8 @@ impl Config {
         self.enable_protected_configs = access("enable-protected-configs");
         self.timeout = number("timeout") as u64;
         self.always_show_logo = yes("always-show-logo");
+        self.slowlog_log_slower_than = number("slowlog-log-slower-than");
+        self.slowlog_max_len = number("slowlog-max-len") as usize;
     }
 }
 

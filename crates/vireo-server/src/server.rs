@@ -32,6 +32,36 @@ pub struct Stats {
     pub error_replies: u64,
 }
 
+/// Per-command counters (INFO commandstats).
+#[derive(Debug, Default, Clone, Copy)]
+pub struct CommandStats {
+    /// Times the command ran.
+    pub calls: u64,
+    /// Total time spent running it, microseconds.
+    pub usec: u64,
+    /// Times the gate refused it (arity, authentication, ...).
+    pub rejected_calls: u64,
+    /// Times it ran and replied with an error.
+    pub failed_calls: u64,
+}
+
+/// One SLOWLOG entry.
+#[derive(Debug, Clone)]
+pub struct SlowlogEntry {
+    /// Increasing id.
+    pub id: u64,
+    /// When the command ran, Unix seconds.
+    pub time: i64,
+    /// How long it took, microseconds.
+    pub duration_us: u64,
+    /// Its arguments, shortened as Redis does.
+    pub args: Vec<Vec<u8>>,
+    /// The client's address.
+    pub peer: String,
+    /// The client's name.
+    pub name: Vec<u8>,
+}
+
 /// All of the server's state. Passed down by `&mut`; there are no globals.
 pub struct Server {
     /// The configuration in force.
@@ -72,6 +102,14 @@ pub struct Server {
     pub clients_to_close: Vec<usize>,
     /// Slots of clients in MONITOR mode.
     pub monitors: Vec<usize>,
+    /// Counters per command id (see [`CommandTable::entries`]).
+    pub command_stats: Vec<CommandStats>,
+    /// Error replies by error code, for clients already gone (INFO adds the live ones).
+    pub error_codes: std::collections::BTreeMap<Vec<u8>, u64>,
+    /// The slow log, newest first.
+    pub slowlog: std::collections::VecDeque<SlowlogEntry>,
+    /// Id of the next slow log entry.
+    pub slowlog_next_id: u64,
 }
 
 impl Server {
@@ -102,6 +140,10 @@ impl Server {
             run_id: random_hex_id(),
             clients_to_close: Vec::new(),
             monitors: Vec::new(),
+            command_stats: vec![CommandStats::default(); CommandTable::get().entries().len()],
+            error_codes: std::collections::BTreeMap::new(),
+            slowlog: std::collections::VecDeque::new(),
+            slowlog_next_id: 0,
         }
     }
 
@@ -152,6 +194,9 @@ impl Server {
             self.monitors.retain(|slot| *slot != client.slot);
         }
         self.stats.error_replies += client.error_replies;
+        for (code, count) in &client.error_codes {
+            *self.error_codes.entry(code.clone()).or_default() += count;
+        }
         self.free_slots.push(client.slot);
         self.connected_clients -= 1;
     }
@@ -207,7 +252,7 @@ impl Server {
     /// The gate: looks the command up, checks it, and runs it.
     pub fn process_command(&mut self, client: &mut Client, argv: Argv<'_>) {
         let name = &argv[0];
-        let Some(mut spec) = self.commands.lookup(name) else {
+        let Some((mut spec, mut id)) = self.commands.lookup_with_id(name) else {
             // Redis compat: requests that look like HTTP are an attack
             // through a browser; Redis drops the connection without a reply.
             if name.eq_ignore_ascii_case(b"host:") || name.eq_ignore_ascii_case(b"post") {
@@ -223,10 +268,11 @@ impl Server {
         };
         let mut container: Option<&'static CommandSpec> = None;
         if !spec.subcommands.is_empty() && argv.len() >= 2 {
-            match command::lookup_subcommand(spec, &argv[1]) {
-                Some(sub) => {
+            match command::lookup_subcommand_with_id(spec, id, &argv[1]) {
+                Some((sub, sub_id)) => {
                     container = Some(spec);
                     spec = sub;
+                    id = sub_id;
                 }
                 None => {
                     client.reply_error(errors::unknown_subcommand(name, &argv[1]));
@@ -235,6 +281,7 @@ impl Server {
             }
         }
         if !spec.arity_ok(argv.len()) {
+            self.command_stats[id].rejected_calls += 1;
             client.reply_error(errors::wrong_arity(&command::full_name(container, spec)));
             return;
         }
@@ -244,12 +291,14 @@ impl Server {
             } else {
                 ("MODULE", "enable-module-command")
             };
+            self.command_stats[id].rejected_calls += 1;
             client.reply_error(format!(
                 "{command} command not allowed. If the {option} option is set to \"local\", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server."
             ));
             return;
         }
         if !client.authenticated && spec.flags & flags::NO_AUTH == 0 {
+            self.command_stats[id].rejected_calls += 1;
             client.reply_error(errors::NOAUTH);
             return;
         }
@@ -261,12 +310,60 @@ impl Server {
             return;
         };
         client.last_command = Some((container, spec));
+        let errors_before = client.error_replies;
+        let started = std::time::Instant::now();
         handler(self, client, argv);
+        let duration_us = started.elapsed().as_micros() as u64;
+        let stats = &mut self.command_stats[id];
+        stats.calls += 1;
+        stats.usec += duration_us;
+        if client.error_replies != errors_before {
+            stats.failed_calls += 1;
+        }
         self.stats.commands += 1;
+        let slower_than = self.config.slowlog_log_slower_than;
+        if slower_than >= 0
+            && duration_us >= slower_than as u64
+            && spec.flags & flags::SKIP_SLOWLOG == 0
+        {
+            self.log_slow_command(client, &argv, duration_us);
+        }
         // Redis compat: administrative commands are never shown to monitors.
         if !self.monitors.is_empty() && spec.flags & (flags::SKIP_MONITOR | flags::ADMIN) == 0 {
             crate::monitor::feed_monitors(self, client, spec, &argv);
         }
+    }
+
+    /// Adds a SLOWLOG entry, shortening arguments as Redis does (at most 32,
+    /// each at most 128 bytes, with a note of what was cut).
+    fn log_slow_command(&mut self, client: &Client, argv: &Argv<'_>, duration_us: u64) {
+        const MAX_ARGS: usize = 32;
+        const MAX_BYTES: usize = 128;
+        let kept = argv.len().min(MAX_ARGS);
+        let mut args = Vec::with_capacity(kept);
+        for (index, arg) in argv.iter().take(kept).enumerate() {
+            if kept != argv.len() && index == kept - 1 {
+                args.push(format!("... ({} more arguments)", argv.len() - kept + 1).into_bytes());
+            } else if arg.len() > MAX_BYTES {
+                let mut shortened = arg[..MAX_BYTES].to_vec();
+                shortened.extend_from_slice(
+                    format!("... ({} more bytes)", arg.len() - MAX_BYTES).as_bytes(),
+                );
+                args.push(shortened);
+            } else {
+                args.push(arg.to_vec());
+            }
+        }
+        self.slowlog.push_front(SlowlogEntry {
+            id: self.slowlog_next_id,
+            time: self.now_ms / 1000,
+            duration_us,
+            args,
+            peer: client.peer.clone(),
+            name: client.name.clone().unwrap_or_default(),
+        });
+        self.slowlog_next_id += 1;
+        self.slowlog.truncate(self.config.slowlog_max_len);
     }
 
     /// Whether `enable-debug-command` / `enable-module-command` let this client run `spec`.

@@ -885,3 +885,85 @@ fn monitor_streams_commands_with_redactions() {
         "admin commands such as CONFIG are not shown"
     );
 }
+
+#[test]
+fn slowlog_records_commands_over_the_threshold() {
+    let (mut t, c) = setup();
+    check(&mut t, c, "CONFIG SET slowlog-log-slower-than 0", "+OK\r\n");
+    check(&mut t, c, "SLOWLOG RESET", "+OK\r\n");
+    let long = vec![b'x'; 200];
+    t.command(c, &[b"SET", b"k", &long]);
+    // Each command is logged after it runs: RESET is entry 1, SET entry 2.
+    let entries = String::from_utf8_lossy(&t.command(c, &words("SLOWLOG GET 1"))).into_owned();
+    assert!(
+        entries.starts_with("*1\r\n*6\r\n:2\r\n:1704067200\r\n:"),
+        "{entries}"
+    );
+    check(&mut t, c, "SLOWLOG LEN", ":3\r\n");
+    let shortened = format!("$3\r\nSET\r\n$1\r\nk\r\n$147\r\n{}... (72 more bytes)\r\n$15\r\n127.0.0.1:40000\r\n$0\r\n\r\n", "x".repeat(128));
+    assert!(entries.ends_with(&shortened), "{entries}");
+    check(
+        &mut t,
+        c,
+        "SLOWLOG GET -2",
+        "-ERR count should be greater than or equal to -1\r\n",
+    );
+    let mut args: Vec<Vec<u8>> = vec![b"DEL".to_vec()];
+    args.extend((0..40).map(|i| format!("k{i}").into_bytes()));
+    let refs: Vec<&[u8]> = args.iter().map(Vec::as_slice).collect();
+    t.command(c, &refs);
+    let latest = String::from_utf8_lossy(&t.command(c, &words("SLOWLOG GET 1"))).into_owned();
+    assert!(
+        latest.contains("*32\r\n$3\r\nDEL\r\n") && latest.contains("... (10 more arguments)"),
+        "{latest}"
+    );
+    check(
+        &mut t,
+        c,
+        "CONFIG SET slowlog-log-slower-than -1",
+        "+OK\r\n",
+    );
+    check(&mut t, c, "SLOWLOG RESET", "+OK\r\n");
+    check(&mut t, c, "PING", "+PONG\r\n");
+    check(&mut t, c, "SLOWLOG LEN", ":0\r\n");
+}
+
+#[test]
+fn info_commandstats_and_errorstats() {
+    let (mut t, c) = setup();
+    check(&mut t, c, "SET k v", "+OK\r\n");
+    check(
+        &mut t,
+        c,
+        "GET k v",
+        "-ERR wrong number of arguments for 'get' command\r\n",
+    );
+    check(
+        &mut t,
+        c,
+        "INCR k",
+        "-ERR value is not an integer or out of range\r\n",
+    );
+    check(&mut t, c, "CONFIG GET nosuch", "*0\r\n");
+    let stats = String::from_utf8_lossy(&t.command(c, &words("INFO commandstats"))).into_owned();
+    assert!(stats.contains("cmdstat_set:calls=1,usec="), "{stats}");
+    assert!(
+        stats.contains(
+            "cmdstat_get:calls=0,usec=0,usec_per_call=0.00,rejected_calls=1,failed_calls=0"
+        ),
+        "{stats}"
+    );
+    assert!(
+        stats.contains(",rejected_calls=0,failed_calls=1\r\n"),
+        "INCR failed: {stats}"
+    );
+    assert!(stats.contains("cmdstat_config|get:calls=1"), "{stats}");
+    let errors = String::from_utf8_lossy(&t.command(c, &words("INFO errorstats"))).into_owned();
+    assert!(
+        errors.contains("# Errorstats\r\nerrorstat_ERR:count=2\r\n"),
+        "{errors}"
+    );
+    t.command(c, &words("HELLO 4"));
+    let errors = String::from_utf8_lossy(&t.command(c, &words("INFO errorstats"))).into_owned();
+    assert!(errors.contains("errorstat_NOPROTO:count=1"), "{errors}");
+}

@@ -42,6 +42,7 @@ const SECTIONS: &[(&str, bool)] = &[
     ("replication", true),
     ("cpu", true),
     ("modules", true),
+    ("commandstats", false),
     ("errorstats", true),
     ("cluster", true),
     ("keyspace", true),
@@ -55,6 +56,18 @@ fn info(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
         .map(|c| c.error_replies)
         .sum::<u64>()
         + client.error_replies;
+    let mut error_codes = server.error_codes.clone();
+    for live in server
+        .clients
+        .iter()
+        .flatten()
+        .map(|c| &**c)
+        .chain(std::iter::once(&*client))
+    {
+        for (code, count) in &live.error_codes {
+            *error_codes.entry(code.clone()).or_default() += count;
+        }
+    }
     let mut wanted: Vec<&str> = Vec::new();
     let requested: Vec<String> = argv
         .iter()
@@ -92,12 +105,18 @@ fn info(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
         if !text.is_empty() {
             text.push_str("\r\n");
         }
-        write_section(server, section, live_errors, &mut text);
+        write_section(server, section, live_errors, &error_codes, &mut text);
     }
     client.reply_verbatim(text.as_bytes(), *b"txt");
 }
 
-fn write_section(server: &Server, section: &str, live_errors: u64, out: &mut String) {
+fn write_section(
+    server: &Server,
+    section: &str,
+    live_errors: u64,
+    error_codes: &std::collections::BTreeMap<Vec<u8>, u64>,
+    out: &mut String,
+) {
     let title = {
         let mut chars = section.chars();
         chars
@@ -107,6 +126,7 @@ fn write_section(server: &Server, section: &str, live_errors: u64, out: &mut Str
     };
     let title = match section {
         "cpu" => "CPU".to_string(),
+        "commandstats" => "Commandstats".to_string(),
         "errorstats" => "Errorstats".to_string(),
         _ => title,
     };
@@ -225,6 +245,34 @@ fn write_section(server: &Server, section: &str, live_errors: u64, out: &mut Str
             let (system, user) = crate::os::cpu_seconds();
             field("used_cpu_sys", &format!("{system:.6}"));
             field("used_cpu_user", &format!("{user:.6}"));
+        }
+        "commandstats" => {
+            let entries = server.commands.entries();
+            for (stats, (container, spec)) in server.command_stats.iter().zip(entries) {
+                if stats.calls == 0 && stats.failed_calls == 0 && stats.rejected_calls == 0 {
+                    continue;
+                }
+                let per_call = if stats.calls > 0 {
+                    stats.usec as f64 / stats.calls as f64
+                } else {
+                    0.0
+                };
+                field(
+                    &format!("cmdstat_{}", crate::command::full_name(*container, spec)),
+                    &format!(
+                        "calls={},usec={},usec_per_call={per_call:.2},rejected_calls={},failed_calls={}",
+                        stats.calls, stats.usec, stats.rejected_calls, stats.failed_calls
+                    ),
+                );
+            }
+        }
+        "errorstats" => {
+            for (code, count) in error_codes {
+                field(
+                    &format!("errorstat_{}", String::from_utf8_lossy(code)),
+                    &format!("count={count}"),
+                );
+            }
         }
         "cluster" => field("cluster_enabled", &0),
         "keyspace" => {

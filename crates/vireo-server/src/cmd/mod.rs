@@ -8,6 +8,7 @@ pub mod debug;
 pub mod info;
 pub mod keyspace;
 pub mod server;
+pub mod slowlog;
 pub mod string;
 
 use crate::command::CommandSpec;
@@ -32,6 +33,7 @@ pub static TABLE: &[CommandSpec] = &[
     config::CONFIG,
     info::INFO,
     client::CLIENT,
+    slowlog::SLOWLOG,
     string::GET,
     string::SET,
     string::INCR,
