@@ -557,6 +557,130 @@ pub const fn keys_from_1(flags: &'static [&'static str], last_key: i32, key_step
     }
 }
 
+/// The arguments of `argv` that are keys, by the command's key specs, with
+/// each key spec's flags; `None` when the arguments do not fit the specs
+/// (Redis's getKeysUsingKeySpecs).
+pub fn keys_of<'a>(
+    spec: &CommandSpec,
+    argc: usize,
+    arg: impl Fn(usize) -> Option<&'a [u8]>,
+) -> Option<Vec<(usize, &'static [&'static str])>> {
+    let argc = argc as i64;
+    let mut keys = Vec::new();
+    for key_spec in spec.key_specs {
+        let first = match key_spec.begin_search {
+            BeginSearch::Index(position) => i64::from(position),
+            BeginSearch::Keyword {
+                keyword,
+                start_from,
+            } => {
+                let start_from = i64::from(start_from);
+                let (start, end) = if start_from > 0 {
+                    (start_from, argc - 1)
+                } else {
+                    (argc + start_from, 1)
+                };
+                let mut found = 0;
+                let mut index = start;
+                while index != end && (1..argc).contains(&index) {
+                    if arg(index as usize)
+                        .is_some_and(|arg| arg.eq_ignore_ascii_case(keyword.as_bytes()))
+                    {
+                        found = index + 1;
+                        break;
+                    }
+                    index += if start <= end { 1 } else { -1 };
+                }
+                if found == 0 {
+                    continue;
+                }
+                found
+            }
+        };
+        let (first, last, step) = match key_spec.find_keys {
+            FindKeys::Range {
+                last_key,
+                key_step,
+                limit,
+            } => {
+                let last_key = i64::from(last_key);
+                let last = if last_key >= 0 {
+                    first + last_key
+                } else if limit == 0 {
+                    argc + last_key
+                } else {
+                    first + ((argc - first) / i64::from(limit) + last_key)
+                };
+                (first, last, i64::from(key_step))
+            }
+            FindKeys::Keynum {
+                keynum_index,
+                first_key,
+                key_step,
+            } => {
+                let count_at = first + i64::from(keynum_index);
+                let count =
+                    arg(usize::try_from(count_at).ok()?).and_then(vireo_core::util::parse_i64)?;
+                if count < 0 {
+                    return None;
+                }
+                let first = first + i64::from(first_key);
+                (first, first + count - 1, i64::from(key_step))
+            }
+        };
+        if last >= argc || last < first || first >= argc {
+            return None;
+        }
+        let mut index = first;
+        while index <= last {
+            keys.push((index as usize, key_spec.flags));
+            index += step.max(1);
+        }
+    }
+    // Redis compat: key specs marked variable_flags have their real access
+    // decided by the arguments (Redis's setGetKeys and bitfieldGetKeys).
+    if let [(_, flags)] = keys.as_mut_slice() {
+        if flags.contains(&"variable_flags") {
+            *flags = variable_key_flags(spec.name, argc as usize, &arg);
+        }
+    }
+    Some(keys)
+}
+
+fn variable_key_flags<'a>(
+    command: &str,
+    argc: usize,
+    arg: &impl Fn(usize) -> Option<&'a [u8]>,
+) -> &'static [&'static str] {
+    const READ_WRITE: &[&str] = &["RW", "access", "update"];
+    match command {
+        "set" => {
+            if (3..argc).any(|index| arg(index).is_some_and(|a| a.eq_ignore_ascii_case(b"get"))) {
+                READ_WRITE
+            } else {
+                &["OW", "update"]
+            }
+        }
+        "bitfield" => {
+            let mut index = 2;
+            while index < argc {
+                let remaining = argc - index - 1;
+                let word = arg(index).unwrap_or_default();
+                if word.eq_ignore_ascii_case(b"get") && remaining >= 2 {
+                    index += 3;
+                } else if word.eq_ignore_ascii_case(b"overflow") && remaining >= 1 {
+                    index += 2;
+                } else {
+                    // A write, or a syntax error that is safer taken as one.
+                    return READ_WRITE;
+                }
+            }
+            &["RO", "access"]
+        }
+        _ => READ_WRITE,
+    }
+}
+
 /// The key specs shared by every single-key read command.
 pub const KEY_RO_ACCESS: &[KeySpec] = &[KeySpec {
     flags: &["RO", "access"],

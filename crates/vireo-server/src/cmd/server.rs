@@ -214,6 +214,46 @@ pub const COMMAND: CommandSpec = CommandSpec {
             handler: Some(command_docs),
         },
         CommandSpec {
+            name: "getkeys",
+            arity: -4,
+            flags: COMMAND_FLAGS,
+            acl: acl::CONNECTION,
+            tips: &[],
+            key_specs: &[],
+            doc: Doc {
+                summary: "Extracts the keys of a full command",
+                since: "2.8.13",
+                group: "server",
+                complexity: "O(N) where N is the number of arguments to the command",
+                args: &[
+                    Arg::new("command", ArgKind::String),
+                    Arg::new("arg", ArgKind::String).optional().multiple(),
+                ],
+            },
+            subcommands: &[],
+            handler: Some(command_getkeys),
+        },
+        CommandSpec {
+            name: "getkeysandflags",
+            arity: -4,
+            flags: COMMAND_FLAGS,
+            acl: acl::CONNECTION,
+            tips: &[],
+            key_specs: &[],
+            doc: Doc {
+                summary: "Extracts the keys of a full command, with their access flags",
+                since: "7.0.0",
+                group: "server",
+                complexity: "O(N) where N is the number of arguments to the command",
+                args: &[
+                    Arg::new("command", ArgKind::String),
+                    Arg::new("arg", ArgKind::String).optional().multiple(),
+                ],
+            },
+            subcommands: &[],
+            handler: Some(command_getkeysandflags),
+        },
+        CommandSpec {
             name: "list",
             arity: -2,
             flags: COMMAND_FLAGS,
@@ -245,6 +285,51 @@ fn command_all(server: &mut Server, client: &mut Client, _argv: Argv<'_>) {
     client.reply_array_len(server.commands.len());
     for spec in server.commands.iter() {
         reply_command_info(client, None, spec);
+    }
+}
+
+fn command_getkeys(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
+    get_keys(server, client, argv, false);
+}
+
+fn command_getkeysandflags(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
+    get_keys(server, client, argv, true);
+}
+
+fn get_keys(server: &mut Server, client: &mut Client, argv: Argv<'_>, with_flags: bool) {
+    let target: Vec<&[u8]> = argv.iter().skip(2).collect();
+    let Some(mut spec) = server.commands.lookup(target[0]) else {
+        return client.reply_error("Invalid command specified");
+    };
+    if !spec.subcommands.is_empty() && target.len() >= 2 {
+        match command::lookup_subcommand(spec, target[1]) {
+            Some(sub) => spec = sub,
+            None => return client.reply_error("Invalid command specified"),
+        }
+    }
+    if spec.key_specs.is_empty() {
+        return client.reply_error("The command has no key arguments");
+    }
+    if !spec.arity_ok(target.len()) {
+        return client.reply_error("Invalid number of arguments specified for command");
+    }
+    match command::keys_of(spec, target.len(), |index| target.get(index).copied()) {
+        Some(keys) if !keys.is_empty() || spec.flags & flags::NO_MANDATORY_KEYS != 0 => {
+            client.reply_array_len(keys.len());
+            for (position, key_flags) in keys {
+                if with_flags {
+                    client.reply_array_len(2);
+                    client.reply_bulk(target[position]);
+                    client.reply_set_len(key_flags.len());
+                    for flag in key_flags {
+                        client.reply_simple(flag.as_bytes());
+                    }
+                } else {
+                    client.reply_bulk(target[position]);
+                }
+            }
+        }
+        _ => client.reply_error("Invalid arguments specified for command"),
     }
 }
 
