@@ -580,7 +580,7 @@ pub const BITFIELD: CommandSpec = CommandSpec {
     acl: acl::BITMAP,
     tips: &[],
     key_specs: &[keys_from_1(
-        &["RW", "update", "access", "variable_flags"],
+        &["RW", "access", "update", "variable_flags"],
         0,
         1,
     )],
