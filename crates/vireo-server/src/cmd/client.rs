@@ -64,14 +64,17 @@ pub const CLIENT: CommandSpec = CommandSpec {
             &[],
             client_id,
         ),
-        sub(
-            "info",
-            2,
-            "Describes the connection",
-            "6.2.0",
-            &[],
-            client_info,
-        ),
+        CommandSpec {
+            tips: &["nondeterministic_output"],
+            ..sub(
+                "info",
+                2,
+                "Describes the connection",
+                "6.2.0",
+                &[],
+                client_info,
+            )
+        },
         CommandSpec {
             tips: &["nondeterministic_output"],
             flags: flags::ADMIN | CLIENT_FLAGS,
@@ -156,14 +159,17 @@ pub const CLIENT: CommandSpec = CommandSpec {
             ])],
             client_setinfo,
         ),
-        sub(
-            "help",
-            2,
-            "Lists the CLIENT subcommands",
-            "5.0.0",
-            &[],
-            client_help,
-        ),
+        CommandSpec {
+            flags: flags::LOADING | flags::STALE,
+            ..sub(
+                "help",
+                2,
+                "Lists the CLIENT subcommands",
+                "5.0.0",
+                &[],
+                client_help,
+            )
+        },
     ],
     handler: None,
 };

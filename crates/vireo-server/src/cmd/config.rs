@@ -68,7 +68,7 @@ pub const CONFIG: CommandSpec = CommandSpec {
             arity: 2,
             flags: CONFIG_FLAGS,
             acl: 0,
-            tips: &["request_policy:all_nodes", "response_policy:all_succeeded"],
+            tips: &[],
             key_specs: &[],
             doc: Doc {
                 summary: "Resets the server's statistics",

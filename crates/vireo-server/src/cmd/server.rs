@@ -370,7 +370,9 @@ fn reply_command_info(client: &mut Client, container: Option<&CommandSpec>, spec
     client.reply_array_len(10);
     client.reply_bulk(command::full_name(container, spec).as_bytes());
     client.reply_integer(i64::from(spec.arity));
-    reply_flag_names(client, spec.flags, &command::flags::NAMES, None);
+    // Redis compat: these flags exist but COMMAND INFO never shows them.
+    let hidden = flags::MAY_REPLICATE | flags::SENTINEL | flags::ONLY_SENTINEL | flags::PROTECTED;
+    reply_flag_names(client, spec.flags & !hidden, &command::flags::NAMES, None);
     client.reply_integer(i64::from(first));
     client.reply_integer(i64::from(last));
     client.reply_integer(i64::from(step));
