@@ -176,6 +176,15 @@ impl EventLoop {
             self.server.stats.rejected_connections += 1;
             return;
         }
+        if let Connection::Tcp(stream) = &conn {
+            let remote = stream.peer_addr().map(|addr| addr.ip()).ok();
+            if protected_mode_refuses(&self.server.config, remote) {
+                // Best effort, as the client is dropped right after.
+                let _ = write_to(&mut conn, crate::errors::PROTECTED_MODE_DENIED.as_bytes());
+                self.server.stats.rejected_connections += 1;
+                return;
+            }
+        }
         let slot = self.server.add_client(conn, peer);
         let Some(mut client) = self.server.take_client(slot) else {
             return;
@@ -429,6 +438,14 @@ impl EventLoop {
     }
 }
 
+/// Redis compat: with protected mode on and no password, only loopback
+/// clients may connect.
+pub fn protected_mode_refuses(config: &crate::config::Config, remote: Option<IpAddr>) -> bool {
+    config.protected_mode
+        && config.requirepass.is_none()
+        && !remote.is_some_and(|ip| ip.is_loopback())
+}
+
 /// `ENOTSUP`-like failures that make an optional bind address skippable
 /// (for example IPv6 disabled on the host).
 fn is_unsupported_address(error: &io::Error) -> bool {
@@ -484,5 +501,27 @@ impl Handler for EventLoop {
 
     fn after_sleep(&mut self, _reactor: &mut Reactor, _now: Instant) {
         self.server.set_time_us(unix_time_us());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Config;
+
+    #[test]
+    fn protected_mode_admits_only_loopback_without_a_password() {
+        let mut config = Config::default();
+        let outside: IpAddr = "192.0.2.7".parse().unwrap();
+        let loopback: IpAddr = "127.0.0.1".parse().unwrap();
+        let loopback6: IpAddr = "::1".parse().unwrap();
+        assert!(protected_mode_refuses(&config, Some(outside)));
+        assert!(!protected_mode_refuses(&config, Some(loopback)));
+        assert!(!protected_mode_refuses(&config, Some(loopback6)));
+        config.requirepass = Some(b"pw".to_vec());
+        assert!(!protected_mode_refuses(&config, Some(outside)));
+        config.requirepass = None;
+        config.protected_mode = false;
+        assert!(!protected_mode_refuses(&config, Some(outside)));
     }
 }
