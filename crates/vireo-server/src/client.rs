@@ -160,6 +160,8 @@ pub struct Client {
     pub reply_skip_next: bool,
     /// In MONITOR mode.
     pub monitor: bool,
+    /// Its next command waits for CLIENT PAUSE to end.
+    pub postponed: bool,
     /// CLIENT NO-EVICT.
     pub no_evict: bool,
     /// CLIENT NO-TOUCH.
@@ -202,6 +204,7 @@ impl Client {
             reply_skip: false,
             reply_skip_next: false,
             monitor: false,
+            postponed: false,
             no_evict: false,
             no_touch: false,
             lib_name: None,

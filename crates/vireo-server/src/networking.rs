@@ -496,6 +496,7 @@ impl Handler for EventLoop {
             return self.shut_down(reactor);
         }
         self.close_killed_clients(reactor);
+        self.server.end_pause_if_due(false);
         self.flush_pending_writes(reactor);
     }
 

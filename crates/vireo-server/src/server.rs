@@ -110,6 +110,28 @@ pub struct Server {
     pub slowlog: std::collections::VecDeque<SlowlogEntry>,
     /// Id of the next slow log entry.
     pub slowlog_next_id: u64,
+    /// CLIENT PAUSE in force, if any.
+    pub pause: Option<ClientPause>,
+    /// Slots of clients whose next command waits for the pause to end.
+    pub postponed: Vec<usize>,
+}
+
+/// An active CLIENT PAUSE.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ClientPause {
+    /// Pause only commands that may write (WRITE) rather than all (ALL).
+    pub writes_only: bool,
+    /// When it ends, Unix milliseconds.
+    pub end_ms: i64,
+}
+
+/// What the gate did with a request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// It ran, or was refused with an error reply.
+    Done,
+    /// It must wait for CLIENT PAUSE to end; it stays in the query buffer.
+    Postponed,
 }
 
 impl Server {
@@ -144,6 +166,8 @@ impl Server {
             error_codes: std::collections::BTreeMap::new(),
             slowlog: std::collections::VecDeque::new(),
             slowlog_next_id: 0,
+            pause: None,
+            postponed: Vec::new(),
         }
     }
 
@@ -193,6 +217,9 @@ impl Server {
         if client.monitor {
             self.monitors.retain(|slot| *slot != client.slot);
         }
+        if client.postponed {
+            self.postponed.retain(|slot| *slot != client.slot);
+        }
         self.stats.error_replies += client.error_replies;
         for (code, count) in &client.error_codes {
             *self.error_codes.entry(code.clone()).or_default() += count;
@@ -224,9 +251,19 @@ impl Server {
                     if !args.is_empty() {
                         client.query_pending = data.len() - (consumed - length);
                         let reply_start = client.out.len();
-                        self.process_command(client, args.view(&request[..length]));
-                        apply_reply_mode(client, reply_start);
+                        let outcome = self.process_command(client, args.view(&request[..length]));
                         client.query_pending = 0;
+                        if outcome == Outcome::Postponed {
+                            // Leave the request unconsumed; it is parsed again
+                            // when the pause ends.
+                            consumed -= length;
+                            if !client.postponed {
+                                client.postponed = true;
+                                self.postponed.push(client.slot);
+                            }
+                            break;
+                        }
+                        apply_reply_mode(client, reply_start);
                     }
                 }
                 Ok(None) => break,
@@ -250,7 +287,7 @@ impl Server {
     }
 
     /// The gate: looks the command up, checks it, and runs it.
-    pub fn process_command(&mut self, client: &mut Client, argv: Argv<'_>) {
+    pub fn process_command(&mut self, client: &mut Client, argv: Argv<'_>) -> Outcome {
         let name = &argv[0];
         let Some((mut spec, mut id)) = self.commands.lookup_with_id(name) else {
             // Redis compat: requests that look like HTTP are an attack
@@ -261,10 +298,10 @@ impl Server {
                 );
                 client.close_after_reply = true;
                 client.out.truncate(client.out_sent);
-                return;
+                return Outcome::Done;
             }
             client.reply_error(errors::unknown_command(name, argv.iter().skip(1)));
-            return;
+            return Outcome::Done;
         };
         let mut container: Option<&'static CommandSpec> = None;
         if !spec.subcommands.is_empty() && argv.len() >= 2 {
@@ -276,14 +313,14 @@ impl Server {
                 }
                 None => {
                     client.reply_error(errors::unknown_subcommand(name, &argv[1]));
-                    return;
+                    return Outcome::Done;
                 }
             }
         }
         if !spec.arity_ok(argv.len()) {
             self.command_stats[id].rejected_calls += 1;
             client.reply_error(errors::wrong_arity(&command::full_name(container, spec)));
-            return;
+            return Outcome::Done;
         }
         if spec.flags & flags::PROTECTED != 0 && !self.protected_allowed(client, spec) {
             let (command, option) = if spec.name == "debug" {
@@ -295,19 +332,25 @@ impl Server {
             client.reply_error(format!(
                 "{command} command not allowed. If the {option} option is set to \"local\", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server."
             ));
-            return;
+            return Outcome::Done;
         }
         if !client.authenticated && spec.flags & flags::NO_AUTH == 0 {
             self.command_stats[id].rejected_calls += 1;
             client.reply_error(errors::NOAUTH);
-            return;
+            return Outcome::Done;
+        }
+        if let Some(pause) = self.pause {
+            let may_write = spec.flags & (flags::WRITE | flags::MAY_REPLICATE) != 0;
+            if self.now_ms < pause.end_ms && (!pause.writes_only || may_write) {
+                return Outcome::Postponed;
+            }
         }
         let Some(handler) = spec.handler else {
             // INVARIANT: only containers lack a handler, and a container
             // reached here has no subcommand argument, which its arity rejects
             // unless it accepts a bare call, in which case it has a handler.
             client.reply_error(errors::wrong_arity(spec.name));
-            return;
+            return Outcome::Done;
         };
         client.last_command = Some((container, spec));
         let errors_before = client.error_replies;
@@ -332,6 +375,7 @@ impl Server {
         if !self.monitors.is_empty() && spec.flags & (flags::SKIP_MONITOR | flags::ADMIN) == 0 {
             crate::monitor::feed_monitors(self, client, spec, &argv);
         }
+        Outcome::Done
     }
 
     /// Adds a SLOWLOG entry, shortening arguments as Redis does (at most 32,
@@ -386,6 +430,25 @@ impl Server {
         self.limits.max_bulk_len = config.proto_max_bulk_len;
         crate::log::set_level(config.loglevel);
         self.config = config;
+    }
+
+    /// Ends CLIENT PAUSE if its time has come (or `force`), and runs the
+    /// requests of the clients it held back.
+    pub fn end_pause_if_due(&mut self, force: bool) {
+        let Some(pause) = self.pause else { return };
+        if !force && self.now_ms < pause.end_ms {
+            return;
+        }
+        self.pause = None;
+        for slot in std::mem::take(&mut self.postponed) {
+            let Some(mut client) = self.take_client(slot) else {
+                continue;
+            };
+            client.postponed = false;
+            self.process_input(&mut client);
+            self.queue_write(&mut client);
+            self.put_client(client);
+        }
     }
 
     /// Queues a client's replies for writing in `before_sleep`.

@@ -967,3 +967,53 @@ fn info_commandstats_and_errorstats() {
     let errors = String::from_utf8_lossy(&t.command(c, &words("INFO errorstats"))).into_owned();
     assert!(errors.contains("errorstat_NOPROTO:count=1"), "{errors}");
 }
+
+#[test]
+fn client_pause_holds_back_writes_until_unpause_or_timeout() {
+    let (mut t, admin) = setup();
+    let writer = t.connect();
+    check(&mut t, admin, "CLIENT PAUSE 1000 WRITE", "+OK\r\n");
+    check(&mut t, writer, "GET k", "$-1\r\n");
+    assert_eq!(t.command(writer, &words("SET k v")), b"", "the write waits");
+    assert_eq!(
+        t.command(writer, &words("GET k")),
+        b"",
+        "and so does everything after it"
+    );
+    check(&mut t, admin, "GET k", "$-1\r\n");
+    check(&mut t, admin, "CLIENT UNPAUSE", "+OK\r\n");
+    assert_eq!(
+        t.send(writer, b""),
+        b"+OK\r\n$1\r\nv\r\n",
+        "both ran, in order, when the pause ended"
+    );
+
+    check(&mut t, admin, "CLIENT PAUSE 50", "+OK\r\n");
+    assert_eq!(
+        t.command(writer, &words("GET k")),
+        b"",
+        "ALL holds back reads too"
+    );
+    t.advance_ms(51);
+    t.server.end_pause_if_due(false);
+    assert_eq!(t.send(writer, b""), b"$1\r\nv\r\n");
+
+    check(
+        &mut t,
+        admin,
+        "CLIENT PAUSE -1",
+        "-ERR timeout is negative\r\n",
+    );
+    check(
+        &mut t,
+        admin,
+        "CLIENT PAUSE x",
+        "-ERR timeout is not an integer or out of range\r\n",
+    );
+    check(
+        &mut t,
+        admin,
+        "CLIENT PAUSE 10 SOME",
+        "-ERR CLIENT PAUSE mode must be WRITE or ALL\r\n",
+    );
+}

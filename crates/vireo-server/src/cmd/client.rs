@@ -6,7 +6,7 @@ use vireo_resp::Argv;
 use crate::client::{Client, Connection};
 use crate::command::{self, acl, flags, Arg, ArgKind, CommandSpec, Doc};
 use crate::errors;
-use crate::server::Server;
+use crate::server::{ClientPause, Server};
 
 const CLIENT_FLAGS: u64 = flags::NOSCRIPT | flags::LOADING | flags::STALE;
 
@@ -116,6 +116,36 @@ pub const CLIENT: CommandSpec = CommandSpec {
             &[Arg::new("connection-name", ArgKind::String)],
             client_setname,
         ),
+        CommandSpec {
+            flags: flags::ADMIN | CLIENT_FLAGS,
+            acl: acl::CONNECTION | acl::ADMIN | acl::DANGEROUS,
+            ..sub(
+                "pause",
+                -3,
+                "Holds back clients' commands for a time",
+                "3.0.0",
+                &[
+                    Arg::new("timeout", ArgKind::Integer),
+                    Arg::new("mode", ArgKind::OneOf)
+                        .optional()
+                        .since("6.2.0")
+                        .of(&[Arg::token("write", "WRITE"), Arg::token("all", "ALL")]),
+                ],
+                client_pause,
+            )
+        },
+        CommandSpec {
+            flags: flags::ADMIN | CLIENT_FLAGS,
+            acl: acl::CONNECTION | acl::ADMIN | acl::DANGEROUS,
+            ..sub(
+                "unpause",
+                2,
+                "Ends a CLIENT PAUSE",
+                "6.2.0",
+                &[],
+                client_unpause,
+            )
+        },
         sub(
             "reply",
             3,
@@ -188,6 +218,9 @@ fn describe(client: &Client, now_ms: i64) -> String {
     let mut flags = String::new();
     if client.monitor {
         flags.push('O');
+    }
+    if client.postponed {
+        flags.push('b');
     }
     if client.close_after_reply {
         flags.push('c');
@@ -405,6 +438,47 @@ fn client_kill(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
     if kill_self {
         client.close_after_reply = true;
     }
+}
+
+fn client_pause(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
+    if argv.len() > 4 {
+        return client.reply_error(errors::wrong_arity("client|pause"));
+    }
+    let writes_only = match argv.get(3) {
+        None => false,
+        Some(mode) if mode.eq_ignore_ascii_case(b"write") => true,
+        Some(mode) if mode.eq_ignore_ascii_case(b"all") => false,
+        Some(_) => return client.reply_error("CLIENT PAUSE mode must be WRITE or ALL"),
+    };
+    let Some(timeout) = super::parse_i64(&argv[2]) else {
+        return client.reply_error("timeout is not an integer or out of range");
+    };
+    if timeout < 0 {
+        return client.reply_error("timeout is negative");
+    }
+    // Redis compat: a zero timeout means "already over".
+    let end_ms = if timeout > 0 {
+        server.now_ms.saturating_add(timeout)
+    } else {
+        0
+    };
+    // A new pause extends, never shortens, the one in force, and ALL wins over WRITE.
+    server.pause = Some(match server.pause {
+        Some(current) => ClientPause {
+            writes_only: current.writes_only && writes_only,
+            end_ms: current.end_ms.max(end_ms),
+        },
+        None => ClientPause {
+            writes_only,
+            end_ms,
+        },
+    });
+    client.reply_ok();
+}
+
+fn client_unpause(server: &mut Server, client: &mut Client, _argv: Argv<'_>) {
+    server.end_pause_if_due(true);
+    client.reply_ok();
 }
 
 fn client_getname(_server: &mut Server, client: &mut Client, _argv: Argv<'_>) {
