@@ -159,6 +159,14 @@ impl Db {
             .collect()
     }
 
+    /// Whether `key` is present and live, without removing it if expired
+    /// (for deciding whose WATCH a flush dooms).
+    pub fn get_for_watch(&self, key: &[u8], now_ms: i64) -> bool {
+        self.entries
+            .get(key)
+            .is_some_and(|entry| !entry.is_expired(now_ms))
+    }
+
     /// Removes every key; returns how many there were.
     pub fn clear(&mut self) -> usize {
         let removed = self.entries.len();

@@ -158,6 +158,12 @@ pub struct Client {
     pub reply_skip: bool,
     /// CLIENT REPLY SKIP was just run: drop the next command's reply.
     pub reply_skip_next: bool,
+    /// The transaction being queued (MULTI ... EXEC).
+    pub multi: Option<crate::cmd::multi::MultiState>,
+    /// Keys this client WATCHes: (db, key, whether it existed then).
+    pub watched: Vec<(usize, Vec<u8>, bool)>,
+    /// A watched key was written: the next EXEC fails.
+    pub watch_dirty: bool,
     /// In MONITOR mode.
     pub monitor: bool,
     /// Its next command waits for CLIENT PAUSE to end.
@@ -203,6 +209,9 @@ impl Client {
             reply_off: false,
             reply_skip: false,
             reply_skip_next: false,
+            multi: None,
+            watched: Vec::new(),
+            watch_dirty: false,
             monitor: false,
             postponed: false,
             no_evict: false,

@@ -4,6 +4,8 @@
 //! (case-insensitive, subcommands included), arity, authentication, then the
 //! handler. Handlers never re-check what the gate checked.
 
+use std::collections::HashMap;
+
 use vireo_core::Db;
 use vireo_resp::{Argv, RequestLimits};
 
@@ -114,6 +116,8 @@ pub struct Server {
     pub pause: Option<ClientPause>,
     /// Slots of clients whose next command waits for the pause to end.
     pub postponed: Vec<usize>,
+    /// WATCHed keys: (db, key) to the (slot, id) of each watching client.
+    pub watched_keys: HashMap<(usize, Vec<u8>), Vec<(usize, u64)>>,
 }
 
 /// An active CLIENT PAUSE.
@@ -168,6 +172,7 @@ impl Server {
             slowlog_next_id: 0,
             pause: None,
             postponed: Vec::new(),
+            watched_keys: HashMap::new(),
         }
     }
 
@@ -219,6 +224,15 @@ impl Server {
         }
         if client.postponed {
             self.postponed.retain(|slot| *slot != client.slot);
+        }
+        for (db, key, _) in &client.watched {
+            let entry_key = (*db, key.clone());
+            if let Some(watchers) = self.watched_keys.get_mut(&entry_key) {
+                watchers.retain(|(_, id)| *id != client.id);
+                if watchers.is_empty() {
+                    self.watched_keys.remove(&entry_key);
+                }
+            }
         }
         self.stats.error_replies += client.error_replies;
         for (code, count) in &client.error_codes {
@@ -300,6 +314,7 @@ impl Server {
                 client.out.truncate(client.out_sent);
                 return Outcome::Done;
             }
+            flag_transaction(client);
             client.reply_error(errors::unknown_command(name, argv.iter().skip(1)));
             return Outcome::Done;
         };
@@ -312,6 +327,7 @@ impl Server {
                     id = sub_id;
                 }
                 None => {
+                    flag_transaction(client);
                     client.reply_error(errors::unknown_subcommand(name, &argv[1]));
                     return Outcome::Done;
                 }
@@ -319,6 +335,7 @@ impl Server {
         }
         if !spec.arity_ok(argv.len()) {
             self.command_stats[id].rejected_calls += 1;
+            flag_transaction(client);
             client.reply_error(errors::wrong_arity(&command::full_name(container, spec)));
             return Outcome::Done;
         }
@@ -336,14 +353,39 @@ impl Server {
         }
         if !client.authenticated && spec.flags & flags::NO_AUTH == 0 {
             self.command_stats[id].rejected_calls += 1;
+            flag_transaction(client);
             client.reply_error(errors::NOAUTH);
             return Outcome::Done;
         }
+        let in_multi = client.multi.is_some();
+        if in_multi && spec.flags & flags::NO_MULTI != 0 {
+            self.command_stats[id].rejected_calls += 1;
+            flag_transaction(client);
+            client.reply_error("Command not allowed inside a transaction");
+            return Outcome::Done;
+        }
         if let Some(pause) = self.pause {
-            let may_write = spec.flags & (flags::WRITE | flags::MAY_REPLICATE) != 0;
+            let queued_writes = client.multi.as_ref().map_or(0, |state| state.flags);
+            let may_write = (spec.flags
+                | if spec.name == "exec" {
+                    queued_writes
+                } else {
+                    0
+                })
+                & (flags::WRITE | flags::MAY_REPLICATE)
+                != 0;
             if self.now_ms < pause.end_ms && (!pause.writes_only || may_write) {
                 return Outcome::Postponed;
             }
+        }
+        if in_multi
+            && !matches!(
+                spec.name,
+                "exec" | "discard" | "multi" | "watch" | "quit" | "reset"
+            )
+        {
+            crate::cmd::multi::queue(client, spec, &argv);
+            return Outcome::Done;
         }
         let Some(handler) = spec.handler else {
             // INVARIANT: only containers lack a handler, and a container
@@ -354,8 +396,15 @@ impl Server {
         };
         client.last_command = Some((container, spec));
         let errors_before = client.error_replies;
+        let dirty_before = self.dirty;
         let started = std::time::Instant::now();
         handler(self, client, argv);
+        if !self.watched_keys.is_empty()
+            && self.dirty != dirty_before
+            && spec.flags & flags::WRITE != 0
+        {
+            self.touch_written_keys(client, spec, &argv);
+        }
         let duration_us = started.elapsed().as_micros() as u64;
         let stats = &mut self.command_stats[id];
         stats.calls += 1;
@@ -432,6 +481,96 @@ impl Server {
         self.config = config;
     }
 
+    /// Starts watching `key` in the client's database for `client`.
+    pub fn watch_key(&mut self, client: &mut Client, key: &[u8]) {
+        let db = client.db;
+        if client
+            .watched
+            .iter()
+            .any(|(watched_db, watched, _)| *watched_db == db && watched == key)
+        {
+            return;
+        }
+        let now = self.now_ms;
+        let existed = self.dbs[db].contains(key, now);
+        client.watched.push((db, key.to_vec(), existed));
+        self.watched_keys
+            .entry((db, key.to_vec()))
+            .or_default()
+            .push((client.slot, client.id));
+    }
+
+    /// Forgets every key `client` watches.
+    pub fn unwatch_all(&mut self, client: &mut Client) {
+        for (db, key, _) in client.watched.drain(..) {
+            let entry_key = (db, key);
+            if let Some(watchers) = self.watched_keys.get_mut(&entry_key) {
+                watchers.retain(|(_, id)| *id != client.id);
+                if watchers.is_empty() {
+                    self.watched_keys.remove(&entry_key);
+                }
+            }
+        }
+        client.watch_dirty = false;
+    }
+
+    /// Redis compat: a watched key that existed at WATCH and has since
+    /// expired (or vanished without a write being seen) dooms the EXEC.
+    pub fn watched_key_vanished(&mut self, client: &Client) -> bool {
+        let now = self.now_ms;
+        client
+            .watched
+            .iter()
+            .any(|(db, key, existed)| *existed && !self.dbs[*db].contains(key, now))
+    }
+
+    /// Marks the watchers of `key` in `db` (the writer `current` included) as doomed.
+    pub fn touch_key(&mut self, current: &mut Client, db: usize, key: &[u8]) {
+        let Some(watchers) = self.watched_keys.get(&(db, key.to_vec())) else {
+            return;
+        };
+        for &(slot, id) in watchers {
+            if id == current.id {
+                current.watch_dirty = true;
+            } else if let Some(Some(watcher)) = self.clients.get_mut(slot) {
+                if watcher.id == id {
+                    watcher.watch_dirty = true;
+                }
+            }
+        }
+    }
+
+    /// Marks the watchers of every existing key of `db` (FLUSHDB, FLUSHALL, SWAPDB).
+    pub fn touch_all_keys_in_db(&mut self, current: &mut Client, db: usize) {
+        let now = self.now_ms;
+        let doomed: Vec<Vec<u8>> = self
+            .watched_keys
+            .keys()
+            .filter(|(watched_db, key)| *watched_db == db && self.dbs[db].get_for_watch(key, now))
+            .map(|(_, key)| key.clone())
+            .collect();
+        for key in doomed {
+            self.touch_key(current, db, &key);
+        }
+    }
+
+    /// After a write command changed something, dooms the watchers of the
+    /// keys it may have written (by its key specs).
+    fn touch_written_keys(&mut self, client: &mut Client, spec: &CommandSpec, argv: &Argv<'_>) {
+        let Some(keys) = command::keys_of(spec, argv.len(), |index| argv.get(index)) else {
+            return;
+        };
+        let db = client.db;
+        for (position, key_flags) in keys {
+            if key_flags.contains(&"RO") {
+                continue;
+            }
+            if let Some(key) = argv.get(position) {
+                self.touch_key(client, db, key);
+            }
+        }
+    }
+
     /// Ends CLIENT PAUSE if its time has come (or `force`), and runs the
     /// requests of the clients it held back.
     pub fn end_pause_if_due(&mut self, force: bool) {
@@ -487,4 +626,12 @@ fn apply_reply_mode(client: &mut Client, reply_start: usize) {
         client.out.truncate(reply_start.max(client.out_sent));
     }
     client.reply_skip = std::mem::take(&mut client.reply_skip_next);
+}
+
+/// Inside MULTI, a command refused by the gate dooms the transaction.
+#[inline]
+fn flag_transaction(client: &mut Client) {
+    if let Some(state) = client.multi.as_mut() {
+        state.aborted = true;
+    }
 }

@@ -512,6 +512,60 @@ const SEQUENCES: &[&str] = &[
      COMMAND GETKEYSANDFLAGS GETEX k
      COMMAND GETKEYS
      COMMAND GETKEYSANDFLAGS",
+    "MULTI
+     SET a 1
+     INCR a
+     GET a
+     EXEC
+     EXEC
+     DISCARD
+     MULTI
+     MULTI
+     SET b 2
+     DISCARD
+     GET b
+     MULTI
+     SET c 1
+     NOSUCHCOMMAND
+     EXEC
+     GET c
+     MULTI
+     GET
+     EXEC
+     MULTI
+     WATCH a
+     INCR a
+     INCR a
+     SET a notanumber
+     INCR a
+     EXEC
+     GET a
+     WATCH a b
+     SET a 5
+     MULTI
+     GET a
+     EXEC
+     WATCH a
+     UNWATCH
+     SET a 6
+     MULTI
+     GET a
+     EXEC
+     WATCH nosuchkey
+     MULTI
+     PING
+     EXEC
+     WATCH a
+     MULTI
+     SET a 7
+     EXEC
+     MULTI
+     SHUTDOWN
+     EXEC
+     MULTI
+     WATCH x
+     DISCARD
+     WATCH",
 ];
 
 /// Raw requests (protocol-level), each on its own connection; the reply

@@ -1017,3 +1017,60 @@ fn client_pause_holds_back_writes_until_unpause_or_timeout() {
         "-ERR CLIENT PAUSE mode must be WRITE or ALL\r\n",
     );
 }
+
+#[test]
+fn watch_is_invalidated_by_other_clients_flushes_and_expiry() {
+    let (mut t, c) = setup();
+    let other = t.connect();
+    check(&mut t, c, "SET k 1", "+OK\r\n");
+    check(&mut t, c, "WATCH k", "+OK\r\n");
+    check(&mut t, other, "SET k 2", "+OK\r\n");
+    check(&mut t, c, "MULTI", "+OK\r\n");
+    check(&mut t, c, "INCR k", "+QUEUED\r\n");
+    check(&mut t, c, "EXEC", "*-1\r\n");
+
+    check(&mut t, c, "WATCH k", "+OK\r\n");
+    check(&mut t, other, "SET k 2 NX", "$-1\r\n");
+    check(&mut t, other, "GET k", "$1\r\n2\r\n");
+    check(&mut t, c, "MULTI", "+OK\r\n");
+    check(&mut t, c, "INCR k", "+QUEUED\r\n");
+    check(&mut t, c, "EXEC", "*1\r\n:3\r\n");
+
+    check(&mut t, c, "WATCH k", "+OK\r\n");
+    check(&mut t, other, "FLUSHALL", "+OK\r\n");
+    check(&mut t, c, "MULTI", "+OK\r\n");
+    check(&mut t, c, "EXEC", "*-1\r\n");
+
+    check(&mut t, c, "SET k v PX 10", "+OK\r\n");
+    check(&mut t, c, "WATCH k", "+OK\r\n");
+    t.advance_ms(11);
+    check(&mut t, c, "MULTI", "+OK\r\n");
+    check(&mut t, c, "EXEC", "*-1\r\n");
+
+    check(&mut t, c, "WATCH k", "+OK\r\n");
+    check(&mut t, other, "SET k fresh", "+OK\r\n");
+    check(&mut t, c, "UNWATCH", "+OK\r\n");
+    check(&mut t, c, "MULTI", "+OK\r\n");
+    check(&mut t, c, "EXEC", "*0\r\n");
+    assert!(
+        t.server.watched_keys.is_empty(),
+        "nothing stays watched after EXEC/UNWATCH"
+    );
+}
+
+#[test]
+fn exec_replies_with_each_commands_reply_including_errors() {
+    let (mut t, c) = setup();
+    check(&mut t, c, "MULTI", "+OK\r\n");
+    check(&mut t, c, "SET s abc", "+QUEUED\r\n");
+    check(&mut t, c, "INCR s", "+QUEUED\r\n");
+    check(&mut t, c, "SELECT 2", "+QUEUED\r\n");
+    check(&mut t, c, "SET s other", "+QUEUED\r\n");
+    check(
+        &mut t,
+        c,
+        "EXEC",
+        "*4\r\n+OK\r\n-ERR value is not an integer or out of range\r\n+OK\r\n+OK\r\n",
+    );
+    check(&mut t, c, "GET s", "$5\r\nother\r\n");
+}

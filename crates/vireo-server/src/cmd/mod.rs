@@ -7,6 +7,7 @@ pub mod connection;
 pub mod debug;
 pub mod info;
 pub mod keyspace;
+pub mod multi;
 pub mod server;
 pub mod slowlog;
 pub mod string;
@@ -34,6 +35,11 @@ pub static TABLE: &[CommandSpec] = &[
     info::INFO,
     client::CLIENT,
     slowlog::SLOWLOG,
+    multi::MULTI,
+    multi::EXEC,
+    multi::DISCARD,
+    multi::WATCH,
+    multi::UNWATCH,
     string::GET,
     string::SET,
     string::INCR,

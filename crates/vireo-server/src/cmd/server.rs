@@ -74,6 +74,9 @@ fn flushdb(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
     if !flush_mode_ok(client, &argv) {
         return;
     }
+    if !server.watched_keys.is_empty() {
+        server.touch_all_keys_in_db(client, client.db);
+    }
     let removed = server.db(client).clear();
     server.dirty += removed as u64;
     client.reply_ok();
@@ -101,6 +104,11 @@ pub const FLUSHALL: CommandSpec = CommandSpec {
 fn flushall(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
     if !flush_mode_ok(client, &argv) {
         return;
+    }
+    if !server.watched_keys.is_empty() {
+        for db in 0..server.dbs.len() {
+            server.touch_all_keys_in_db(client, db);
+        }
     }
     let removed: usize = server.dbs.iter_mut().map(|db| db.clear()).sum();
     server.dirty += removed as u64;
