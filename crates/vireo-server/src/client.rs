@@ -164,6 +164,12 @@ pub struct Client {
     pub watched: Vec<(usize, Vec<u8>, bool)>,
     /// A watched key was written: the next EXEC fails.
     pub watch_dirty: bool,
+    /// Subscribed channels.
+    pub channels: std::collections::HashSet<Vec<u8>>,
+    /// Subscribed patterns, in subscription order.
+    pub patterns: Vec<Vec<u8>>,
+    /// Subscribed shard channels.
+    pub shard_channels: std::collections::HashSet<Vec<u8>>,
     /// In MONITOR mode.
     pub monitor: bool,
     /// Its next command waits for CLIENT PAUSE to end.
@@ -212,6 +218,9 @@ impl Client {
             multi: None,
             watched: Vec::new(),
             watch_dirty: false,
+            channels: Default::default(),
+            patterns: Vec::new(),
+            shard_channels: Default::default(),
             monitor: false,
             postponed: false,
             no_evict: false,
@@ -219,6 +228,12 @@ impl Client {
             lib_name: None,
             lib_ver: None,
         }
+    }
+
+    /// In pub/sub mode: subscribed to anything.
+    #[inline]
+    pub fn is_subscribed(&self) -> bool {
+        !self.channels.is_empty() || !self.patterns.is_empty() || !self.shard_channels.is_empty()
     }
 
     /// True if there are replies waiting to be written.

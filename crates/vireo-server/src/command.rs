@@ -568,6 +568,10 @@ pub fn keys_of<'a>(
     let argc = argc as i64;
     let mut keys = Vec::new();
     for key_spec in spec.key_specs {
+        // Redis compat: channel names are declared like keys but are not keys.
+        if key_spec.flags.contains(&"not_key") {
+            continue;
+        }
         let first = match key_spec.begin_search {
             BeginSearch::Index(position) => i64::from(position),
             BeginSearch::Keyword {

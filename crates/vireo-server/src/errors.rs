@@ -85,6 +85,16 @@ pub fn unknown_subcommand(container: &[u8], sub: &[u8]) -> Vec<u8> {
     message
 }
 
+/// `unknown subcommand or wrong number of arguments for '<sub>'. Try <CONTAINER> HELP.`
+pub fn unknown_subcommand_or_arity(container: &[u8], sub: &[u8]) -> Vec<u8> {
+    let mut message = b"unknown subcommand or wrong number of arguments for '".to_vec();
+    message.extend_from_slice(c_string_prefix(sub, 128));
+    message.extend_from_slice(b"'. Try ");
+    message.extend(container.iter().map(u8::to_ascii_uppercase));
+    message.extend_from_slice(b" HELP.");
+    message
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -116,6 +116,8 @@ pub struct Server {
     pub pause: Option<ClientPause>,
     /// Slots of clients whose next command waits for the pause to end.
     pub postponed: Vec<usize>,
+    /// Pub/sub subscriptions.
+    pub pubsub: crate::cmd::pubsub::PubSub,
     /// WATCHed keys: (db, key) to the (slot, id) of each watching client.
     pub watched_keys: HashMap<(usize, Vec<u8>), Vec<(usize, u64)>>,
 }
@@ -173,6 +175,7 @@ impl Server {
             pause: None,
             postponed: Vec::new(),
             watched_keys: HashMap::new(),
+            pubsub: Default::default(),
         }
     }
 
@@ -224,6 +227,9 @@ impl Server {
         }
         if client.postponed {
             self.postponed.retain(|slot| *slot != client.slot);
+        }
+        if client.is_subscribed() {
+            crate::cmd::pubsub::forget_client(self, client);
         }
         for (db, key, _) in &client.watched {
             let entry_key = (*db, key.clone());
@@ -355,6 +361,31 @@ impl Server {
             self.command_stats[id].rejected_calls += 1;
             flag_transaction(client);
             client.reply_error(errors::NOAUTH);
+            return Outcome::Done;
+        }
+        // Redis compat: a RESP2 connection in pub/sub mode may only manage
+        // its subscriptions (RESP3 connections have no such limit).
+        if client.resp == 2
+            && client.is_subscribed()
+            && !matches!(
+                spec.name,
+                "ping"
+                    | "subscribe"
+                    | "ssubscribe"
+                    | "unsubscribe"
+                    | "sunsubscribe"
+                    | "psubscribe"
+                    | "punsubscribe"
+                    | "quit"
+                    | "reset"
+            )
+        {
+            self.command_stats[id].rejected_calls += 1;
+            flag_transaction(client);
+            client.reply_error(format!(
+                "Can't execute '{}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context",
+                command::full_name(container, spec)
+            ));
             return Outcome::Done;
         }
         let in_multi = client.multi.is_some();

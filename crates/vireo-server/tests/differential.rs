@@ -758,3 +758,76 @@ fn command_info_matches_redis_for_every_command() {
         mismatches.join("\n")
     );
 }
+
+#[test]
+fn pubsub_flows_match_redis() {
+    let Some((redis, vireo)) = servers() else {
+        return;
+    };
+    // Steps: (connection index, request line, number of replies to read on
+    // that connection afterwards, and on the other connection).
+    let steps: &[(usize, &str, usize, usize)] = &[
+        (0, "SUBSCRIBE news sport", 2, 0),
+        (0, "PSUBSCRIBE n*", 1, 0),
+        (0, "GET k", 1, 0),
+        (0, "PING", 1, 0),
+        (0, "PING hi", 1, 0),
+        (1, "PUBLISH news hello", 1, 2),
+        (1, "PUBLISH nothing x", 1, 1),
+        (1, "PUBLISH other x", 1, 0),
+        (1, "PUBSUB NUMSUB news sport none", 1, 0),
+        (1, "PUBSUB NUMPAT", 1, 0),
+        (1, "PUBSUB CHANNELS spo*", 1, 0),
+        (1, "PUBSUB CHANNELS a b", 1, 0),
+        (1, "PUBSUB NOSUCH", 1, 0),
+        (0, "UNSUBSCRIBE sport", 1, 0),
+        (0, "PUNSUBSCRIBE", 1, 0),
+        (0, "UNSUBSCRIBE", 1, 0),
+        (0, "UNSUBSCRIBE", 1, 0),
+        (0, "PUNSUBSCRIBE", 1, 0),
+        (0, "GET k", 1, 0),
+        (0, "SSUBSCRIBE shard1", 1, 0),
+        (1, "SPUBLISH shard1 hi", 1, 1),
+        (1, "PUBSUB SHARDNUMSUB shard1", 1, 0),
+        (1, "PUBSUB SHARDCHANNELS", 1, 0),
+        (0, "SUNSUBSCRIBE", 1, 0),
+        (0, "HELLO 3", 1, 0),
+        (0, "SUBSCRIBE resp3", 1, 0),
+        (0, "GET k", 1, 0),
+        (1, "PUBLISH resp3 pushed", 1, 1),
+        (0, "UNSUBSCRIBE", 1, 0),
+    ];
+    let mut transcripts = Vec::new();
+    for server in [&redis, &vireo] {
+        let mut connections = [server.connect(), server.connect()];
+        let mut transcript = Vec::new();
+        for &(index, line, own_replies, other_replies) in steps {
+            let mut request = Vec::new();
+            vireo_resp::encode::command(&mut request, &support::words(line));
+            connections[index].send_raw(&request);
+            for _ in 0..own_replies {
+                let reply = connections[index].read_reply().unwrap_or_default();
+                // HELLO reports the version and connection id, which differ by design.
+                let shown = if line.starts_with("HELLO") {
+                    String::from("(hello)")
+                } else {
+                    String::from_utf8_lossy(&reply).into_owned()
+                };
+                transcript.push(format!("{index} {line}: {shown}"));
+            }
+            for _ in 0..other_replies {
+                let reply = connections[1 - index].read_reply().unwrap_or_default();
+                transcript.push(format!(
+                    "{} <- {line}: {}",
+                    1 - index,
+                    String::from_utf8_lossy(&reply)
+                ));
+            }
+        }
+        transcripts.push(transcript);
+    }
+    for (expected, actual) in transcripts[0].iter().zip(&transcripts[1]) {
+        assert_eq!(actual, expected);
+    }
+    assert_eq!(transcripts[0].len(), transcripts[1].len());
+}

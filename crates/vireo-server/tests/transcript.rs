@@ -1074,3 +1074,50 @@ fn exec_replies_with_each_commands_reply_including_errors() {
     );
     check(&mut t, c, "GET s", "$5\r\nother\r\n");
 }
+
+#[test]
+fn reset_returns_the_connection_to_a_fresh_state() {
+    let (mut t, c) = setup();
+    let publisher = t.connect();
+    check(&mut t, c, "SELECT 3", "+OK\r\n");
+    check(&mut t, c, "CLIENT SETNAME worker", "+OK\r\n");
+    check(&mut t, c, "MULTI", "+OK\r\n");
+    check(&mut t, c, "RESET", "+RESET\r\n");
+    check(
+        &mut t,
+        c,
+        "SUBSCRIBE chan",
+        "*3\r\n$9\r\nsubscribe\r\n$4\r\nchan\r\n:1\r\n",
+    );
+    check(&mut t, c, "RESET", "+RESET\r\n");
+    check(&mut t, publisher, "PUBLISH chan x", ":0\r\n");
+    check(&mut t, c, "CLIENT GETNAME", "$-1\r\n");
+    check(&mut t, c, "SET k v", "+OK\r\n");
+    check(&mut t, publisher, "DBSIZE", ":1\r\n");
+}
+
+#[test]
+fn publish_reaches_channel_and_pattern_subscribers() {
+    let (mut t, publisher) = setup();
+    let subscriber = t.connect();
+    check(
+        &mut t,
+        subscriber,
+        "PSUBSCRIBE news.*",
+        "*3\r\n$10\r\npsubscribe\r\n$6\r\nnews.*\r\n:1\r\n",
+    );
+    check(
+        &mut t,
+        subscriber,
+        "SUBSCRIBE news.eu",
+        "*3\r\n$9\r\nsubscribe\r\n$7\r\nnews.eu\r\n:2\r\n",
+    );
+    check(&mut t, publisher, "PUBLISH news.eu hi", ":2\r\n");
+    assert_eq!(
+        t.send(subscriber, b""),
+        b"*3\r\n$7\r\nmessage\r\n$7\r\nnews.eu\r\n$2\r\nhi\r\n*4\r\n$8\r\npmessage\r\n$6\r\nnews.*\r\n$7\r\nnews.eu\r\n$2\r\nhi\r\n"
+    );
+    check(&mut t, subscriber, "GET x", "-ERR Can't execute 'get': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context\r\n");
+    let list = String::from_utf8_lossy(&t.command(publisher, &words("CLIENT LIST"))).into_owned();
+    assert!(list.contains("flags=P db=0 sub=1 psub=1 ssub=0"), "{list}");
+}

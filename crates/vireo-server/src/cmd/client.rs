@@ -219,6 +219,12 @@ fn describe(client: &Client, now_ms: i64) -> String {
     if client.monitor {
         flags.push('O');
     }
+    if client.is_subscribed() {
+        flags.push('P');
+    }
+    if client.multi.is_some() {
+        flags.push('x');
+    }
     if client.postponed {
         flags.push('b');
     }
@@ -255,7 +261,7 @@ fn describe(client: &Client, now_ms: i64) -> String {
             .into_owned()
     };
     format!(
-        "id={} addr={} laddr={} fd={} name={} age={} idle={} flags={} db={} sub=0 psub=0 ssub=0 multi=-1 qbuf={} qbuf-free={} argv-mem=0 multi-mem=0 rbs={} rbp={} obl={} oll=0 omem=0 tot-mem={} events={} cmd={} user=default redir=-1 resp={} lib-name={} lib-ver={}",
+        "id={} addr={} laddr={} fd={} name={} age={} idle={} flags={} db={} sub={} psub={} ssub={} multi={} qbuf={} qbuf-free={} argv-mem=0 multi-mem=0 rbs={} rbp={} obl={} oll=0 omem=0 tot-mem={} events={} cmd={} user=default redir=-1 resp={} lib-name={} lib-ver={}",
         client.id,
         client.peer,
         client.local_addr,
@@ -265,6 +271,10 @@ fn describe(client: &Client, now_ms: i64) -> String {
         (now_ms - client.last_interaction_ms).max(0) / 1000,
         flags,
         client.db,
+        client.channels.len(),
+        client.patterns.len(),
+        client.shard_channels.len(),
+        client.multi.as_ref().map_or(-1, |state| state.commands.len() as i64),
         query_used,
         query_free,
         client.out.capacity(),

@@ -30,10 +30,18 @@ pub const PING: CommandSpec = CommandSpec {
 
 fn ping(_server: &mut Server, client: &mut Client, argv: Argv<'_>) {
     // Redis compat: PING checks its own upper bound so that the error names PING.
-    match argv.len() {
-        1 => client.reply_simple(b"PONG"),
-        2 => client.reply_bulk(&argv[1]),
-        _ => client.reply_error(errors::wrong_arity("ping")),
+    if argv.len() > 2 {
+        return client.reply_error(errors::wrong_arity("ping"));
+    }
+    // Redis compat: in RESP2 pub/sub mode PING answers with an array.
+    if client.resp == 2 && client.is_subscribed() {
+        client.reply_array_len(2);
+        client.reply_bulk(b"pong");
+        client.reply_bulk(argv.get(1).unwrap_or_default());
+    } else if argv.len() == 1 {
+        client.reply_simple(b"PONG");
+    } else {
+        client.reply_bulk(&argv[1]);
     }
 }
 
@@ -282,4 +290,43 @@ fn select(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
         }
         _ => client.reply_error(errors::DB_INDEX_OUT_OF_RANGE),
     }
+}
+
+/// RESET
+pub const RESET: CommandSpec = CommandSpec {
+    name: "reset",
+    arity: 1,
+    flags: flags::NOSCRIPT | CONNECTION_FLAGS | flags::NO_AUTH | flags::ALLOW_BUSY,
+    acl: acl::CONNECTION,
+    tips: &[],
+    key_specs: &[],
+    doc: Doc {
+        summary: "Returns the connection to the state of a new one",
+        since: "6.2.0",
+        group: "connection",
+        complexity: "O(1)",
+        args: &[],
+    },
+    subcommands: &[],
+    handler: Some(reset),
+};
+
+fn reset(server: &mut Server, client: &mut Client, _argv: Argv<'_>) {
+    client.multi = None;
+    server.unwatch_all(client);
+    super::pubsub::unsubscribe_all_silently(server, client);
+    if client.monitor {
+        client.monitor = false;
+        server.monitors.retain(|slot| *slot != client.slot);
+    }
+    client.db = 0;
+    client.resp = 2;
+    client.name = None;
+    client.reply_off = false;
+    client.reply_skip = false;
+    client.reply_skip_next = false;
+    client.no_evict = false;
+    client.no_touch = false;
+    client.authenticated = server.config.requirepass.is_none();
+    client.reply_simple(b"RESET");
 }

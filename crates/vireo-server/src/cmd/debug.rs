@@ -48,12 +48,7 @@ fn debug(_server: &mut Server, client: &mut Client, argv: Argv<'_>) {
         crate::warning!("DEBUG LOG: {}", String::from_utf8_lossy(&argv[2]));
         client.reply_ok();
     } else {
-        let mut message = b"unknown subcommand or wrong number of arguments for '".to_vec();
-        message.extend_from_slice(&sub[..sub.len().min(128)]);
-        message.extend_from_slice(b"'. Try ");
-        message.extend(argv[0].iter().map(u8::to_ascii_uppercase));
-        message.extend_from_slice(b" HELP.");
-        client.reply_error(message);
+        client.reply_error(crate::errors::unknown_subcommand_or_arity(&argv[0], sub));
     }
 }
 

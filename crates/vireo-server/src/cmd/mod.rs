@@ -8,6 +8,7 @@ pub mod debug;
 pub mod info;
 pub mod keyspace;
 pub mod multi;
+pub mod pubsub;
 pub mod server;
 pub mod slowlog;
 pub mod string;
@@ -22,6 +23,7 @@ pub static TABLE: &[CommandSpec] = &[
     connection::HELLO,
     connection::AUTH,
     connection::SELECT,
+    connection::RESET,
     server::DBSIZE,
     server::FLUSHDB,
     server::FLUSHALL,
@@ -40,6 +42,15 @@ pub static TABLE: &[CommandSpec] = &[
     multi::DISCARD,
     multi::WATCH,
     multi::UNWATCH,
+    pubsub::SUBSCRIBE,
+    pubsub::UNSUBSCRIBE,
+    pubsub::PSUBSCRIBE,
+    pubsub::PUNSUBSCRIBE,
+    pubsub::SSUBSCRIBE,
+    pubsub::SUNSUBSCRIBE,
+    pubsub::PUBLISH,
+    pubsub::SPUBLISH,
+    pubsub::PUBSUB,
     string::GET,
     string::SET,
     string::INCR,
