@@ -116,6 +116,10 @@ pub struct Config {
     pub slowlog_log_slower_than: i64,
     /// Slow log length limit.
     pub slowlog_max_len: usize,
+    /// Commands taking at least this many milliseconds are latency events (0: off).
+    pub latency_monitor_threshold: u64,
+    /// Keep per-command latency histograms.
+    pub latency_tracking: bool,
     /// Config file path, if one was given.
     pub config_file: Option<String>,
     /// Options set that Vireo does not act on yet: (name, value) as given.
@@ -155,6 +159,8 @@ impl Default for Config {
             always_show_logo: false,
             slowlog_log_slower_than: 0,
             slowlog_max_len: 0,
+            latency_monitor_threshold: 0,
+            latency_tracking: false,
             config_file: None,
             unimplemented: Vec::new(),
             values: OPTIONS
@@ -490,6 +496,8 @@ impl Config {
         self.always_show_logo = yes("always-show-logo");
         self.slowlog_log_slower_than = number("slowlog-log-slower-than");
         self.slowlog_max_len = number("slowlog-max-len") as usize;
+        self.latency_monitor_threshold = number("latency-monitor-threshold").max(0) as u64;
+        self.latency_tracking = yes("latency-tracking");
     }
 }
 

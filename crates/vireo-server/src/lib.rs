@@ -10,6 +10,7 @@ pub mod command;
 pub mod config;
 pub mod config_table;
 pub mod errors;
+pub mod latency;
 pub mod log;
 pub mod monitor;
 pub mod networking;

@@ -118,6 +118,8 @@ pub struct Server {
     pub postponed: Vec<usize>,
     /// Pub/sub subscriptions.
     pub pubsub: crate::cmd::pubsub::PubSub,
+    /// Latency events and per-command latency histograms.
+    pub latency: crate::latency::Latency,
     /// WATCHed keys: (db, key) to the (slot, id) of each watching client.
     pub watched_keys: HashMap<(usize, Vec<u8>), Vec<(usize, u64)>>,
 }
@@ -176,6 +178,7 @@ impl Server {
             postponed: Vec::new(),
             watched_keys: HashMap::new(),
             pubsub: Default::default(),
+            latency: Default::default(),
         }
     }
 
@@ -436,7 +439,21 @@ impl Server {
         {
             self.touch_written_keys(client, spec, &argv);
         }
-        let duration_us = started.elapsed().as_micros() as u64;
+        let elapsed = started.elapsed();
+        let duration_us = elapsed.as_micros() as u64;
+        if self.config.latency_tracking {
+            self.latency.record_command(id, elapsed.as_nanos() as u64);
+        }
+        let threshold_ms = self.config.latency_monitor_threshold;
+        if threshold_ms > 0 && duration_us / 1000 >= threshold_ms {
+            let event = if spec.flags & flags::FAST != 0 {
+                "fast-command"
+            } else {
+                "command"
+            };
+            self.latency
+                .add_sample(event, self.now_ms / 1000, duration_us / 1000);
+        }
         let stats = &mut self.command_stats[id];
         stats.calls += 1;
         stats.usec += duration_us;

@@ -566,6 +566,15 @@ const SEQUENCES: &[&str] = &[
      WATCH x
      DISCARD
      WATCH",
+    "LATENCY HISTORY nosuch
+     LATENCY GRAPH nosuch
+     LATENCY RESET
+     LATENCY RESET a b
+     LATENCY FOO
+     LATENCY HISTOGRAM nosuch
+     LATENCY LATEST
+     LATENCY HISTORY
+     LATENCY",
 ];
 
 /// Raw requests (protocol-level), each on its own connection; the reply

@@ -1121,3 +1121,30 @@ fn publish_reaches_channel_and_pattern_subscribers() {
     let list = String::from_utf8_lossy(&t.command(publisher, &words("CLIENT LIST"))).into_owned();
     assert!(list.contains("flags=P db=0 sub=1 psub=1 ssub=0"), "{list}");
 }
+
+#[test]
+fn latency_histograms_and_info_latencystats() {
+    let (mut t, c) = setup();
+    check(&mut t, c, "SET k v", "+OK\r\n");
+    check(&mut t, c, "SET k w", "+OK\r\n");
+    let histogram =
+        String::from_utf8_lossy(&t.command(c, &words("LATENCY HISTOGRAM set"))).into_owned();
+    assert!(
+        histogram
+            .starts_with("*2\r\n$3\r\nset\r\n*4\r\n$5\r\ncalls\r\n:2\r\n$14\r\nhistogram_usec\r\n"),
+        "{histogram}"
+    );
+    let stats = String::from_utf8_lossy(&t.command(c, &words("INFO latencystats"))).into_owned();
+    assert!(
+        stats.contains("latency_percentiles_usec_set:p50="),
+        "{stats}"
+    );
+    assert!(
+        stats.contains(",p99=") && stats.contains(",p99.9="),
+        "{stats}"
+    );
+    check(&mut t, c, "CONFIG RESETSTAT", "+OK\r\n");
+    let after =
+        String::from_utf8_lossy(&t.command(c, &words("LATENCY HISTOGRAM set"))).into_owned();
+    assert_eq!(after, "*0\r\n");
+}

@@ -194,5 +194,17 @@ fn runtime_change_supported(name: &str) -> bool {
 
 fn config_resetstat(server: &mut Server, client: &mut Client, _argv: Argv<'_>) {
     server.stats = Stats::default();
+    server.error_codes.clear();
+    server
+        .command_stats
+        .iter_mut()
+        .for_each(|stats| *stats = Default::default());
+    server.latency.histograms.clear();
+    for live in server.clients.iter_mut().flatten() {
+        live.error_replies = 0;
+        live.error_codes.clear();
+    }
+    client.error_replies = 0;
+    client.error_codes.clear();
     client.reply_ok();
 }

@@ -43,6 +43,7 @@ const SECTIONS: &[(&str, bool)] = &[
     ("cpu", true),
     ("modules", true),
     ("commandstats", false),
+    ("latencystats", false),
     ("errorstats", true),
     ("cluster", true),
     ("keyspace", true),
@@ -127,6 +128,7 @@ fn write_section(
     let title = match section {
         "cpu" => "CPU".to_string(),
         "commandstats" => "Commandstats".to_string(),
+        "latencystats" => "Latencystats".to_string(),
         "errorstats" => "Errorstats".to_string(),
         _ => title,
     };
@@ -266,6 +268,37 @@ fn write_section(
                 );
             }
         }
+        "latencystats" => {
+            let percentiles: Vec<f64> = server
+                .config
+                .get("latency-tracking-info-percentiles")
+                .unwrap_or("")
+                .split(' ')
+                .filter_map(|p| p.parse().ok())
+                .collect();
+            for (id, (container, spec)) in server.commands.entries().iter().enumerate() {
+                let Some(histogram) = server.latency.histogram(id) else {
+                    continue;
+                };
+                let values: Vec<String> = percentiles
+                    .iter()
+                    .map(|p| {
+                        format!(
+                            "p{}={:.3}",
+                            trim_float(*p),
+                            histogram.value_at_quantile(p / 100.0) as f64 / 1000.0
+                        )
+                    })
+                    .collect();
+                field(
+                    &format!(
+                        "latency_percentiles_usec_{}",
+                        crate::command::full_name(*container, spec)
+                    ),
+                    &values.join(","),
+                );
+            }
+        }
         "errorstats" => {
             for (code, count) in error_codes {
                 field(
@@ -287,6 +320,12 @@ fn write_section(
         }
         _ => {}
     }
+}
+
+/// A percentile as Redis prints it in field names: no trailing zeros.
+fn trim_float(value: f64) -> String {
+    let text = format!("{value:.6}");
+    text.trim_end_matches('0').trim_end_matches('.').to_string()
 }
 
 /// Redis's bytesToHuman: two decimals and a unit letter.

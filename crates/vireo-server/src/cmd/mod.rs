@@ -7,6 +7,7 @@ pub mod connection;
 pub mod debug;
 pub mod info;
 pub mod keyspace;
+pub mod latency;
 pub mod multi;
 pub mod pubsub;
 pub mod server;
@@ -37,6 +38,7 @@ pub static TABLE: &[CommandSpec] = &[
     info::INFO,
     client::CLIENT,
     slowlog::SLOWLOG,
+    latency::LATENCY,
     multi::MULTI,
     multi::EXEC,
     multi::DISCARD,
