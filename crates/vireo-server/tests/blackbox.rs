@@ -198,3 +198,67 @@ fn shutdown_command_stops_the_server() {
     assert!(status.success());
     assert!(server.log().contains("ready to exit, bye bye"));
 }
+
+#[test]
+fn debians_redis_conf_starts_vireo() {
+    let path = std::path::Path::new("/etc/redis/redis.conf");
+    let Ok(contents) = std::fs::read_to_string(path) else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI installs redis-server, which ships this file"
+        );
+        eprintln!("no readable /etc/redis/redis.conf; skipping");
+        return;
+    };
+    assert!(
+        contents.contains("hash-max-listpack-entries"),
+        "a Redis 7 config file"
+    );
+    let dir = std::env::temp_dir().join(format!("vireo-debian-conf-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let port = support::free_port();
+    // The file is used as shipped; only what would clash with a system
+    // server (port, daemonizing, paths) is overridden on the command line.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_vireo-server"))
+        .arg(path)
+        .args([
+            "--port",
+            &port.to_string(),
+            "--daemonize",
+            "no",
+            "--logfile",
+            "",
+            "--pidfile",
+            "",
+        ])
+        .arg("--dir")
+        .arg(&dir)
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .expect("start with Debian's redis.conf");
+    let mut replies = None;
+    for _ in 0..250 {
+        if let Ok(mut conn) = support::Connection::open(port) {
+            replies = Some((
+                conn.request(&words("PING")),
+                conn.request(&words("CONFIG GET hash-max-listpack-entries")),
+                conn.request(&words("CONFIG GET aof-use-rdb-preamble")),
+            ));
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    let _ = std::fs::remove_dir_all(&dir);
+    let (ping, entries, preamble) = replies.expect("server answered");
+    assert_eq!(ping, b"+PONG\r\n");
+    assert_eq!(
+        entries, b"*2\r\n$25\r\nhash-max-listpack-entries\r\n$3\r\n512\r\n",
+        "the file's value, not the default 128"
+    );
+    assert_eq!(
+        preamble,
+        b"*2\r\n$20\r\naof-use-rdb-preamble\r\n$3\r\nyes\r\n"
+    );
+}
