@@ -5,10 +5,12 @@
 //! depends on time is deterministic under test.
 
 pub mod db;
+pub mod dict;
+pub mod expire;
 pub mod glob;
 pub mod hash;
 pub mod object;
 pub mod util;
 
 pub use db::Db;
-pub use object::{StrValue, Value};
+pub use object::{Bytes, StrValue, Value};

@@ -215,17 +215,17 @@ fn pexpiretime(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
 
 fn reply_ttl(server: &mut Server, client: &mut Client, key: &[u8], form: TtlForm) {
     let now = server.now_ms;
-    let Some(entry) = server.dbs[client.db].lookup(key, now) else {
+    let Some(expire_at_ms) = server.dbs[client.db].expire_at(key, now) else {
         return client.reply_integer(-2);
     };
-    if entry.expire_at_ms == NO_EXPIRY {
+    if expire_at_ms == NO_EXPIRY {
         return client.reply_integer(-1);
     }
     let absolute = matches!(form, TtlForm::UnixSeconds | TtlForm::UnixMilliseconds);
     let value = if absolute {
-        entry.expire_at_ms
+        expire_at_ms
     } else {
-        entry.expire_at_ms - now
+        expire_at_ms - now
     }
     .max(0);
     client.reply_integer(match form {
@@ -258,8 +258,8 @@ fn persist(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
     let now = server.now_ms;
     let db = &mut server.dbs[client.db];
     let had_expiry = db
-        .lookup(&argv[1], now)
-        .is_some_and(|entry| entry.expire_at_ms != NO_EXPIRY);
+        .expire_at(&argv[1], now)
+        .is_some_and(|expire_at_ms| expire_at_ms != NO_EXPIRY);
     if had_expiry {
         db.set_expiry(&argv[1], NO_EXPIRY, now);
         server.dirty += 1;
@@ -418,10 +418,10 @@ fn expire_generic(server: &mut Server, client: &mut Client, argv: Argv<'_>, form
         return client.reply_error(errors::invalid_expire(command_name(form)));
     };
     let db = &mut server.dbs[client.db];
-    let Some(entry) = db.lookup(&argv[1], now) else {
+    let Some(expire_at_ms) = db.expire_at(&argv[1], now) else {
         return client.reply_integer(0);
     };
-    let current = (entry.expire_at_ms != NO_EXPIRY).then_some(entry.expire_at_ms);
+    let current = (expire_at_ms != NO_EXPIRY).then_some(expire_at_ms);
     let refused = (nx && current.is_some())
         || (xx && current.is_none())
         || (gt && current.is_none_or(|current| when <= current))

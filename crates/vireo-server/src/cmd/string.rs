@@ -914,7 +914,11 @@ fn setrange(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
             let mut bytes = vec![0u8; offset + patch.len()];
             bytes[offset..].copy_from_slice(patch);
             let len = bytes.len();
-            server.dbs[client.db].insert(&argv[1], Value::Str(StrValue::Bytes(bytes)), NO_EXPIRY);
+            server.dbs[client.db].insert(
+                &argv[1],
+                Value::Str(StrValue::Bytes(bytes.into())),
+                NO_EXPIRY,
+            );
             len
         }
         Some(_) => {
