@@ -98,6 +98,13 @@ impl Db {
         self.avg_ttl
     }
 
+    /// Sets the instant inserts record as their access time (the server
+    /// calls this once per event-loop iteration).
+    #[inline]
+    pub fn set_clock(&mut self, now_ms: i64) {
+        self.clock = lru_clock(now_ms);
+    }
+
     /// Buckets in the table (Redis's `dictSlots`).
     pub fn bucket_count(&self) -> usize {
         self.dict.bucket_count()
@@ -268,14 +275,16 @@ impl Db {
         self.dict.scan(cursor, |entry, at| f(entry, at))
     }
 
-    /// Moves up to `buckets` buckets of a resize in progress; false when
-    /// none is in progress.
+    /// True while the table is being resized.
+    pub fn is_rehashing(&self) -> bool {
+        self.dict.is_rehashing()
+    }
+
+    /// Moves up to `buckets` buckets of a resize in progress; true while
+    /// more remain.
     pub fn rehash(&mut self, buckets: usize) -> bool {
-        if !self.dict.is_rehashing() {
-            return false;
-        }
         self.dict.rehash(buckets);
-        true
+        self.dict.is_rehashing()
     }
 
     /// Starts shrinking the table if it is mostly empty (cron).

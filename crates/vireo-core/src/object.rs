@@ -23,8 +23,13 @@ pub struct Bytes(Repr);
 
 #[derive(Clone)]
 enum Repr {
-    Inline { len: u8, buf: [u8; INLINE_CAPACITY] },
+    Inline {
+        len: u8,
+        buf: [u8; INLINE_CAPACITY],
+    },
     Boxed(Box<[u8]>),
+    // Boxed on purpose: a bare Vec would make every value 32 bytes.
+    #[allow(clippy::box_collection)]
     Growable(Box<Vec<u8>>),
 }
 

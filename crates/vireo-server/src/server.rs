@@ -4,6 +4,7 @@
 //! (case-insensitive, subcommands included), arity, authentication, then the
 //! handler. Handlers never re-check what the gate checked.
 
+use vireo_core::expire::{ActiveExpire, CycleKind};
 use vireo_core::Db;
 use vireo_resp::{Argv, RequestLimits};
 
@@ -64,6 +65,13 @@ pub struct Server {
     pub cron_loops: u64,
     /// Set when the server should shut down at the next cron.
     pub shutdown_requested: bool,
+    /// The active expire cycle's state and statistics.
+    pub active_expire: ActiveExpire,
+    /// `DEBUG SET-ACTIVE-EXPIRE`: whether cron and `before_sleep` run the
+    /// active expire cycle.
+    pub active_expire_enabled: bool,
+    /// Next database whose table cron resizes and rehashes.
+    pub resize_db: usize,
 }
 
 impl Server {
@@ -74,7 +82,7 @@ impl Server {
             max_bulk_len: config.proto_max_bulk_len,
             ..RequestLimits::default()
         };
-        Server {
+        let mut server = Server {
             config,
             dbs,
             commands: CommandTable::get(),
@@ -84,14 +92,19 @@ impl Server {
             next_client_id: 1,
             pending_writes: Vec::new(),
             now_ms,
-            now_us: now_ms.saturating_mul(1000),
+            now_us: 0,
             start_ms: now_ms,
             dirty: 0,
             stats: Stats::default(),
             limits,
             cron_loops: 0,
             shutdown_requested: false,
-        }
+            active_expire: ActiveExpire::default(),
+            active_expire_enabled: true,
+            resize_db: 0,
+        };
+        server.set_time_us(now_ms.saturating_mul(1000));
+        server
     }
 
     /// Sets the current time, in Unix microseconds.
@@ -99,6 +112,9 @@ impl Server {
     pub fn set_time_us(&mut self, now_us: i64) {
         self.now_us = now_us;
         self.now_ms = now_us.div_euclid(1000);
+        for db in &mut self.dbs {
+            db.set_clock(self.now_ms);
+        }
     }
 
     /// Adds a client on `conn` and returns its slot.
@@ -266,6 +282,28 @@ impl Server {
             client.pending_write = true;
             self.pending_writes.push(client.slot);
         }
+    }
+
+    /// Runs the active expire cycle of `kind` unless `DEBUG
+    /// SET-ACTIVE-EXPIRE 0` turned it off; `clock_us` reads the time for
+    /// the cycle's budget. Returns the keys removed.
+    pub fn active_expire_cycle(
+        &mut self,
+        kind: CycleKind,
+        clock_us: &mut dyn FnMut() -> i64,
+    ) -> u64 {
+        if !self.active_expire_enabled {
+            return 0;
+        }
+        let (now_ms, hz) = (self.now_ms, self.config.hz);
+        self.active_expire
+            .cycle(&mut self.dbs, kind, now_ms, hz, clock_us)
+    }
+
+    /// Keys removed because their time had passed, in every database
+    /// (INFO `expired_keys`).
+    pub fn expired_keys(&self) -> u64 {
+        self.dbs.iter().map(Db::expired_keys).sum()
     }
 
     /// The database a client has selected.
