@@ -1,62 +1,91 @@
 //! One logical database: keys, their values and their expiry times.
 //!
-//! Expiry is stored inline in each entry (no second table, no extra
-//! allocation per volatile key). A key whose time has passed is treated as
-//! absent by every lookup and removed on the spot (lazy expiry); the active
-//! cycle that reclaims keys nobody reads arrives with the keyspace table.
+//! Storage is the keyspace [`Dict`]; this layer adds the rules. A key whose
+//! time has passed is treated as absent by every lookup and removed on the
+//! spot (lazy expiry); the active cycle in [`crate::expire`] reclaims keys
+//! nobody reads. Every operation that judges expiry takes `now_ms`.
 
-use std::collections::HashMap;
-
-use crate::hash::KeyHasherBuilder;
+use crate::dict::Dict;
 use crate::object::Value;
 
-/// Expiry time meaning "never".
-pub const NO_EXPIRY: i64 = i64::MAX;
+pub use crate::dict::NO_EXPIRY;
 
-/// A value and when it expires (Unix milliseconds, [`NO_EXPIRY`] if never).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Entry {
-    /// The stored value.
+/// A key's entry: `entry.value` is the stored value.
+pub type Entry = crate::dict::Entry<Value>;
+
+/// A value taken out of a database with what travels with it (RENAME, MOVE).
+#[derive(Debug)]
+pub struct Taken {
+    /// The value.
     pub value: Value,
-    /// Unix time in milliseconds after which the key no longer exists.
+    /// Its expiry time, [`NO_EXPIRY`] if none.
     pub expire_at_ms: i64,
+    /// Its access clock.
+    pub lru: u32,
 }
 
-impl Entry {
-    /// Redis compat: a key is expired strictly after its expiry time.
-    #[inline]
-    fn is_expired(&self, now_ms: i64) -> bool {
-        now_ms > self.expire_at_ms
-    }
+/// The access clock of an instant: Unix seconds, truncated to 32 bits.
+#[inline]
+pub fn lru_clock(now_ms: i64) -> u32 {
+    (now_ms.div_euclid(1000)) as u32
+}
+
+/// Redis compat: a key is expired strictly after its expiry time.
+#[inline]
+fn is_expired(expire_at_ms: i64, now_ms: i64) -> bool {
+    now_ms > expire_at_ms
 }
 
 /// A database: the keyspace of one `SELECT` index.
-#[derive(Default)]
+#[derive(Debug)]
 pub struct Db {
-    entries: HashMap<Box<[u8]>, Entry, KeyHasherBuilder>,
-    volatile_keys: usize,
+    dict: Dict<Value>,
     expired_keys: u64,
+    /// Access clock of the latest `now` this database was given, for
+    /// inserts that take no time.
+    clock: u32,
+    rng: u64,
+    /// Next volatile arena position the active expire cycle samples.
+    pub(crate) expire_cursor: usize,
+    /// Running average of sampled TTLs in milliseconds (INFO keyspace).
+    pub(crate) avg_ttl: i64,
+}
+
+impl Default for Db {
+    fn default() -> Self {
+        Db::new()
+    }
 }
 
 impl Db {
     /// An empty database.
     pub fn new() -> Db {
-        Db::default()
+        use std::hash::BuildHasher;
+        static INSTANCES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        let instance = INSTANCES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        Db {
+            dict: Dict::new(),
+            expired_keys: 0,
+            clock: 0,
+            rng: crate::hash::KeyHasherBuilder::default().hash_one(instance),
+            expire_cursor: 0,
+            avg_ttl: 0,
+        }
     }
 
     /// Number of keys, counting expired keys not yet reclaimed (as Redis's DBSIZE does).
     pub fn len(&self) -> usize {
-        self.entries.len()
+        self.dict.len()
     }
 
     /// True when the database holds no key.
     pub fn is_empty(&self) -> bool {
-        self.entries.is_empty()
+        self.dict.is_empty()
     }
 
     /// Number of keys with an expiry time.
     pub fn volatile_len(&self) -> usize {
-        self.volatile_keys
+        self.dict.volatile_len()
     }
 
     /// Keys removed because their time had passed, since creation.
@@ -64,20 +93,77 @@ impl Db {
         self.expired_keys
     }
 
-    /// The live entry for `key`, removing it first if it has expired.
+    /// Average TTL of the keys the active expire cycle sampled, milliseconds.
+    pub fn avg_ttl(&self) -> i64 {
+        self.avg_ttl
+    }
+
+    /// Sets the instant inserts record as their access time (the server
+    /// calls this once per event-loop iteration).
     #[inline]
-    pub fn lookup(&mut self, key: &[u8], now_ms: i64) -> Option<&mut Entry> {
-        // With no volatile key nothing can have expired: one probe instead of two.
-        if self.volatile_keys == 0 {
-            return self.entries.get_mut(key);
+    pub fn set_clock(&mut self, now_ms: i64) {
+        self.clock = lru_clock(now_ms);
+    }
+
+    /// Buckets in the table (Redis's `dictSlots`).
+    pub fn bucket_count(&self) -> usize {
+        self.dict.bucket_count()
+    }
+
+    /// A uniformly distributed 64-bit number (splitmix64).
+    pub(crate) fn next_random(&mut self) -> u64 {
+        self.rng = self.rng.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.rng;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    /// The live entry for `key` and its expiry time, removing the key first
+    /// if it has expired. With `touch`, records the access.
+    #[inline]
+    fn find_live(&mut self, key: &[u8], now_ms: i64, touch: bool) -> Option<(&mut Entry, i64)> {
+        self.clock = lru_clock(now_ms);
+        if self.dict.is_rehashing() {
+            self.dict.rehash(1);
         }
-        let expired = self.entries.get(key)?.is_expired(now_ms);
-        if expired {
-            self.remove_entry(key);
+        let handle = self.dict.locate(key)?;
+        let expire_at_ms = self.dict.expire_at(handle);
+        if is_expired(expire_at_ms, now_ms) {
+            self.dict.remove(key);
             self.expired_keys += 1;
             return None;
         }
-        self.entries.get_mut(key)
+        let clock = self.clock;
+        let entry = self.dict.entry_at(handle);
+        if touch {
+            entry.set_lru(clock);
+        }
+        Some((entry, expire_at_ms))
+    }
+
+    /// The live entry for `key`, removing it first if it has expired.
+    #[inline]
+    pub fn lookup(&mut self, key: &[u8], now_ms: i64) -> Option<&mut Entry> {
+        self.find_live(key, now_ms, true).map(|(entry, _)| entry)
+    }
+
+    /// The live entry for `key` and its expiry time ([`NO_EXPIRY`] if none).
+    #[inline]
+    pub fn lookup_with_expiry(&mut self, key: &[u8], now_ms: i64) -> Option<(&mut Entry, i64)> {
+        self.find_live(key, now_ms, true)
+    }
+
+    /// Like [`Db::lookup_with_expiry`] without recording an access
+    /// (OBJECT, DEBUG OBJECT).
+    pub fn peek(&mut self, key: &[u8], now_ms: i64) -> Option<(&Entry, i64)> {
+        self.find_live(key, now_ms, false)
+            .map(|(entry, at)| (&*entry, at))
+    }
+
+    /// The expiry time of a live key ([`NO_EXPIRY`] if none); `None` if absent.
+    pub fn expire_at(&mut self, key: &[u8], now_ms: i64) -> Option<i64> {
+        self.find_live(key, now_ms, false).map(|(_, at)| at)
     }
 
     /// The live value for `key`.
@@ -94,23 +180,14 @@ impl Db {
     /// Stores `value` under `key` with the given expiry, replacing any
     /// previous value and expiry.
     pub fn insert(&mut self, key: &[u8], value: Value, expire_at_ms: i64) {
-        let volatile = expire_at_ms != NO_EXPIRY;
-        if let Some(entry) = self.entries.get_mut(key) {
-            let was_volatile = entry.expire_at_ms != NO_EXPIRY;
+        let clock = self.clock;
+        if let Some((entry, _)) = self.dict.get_mut(key) {
             entry.value = value;
-            entry.expire_at_ms = expire_at_ms;
-            self.volatile_keys =
-                self.volatile_keys + usize::from(volatile) - usize::from(was_volatile);
+            entry.set_lru(clock);
+            self.dict.set_expire(key, expire_at_ms);
             return;
         }
-        self.volatile_keys += usize::from(volatile);
-        self.entries.insert(
-            key.into(),
-            Entry {
-                value,
-                expire_at_ms,
-            },
-        );
+        self.dict.insert_new(key, value, expire_at_ms, clock);
     }
 
     /// Stores `value` under `key`, keeping the expiry of a live previous value.
@@ -123,56 +200,138 @@ impl Db {
 
     /// Removes `key`; false if it did not exist (or had expired).
     pub fn remove(&mut self, key: &[u8], now_ms: i64) -> bool {
-        if self.lookup(key, now_ms).is_none() {
-            return false;
-        }
-        self.remove_entry(key);
-        true
+        self.take(key, now_ms).is_some()
     }
 
-    fn remove_entry(&mut self, key: &[u8]) {
-        if let Some(entry) = self.entries.remove(key) {
-            if entry.expire_at_ms != NO_EXPIRY {
-                self.volatile_keys -= 1;
-            }
+    /// Removes a live `key` and returns its value, expiry and access clock.
+    pub fn take(&mut self, key: &[u8], now_ms: i64) -> Option<Taken> {
+        self.find_live(key, now_ms, false)?;
+        let (entry, expire_at_ms) = self.dict.remove(key)?;
+        Some(Taken {
+            lru: entry.lru(),
+            value: entry.value,
+            expire_at_ms,
+        })
+    }
+
+    /// Stores a value taken from a database under `key`, replacing any
+    /// previous value (RENAME, MOVE).
+    pub fn insert_taken(&mut self, key: &[u8], taken: Taken) {
+        self.insert(key, taken.value, taken.expire_at_ms);
+        if let Some((entry, _)) = self.dict.get_mut(key) {
+            entry.set_lru(taken.lru);
         }
     }
 
     /// Sets the expiry of a live key; false if there is no such key.
     pub fn set_expiry(&mut self, key: &[u8], expire_at_ms: i64, now_ms: i64) -> bool {
-        let Some(entry) = self.lookup(key, now_ms) else {
+        if self.find_live(key, now_ms, true).is_none() {
             return false;
-        };
-        let was_volatile = entry.expire_at_ms != NO_EXPIRY;
-        entry.expire_at_ms = expire_at_ms;
-        let volatile = expire_at_ms != NO_EXPIRY;
-        self.volatile_keys = self.volatile_keys + usize::from(volatile) - usize::from(was_volatile);
-        true
+        }
+        self.dict.set_expire(key, expire_at_ms)
     }
 
     /// Live keys matching `filter`, in table order.
     pub fn keys_where(&self, now_ms: i64, mut filter: impl FnMut(&[u8]) -> bool) -> Vec<&[u8]> {
-        self.entries
+        self.dict
             .iter()
-            .filter(|(key, entry)| !entry.is_expired(now_ms) && filter(key))
-            .map(|(key, _)| &key[..])
+            .filter(|(entry, at)| !is_expired(*at, now_ms) && filter(entry.key()))
+            .map(|(entry, _)| entry.key())
             .collect()
     }
 
     /// Whether `key` is present and live, without removing it if expired
     /// (for deciding whose WATCH a flush dooms).
     pub fn get_for_watch(&self, key: &[u8], now_ms: i64) -> bool {
-        self.entries
+        self.dict
             .get(key)
-            .is_some_and(|entry| !entry.is_expired(now_ms))
+            .is_some_and(|(_, expire_at_ms)| !is_expired(expire_at_ms, now_ms))
+    }
+
+    /// Every entry with its expiry time, expired or not, in table order.
+    pub fn iter(&self) -> impl Iterator<Item = (&Entry, i64)> {
+        self.dict.iter()
     }
 
     /// Removes every key; returns how many there were.
     pub fn clear(&mut self) -> usize {
-        let removed = self.entries.len();
-        self.entries = HashMap::default();
-        self.volatile_keys = 0;
+        let removed = self.dict.len();
+        self.dict.clear();
+        self.expire_cursor = 0;
+        self.avg_ttl = 0;
         removed
+    }
+
+    /// A random live key (RANDOMKEY); expired keys met on the way are removed.
+    pub fn random_key(&mut self, now_ms: i64) -> Option<Vec<u8>> {
+        loop {
+            let sample = self.next_random();
+            let (entry, expire_at_ms) = self.dict.random(sample)?;
+            if !is_expired(expire_at_ms, now_ms) {
+                return Some(entry.key().to_vec());
+            }
+            let key = entry.key().to_vec();
+            self.dict.remove(&key);
+            self.expired_keys += 1;
+        }
+    }
+
+    /// One SCAN step from `cursor`: calls `f` with every key of the visited
+    /// buckets and its entry, expired or not (the caller filters, then
+    /// expires), and returns the next cursor (0 when the scan is complete).
+    pub fn scan(&self, cursor: u64, mut f: impl FnMut(&Entry, i64)) -> u64 {
+        self.dict.scan(cursor, |entry, at| f(entry, at))
+    }
+
+    /// True while the table is being resized.
+    pub fn is_rehashing(&self) -> bool {
+        self.dict.is_rehashing()
+    }
+
+    /// Moves up to `buckets` buckets of a resize in progress; true while
+    /// more remain.
+    pub fn rehash(&mut self, buckets: usize) -> bool {
+        self.dict.rehash(buckets);
+        self.dict.is_rehashing()
+    }
+
+    /// Starts shrinking the table if it is mostly empty (cron).
+    pub fn shrink_if_needed(&mut self) -> bool {
+        self.dict.shrink_if_needed()
+    }
+
+    /// Checks up to `count` volatile keys from the expire cursor, removing
+    /// the expired ones. Returns (sampled, expired, sum of positive TTLs,
+    /// number of positive TTLs).
+    pub(crate) fn expire_sample(
+        &mut self,
+        now_ms: i64,
+        count: usize,
+    ) -> (usize, usize, i64, usize) {
+        let (mut sampled, mut expired, mut ttl_sum, mut ttl_samples) = (0, 0, 0i64, 0);
+        while sampled < count && self.dict.volatile_len() > 0 {
+            if self.expire_cursor >= self.dict.volatile_len() {
+                self.expire_cursor = 0;
+            }
+            let (entry, expire_at_ms) = self.dict.volatile_at(self.expire_cursor);
+            sampled += 1;
+            let ttl = expire_at_ms.saturating_sub(now_ms);
+            if is_expired(expire_at_ms, now_ms) {
+                // The arena's last key moves into this position: look at
+                // the same position again next.
+                let key = entry.key().to_vec();
+                self.dict.remove(&key);
+                self.expired_keys += 1;
+                expired += 1;
+            } else {
+                self.expire_cursor += 1;
+            }
+            if ttl > 0 {
+                ttl_sum = ttl_sum.saturating_add(ttl);
+                ttl_samples += 1;
+            }
+        }
+        (sampled, expired, ttl_sum, ttl_samples)
     }
 }
 
@@ -205,9 +364,10 @@ mod tests {
         let mut db = Db::new();
         db.insert(b"k", string(b"1"), 5000);
         db.insert_keep_ttl(b"k", string(b"2"), 0);
-        assert_eq!(db.lookup(b"k", 0).map(|e| e.expire_at_ms), Some(5000));
+        assert_eq!(db.expire_at(b"k", 0), Some(5000));
         db.insert(b"k", string(b"3"), NO_EXPIRY);
-        assert_eq!(db.lookup(b"k", 0).map(|e| e.expire_at_ms), Some(NO_EXPIRY));
+        assert_eq!(db.expire_at(b"k", 0), Some(NO_EXPIRY));
+        assert_eq!(db.get(b"k", 0), Some(&string(b"3")));
         assert_eq!(db.volatile_len(), 0);
     }
 
@@ -220,5 +380,48 @@ mod tests {
         assert!(!db.remove(b"a", 20));
         assert!(!db.remove(b"b", 20), "an expired key counts as absent");
         assert_eq!(db.clear(), 0);
+    }
+
+    #[test]
+    fn take_and_insert_taken_carry_expiry_and_access_clock() {
+        let mut db = Db::new();
+        db.lookup(b"none", 7_000);
+        db.insert(b"a", string(b"x"), 90_000);
+        let taken = db.take(b"a", 8_000).expect("a is live");
+        assert_eq!((taken.expire_at_ms, taken.lru), (90_000, 7));
+        let mut other = Db::new();
+        other.insert_taken(b"b", taken);
+        assert_eq!(
+            other.peek(b"b", 9_000).map(|(e, at)| (e.lru(), at)),
+            Some((7, 90_000))
+        );
+        assert!(db.is_empty());
+    }
+
+    #[test]
+    fn random_key_skips_and_removes_expired_keys() {
+        let mut db = Db::new();
+        for n in 0..50 {
+            db.insert(format!("gone{n}").as_bytes(), string(b"x"), 10);
+        }
+        db.insert(b"live", string(b"x"), NO_EXPIRY);
+        assert_eq!(db.random_key(11), Some(b"live".to_vec()));
+        for _ in 0..20 {
+            assert_eq!(db.random_key(11), Some(b"live".to_vec()));
+        }
+        db.remove(b"live", 11);
+        assert_eq!(db.random_key(11), None);
+        assert_eq!(db.len(), 0);
+        assert_eq!(db.expired_keys(), 50);
+    }
+
+    #[test]
+    fn lookups_record_access_and_peek_does_not() {
+        let mut db = Db::new();
+        db.insert(b"k", string(b"v"), NO_EXPIRY);
+        db.lookup(b"k", 5_000);
+        assert_eq!(db.peek(b"k", 9_000).map(|(e, _)| e.lru()), Some(5));
+        db.get(b"k", 12_000);
+        assert_eq!(db.peek(b"k", 13_000).map(|(e, _)| e.lru()), Some(12));
     }
 }

@@ -5,6 +5,8 @@
 //! depends on time is deterministic under test.
 
 pub mod db;
+pub mod dict;
+pub mod expire;
 pub mod glob;
 pub mod hash;
 pub mod long_double;
@@ -12,4 +14,4 @@ pub mod object;
 pub mod util;
 
 pub use db::Db;
-pub use object::{StrValue, Value};
+pub use object::{Bytes, StrValue, Value};

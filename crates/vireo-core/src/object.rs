@@ -5,13 +5,112 @@
 // object header; clients and tests read OBJECT ENCODING.
 pub const EMBSTR_SIZE_LIMIT: usize = 44;
 
+/// Bytes stored inline, with no allocation, up to this length.
+pub const INLINE_CAPACITY: usize = 22;
+
+/// A byte string that stores short contents inline.
+///
+/// Three forms, chosen so the value fits in 24 bytes and the common small
+/// string costs no allocation at all:
+/// - inline: up to [`INLINE_CAPACITY`] bytes inside the value;
+/// - boxed: an exact-size heap copy, never modified in place (Redis's
+///   `embstr` up to 44 bytes, `raw` beyond);
+/// - growable: a `Vec` behind a box, for strings modified in place
+///   (APPEND, SETRANGE), which Redis always reports as `raw`. The extra
+///   indirection keeps the common forms small.
+#[derive(Clone)]
+pub struct Bytes(Repr);
+
+#[derive(Clone)]
+enum Repr {
+    Inline {
+        len: u8,
+        buf: [u8; INLINE_CAPACITY],
+    },
+    Boxed(Box<[u8]>),
+    // Boxed on purpose: a bare Vec would make every value 32 bytes.
+    #[allow(clippy::box_collection)]
+    Growable(Box<Vec<u8>>),
+}
+
+impl Bytes {
+    /// A copy of `bytes`, inline when short enough.
+    pub fn from_slice(bytes: &[u8]) -> Bytes {
+        if bytes.len() <= INLINE_CAPACITY {
+            let mut buf = [0; INLINE_CAPACITY];
+            buf[..bytes.len()].copy_from_slice(bytes);
+            Bytes(Repr::Inline {
+                len: bytes.len() as u8,
+                buf,
+            })
+        } else {
+            Bytes(Repr::Boxed(bytes.into()))
+        }
+    }
+
+    /// The contents as a growable vector, converting in place if needed.
+    pub fn make_vec(&mut self) -> &mut Vec<u8> {
+        if !matches!(self.0, Repr::Growable(_)) {
+            self.0 = Repr::Growable(Box::new(self.to_vec()));
+        }
+        match &mut self.0 {
+            Repr::Growable(vec) => vec,
+            // INVARIANT: converted to the growable form just above.
+            _ => unreachable!("converted to a growable vector above"),
+        }
+    }
+
+    /// Whether Redis would report this string as `raw` rather than `embstr`.
+    pub fn is_raw(&self) -> bool {
+        match &self.0 {
+            Repr::Inline { .. } => false,
+            Repr::Boxed(bytes) => bytes.len() > EMBSTR_SIZE_LIMIT,
+            Repr::Growable(_) => true,
+        }
+    }
+}
+
+impl std::ops::Deref for Bytes {
+    type Target = [u8];
+    #[inline]
+    fn deref(&self) -> &[u8] {
+        match &self.0 {
+            Repr::Inline { len, buf } => &buf[..usize::from(*len)],
+            Repr::Boxed(bytes) => bytes,
+            Repr::Growable(vec) => vec,
+        }
+    }
+}
+
+impl From<Vec<u8>> for Bytes {
+    /// A vector becomes a growable (`raw`) string, as strings built by
+    /// in-place edits are in Redis.
+    fn from(vec: Vec<u8>) -> Bytes {
+        Bytes(Repr::Growable(Box::new(vec)))
+    }
+}
+
+impl PartialEq for Bytes {
+    fn eq(&self, other: &Bytes) -> bool {
+        **self == **other
+    }
+}
+
+impl Eq for Bytes {}
+
+impl std::fmt::Debug for Bytes {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:?}", String::from_utf8_lossy(self))
+    }
+}
+
 /// A string value: integers that round-trip are stored as integers.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum StrValue {
     /// A value whose bytes are the canonical decimal form of this integer.
     Int(i64),
     /// Any other bytes.
-    Bytes(Vec<u8>),
+    Bytes(Bytes),
 }
 
 impl StrValue {
@@ -24,7 +123,7 @@ impl StrValue {
                 return StrValue::Int(value);
             }
         }
-        StrValue::Bytes(bytes.to_vec())
+        StrValue::Bytes(Bytes::from_slice(bytes))
     }
 
     /// Length in bytes of the string form.
@@ -52,10 +151,12 @@ impl StrValue {
     /// becomes its decimal text, as Redis turns it into a raw string.
     pub fn make_bytes(&mut self) -> &mut Vec<u8> {
         if let StrValue::Int(value) = *self {
-            *self = StrValue::Bytes(crate::util::format_i64(&mut [0; 20], value).to_vec());
+            *self = StrValue::Bytes(Bytes::from(
+                crate::util::format_i64(&mut [0; 20], value).to_vec(),
+            ));
         }
         match self {
-            StrValue::Bytes(bytes) => bytes,
+            StrValue::Bytes(bytes) => bytes.make_vec(),
             // INVARIANT: the integer case was converted just above.
             StrValue::Int(_) => unreachable!("integer converted to bytes above"),
         }
@@ -65,8 +166,8 @@ impl StrValue {
     pub fn encoding(&self) -> &'static str {
         match self {
             StrValue::Int(_) => "int",
-            StrValue::Bytes(bytes) if bytes.len() <= EMBSTR_SIZE_LIMIT => "embstr",
-            StrValue::Bytes(_) => "raw",
+            StrValue::Bytes(bytes) if bytes.is_raw() => "raw",
+            StrValue::Bytes(_) => "embstr",
         }
     }
 }
@@ -84,5 +185,54 @@ impl Value {
         match self {
             Value::Str(_) => "string",
         }
+    }
+}
+
+impl Value {
+    /// The name `OBJECT ENCODING` reports.
+    pub fn encoding(&self) -> &'static str {
+        match self {
+            Value::Str(value) => value.encoding(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn values_stay_small() {
+        assert_eq!(std::mem::size_of::<Bytes>(), 24);
+        assert_eq!(std::mem::size_of::<StrValue>(), 24);
+        assert_eq!(std::mem::size_of::<Value>(), 24);
+    }
+
+    #[test]
+    fn encodings_follow_redis() {
+        let cases: &[(&[u8], &str)] = &[
+            (b"123", "int"),
+            (b"-5", "int"),
+            (b"0123", "embstr"),
+            (b"", "embstr"),
+            (&[b'x'; 22], "embstr"),
+            (&[b'x'; 23], "embstr"),
+            (&[b'x'; 44], "embstr"),
+            (&[b'x'; 45], "raw"),
+        ];
+        for (bytes, encoding) in cases {
+            let value = StrValue::from_bytes(bytes);
+            assert_eq!(value.encoding(), *encoding, "{bytes:?}");
+            assert_eq!(value.with_bytes(<[u8]>::to_vec), bytes.to_vec());
+        }
+    }
+
+    #[test]
+    fn edited_strings_become_raw_and_keep_their_bytes() {
+        let mut value = StrValue::from_bytes(b"12");
+        value.make_bytes().extend_from_slice(b"ab");
+        assert_eq!(value.encoding(), "raw");
+        assert_eq!(value.with_bytes(<[u8]>::to_vec), b"12ab".to_vec());
+        assert_eq!(value, StrValue::Bytes(Bytes::from_slice(b"12ab")));
     }
 }

@@ -15,6 +15,7 @@ use std::os::fd::AsRawFd;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use mio::net::{TcpListener, UnixListener};
+use vireo_core::expire::CycleKind;
 use vireo_reactor::{Event, Handler, Interest, Reactor, TimerId, TimerNext, Token};
 
 use crate::client::{Client, Connection};
@@ -27,6 +28,10 @@ const READ_CHUNK: usize = 16 * 1024;
 const MAX_ACCEPTS_PER_EVENT: usize = 1000;
 /// Listener tokens live far above any client slot.
 const LISTENER_TOKEN_BASE: usize = usize::MAX / 2;
+/// Databases whose table cron considers for shrinking per call (Redis's CRON_DBS_PER_CALL).
+const DBS_PER_CRON: usize = 16;
+/// Buckets rehashed between clock reads in cron (Redis's dictRehashMilliseconds).
+const REHASH_BUCKETS_PER_CHECK: usize = 100;
 /// Output buffers larger than this are released once drained.
 const OUTPUT_BUFFER_KEEP: usize = 64 * 1024;
 
@@ -400,6 +405,29 @@ impl EventLoop {
             return;
         }
         self.close_timed_out_clients(reactor);
+        self.databases_cron();
+    }
+
+    /// Redis's `databasesCron`: the slow active expire cycle, then table
+    /// shrinking and a bounded amount of incremental rehashing.
+    fn databases_cron(&mut self) {
+        let server = &mut self.server;
+        server.active_expire_cycle(CycleKind::Slow, &mut unix_time_us);
+        let count = server.dbs.len().min(DBS_PER_CRON);
+        for _ in 0..count {
+            let index = server.resize_db % server.dbs.len();
+            server.dbs[index].shrink_if_needed();
+            server.resize_db += 1;
+        }
+        // Redis compat: at most 1 ms of rehashing per cron, spent on the
+        // first database that has a resize in progress.
+        for db in server.dbs.iter_mut() {
+            if db.is_rehashing() {
+                let start = unix_time_us();
+                while db.rehash(REHASH_BUCKETS_PER_CHECK) && unix_time_us() - start < 1000 {}
+                break;
+            }
+        }
     }
 
     /// Cleans up and stops the event loop (SIGTERM, SIGINT or SHUTDOWN).
@@ -497,6 +525,8 @@ impl Handler for EventLoop {
         }
         self.close_killed_clients(reactor);
         self.server.end_pause_if_due(false);
+        self.server
+            .active_expire_cycle(CycleKind::Fast, &mut unix_time_us);
         self.flush_pending_writes(reactor);
     }
 

@@ -6,6 +6,7 @@
 
 use std::collections::HashMap;
 
+use vireo_core::expire::{ActiveExpire, CycleKind};
 use vireo_core::Db;
 use vireo_resp::{Argv, RequestLimits};
 
@@ -122,6 +123,13 @@ pub struct Server {
     pub latency: crate::latency::Latency,
     /// WATCHed keys: (db, key) to the (slot, id) of each watching client.
     pub watched_keys: HashMap<(usize, Vec<u8>), Vec<(usize, u64)>>,
+    /// The active expire cycle's state and statistics.
+    pub active_expire: ActiveExpire,
+    /// `DEBUG SET-ACTIVE-EXPIRE`: whether cron and `before_sleep` run the
+    /// active expire cycle.
+    pub active_expire_enabled: bool,
+    /// Next database whose table cron resizes and rehashes.
+    pub resize_db: usize,
 }
 
 /// An active CLIENT PAUSE.
@@ -150,7 +158,7 @@ impl Server {
             max_bulk_len: config.proto_max_bulk_len,
             ..RequestLimits::default()
         };
-        Server {
+        let mut server = Server {
             config,
             dbs,
             commands: CommandTable::get(),
@@ -160,7 +168,7 @@ impl Server {
             next_client_id: 1,
             pending_writes: Vec::new(),
             now_ms,
-            now_us: now_ms.saturating_mul(1000),
+            now_us: 0,
             start_ms: now_ms,
             dirty: 0,
             stats: Stats::default(),
@@ -179,7 +187,12 @@ impl Server {
             watched_keys: HashMap::new(),
             pubsub: Default::default(),
             latency: Default::default(),
-        }
+            active_expire: ActiveExpire::default(),
+            active_expire_enabled: true,
+            resize_db: 0,
+        };
+        server.set_time_us(now_ms.saturating_mul(1000));
+        server
     }
 
     /// Sets the current time, in Unix microseconds.
@@ -187,6 +200,9 @@ impl Server {
     pub fn set_time_us(&mut self, now_us: i64) {
         self.now_us = now_us;
         self.now_ms = now_us.div_euclid(1000);
+        for db in &mut self.dbs {
+            db.set_clock(self.now_ms);
+        }
     }
 
     /// Adds a client on `conn` and returns its slot.
@@ -645,6 +661,28 @@ impl Server {
             client.pending_write = true;
             self.pending_writes.push(client.slot);
         }
+    }
+
+    /// Runs the active expire cycle of `kind` unless `DEBUG
+    /// SET-ACTIVE-EXPIRE 0` turned it off; `clock_us` reads the time for
+    /// the cycle's budget. Returns the keys removed.
+    pub fn active_expire_cycle(
+        &mut self,
+        kind: CycleKind,
+        clock_us: &mut dyn FnMut() -> i64,
+    ) -> u64 {
+        if !self.active_expire_enabled {
+            return 0;
+        }
+        let (now_ms, hz) = (self.now_ms, self.config.hz);
+        self.active_expire
+            .cycle(&mut self.dbs, kind, now_ms, hz, clock_us)
+    }
+
+    /// Keys removed because their time had passed, in every database
+    /// (INFO `expired_keys`).
+    pub fn expired_keys(&self) -> u64 {
+        self.dbs.iter().map(Db::expired_keys).sum()
     }
 
     /// The database a client has selected.

@@ -575,7 +575,162 @@ const SEQUENCES: &[&str] = &[
      LATENCY LATEST
      LATENCY HISTORY
      LATENCY",
+    "RENAME missing b
+     SET a 1
+     RENAME a a
+     RENAMENX a a
+     RENAME a b
+     GET a
+     GET b
+     SET c 2
+     RENAMENX b c
+     RENAMENX b d
+     PEXPIRE d 100000
+     RENAME d e
+     TTL e
+     SET f x
+     RENAME e f
+     TTL f
+     RENAMENX missing x
+     RENAME a
+     RENAME a b c
+     RENAMENX a",
+    "SET s hello
+     COPY s t
+     GET t
+     COPY s t
+     COPY s t REPLACE
+     COPY s s
+     COPY s s DB 0
+     COPY s s DB 1
+     SELECT 1
+     GET s
+     SELECT 0
+     COPY s t DB
+     COPY s t DB 16
+     COPY s t DB -1
+     COPY s t DB x
+     COPY s t DB 99999999999
+     COPY s t BOGUS
+     COPY s t REPLACE REPLACE DB 2
+     COPY missing t
+     SET n 12
+     EXPIRE n 1000
+     COPY n m
+     TTL m
+     OBJECT ENCODING m
+     APPEND s !
+     COPY s r REPLACE
+     OBJECT ENCODING r
+     COPY s",
+    "SET k v
+     MOVE k 1
+     MOVE k 1
+     EXISTS k
+     SELECT 1
+     GET k
+     MOVE k 1
+     MOVE k 0
+     SET k other
+     MOVE k 0
+     SELECT 0
+     SET k again
+     MOVE k 1
+     MOVE missing 1
+     MOVE k 16
+     MOVE k -1
+     MOVE k x
+     MOVE k 1.5
+     MOVE k 4294967296
+     MOVE k",
+    "SET a in0
+     SWAPDB 0 1
+     GET a
+     SELECT 1
+     GET a
+     SWAPDB 1 1
+     SWAPDB 0 16
+     SWAPDB -1 0
+     SWAPDB x 0
+     SWAPDB 0 x
+     SWAPDB x y
+     SWAPDB 99999999999 0
+     SWAPDB 0 99999999999
+     SWAPDB 0",
+    "RANDOMKEY
+     RANDOMKEY x
+     SET only one
+     RANDOMKEY",
+    "SCAN 0
+     SET a 1
+     SCAN 0
+     SCAN 0 COUNT 10
+     SCAN 0 MATCH a
+     SCAN 0 MATCH b*
+     SCAN 0 MATCH * COUNT 5
+     SCAN 0 TYPE string
+     SCAN 0 TYPE list
+     SCAN 0 TYPE STRING
+     SCAN 0 COUNT 0
+     SCAN 0 COUNT -1
+     SCAN 0 COUNT x
+     SCAN 0 COUNT
+     SCAN 0 MATCH
+     SCAN 0 BOGUS x
+     SCAN x
+     SCAN +0
+     SCAN 18446744073709551616
+     SCAN 0x1
+     SCAN 1a
+     SCAN",
+    "OBJECT ENCODING missing
+     SET i 12345
+     OBJECT ENCODING i
+     SET e hello
+     OBJECT ENCODING e
+     SET big 123456789012345678901234567890123456789012345
+     OBJECT ENCODING big
+     SET edge 12345678901234567890123456789012345678901234
+     OBJECT ENCODING edge
+     SET neg -42
+     OBJECT ENCODING neg
+     SET lead 007
+     OBJECT ENCODING lead
+     APPEND a x
+     OBJECT ENCODING a
+     APPEND e !
+     OBJECT ENCODING e
+     SETRANGE r 0 hi
+     OBJECT ENCODING r
+     INCR counter
+     OBJECT ENCODING counter
+     OBJECT REFCOUNT counter
+     OBJECT REFCOUNT e
+     SET bigint 123456
+     OBJECT REFCOUNT bigint
+     OBJECT REFCOUNT missing
+     OBJECT IDLETIME e
+     OBJECT IDLETIME missing
+     OBJECT FREQ e
+     OBJECT FREQ missing
+     OBJECT HELP
+     OBJECT help extra
+     OBJECT NOSUCH
+     OBJECT
+     OBJECT ENCODING
+     OBJECT ENCODING a b",
 ];
+
+/// Sequences run with `enable-debug-command yes` on both servers.
+const DEBUG_SEQUENCES: &[&str] = &["DEBUG OBJECT missing
+     DEBUG OBJECT
+     DEBUG SET-ACTIVE-EXPIRE 0
+     SET k v PX 1
+     DEBUG SET-ACTIVE-EXPIRE 1
+     DEBUG SET-ACTIVE-EXPIRE x
+     DEBUG SET-ACTIVE-EXPIRE 1
+     DEBUG SET-ACTIVE-EXPIRE
+     DEBUG SET-ACTIVE-EXPIRE 1 2"];
 
 /// Raw requests (protocol-level), each on its own connection; the reply
 /// bytes and whether the connection was closed must match.
@@ -619,6 +774,31 @@ fn command_sequences_match_redis_byte_for_byte() {
         let mut vireo_conn = vireo.connect();
         redis_conn.request(&[b"FLUSHALL"]);
         vireo_conn.request(&[b"FLUSHALL"]);
+        for line in sequence.lines() {
+            let args = support::words(line.trim());
+            let expected = redis_conn.request(&args);
+            let actual = vireo_conn.request(&args);
+            assert_eq!(
+                String::from_utf8_lossy(&actual),
+                String::from_utf8_lossy(&expected),
+                "reply to `{}` differs from Redis",
+                line.trim()
+            );
+        }
+    }
+}
+
+#[test]
+fn debug_sequences_match_redis_byte_for_byte() {
+    let Some(redis) = find_program("redis-server") else {
+        return;
+    };
+    let flags = ["--enable-debug-command", "yes"];
+    let redis = ServerProcess::start(redis.to_str().expect("utf-8 path"), &flags);
+    let vireo = ServerProcess::vireo(&flags);
+    for sequence in DEBUG_SEQUENCES {
+        let mut redis_conn = redis.connect();
+        let mut vireo_conn = vireo.connect();
         for line in sequence.lines() {
             let args = support::words(line.trim());
             let expected = redis_conn.request(&args);

@@ -1148,3 +1148,194 @@ fn latency_histograms_and_info_latencystats() {
         String::from_utf8_lossy(&t.command(c, &words("LATENCY HISTOGRAM set"))).into_owned();
     assert_eq!(after, "*0\r\n");
 }
+
+/// Sends `line` and returns the reply bytes.
+fn reply(t: &mut Transcript, client: ClientHandle, line: &str) -> Vec<u8> {
+    t.command(client, &words(line))
+}
+
+/// Parses a SCAN reply into its cursor and keys.
+fn parse_scan(reply: &[u8]) -> (String, Vec<String>) {
+    let text = String::from_utf8_lossy(reply).into_owned();
+    let mut lines = text.split("\r\n");
+    assert_eq!(lines.next(), Some("*2"), "scan reply {text:?}");
+    lines.next();
+    let cursor = lines.next().expect("cursor").to_string();
+    let count: usize = lines
+        .next()
+        .and_then(|l| l.strip_prefix('*'))
+        .and_then(|n| n.parse().ok())
+        .expect("key count");
+    let keys = (0..count)
+        .map(|_| {
+            lines.next();
+            lines.next().expect("key").to_string()
+        })
+        .collect();
+    (cursor, keys)
+}
+
+/// Runs a complete SCAN with `options`, calling `between` after each step.
+fn full_scan(
+    t: &mut Transcript,
+    c: ClientHandle,
+    options: &str,
+    mut between: impl FnMut(&mut Transcript, usize),
+) -> std::collections::BTreeSet<String> {
+    let mut seen = std::collections::BTreeSet::new();
+    let mut cursor = "0".to_string();
+    for step in 0.. {
+        let (next, keys) = parse_scan(&reply(t, c, &format!("SCAN {cursor} {options}")));
+        seen.extend(keys);
+        if next == "0" {
+            return seen;
+        }
+        assert!(step < 100_000, "scan terminates");
+        cursor = next;
+        between(t, step);
+    }
+    unreachable!()
+}
+
+#[test]
+fn scan_returns_every_key_with_match_count_and_type() {
+    let (mut t, c) = setup();
+    for n in 0..500 {
+        check(&mut t, c, &format!("SET key:{n} v"), "+OK\r\n");
+    }
+    let all: std::collections::BTreeSet<String> = (0..500).map(|n| format!("key:{n}")).collect();
+    assert_eq!(full_scan(&mut t, c, "", |_, _| {}), all);
+    assert_eq!(full_scan(&mut t, c, "COUNT 1", |_, _| {}), all);
+    assert_eq!(full_scan(&mut t, c, "COUNT 1000", |_, _| {}), all);
+    assert_eq!(full_scan(&mut t, c, "TYPE string", |_, _| {}), all);
+    assert!(full_scan(&mut t, c, "TYPE hash", |_, _| {}).is_empty());
+    let nines = full_scan(&mut t, c, "MATCH key:9*", |_, _| {});
+    assert_eq!(nines.len(), 11);
+    assert!(nines.iter().all(|k| k.starts_with("key:9")));
+}
+
+#[test]
+fn scan_keeps_its_guarantee_while_the_table_grows_and_shrinks() {
+    let (mut t, c) = setup();
+    for n in 0..200 {
+        check(&mut t, c, &format!("SET stable:{n} v"), "+OK\r\n");
+    }
+    let stable: std::collections::BTreeSet<String> =
+        (0..200).map(|n| format!("stable:{n}")).collect();
+    // Growth: thousands of keys arrive between the first steps (a table
+    // that grows without end could outrun any cursor).
+    let seen = full_scan(&mut t, c, "COUNT 5", |t, step| {
+        for n in 0..if step < 40 { 100 } else { 0 } {
+            t.command(c, &words(&format!("SET grow:{step}:{n} v")));
+        }
+    });
+    assert!(stable.is_subset(&seen));
+    // Shrink: delete the newcomers between steps, with cron-style shrinking.
+    let seen = full_scan(&mut t, c, "COUNT 5", |t, step| {
+        let doomed: Vec<String> = (0..100).map(|n| format!("grow:{step}:{n}")).collect();
+        for key in doomed {
+            t.command(c, &[b"DEL", key.as_bytes()]);
+        }
+        t.server.dbs[0].shrink_if_needed();
+    });
+    assert!(stable.is_subset(&seen));
+}
+
+#[test]
+fn scan_skips_and_removes_expired_keys() {
+    let (mut t, c) = setup();
+    check(&mut t, c, "SET live v", "+OK\r\n");
+    check(&mut t, c, "SET gone v PX 10", "+OK\r\n");
+    t.advance_ms(20);
+    check(&mut t, c, "DBSIZE", ":2\r\n");
+    let seen = full_scan(&mut t, c, "", |_, _| {});
+    assert_eq!(seen.into_iter().collect::<Vec<_>>(), vec!["live"]);
+    check(&mut t, c, "DBSIZE", ":1\r\n");
+}
+
+#[test]
+fn scan_accepts_cursors_as_strtoul_does() {
+    let (mut t, c) = setup();
+    check(&mut t, c, "SET a 1", "+OK\r\n");
+    // Any 64-bit cursor is valid, negative ones wrap; the reply is a cursor.
+    for cursor in ["-1", "18446744073709551615", "+7", "12345"] {
+        let (next, keys) = parse_scan(&reply(&mut t, c, &format!("SCAN {cursor}")));
+        assert!(next.parse::<u64>().is_ok());
+        assert!(keys.len() <= 1);
+    }
+    check(
+        &mut t,
+        c,
+        "SCAN 18446744073709551616",
+        "-ERR invalid cursor\r\n",
+    );
+    check(&mut t, c, "SCAN -", "-ERR invalid cursor\r\n");
+}
+
+#[test]
+fn randomkey_returns_live_keys_only() {
+    let (mut t, c) = setup();
+    check(&mut t, c, "RANDOMKEY", "$-1\r\n");
+    for n in 0..20 {
+        check(&mut t, c, &format!("SET old:{n} v PX 5"), "+OK\r\n");
+    }
+    check(&mut t, c, "SET a 1", "+OK\r\n");
+    check(&mut t, c, "SET b 2", "+OK\r\n");
+    t.advance_ms(10);
+    let mut seen = std::collections::BTreeSet::new();
+    for _ in 0..200 {
+        let key = reply(&mut t, c, "RANDOMKEY");
+        assert!(key == b"$1\r\na\r\n" || key == b"$1\r\nb\r\n", "{key:?}");
+        seen.insert(key);
+    }
+    assert_eq!(seen.len(), 2, "both keys come up");
+    check(&mut t, c, "DBSIZE", ":2\r\n");
+}
+
+#[test]
+fn active_expiry_reclaims_unread_keys_unless_disabled() {
+    let mut config = vireo_server::config::Config::default();
+    config.enable_debug_command = vireo_server::config::ProtectedAccess::Yes;
+    let mut t = Transcript::with_config(config);
+    let c = t.connect();
+    for n in 0..100 {
+        check(&mut t, c, &format!("SET k:{n} v PX 100"), "+OK\r\n");
+    }
+    check(&mut t, c, "SET keep v", "+OK\r\n");
+    t.advance_ms(200);
+    check(&mut t, c, "DEBUG SET-ACTIVE-EXPIRE 0", "+OK\r\n");
+    let cycle = vireo_core::expire::CycleKind::Slow;
+    assert_eq!(t.server.active_expire_cycle(cycle, &mut || 0), 0);
+    check(&mut t, c, "DBSIZE", ":101\r\n");
+    check(&mut t, c, "DEBUG SET-ACTIVE-EXPIRE 1", "+OK\r\n");
+    assert_eq!(t.server.active_expire_cycle(cycle, &mut || 0), 100);
+    check(&mut t, c, "DBSIZE", ":1\r\n");
+    assert_eq!(t.server.expired_keys(), 100);
+}
+
+#[test]
+fn object_idletime_counts_seconds_since_the_last_access() {
+    let (mut t, c) = setup();
+    check(&mut t, c, "SET k v", "+OK\r\n");
+    t.advance_ms(5_000);
+    check(&mut t, c, "OBJECT IDLETIME k", ":5\r\n");
+    check(&mut t, c, "OBJECT IDLETIME k", ":5\r\n");
+    check(&mut t, c, "GET k", "$1\r\nv\r\n");
+    check(&mut t, c, "OBJECT IDLETIME k", ":0\r\n");
+}
+
+#[test]
+fn rename_and_move_keep_the_expiry() {
+    let (mut t, c) = setup();
+    check(&mut t, c, "SET a v PX 5000", "+OK\r\n");
+    check(&mut t, c, "RENAME a b", "+OK\r\n");
+    check(&mut t, c, "PTTL b", ":5000\r\n");
+    check(&mut t, c, "MOVE b 3", ":1\r\n");
+    check(&mut t, c, "SELECT 3", "+OK\r\n");
+    check(&mut t, c, "PTTL b", ":5000\r\n");
+    check(&mut t, c, "COPY b c DB 4", ":1\r\n");
+    t.advance_ms(5001);
+    check(&mut t, c, "RENAME b x", "-ERR no such key\r\n");
+    check(&mut t, c, "SELECT 4", "+OK\r\n");
+    check(&mut t, c, "EXISTS c", ":0\r\n");
+}

@@ -68,7 +68,11 @@ fn writable_string<'a>(
     let now = server.now_ms;
     let db = &mut server.dbs[client.db];
     if db.lookup(key, now).is_none() {
-        db.insert(key, Value::Str(StrValue::Bytes(Vec::new())), NO_EXPIRY);
+        db.insert(
+            key,
+            Value::Str(StrValue::Bytes(Vec::new().into())),
+            NO_EXPIRY,
+        );
     }
     let Some(entry) = db.lookup(key, now) else {
         return Err(());
@@ -567,7 +571,11 @@ fn bitop(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
         }
         result.push(output);
     }
-    server.dbs[client.db].insert(destination, Value::Str(StrValue::Bytes(result)), NO_EXPIRY);
+    server.dbs[client.db].insert(
+        destination,
+        Value::Str(StrValue::Bytes(result.into())),
+        NO_EXPIRY,
+    );
     server.dirty += 1;
     client.reply_integer(max_len as i64);
 }

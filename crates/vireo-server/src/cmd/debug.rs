@@ -30,9 +30,15 @@ pub const DEBUG: CommandSpec = CommandSpec {
     handler: Some(debug),
 };
 
-fn debug(_server: &mut Server, client: &mut Client, argv: Argv<'_>) {
+fn debug(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
     let sub = &argv[1];
-    if sub.eq_ignore_ascii_case(b"protocol") && argv.len() == 3 {
+    if sub.eq_ignore_ascii_case(b"set-active-expire") && argv.len() == 3 {
+        // Redis compat: parsed with atoi, so anything but a number is 0.
+        server.active_expire_enabled = atoi(&argv[2]) != 0;
+        client.reply_ok();
+    } else if sub.eq_ignore_ascii_case(b"object") && argv.len() == 3 {
+        crate::cmd::keyspace::debug_object(server, client, &argv[2]);
+    } else if sub.eq_ignore_ascii_case(b"protocol") && argv.len() == 3 {
         protocol(client, &argv[2]);
     } else if sub.eq_ignore_ascii_case(b"sleep") && argv.len() == 3 {
         // Redis compat: parsed like strtod, so garbage means zero.
@@ -49,6 +55,27 @@ fn debug(_server: &mut Server, client: &mut Client, argv: Argv<'_>) {
         client.reply_ok();
     } else {
         client.reply_error(crate::errors::unknown_subcommand_or_arity(&argv[0], sub));
+    }
+}
+
+/// C's `atoi`: optional spaces and sign, then digits up to the first non-digit.
+fn atoi(bytes: &[u8]) -> i64 {
+    let text = bytes.trim_ascii_start();
+    let (negative, digits) = match text.first() {
+        Some(b'-') => (true, &text[1..]),
+        Some(b'+') => (false, &text[1..]),
+        _ => (false, text),
+    };
+    let value = digits
+        .iter()
+        .take_while(|b| b.is_ascii_digit())
+        .fold(0i64, |acc, &b| {
+            acc.wrapping_mul(10).wrapping_add(i64::from(b - b'0'))
+        });
+    if negative {
+        value.wrapping_neg()
+    } else {
+        value
     }
 }
 

@@ -1,11 +1,16 @@
 //! Generic key commands: DEL, UNLINK, EXISTS, TOUCH, TYPE, KEYS, the TTL
-//! family, the EXPIRE family and PERSIST.
+//! family, the EXPIRE family, PERSIST, RENAME, RENAMENX, COPY, MOVE, SWAPDB,
+//! RANDOMKEY, SCAN and OBJECT.
 
-use vireo_core::db::NO_EXPIRY;
+use vireo_core::db::{lru_clock, NO_EXPIRY};
+use vireo_core::{StrValue, Value};
 use vireo_resp::Argv;
 
 use crate::client::Client;
-use crate::command::{acl, flags, keys_from_1, Arg, ArgKind, CommandSpec, Doc, KEY_RO_ACCESS};
+use crate::command::{
+    acl, flags, keys_from_1, Arg, ArgKind, BeginSearch, CommandSpec, Doc, FindKeys, KeySpec,
+    KEY_RO_ACCESS,
+};
 use crate::errors;
 use crate::server::Server;
 
@@ -215,17 +220,17 @@ fn pexpiretime(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
 
 fn reply_ttl(server: &mut Server, client: &mut Client, key: &[u8], form: TtlForm) {
     let now = server.now_ms;
-    let Some(entry) = server.dbs[client.db].lookup(key, now) else {
+    let Some(expire_at_ms) = server.dbs[client.db].expire_at(key, now) else {
         return client.reply_integer(-2);
     };
-    if entry.expire_at_ms == NO_EXPIRY {
+    if expire_at_ms == NO_EXPIRY {
         return client.reply_integer(-1);
     }
     let absolute = matches!(form, TtlForm::UnixSeconds | TtlForm::UnixMilliseconds);
     let value = if absolute {
-        entry.expire_at_ms
+        expire_at_ms
     } else {
-        entry.expire_at_ms - now
+        expire_at_ms - now
     }
     .max(0);
     client.reply_integer(match form {
@@ -258,8 +263,8 @@ fn persist(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
     let now = server.now_ms;
     let db = &mut server.dbs[client.db];
     let had_expiry = db
-        .lookup(&argv[1], now)
-        .is_some_and(|entry| entry.expire_at_ms != NO_EXPIRY);
+        .expire_at(&argv[1], now)
+        .is_some_and(|expire_at_ms| expire_at_ms != NO_EXPIRY);
     if had_expiry {
         db.set_expiry(&argv[1], NO_EXPIRY, now);
         server.dirty += 1;
@@ -418,10 +423,10 @@ fn expire_generic(server: &mut Server, client: &mut Client, argv: Argv<'_>, form
         return client.reply_error(errors::invalid_expire(command_name(form)));
     };
     let db = &mut server.dbs[client.db];
-    let Some(entry) = db.lookup(&argv[1], now) else {
+    let Some(expire_at_ms) = db.expire_at(&argv[1], now) else {
         return client.reply_integer(0);
     };
-    let current = (entry.expire_at_ms != NO_EXPIRY).then_some(entry.expire_at_ms);
+    let current = (expire_at_ms != NO_EXPIRY).then_some(expire_at_ms);
     let refused = (nx && current.is_some())
         || (xx && current.is_none())
         || (gt && current.is_none_or(|current| when <= current))
@@ -479,4 +484,650 @@ fn keys(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
     for key in found {
         client.reply_bulk(key);
     }
+}
+
+/// A key spec for one key at argument `index`.
+const fn key_at(flags: &'static [&'static str], index: i32) -> KeySpec {
+    KeySpec {
+        flags,
+        begin_search: BeginSearch::Index(index),
+        find_keys: FindKeys::Range {
+            last_key: 0,
+            key_step: 1,
+            limit: 0,
+        },
+    }
+}
+
+const SAME_OBJECT: &str = "source and destination objects are the same";
+const NO_SUCH_KEY: &str = "no such key";
+const TWO_KEYS: &[Arg] = &[Arg::key("key", 0), Arg::key("newkey", 1)];
+
+/// RENAME key newkey
+pub const RENAME: CommandSpec = CommandSpec {
+    name: "rename",
+    arity: 3,
+    flags: flags::WRITE,
+    acl: acl::KEYSPACE,
+    tips: &[],
+    key_specs: &[
+        key_at(&["RW", "access", "delete"], 1),
+        key_at(&["OW", "update"], 2),
+    ],
+    doc: Doc {
+        summary: "Renames a key and overwrites the destination",
+        since: "1.0.0",
+        group: "generic",
+        complexity: "O(1)",
+        args: TWO_KEYS,
+    },
+    subcommands: &[],
+    handler: Some(rename),
+};
+
+/// RENAMENX key newkey
+pub const RENAMENX: CommandSpec = CommandSpec {
+    name: "renamenx",
+    flags: flags::WRITE | flags::FAST,
+    key_specs: &[
+        key_at(&["RW", "access", "delete"], 1),
+        key_at(&["OW", "insert"], 2),
+    ],
+    doc: Doc {
+        summary: "Renames a key only when the target key name doesn't exist",
+        ..RENAME.doc
+    },
+    handler: Some(renamenx),
+    ..RENAME
+};
+
+fn rename(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
+    rename_generic(server, client, argv, false);
+}
+
+fn renamenx(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
+    rename_generic(server, client, argv, true);
+}
+
+fn rename_generic(server: &mut Server, client: &mut Client, argv: Argv<'_>, nx: bool) {
+    let (from, to) = (&argv[1], &argv[2]);
+    let now = server.now_ms;
+    let db = &mut server.dbs[client.db];
+    if db.lookup(from, now).is_none() {
+        return client.reply_error(NO_SUCH_KEY);
+    }
+    if from == to {
+        return reply_nx(client, nx, false);
+    }
+    if db.contains(to, now) {
+        if nx {
+            return client.reply_integer(0);
+        }
+        db.remove(to, now);
+    }
+    if let Some(taken) = db.take(from, now) {
+        db.insert_taken(to, taken);
+    }
+    server.dirty += 1;
+    reply_nx(client, nx, true);
+}
+
+/// RENAME replies OK; RENAMENX replies whether it renamed.
+fn reply_nx(client: &mut Client, nx: bool, renamed: bool) {
+    if nx {
+        client.reply_integer(i64::from(renamed));
+    } else {
+        client.reply_ok();
+    }
+}
+
+/// Parses a database index argument as Redis's `getIntFromObjectOrReply`
+/// (with its own messages) followed by a range check; replies and returns
+/// `None` on error.
+fn parse_db_index(server: &Server, client: &mut Client, arg: &[u8]) -> Option<usize> {
+    let Some(index) = super::parse_i64(arg) else {
+        client.reply_error(errors::NOT_INTEGER);
+        return None;
+    };
+    if i32::try_from(index).is_err() {
+        client.reply_error(errors::out_of_range(i32::MIN.into(), i32::MAX.into()));
+        return None;
+    }
+    match usize::try_from(index) {
+        Ok(index) if index < server.dbs.len() => Some(index),
+        _ => {
+            client.reply_error(errors::DB_INDEX_OUT_OF_RANGE);
+            None
+        }
+    }
+}
+
+/// COPY source destination [DB destination-db] [REPLACE]
+pub const COPY: CommandSpec = CommandSpec {
+    name: "copy",
+    arity: -3,
+    flags: flags::WRITE | flags::DENYOOM,
+    acl: acl::KEYSPACE,
+    tips: &[],
+    key_specs: &[key_at(&["RO", "access"], 1), key_at(&["OW", "update"], 2)],
+    doc: Doc {
+        summary: "Copies the value of a key to a new key",
+        since: "6.2.0",
+        group: "generic",
+        complexity: "O(N) worst case for collections, where N is the number of nested items. O(1) for string values.",
+        args: &[
+            Arg::key("source", 0),
+            Arg::key("destination", 1),
+            Arg::new("destination-db", ArgKind::Integer)
+                .with_token("DB")
+                .optional(),
+            Arg::token("replace", "REPLACE").optional(),
+        ],
+    },
+    subcommands: &[],
+    handler: Some(copy),
+};
+
+fn copy(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
+    let source_db = client.db;
+    let mut target_db = client.db;
+    let mut replace = false;
+    let mut index = 3;
+    while index < argv.len() {
+        let option = &argv[index];
+        if option.eq_ignore_ascii_case(b"replace") {
+            replace = true;
+        } else if option.eq_ignore_ascii_case(b"db") && index + 1 < argv.len() {
+            let Some(db) = parse_db_index(server, client, &argv[index + 1]) else {
+                return;
+            };
+            target_db = db;
+            index += 1;
+        } else {
+            return client.reply_error(errors::SYNTAX);
+        }
+        index += 1;
+    }
+    let (from, to) = (&argv[1], &argv[2]);
+    if source_db == target_db && from == to {
+        return client.reply_error(SAME_OBJECT);
+    }
+    let now = server.now_ms;
+    let Some((entry, expire_at_ms)) = server.dbs[source_db].lookup_with_expiry(from, now) else {
+        return client.reply_integer(0);
+    };
+    let value = entry.value.clone();
+    let target = &mut server.dbs[target_db];
+    if target.contains(to, now) {
+        if !replace {
+            return client.reply_integer(0);
+        }
+        target.remove(to, now);
+    }
+    target.insert(to, value, expire_at_ms);
+    server.dirty += 1;
+    client.reply_integer(1);
+}
+
+/// MOVE key db
+pub const MOVE: CommandSpec = CommandSpec {
+    name: "move",
+    arity: 3,
+    flags: flags::WRITE | flags::FAST,
+    acl: acl::KEYSPACE,
+    tips: &[],
+    key_specs: &[key_at(&["RW", "access", "update"], 1)],
+    doc: Doc {
+        summary: "Moves a key to another database",
+        since: "1.0.0",
+        group: "generic",
+        complexity: "O(1)",
+        args: &[Arg::key("key", 0), Arg::new("db", ArgKind::Integer)],
+    },
+    subcommands: &[],
+    handler: Some(move_key),
+};
+
+fn move_key(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
+    let Some(target_db) = parse_db_index(server, client, &argv[2]) else {
+        return;
+    };
+    if target_db == client.db {
+        return client.reply_error(SAME_OBJECT);
+    }
+    let key = &argv[1];
+    let now = server.now_ms;
+    if server.dbs[client.db].lookup(key, now).is_none() || server.dbs[target_db].contains(key, now)
+    {
+        return client.reply_integer(0);
+    }
+    if let Some(taken) = server.dbs[client.db].take(key, now) {
+        server.dbs[target_db].insert_taken(key, taken);
+    }
+    server.dirty += 1;
+    client.reply_integer(1);
+}
+
+/// SWAPDB index1 index2
+pub const SWAPDB: CommandSpec = CommandSpec {
+    name: "swapdb",
+    arity: 3,
+    flags: flags::WRITE | flags::FAST,
+    acl: acl::KEYSPACE | acl::DANGEROUS,
+    tips: &[],
+    key_specs: &[],
+    doc: Doc {
+        summary: "Swaps two Redis databases",
+        since: "4.0.0",
+        group: "server",
+        complexity:
+            "O(N) where N is the count of clients watching or blocking on keys from both databases.",
+        args: &[
+            Arg::new("index1", ArgKind::Integer),
+            Arg::new("index2", ArgKind::Integer),
+        ],
+    },
+    subcommands: &[],
+    handler: Some(swapdb),
+};
+
+fn swapdb(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
+    // Redis compat: both indexes are parsed before either is range checked.
+    let parse = |arg: &[u8]| super::parse_i64(arg).filter(|n| i32::try_from(*n).is_ok());
+    let Some(first) = parse(&argv[1]) else {
+        return client.reply_error("invalid first DB index");
+    };
+    let Some(second) = parse(&argv[2]) else {
+        return client.reply_error("invalid second DB index");
+    };
+    let count = server.dbs.len();
+    let (Ok(first), Ok(second)) = (usize::try_from(first), usize::try_from(second)) else {
+        return client.reply_error(errors::DB_INDEX_OUT_OF_RANGE);
+    };
+    if first >= count || second >= count {
+        return client.reply_error(errors::DB_INDEX_OUT_OF_RANGE);
+    }
+    server.dbs.swap(first, second);
+    server.dirty += 1;
+    client.reply_ok();
+}
+
+/// RANDOMKEY
+pub const RANDOMKEY: CommandSpec = CommandSpec {
+    name: "randomkey",
+    arity: 1,
+    flags: flags::READONLY,
+    acl: acl::KEYSPACE,
+    tips: &["request_policy:all_shards", "nondeterministic_output"],
+    key_specs: &[],
+    doc: Doc {
+        summary: "Returns a random key name from the database",
+        since: "1.0.0",
+        group: "generic",
+        complexity: "O(1)",
+        args: &[],
+    },
+    subcommands: &[],
+    handler: Some(randomkey),
+};
+
+fn randomkey(server: &mut Server, client: &mut Client, _argv: Argv<'_>) {
+    let now = server.now_ms;
+    match server.dbs[client.db].random_key(now) {
+        Some(key) => client.reply_bulk(&key),
+        None => client.reply_null(),
+    }
+}
+
+/// SCAN cursor [MATCH pattern] [COUNT count] [TYPE type]
+pub const SCAN: CommandSpec = CommandSpec {
+    name: "scan",
+    arity: -2,
+    flags: flags::READONLY,
+    acl: acl::KEYSPACE,
+    tips: &["nondeterministic_output", "request_policy:special"],
+    key_specs: &[],
+    doc: Doc {
+        summary: "Iterates over the key names in the database",
+        since: "2.8.0",
+        group: "generic",
+        complexity: "O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the number of elements inside the collection.",
+        args: &[
+            Arg::new("cursor", ArgKind::Integer),
+            Arg::new("pattern", ArgKind::Pattern)
+                .with_token("MATCH")
+                .optional(),
+            Arg::new("count", ArgKind::Integer)
+                .with_token("COUNT")
+                .optional(),
+            Arg::new("type", ArgKind::String)
+                .with_token("TYPE")
+                .optional()
+                .since("6.0.0"),
+        ],
+    },
+    subcommands: &[],
+    handler: Some(scan),
+};
+
+/// Parses a SCAN cursor as C's `strtoul` in base 10 does, as Redis does:
+/// optional sign (a minus negates modulo 2^64), digits, nothing after;
+/// no leading space; an empty string is cursor 0.
+fn parse_cursor(arg: &[u8]) -> Option<u64> {
+    let (negative, digits) = match arg.first() {
+        None => return Some(0),
+        Some(b'-') => (true, &arg[1..]),
+        Some(b'+') => (false, &arg[1..]),
+        Some(_) => (false, arg),
+    };
+    if digits.is_empty() {
+        return None;
+    }
+    let mut value: u64 = 0;
+    for &digit in digits {
+        if !digit.is_ascii_digit() {
+            return None;
+        }
+        value = value
+            .checked_mul(10)?
+            .checked_add(u64::from(digit - b'0'))?;
+    }
+    Some(if negative {
+        value.wrapping_neg()
+    } else {
+        value
+    })
+}
+
+fn scan(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
+    let Some(mut cursor) = parse_cursor(&argv[1]) else {
+        return client.reply_error("invalid cursor");
+    };
+    let mut count: i64 = 10;
+    let mut pattern: Option<&[u8]> = None;
+    let mut type_name: Option<&[u8]> = None;
+    let mut index = 2;
+    while index < argv.len() {
+        let option = &argv[index];
+        let has_value = index + 1 < argv.len();
+        if option.eq_ignore_ascii_case(b"count") && has_value {
+            let Some(n) = super::parse_i64(&argv[index + 1]) else {
+                return client.reply_error(errors::NOT_INTEGER);
+            };
+            if n < 1 {
+                return client.reply_error(errors::SYNTAX);
+            }
+            count = n;
+        } else if option.eq_ignore_ascii_case(b"match") && has_value {
+            let value = &argv[index + 1];
+            pattern = (value != b"*").then_some(value);
+        } else if option.eq_ignore_ascii_case(b"type") && has_value {
+            type_name = Some(&argv[index + 1]);
+        } else {
+            return client.reply_error(errors::SYNTAX);
+        }
+        index += 2;
+    }
+    let now = server.now_ms;
+    let db = &mut server.dbs[client.db];
+    let mut keys: Vec<Vec<u8>> = Vec::new();
+    // Redis compat: at most count*10 table steps per call, so a sparse
+    // table cannot make one call walk the whole table.
+    let mut steps_left = count.saturating_mul(10);
+    loop {
+        cursor = db.scan(cursor, |entry, _| keys.push(entry.key().to_vec()));
+        if cursor == 0 || steps_left == 0 || keys.len() as i64 >= count {
+            break;
+        }
+        steps_left -= 1;
+    }
+    keys.retain(|key| {
+        if let Some(pattern) = pattern {
+            if !vireo_core::glob::matches(pattern, key, false) {
+                return false;
+            }
+        }
+        match db.peek(key, now) {
+            None => false,
+            Some((entry, _)) => type_name.map_or(true, |name| {
+                name.eq_ignore_ascii_case(entry.value.type_name().as_bytes())
+            }),
+        }
+    });
+    client.reply_array_len(2);
+    client.reply_bulk(cursor.to_string().as_bytes());
+    client.reply_array_len(keys.len());
+    for key in &keys {
+        client.reply_bulk(key);
+    }
+}
+
+const OBJECT_KEY_SPECS: &[KeySpec] = &[key_at(&["RO"], 2)];
+
+const fn object_sub(
+    name: &'static str,
+    summary: &'static str,
+    since: &'static str,
+    handler: crate::command::Handler,
+) -> CommandSpec {
+    CommandSpec {
+        name,
+        arity: 3,
+        flags: flags::READONLY,
+        acl: acl::KEYSPACE,
+        tips: &["nondeterministic_output"],
+        key_specs: OBJECT_KEY_SPECS,
+        doc: Doc {
+            summary,
+            since,
+            group: "generic",
+            complexity: "O(1)",
+            args: ONE_KEY,
+        },
+        subcommands: &[],
+        handler: Some(handler),
+    }
+}
+
+/// OBJECT subcommand [arguments]
+pub const OBJECT: CommandSpec = CommandSpec {
+    name: "object",
+    arity: -2,
+    flags: 0,
+    acl: 0,
+    tips: &[],
+    key_specs: &[],
+    doc: Doc {
+        summary: "A container for object introspection commands",
+        since: "2.2.3",
+        group: "generic",
+        complexity: "Depends on subcommand.",
+        args: &[],
+    },
+    subcommands: &[
+        object_sub(
+            "encoding",
+            "Returns the internal encoding of a Redis object",
+            "2.2.3",
+            object_encoding,
+        ),
+        object_sub(
+            "freq",
+            "Returns the logarithmic access frequency counter of a Redis object",
+            "4.0.0",
+            object_freq,
+        ),
+        CommandSpec {
+            name: "help",
+            arity: 2,
+            flags: flags::LOADING | flags::STALE,
+            acl: acl::KEYSPACE,
+            tips: &[],
+            key_specs: &[],
+            doc: Doc {
+                summary: "Returns helpful text about the different subcommands",
+                since: "6.2.0",
+                group: "generic",
+                complexity: "O(1)",
+                args: &[],
+            },
+            subcommands: &[],
+            handler: Some(object_help),
+        },
+        object_sub(
+            "idletime",
+            "Returns the time since the last access to a Redis object",
+            "2.2.3",
+            object_idletime,
+        ),
+        object_sub(
+            "refcount",
+            "Returns the reference count of a value of a key",
+            "2.2.3",
+            object_refcount,
+        ),
+    ],
+    handler: None,
+};
+
+/// The value at `key` for OBJECT, without recording an access; replies
+/// null and returns `None` if there is none.
+fn object_lookup<'a>(
+    server: &'a mut Server,
+    client: &mut Client,
+    key: &[u8],
+) -> Option<(&'a vireo_core::db::Entry, i64)> {
+    let now = server.now_ms;
+    let found = server.dbs[client.db].peek(key, now);
+    if found.is_none() {
+        client.reply_null();
+    }
+    found
+}
+
+fn object_encoding(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
+    if let Some((entry, _)) = object_lookup(server, client, &argv[2]) {
+        let encoding = entry.value.encoding();
+        client.reply_bulk(encoding.as_bytes());
+    }
+}
+
+fn object_freq(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
+    if object_lookup(server, client, &argv[2]).is_some() {
+        // Redis compat: frequency is only tracked under an LFU
+        // maxmemory-policy, and the only policy so far is noeviction.
+        client.reply_error("An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.");
+    }
+}
+
+fn object_idletime(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
+    let clock = lru_clock(server.now_ms);
+    if let Some((entry, _)) = object_lookup(server, client, &argv[2]) {
+        let idle = clock.wrapping_sub(entry.lru());
+        client.reply_integer(i64::from(idle));
+    }
+}
+
+/// Redis compat: integers 0..10000 are shared objects in Redis, whose
+/// reference count reads as INT_MAX.
+fn refcount(value: &Value) -> i64 {
+    match value {
+        Value::Str(StrValue::Int(n)) if (0..10_000).contains(n) => i64::from(i32::MAX),
+        _ => 1,
+    }
+}
+
+fn object_refcount(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
+    if let Some((entry, _)) = object_lookup(server, client, &argv[2]) {
+        let count = refcount(&entry.value);
+        client.reply_integer(count);
+    }
+}
+
+fn object_help(_server: &mut Server, client: &mut Client, argv: Argv<'_>) {
+    reply_help(
+        client,
+        &argv[0],
+        &[
+            "ENCODING <key>",
+            "    Return the kind of internal representation used in order to store the value",
+            "    associated with a <key>.",
+            "FREQ <key>",
+            "    Return the access frequency index of the <key>. The returned integer is",
+            "    proportional to the logarithm of the recent access frequency of the key.",
+            "IDLETIME <key>",
+            "    Return the idle time of the <key>, that is the approximated number of",
+            "    seconds elapsed since the last access to the key.",
+            "REFCOUNT <key>",
+            "    Return the number of references of the value associated with the specified",
+            "    <key>.",
+        ],
+    );
+}
+
+/// Redis's `addReplyHelp`: a header naming the command, the lines, and HELP.
+pub fn reply_help(client: &mut Client, command: &[u8], lines: &[&str]) {
+    client.reply_array_len(lines.len() + 3);
+    let mut header: Vec<u8> = command.to_ascii_uppercase();
+    header.extend_from_slice(b" <subcommand> [<arg> [value] [opt] ...]. Subcommands are:");
+    client.reply_simple(&header);
+    for line in lines {
+        client.reply_simple(line.as_bytes());
+    }
+    client.reply_simple(b"HELP");
+    client.reply_simple(b"    Prints this help.");
+}
+
+/// Length of the RDB encoding of a length (Redis's `rdbSaveLen`).
+fn rdb_len_len(len: usize) -> usize {
+    match len {
+        0..=63 => 1,
+        64..=16383 => 2,
+        _ if len <= u32::MAX as usize => 5,
+        _ => 9,
+    }
+}
+
+/// Length of an integer in RDB's compact integer encoding, if it has one.
+fn rdb_int_len(value: i64) -> Option<usize> {
+    if i8::try_from(value).is_ok() {
+        Some(2)
+    } else if i16::try_from(value).is_ok() {
+        Some(3)
+    } else if i32::try_from(value).is_ok() {
+        Some(5)
+    } else {
+        None
+    }
+}
+
+/// Serialized length of a string value in RDB, without LZF compression.
+fn rdb_string_len(value: &StrValue) -> usize {
+    value.with_bytes(|bytes| {
+        let as_int = (bytes.len() <= 11)
+            .then(|| vireo_core::util::parse_i64(bytes))
+            .flatten()
+            .and_then(rdb_int_len);
+        as_int.unwrap_or_else(|| rdb_len_len(bytes.len()) + bytes.len())
+    })
+}
+
+/// DEBUG OBJECT key.
+pub fn debug_object(server: &mut Server, client: &mut Client, key: &[u8]) {
+    let now = server.now_ms;
+    let clock = lru_clock(now);
+    let Some((entry, _)) = server.dbs[client.db].peek(key, now) else {
+        return client.reply_error(NO_SUCH_KEY);
+    };
+    let Value::Str(string) = &entry.value;
+    let line = format!(
+        "Value at:{:p} refcount:{} encoding:{} serializedlength:{} lru:{} lru_seconds_idle:{}",
+        entry,
+        refcount(&entry.value),
+        entry.value.encoding(),
+        rdb_string_len(string),
+        entry.lru() & 0x00FF_FFFF,
+        clock.wrapping_sub(entry.lru()),
+    );
+    client.reply_simple(line.as_bytes());
 }

@@ -97,6 +97,14 @@ pub static TABLE: &[CommandSpec] = &[
     keyspace::PEXPIRE,
     keyspace::EXPIREAT,
     keyspace::PEXPIREAT,
+    keyspace::RENAME,
+    keyspace::RENAMENX,
+    keyspace::COPY,
+    keyspace::MOVE,
+    keyspace::SWAPDB,
+    keyspace::RANDOMKEY,
+    keyspace::SCAN,
+    keyspace::OBJECT,
 ];
 
 /// Parses an integer argument with Redis's strict rules.

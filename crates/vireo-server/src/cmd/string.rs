@@ -927,7 +927,11 @@ fn setrange(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
             let mut bytes = vec![0u8; offset + patch.len()];
             bytes[offset..].copy_from_slice(patch);
             let len = bytes.len();
-            server.dbs[client.db].insert(&argv[1], Value::Str(StrValue::Bytes(bytes)), NO_EXPIRY);
+            server.dbs[client.db].insert(
+                &argv[1],
+                Value::Str(StrValue::Bytes(bytes.into())),
+                NO_EXPIRY,
+            );
             len
         }
         Some(_) => {
@@ -1015,9 +1019,7 @@ fn getex(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
             server.dirty += 1;
         }
         None if options.persist => {
-            let had_expiry = db
-                .lookup(key, now)
-                .is_some_and(|entry| entry.expire_at_ms != NO_EXPIRY);
+            let had_expiry = db.expire_at(key, now).is_some_and(|at| at != NO_EXPIRY);
             if had_expiry {
                 db.set_expiry(key, NO_EXPIRY, now);
                 server.dirty += 1;
