@@ -225,15 +225,25 @@ fn write_section(
             field("total_net_input_bytes", &stats.net_input_bytes);
             field("total_net_output_bytes", &stats.net_output_bytes);
             field("rejected_connections", &stats.rejected_connections);
+            field("expired_keys", &server.expired_keys());
             field(
-                "expired_keys",
-                &server.dbs.iter().map(|db| db.expired_keys()).sum::<u64>(),
+                "expired_stale_perc",
+                &format!("{:.2}", server.active_expire.stale_ratio * 100.0),
+            );
+            field(
+                "expired_time_cap_reached_count",
+                &server.active_expire.time_cap_reached,
+            );
+            field(
+                "expire_cycle_cpu_milliseconds",
+                &(server.active_expire.time_used_us / 1000),
             );
             field("evicted_keys", &0);
             field("keyspace_hits", &0);
             field("keyspace_misses", &0);
-            field("pubsub_channels", &0);
-            field("pubsub_patterns", &0);
+            field("pubsub_channels", &server.pubsub.channels.len());
+            field("pubsub_patterns", &server.pubsub.patterns.len());
+            field("pubsubshard_channels", &server.pubsub.shard_channels.len());
             field("total_error_replies", &(stats.error_replies + live_errors));
         }
         "replication" => {
@@ -313,7 +323,12 @@ fn write_section(
                 if !db.is_empty() {
                     field(
                         &format!("db{index}"),
-                        &format!("keys={},expires={},avg_ttl=0", db.len(), db.volatile_len()),
+                        &format!(
+                            "keys={},expires={},avg_ttl={}",
+                            db.len(),
+                            db.volatile_len(),
+                            db.avg_ttl()
+                        ),
                     );
                 }
             }
