@@ -71,10 +71,64 @@ struct Shared {
     state: watch::Sender<State>,
 }
 
+/// Where a command's reply goes.
+type ReplySlot = oneshot::Sender<Result<Frame, Error>>;
+
 struct Inner {
     core: Connection,
-    replies: HashMap<Token, oneshot::Sender<Result<Frame, Error>>>,
+    replies: HashMap<Token, ReplySlot, TokenHash>,
     subscribers: HashMap<SubscriptionId, Arc<Notify>>,
+    /// The state last published on `Shared::state`.
+    published: State,
+    /// Tasks waiting for room under `max_pending` (an upper bound: a
+    /// cancelled waiter is not subtracted).
+    room_waiters: usize,
+}
+
+/// Tokens are sequential integers: they hash as themselves.
+#[derive(Default, Clone, Copy)]
+struct TokenHash;
+
+impl std::hash::BuildHasher for TokenHash {
+    type Hasher = TokenHasher;
+    fn build_hasher(&self) -> TokenHasher {
+        TokenHasher(0)
+    }
+}
+
+struct TokenHasher(u64);
+
+impl std::hash::Hasher for TokenHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(b);
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+}
+
+/// Replies and wake-ups gathered under the lock and delivered after it is
+/// released, so woken tasks do not contend for it at once.
+#[derive(Default)]
+struct Outbox {
+    replies: Vec<(ReplySlot, Result<Frame, Error>)>,
+    room: bool,
+}
+
+impl Outbox {
+    fn deliver(&mut self, shared: &Shared) {
+        for (slot, result) in self.replies.drain(..) {
+            let _ = slot.send(result);
+        }
+        if std::mem::take(&mut self.room) {
+            shared.room.notify_waiters();
+        }
+    }
 }
 
 /// Closes the connection gracefully when the last handle goes.
@@ -84,10 +138,12 @@ struct OpenGuard {
 
 impl Drop for OpenGuard {
     fn drop(&mut self) {
+        let mut outbox = Outbox::default();
         let mut inner = lock(&self.shared);
         inner.core.close();
-        inner.dispatch(&self.shared);
+        inner.dispatch(&self.shared, &mut outbox);
         drop(inner);
+        outbox.deliver(&self.shared);
         self.shared.driver.notify_one();
     }
 }
@@ -103,13 +159,13 @@ fn lock(shared: &Shared) -> MutexGuard<'_, Inner> {
 
 impl Inner {
     /// Routes the core's completions and events to the tasks waiting for
-    /// them.
-    fn dispatch(&mut self, shared: &Shared) {
+    /// them: replies go into `outbox`, to be sent once the lock is released.
+    fn dispatch(&mut self, shared: &Shared, outbox: &mut Outbox) {
         let mut freed = false;
         while let Some(completion) = self.core.poll_completion() {
             freed = true;
             if let Some(slot) = self.replies.remove(&completion.token) {
-                let _ = slot.send(completion.result);
+                outbox.replies.push((slot, completion.result));
             }
         }
         while let Some(event) = self.core.poll_event() {
@@ -129,13 +185,13 @@ impl Inner {
             }
         }
         let state = self.core.state();
-        shared.state.send_if_modified(|current| {
-            let changed = *current != state;
-            *current = state;
-            changed
-        });
-        if freed {
-            shared.room.notify_waiters();
+        if state != self.published {
+            self.published = state;
+            shared.state.send_replace(state);
+        }
+        if freed && self.room_waiters > 0 {
+            self.room_waiters = 0;
+            outbox.room = true;
         }
     }
 }
@@ -163,9 +219,11 @@ impl Client {
         let (state, _) = watch::channel(core.state());
         let shared = Arc::new(Shared {
             inner: Mutex::new(Inner {
+                published: core.state(),
                 core,
-                replies: HashMap::new(),
+                replies: HashMap::with_hasher(TokenHash),
                 subscribers: HashMap::new(),
+                room_waiters: 0,
             }),
             driver: Notify::new(),
             room: Notify::new(),
@@ -338,11 +396,13 @@ impl Client {
     /// Closes gracefully: refuses new commands, waits for pending replies,
     /// closes the socket. Returns when the connection is closed.
     pub async fn close(&self) {
+        let mut outbox = Outbox::default();
         {
             let mut inner = lock(&self.shared);
             inner.core.close();
-            inner.dispatch(&self.shared);
+            inner.dispatch(&self.shared, &mut outbox);
         }
+        outbox.deliver(&self.shared);
         self.shared.driver.notify_one();
         let _ = self.closed().await;
     }
@@ -359,6 +419,7 @@ impl Client {
 
     async fn listen(&self, what: Option<(SubscriptionKind, &[u8])>) -> Result<Subscription, Error> {
         let notify = Arc::new(Notify::new());
+        let mut outbox = Outbox::default();
         let (subscription, reply) = {
             let mut inner = lock(&self.shared);
             let now = Instant::now();
@@ -369,7 +430,7 @@ impl Client {
             let (slot, reply) = oneshot::channel();
             inner.replies.insert(token, slot);
             inner.subscribers.insert(id, notify.clone());
-            inner.dispatch(&self.shared);
+            inner.dispatch(&self.shared, &mut outbox);
             let subscription = Subscription {
                 id,
                 notify,
@@ -378,6 +439,7 @@ impl Client {
             };
             (subscription, reply)
         };
+        outbox.deliver(&self.shared);
         self.shared.driver.notify_one();
         let confirmation = reply.await.map_err(|_| Error::Closed)??;
         check(confirmation)?;
@@ -406,14 +468,17 @@ impl Client {
                     let token = submit(&mut inner.core, Instant::now())?;
                     let (slot, reply) = oneshot::channel();
                     inner.replies.insert(token, slot);
-                    inner.dispatch(&self.shared);
+                    let mut outbox = Outbox::default();
+                    inner.dispatch(&self.shared, &mut outbox);
                     let wake = inner.core.wants_transmit();
                     drop(inner);
+                    outbox.deliver(&self.shared);
                     if wake {
                         self.shared.driver.notify_one();
                     }
                     break reply;
                 }
+                inner.room_waiters += 1;
             }
             room.await;
         };
@@ -459,12 +524,14 @@ impl Subscription {
 
 impl Drop for Subscription {
     fn drop(&mut self) {
+        let mut outbox = Outbox::default();
         {
             let mut inner = lock(&self.shared);
             inner.subscribers.remove(&self.id);
             inner.core.unsubscribe(self.id);
-            inner.dispatch(&self.shared);
+            inner.dispatch(&self.shared, &mut outbox);
         }
+        outbox.deliver(&self.shared);
         self.shared.driver.notify_one();
     }
 }
@@ -513,10 +580,11 @@ async fn drive(shared: Arc<Shared>) {
     let mut out: Vec<u8> = Vec::with_capacity(64 * 1024);
     let mut written = 0;
     let mut input = BytesMut::with_capacity(64 * 1024);
+    let mut outbox = Outbox::default();
     loop {
         let (action, deadline, closed) = {
             let mut inner = lock(&shared);
-            inner.dispatch(&shared);
+            inner.dispatch(&shared, &mut outbox);
             let action = inner.core.poll_transport();
             if action.is_none() && written == out.len() {
                 out.clear();
@@ -526,6 +594,7 @@ async fn drive(shared: Arc<Shared>) {
             let closed = inner.core.state() == State::Closed;
             (action, inner.core.poll_timeout(), closed)
         };
+        outbox.deliver(&shared);
         match action {
             Some(TransportAction::Connect) => {
                 socket = None;
@@ -560,7 +629,8 @@ async fn drive(shared: Arc<Shared>) {
             if let Some((_, mut writer)) = socket.take() {
                 let _ = writer.shutdown().await;
             }
-            lock(&shared).dispatch(&shared);
+            lock(&shared).dispatch(&shared, &mut outbox);
+            outbox.deliver(&shared);
             return;
         }
         let sleep = async {
@@ -571,6 +641,7 @@ async fn drive(shared: Arc<Shared>) {
         };
         let Some((reader, writer)) = socket.as_mut() else {
             tokio::select! {
+                biased;
                 _ = shared.driver.notified() => {}
                 _ = sleep => lock(&shared).core.handle_timeout(Instant::now()),
             }
@@ -578,6 +649,7 @@ async fn drive(shared: Arc<Shared>) {
         };
         let pending_write = written < out.len();
         let step = tokio::select! {
+            biased;
             read = reader.read_buf(&mut input) => Step::Read(read),
             wrote = writer.write(&out[written..]), if pending_write => Step::Wrote(wrote),
             _ = shared.driver.notified() => Step::Woken,
