@@ -598,7 +598,9 @@ async fn drive(shared: Arc<Shared>) {
         match action {
             Some(TransportAction::Connect) => {
                 socket = None;
-                let attempt = tokio::time::timeout(connect_timeout, open_socket(&address)).await;
+                let attempt = tokio::time::timeout(connect_timeout, open_socket(&address))
+                    .instrument(tracing::debug_span!("connect"))
+                    .await;
                 let mut inner = lock(&shared);
                 match attempt {
                     Ok(Ok(stream)) => {

@@ -28,6 +28,35 @@ async fn next_message(subscription: &mut Subscription) -> (String, String) {
 }
 
 #[tokio::test]
+async fn commands_wait_for_a_server_that_is_not_up_yet() {
+    let port = support::free_port();
+    let mut config = Config::from_url(&format!("redis://127.0.0.1:{port}")).unwrap();
+    if let Some(backoff) = config.reconnect.as_mut() {
+        backoff.initial = Duration::from_millis(10);
+        backoff.max = Duration::from_millis(100);
+    }
+    let client = Client::with_config(config);
+    let mut states = client.state_changes();
+    let early = {
+        let client = client.clone();
+        tokio::spawn(async move { client.query::<String>(cmd("PING")).await })
+    };
+    // Wait until at least one attempt has failed and a retry is scheduled.
+    bounded(async {
+        while !matches!(*states.borrow_and_update(), State::WaitingToReconnect(_)) {
+            states.changed().await.unwrap();
+        }
+    })
+    .await;
+    let Some(_server) = RedisServer::start_on_port(port) else {
+        return;
+    };
+    let pong = bounded(early).await.unwrap().unwrap();
+    assert_eq!(pong, "PONG");
+    assert_eq!(client.state(), State::Ready);
+}
+
+#[tokio::test]
 async fn pubsub_channels_and_patterns_over_resp3() {
     let Some(server) = RedisServer::start() else {
         return;
@@ -353,4 +382,31 @@ fn the_blocking_client_receives_messages() {
         .next_delivery(id, Some(Duration::from_millis(50)))
         .unwrap();
     assert_eq!(nothing, None);
+}
+
+#[test]
+fn the_blocking_client_reconnects_after_a_server_restart() {
+    let Some(mut server) = RedisServer::start() else {
+        return;
+    };
+    let mut config = Config::from_url(&server.url()).unwrap();
+    if let Some(backoff) = config.reconnect.as_mut() {
+        backoff.initial = Duration::from_millis(20);
+        backoff.max = Duration::from_millis(200);
+    }
+    let mut client = blocking::Client::with_config(config).unwrap();
+    client
+        .query::<()>(cmd("SET").arg("k").arg("before"))
+        .unwrap();
+    server.restart();
+    // The first command after the restart may be the one that discovers
+    // the broken socket: it fails, saying it may not have run; a read
+    // marked idempotent is retried instead.
+    let value: Option<String> = client.query(cmd("GET").arg("k").idempotent()).unwrap();
+    assert_eq!(value, None, "a fresh server has no keys");
+    client
+        .query::<()>(cmd("SET").arg("k").arg("after"))
+        .unwrap();
+    let value: String = client.query(cmd("GET").arg("k")).unwrap();
+    assert_eq!(value, "after");
 }

@@ -144,6 +144,32 @@ async fn a_timed_out_command_leaves_the_connection_usable() {
 }
 
 #[tokio::test]
+async fn dropping_a_query_future_keeps_the_connection_in_step() {
+    bounded(async {
+        let client = Client::connect(&url(11)).await.unwrap();
+        client
+            .query::<()>(cmd("SET").arg("e2e:c").arg("kept"))
+            .await
+            .unwrap();
+        // Cancelled after it was sent: the server still answers it, and that
+        // answer must not be given to the next command.
+        let cancelled = tokio::time::timeout(
+            Duration::from_millis(20),
+            client.query::<()>(cmd("DEBUG").arg("SLEEP").arg("0.2")),
+        )
+        .await;
+        assert!(cancelled.is_err(), "the query was cancelled by the timeout");
+        // Cancelled before it was ever polled: nothing is sent.
+        drop(client.query::<i64>(cmd("INCR").arg("e2e:never")));
+        let value: String = client.query(cmd("GET").arg("e2e:c")).await.unwrap();
+        assert_eq!(value, "kept");
+        let never: Option<i64> = client.query(cmd("GET").arg("e2e:never")).await.unwrap();
+        assert_eq!(never, None);
+    })
+    .await
+}
+
+#[tokio::test]
 async fn back_pressure_waits_for_room_or_fails_fast() {
     bounded(async {
         let mut config = Config::from_url(&url(8)).unwrap();

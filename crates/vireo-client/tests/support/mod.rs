@@ -284,6 +284,11 @@ impl RedisServer {
     /// `None` so the test can skip, unless CI is set: CI installs it, so a
     /// missing binary there is a failure.
     pub fn start() -> Option<RedisServer> {
+        RedisServer::start_on_port(free_port())
+    }
+
+    /// As [`RedisServer::start`], on a given port.
+    pub fn start_on_port(port: u16) -> Option<RedisServer> {
         let binary = PathBuf::from("/usr/bin/redis-server");
         let binary = if binary.is_file() {
             binary
@@ -304,7 +309,7 @@ impl RedisServer {
                 }
             }
         };
-        Some(RedisServer::start_on(binary, free_port()))
+        Some(RedisServer::start_on(binary, port))
     }
 
     fn start_on(binary: PathBuf, port: u16) -> RedisServer {
