@@ -4,6 +4,11 @@
 //!
 //! `cargo run --release --manifest-path crates/vireo-client/bench/Cargo.toml -- [URL] [ROUNDS]`
 //! against a running server (start `redis-server --save "" --appendonly no`).
+//! Runs on tokio's multi-thread runtime, then on its current-thread runtime
+//! (where no wake-up crosses threads, so the clients' own costs show more).
+//! Runs once on tokio's multi-thread runtime, once on its current-thread
+//! runtime (where no wake-up crosses threads, so the clients' own costs
+//! show more).
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -110,18 +115,41 @@ fn sample(start: Instant, cpu: Duration) -> Sample {
     }
 }
 
-#[tokio::main]
-async fn main() {
+fn main() {
     let mut args = std::env::args().skip(1);
     let url = args
         .next()
         .unwrap_or_else(|| "redis://127.0.0.1:6379".into());
     let rounds: usize = args.next().and_then(|r| r.parse().ok()).unwrap_or(5);
+    println!(
+        "{TASKS} tasks x {OPS_PER_TASK} ops (SET+GET) through one shared handle, {rounds} rounds"
+    );
+    for multi_thread in [true, false] {
+        let runtime = if multi_thread {
+            tokio::runtime::Builder::new_multi_thread()
+                .enable_all()
+                .build()
+        } else {
+            tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+        }
+        .expect("tokio runtime");
+        let flavour = if multi_thread {
+            "multi-thread"
+        } else {
+            "current-thread"
+        };
+        println!("tokio {flavour} runtime:");
+        runtime.block_on(compare(&url, rounds));
+    }
+}
 
-    let vireo = vireo_client::tokio::Client::connect(&url)
+async fn compare(url: &str, rounds: usize) {
+    let vireo = vireo_client::tokio::Client::connect(url)
         .await
         .expect("vireo-client connects");
-    let redis_client = redis::Client::open(url.as_str()).expect("redis-rs URL");
+    let redis_client = redis::Client::open(url).expect("redis-rs URL");
     let redis_rs = Arc::new(
         redis_client
             .get_multiplexed_async_connection()
@@ -136,9 +164,6 @@ async fn main() {
         ours.push(run_vireo(&vireo).await);
         theirs.push(run_redis_rs(&redis_rs).await);
     }
-    println!(
-        "{TASKS} tasks x {OPS_PER_TASK} ops (SET+GET) through one shared handle, {rounds} rounds"
-    );
     report("vireo-client", &ours);
     report("redis-rs", &theirs);
 }
