@@ -14,7 +14,7 @@ use std::time::Instant;
 
 use bytes::BytesMut;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
-use tokio::sync::{oneshot, watch, Notify};
+use tokio::sync::{broadcast, oneshot, watch, Notify};
 use tracing::Instrument;
 use vireo_resp::Frame;
 
@@ -69,6 +69,29 @@ struct Shared {
     /// Wakes tasks waiting for room under `max_pending`.
     room: Notify,
     state: watch::Sender<State>,
+    events: broadcast::Sender<ConnectionEvent>,
+}
+
+/// What [`Client::events`] reports: the core's connection events (see
+/// [`Event`]) and RESP3 push frames that are not pub/sub.
+#[derive(Debug, Clone)]
+pub enum ConnectionEvent {
+    /// The handshake succeeded.
+    Connected,
+    /// The connection broke, could not be opened, or its handshake failed.
+    Disconnected(Error),
+    /// The next attempt comes after `delay`.
+    Reconnecting {
+        /// Consecutive failed attempts.
+        attempt: u32,
+        /// Backoff delay, jitter included.
+        delay: std::time::Duration,
+    },
+    /// The client closed for good.
+    Closed,
+    /// A push frame that is not pub/sub (client-side caching
+    /// invalidations, for example).
+    Push(Frame),
 }
 
 /// Where a command's reply goes.
@@ -169,20 +192,33 @@ impl Inner {
             }
         }
         while let Some(event) = self.core.poll_event() {
-            match event {
+            let public = match event {
                 Event::Messages(id) => {
                     if let Some(notify) = self.subscribers.get(&id) {
                         notify.notify_one();
                     }
+                    continue;
                 }
-                Event::Connected => tracing::info!("connected"),
-                Event::Disconnected(error) => tracing::warn!(%error, "disconnected"),
+                Event::Connected => {
+                    tracing::info!("connected");
+                    ConnectionEvent::Connected
+                }
+                Event::Disconnected(error) => {
+                    tracing::warn!(%error, "disconnected");
+                    ConnectionEvent::Disconnected(error)
+                }
                 Event::Reconnecting { attempt, delay } => {
-                    tracing::info!(attempt, ?delay, "reconnecting")
+                    tracing::info!(attempt, ?delay, "reconnecting");
+                    ConnectionEvent::Reconnecting { attempt, delay }
                 }
-                Event::Closed => tracing::debug!("closed"),
-                Event::Push(frame) => tracing::debug!(?frame, "push message ignored"),
-            }
+                Event::Closed => {
+                    tracing::debug!("closed");
+                    ConnectionEvent::Closed
+                }
+                Event::Push(frame) => ConnectionEvent::Push(frame),
+            };
+            // No receiver is fine: nobody asked for events.
+            let _ = shared.events.send(public);
         }
         let state = self.core.state();
         if state != self.published {
@@ -199,17 +235,21 @@ impl Inner {
 impl Client {
     /// Opens a client from a URL (see [`Config::from_url`]).
     ///
-    /// Returns at once; the connection is made in the background. Must be
-    /// called from within a tokio runtime.
+    /// Returns at once; the connection is made in the background.
     ///
     /// # Errors
     /// [`Error::InvalidConfig`] for a bad URL (and for `rediss://`).
+    ///
+    /// # Panics
+    /// Outside a tokio runtime, like `tokio::spawn`.
     pub fn open(url: &str) -> Result<Client, Error> {
         Ok(Client::with_config(Config::from_url(url)?))
     }
 
-    /// Opens a client with a configuration. Must be called from within a
-    /// tokio runtime.
+    /// Opens a client with a configuration.
+    ///
+    /// # Panics
+    /// Outside a tokio runtime, like `tokio::spawn`.
     pub fn with_config(mut config: Config) -> Client {
         if config.seed == Config::new(config.address.clone()).seed {
             config.seed = clock_seed();
@@ -228,6 +268,7 @@ impl Client {
             driver: Notify::new(),
             room: Notify::new(),
             state,
+            events: broadcast::channel(EVENT_CAPACITY).0,
         });
         tokio::spawn(drive(shared.clone()).instrument(span));
         Client {
@@ -283,6 +324,14 @@ impl Client {
     /// by a slow reader, the latest is always seen.
     pub fn state_changes(&self) -> watch::Receiver<State> {
         self.shared.state.subscribe()
+    }
+
+    /// A stream of connection events (connects, disconnects with their
+    /// reason, reconnection delays, close) and non-pub/sub push frames,
+    /// from now on. It is bounded: a receiver more than 64 events behind
+    /// gets `RecvError::Lagged(n)` and continues with the most recent.
+    pub fn events(&self) -> broadcast::Receiver<ConnectionEvent> {
+        self.shared.events.subscribe()
     }
 
     /// Sends one command and converts its reply.
@@ -535,6 +584,9 @@ impl Drop for Subscription {
         self.shared.driver.notify_one();
     }
 }
+
+/// Connection events buffered per [`Client::events`] receiver.
+const EVENT_CAPACITY: usize = 64;
 
 fn clock_seed() -> u64 {
     let nanos = std::time::SystemTime::now()

@@ -8,7 +8,7 @@ mod support;
 use std::time::Duration;
 
 use support::RedisServer;
-use vireo_client::tokio::{Client, Subscription};
+use vireo_client::tokio::{Client, ConnectionEvent, Subscription};
 use vireo_client::{blocking, cmd, Config, Delivery, Error, Script, State, Transaction};
 
 async fn bounded<F: std::future::Future>(f: F) -> F::Output {
@@ -140,6 +140,7 @@ async fn subscriptions_are_restored_after_a_server_restart() {
     let subscriber = Client::with_config(config);
     let mut events = bounded(subscriber.subscribe("events")).await.unwrap();
     let mut states = subscriber.state_changes();
+    let mut connection_events = subscriber.events();
 
     // A blocking command in flight when the server dies fails, and says so.
     let blocked = {
@@ -163,6 +164,22 @@ async fn subscriptions_are_restored_after_a_server_restart() {
         }
     })
     .await;
+    let seen = bounded(async {
+        let mut seen = Vec::new();
+        loop {
+            let event = connection_events.recv().await.unwrap();
+            let connected = matches!(event, ConnectionEvent::Connected);
+            seen.push(event);
+            if connected {
+                break seen;
+            }
+        }
+    })
+    .await;
+    assert!(
+        matches!(seen.first(), Some(ConnectionEvent::Disconnected(_))),
+        "{seen:?}"
+    );
 
     // The old publisher reconnects too; publish until the restored
     // subscription sees a message (the SUBSCRIBE may still be on its way).
