@@ -6,19 +6,22 @@ use std::time::Duration;
 
 /// A command to send: its arguments (binary safe) and options.
 ///
-/// Arguments are stored back to back in one buffer, so building a command
-/// costs two allocations whatever its length.
+/// Arguments are stored already encoded as RESP bulk strings, back to back
+/// in one buffer: building a command costs one allocation, and sending it
+/// is one copy.
 ///
 /// ```
 /// use vireo_client::cmd;
 /// let set = cmd("SET").arg("greeting").arg("hello").arg("EX").arg(60);
 /// assert_eq!(set.len(), 5);
 /// assert_eq!(set.name(), b"SET");
+/// assert_eq!(set.get(4), Some(&b"60"[..]));
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Command {
-    data: Vec<u8>,
-    ends: Vec<usize>,
+    /// `$<len>\r\n<bytes>\r\n` for each argument.
+    wire: Vec<u8>,
+    argc: usize,
     pub(crate) timeout: Option<Duration>,
     pub(crate) idempotent: bool,
 }
@@ -32,8 +35,8 @@ impl Command {
     /// A command with only its name.
     pub fn new(name: &str) -> Command {
         let mut command = Command {
-            data: Vec::with_capacity(64),
-            ends: Vec::with_capacity(4),
+            wire: Vec::with_capacity(64),
+            argc: 0,
             timeout: None,
             idempotent: false,
         };
@@ -50,8 +53,25 @@ impl Command {
 
     /// Appends one raw argument.
     pub fn push_arg(&mut self, arg: &[u8]) {
-        self.data.extend_from_slice(arg);
-        self.ends.push(self.data.len());
+        write_header(&mut self.wire, b'$', arg.len());
+        self.wire.extend_from_slice(arg);
+        self.wire.extend_from_slice(b"\r\n");
+        self.argc += 1;
+    }
+
+    /// Appends one argument written with `Display` (numbers), without a
+    /// temporary `String` for short ones.
+    fn push_display(&mut self, value: &dyn std::fmt::Display) {
+        let mut buffer = StackText {
+            bytes: [0; 40],
+            len: 0,
+        };
+        if std::fmt::write(&mut buffer, format_args!("{value}")).is_ok() {
+            let len = buffer.len;
+            self.push_arg(&buffer.bytes[..len]);
+        } else {
+            self.push_arg(value.to_string().as_bytes());
+        }
     }
 
     /// Fails this command with [`Error::Timeout`](crate::Error::Timeout)
@@ -72,19 +92,17 @@ impl Command {
 
     /// Number of arguments, the name included.
     pub fn len(&self) -> usize {
-        self.ends.len()
+        self.argc
     }
 
     /// Always false: a command has at least its name.
     pub fn is_empty(&self) -> bool {
-        self.ends.is_empty()
+        self.argc == 0
     }
 
     /// The `i`th argument (0 is the name).
     pub fn get(&self, i: usize) -> Option<&[u8]> {
-        let end = *self.ends.get(i)?;
-        let start = if i == 0 { 0 } else { self.ends[i - 1] };
-        Some(&self.data[start..end])
+        self.args().nth(i)
     }
 
     /// The command name as given.
@@ -94,7 +112,19 @@ impl Command {
 
     /// The arguments in order.
     pub fn args(&self) -> impl Iterator<Item = &[u8]> + '_ {
-        (0..self.len()).filter_map(move |i| self.get(i))
+        let mut rest = &self.wire[..];
+        std::iter::from_fn(move || {
+            // Each argument is `$<len>\r\n<bytes>\r\n`, as `push_arg` wrote it.
+            let line_end = rest.iter().position(|&b| b == b'\r')?;
+            let len: usize = std::str::from_utf8(rest.get(1..line_end)?)
+                .ok()?
+                .parse()
+                .ok()?;
+            let start = line_end + 2;
+            let arg = rest.get(start..start + len)?;
+            rest = rest.get(start + len + 2..)?;
+            Some(arg)
+        })
     }
 
     /// Whether the name is `name`, ignoring ASCII case.
@@ -104,15 +134,9 @@ impl Command {
 
     /// Appends the RESP multibulk encoding of this command to `out`.
     pub(crate) fn encode(&self, out: &mut Vec<u8>) {
-        out.reserve(self.data.len() + 16 * self.ends.len() + 16);
-        write_header(out, b'*', self.ends.len());
-        let mut start = 0;
-        for &end in &self.ends {
-            write_header(out, b'$', end - start);
-            out.extend_from_slice(&self.data[start..end]);
-            out.extend_from_slice(b"\r\n");
-            start = end;
-        }
+        out.reserve(self.wire.len() + 16);
+        write_header(out, b'*', self.argc);
+        out.extend_from_slice(&self.wire);
     }
 
     /// How long the server may legitimately hold this command before
@@ -165,6 +189,22 @@ fn milliseconds(arg: &[u8]) -> Option<Option<Duration>> {
         return Some(None);
     }
     Some(Some(Duration::from_millis(value)))
+}
+
+/// Formats short `Display` output on the stack.
+struct StackText {
+    bytes: [u8; 40],
+    len: usize,
+}
+
+impl std::fmt::Write for StackText {
+    fn write_str(&mut self, text: &str) -> std::fmt::Result {
+        let end = self.len + text.len();
+        let slot = self.bytes.get_mut(self.len..end).ok_or(std::fmt::Error)?;
+        slot.copy_from_slice(text.as_bytes());
+        self.len = end;
+        Ok(())
+    }
 }
 
 fn write_header(out: &mut Vec<u8>, kind: u8, n: usize) {
@@ -229,7 +269,7 @@ macro_rules! integer_args {
     ($($t:ty),*) => {$(
         impl ToArgs for $t {
             fn write_args(&self, command: &mut Command) {
-                command.push_arg(self.to_string().as_bytes());
+                command.push_display(self);
             }
         }
     )*};
@@ -336,6 +376,18 @@ mod tests {
             encoded(&command),
             b"*4\r\n$3\r\nSET\r\n$1\r\nk\r\n$3\r\nv\r\n\r\n$3\r\n-12\r\n"
         );
+    }
+
+    #[test]
+    fn numbers_are_written_in_decimal_whatever_their_length() {
+        let command = cmd("X").arg(-7).arg(u64::MAX).arg(0.5).arg(1e300);
+        let args: Vec<&[u8]> = command.args().collect();
+        assert_eq!(
+            &args[..4],
+            [&b"X"[..], b"-7", b"18446744073709551615", b"0.5"]
+        );
+        assert_eq!(args[4], 1e300f64.to_string().as_bytes());
+        assert_eq!(command.get(5), None);
     }
 
     #[test]

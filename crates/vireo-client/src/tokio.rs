@@ -503,33 +503,36 @@ impl Client {
         F: FnOnce(&mut Connection, Instant) -> Result<Token, Error> + Send + 'static,
     {
         let mut submit = Some(submit);
+        let mut room = None;
         let reply = loop {
-            let room = self.shared.room.notified();
-            tokio::pin!(room);
-            room.as_mut().enable();
-            {
-                let mut inner = lock(&self.shared);
-                let fits = inner.core.capacity() >= weight || inner.core.pending() == 0;
-                if fits || !wait {
-                    let Some(submit) = submit.take() else {
-                        return Err(Error::Closed);
-                    };
-                    let token = submit(&mut inner.core, Instant::now())?;
-                    let (slot, reply) = oneshot::channel();
-                    inner.replies.insert(token, slot);
-                    let mut outbox = Outbox::default();
-                    inner.dispatch(&self.shared, &mut outbox);
-                    let wake = inner.core.wants_transmit();
-                    drop(inner);
-                    outbox.deliver(&self.shared);
-                    if wake {
-                        self.shared.driver.notify_one();
-                    }
-                    break reply;
-                }
-                inner.room_waiters += 1;
+            if let Some(room) = room.take() {
+                room.await;
             }
-            room.await;
+            // Only a task that finds no room registers for a wake-up (and
+            // re-checks after registering, so no wake-up is lost).
+            let waiter = self.shared.room.notified();
+            let mut inner = lock(&self.shared);
+            let fits = inner.core.capacity() >= weight || inner.core.pending() == 0;
+            if fits || !wait {
+                let Some(submit) = submit.take() else {
+                    return Err(Error::Closed);
+                };
+                let token = submit(&mut inner.core, Instant::now())?;
+                let (slot, reply) = oneshot::channel();
+                inner.replies.insert(token, slot);
+                let mut outbox = Outbox::default();
+                inner.dispatch(&self.shared, &mut outbox);
+                let wake = inner.core.wants_transmit();
+                drop(inner);
+                outbox.deliver(&self.shared);
+                if wake {
+                    self.shared.driver.notify_one();
+                }
+                break reply;
+            }
+            inner.room_waiters += 1;
+            drop(inner);
+            room = Some(waiter);
         };
         reply.await.map_err(|_| Error::Closed)?
     }

@@ -156,14 +156,28 @@ async fn compare(url: &str, rounds: usize) {
             .await
             .expect("redis-rs connects"),
     );
+    // BENCH_ONLY=vireo-client or redis-rs runs one side (for profiling).
+    let only = std::env::var("BENCH_ONLY").unwrap_or_default();
+    let ours_too = only.is_empty() || only == "vireo-client";
+    let theirs_too = only.is_empty() || only == "redis-rs";
     // Warm up both, then alternate so that drift hits both alike.
-    run_vireo(&vireo).await;
-    run_redis_rs(&redis_rs).await;
     let (mut ours, mut theirs) = (Vec::new(), Vec::new());
-    for _ in 0..rounds {
-        ours.push(run_vireo(&vireo).await);
-        theirs.push(run_redis_rs(&redis_rs).await);
+    for round in 0..=rounds {
+        if ours_too {
+            ours.push(run_vireo(&vireo).await);
+        }
+        if theirs_too {
+            theirs.push(run_redis_rs(&redis_rs).await);
+        }
+        if round == 0 {
+            ours.clear();
+            theirs.clear();
+        }
     }
-    report("vireo-client", &ours);
-    report("redis-rs", &theirs);
+    if ours_too {
+        report("vireo-client", &ours);
+    }
+    if theirs_too {
+        report("redis-rs", &theirs);
+    }
 }
