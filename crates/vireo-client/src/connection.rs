@@ -518,6 +518,13 @@ impl Connection {
         let token = self.fresh_token();
         if let Some(at) = deadline {
             self.deadlines.push(Reverse((at, token)));
+            // Answered commands leave their deadline behind (removing it from
+            // the heap would cost a search per reply); sweep when such
+            // leftovers are most of the heap, so it stays proportional to
+            // the pending commands at an amortised O(log n) per command.
+            if self.deadlines.len() > 1024 && self.deadlines.len() > 4 * self.pending {
+                self.prune_deadlines();
+            }
         }
         self.pending += weight;
         self.queued.push_back(Request {
@@ -917,6 +924,26 @@ impl Connection {
             self.expire(token, at);
         }
         self.check_drained();
+    }
+
+    fn prune_deadlines(&mut self) {
+        let heap = std::mem::take(&mut self.deadlines);
+        let live: Vec<_> = heap
+            .into_vec()
+            .into_iter()
+            .filter(|Reverse((at, token))| self.waits_for(*token, *at))
+            .collect();
+        self.deadlines = BinaryHeap::from(live);
+    }
+
+    /// Whether a live (not abandoned) request `token` has deadline `at`.
+    fn waits_for(&self, token: u64, at: Instant) -> bool {
+        [&self.queued, &self.in_flight].into_iter().any(|queue| {
+            let i = queue.partition_point(|r| r.token < token);
+            queue
+                .get(i)
+                .is_some_and(|r| r.token == token && r.deadline == Some(at) && !r.abandoned)
+        })
     }
 
     fn expire(&mut self, token: u64, at: Instant) {

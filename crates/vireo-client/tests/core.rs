@@ -430,6 +430,36 @@ fn a_blocking_command_that_may_block_forever_has_no_deadline() {
     assert_eq!(h.reply(blpop), &Frame::Array(vec![bulk("jobs"), bulk("x")]));
 }
 
+#[test]
+fn deadlines_still_fire_after_many_answered_commands() {
+    let mut h = Harness::ready(config());
+    let timeout = Duration::from_millis(100);
+    let mut answered = Vec::new();
+    for _ in 0..5000 {
+        answered.push(h.submit(cmd("PING").timeout(timeout)));
+    }
+    h.sent();
+    let mut replies = Vec::new();
+    for _ in 0..5000 {
+        replies.extend_from_slice(b"+PONG\r\n");
+    }
+    h.read(&replies);
+    // Submitting more sweeps the deadlines of the answered ones.
+    let late: Vec<_> = (0..2000)
+        .map(|_| h.submit(cmd("PING").timeout(timeout)))
+        .collect();
+    h.sent();
+    h.read(b"+PONG\r\n");
+    assert_eq!(h.reply(late[0]), &simple("PONG"));
+    h.advance(timeout);
+    for token in &late[1..] {
+        assert!(matches!(h.result(*token), Err(Error::Timeout)));
+    }
+    for token in answered {
+        assert_eq!(h.reply(token), &simple("PONG"));
+    }
+}
+
 // ----- back-pressure --------------------------------------------------------
 
 #[test]
