@@ -219,6 +219,23 @@ impl Client {
         }
     }
 
+    /// Turns this connection into a `MONITOR` connection; read the lines
+    /// with [`next_delivery`](Self::next_delivery). Other commands are
+    /// refused from then on.
+    ///
+    /// # Errors
+    /// [`Error::NotAllowed`] while subscriptions exist, [`Error::Closed`].
+    pub fn monitor(&mut self) -> Result<SubscriptionId, Error> {
+        let (id, token) = self.core.monitor(Instant::now())?;
+        match self.wait(token).and_then(check) {
+            Ok(_) => Ok(id),
+            Err(error) => {
+                self.core.unsubscribe(id);
+                Err(error)
+            }
+        }
+    }
+
     /// Ends a subscription.
     pub fn unsubscribe(&mut self, id: SubscriptionId) {
         self.core.unsubscribe(id);

@@ -399,6 +399,21 @@ fn the_blocking_client_receives_messages() {
         .next_delivery(id, Some(Duration::from_millis(50)))
         .unwrap();
     assert_eq!(nothing, None);
+
+    let mut watcher = blocking::Client::open(&server.url()).unwrap();
+    let lines = watcher.monitor().unwrap();
+    publisher
+        .query::<i64>(cmd("PUBLISH").arg("b").arg("seen"))
+        .unwrap();
+    match watcher
+        .next_delivery(lines, Some(Duration::from_secs(5)))
+        .unwrap()
+    {
+        Some(Delivery::Message(m)) => {
+            assert!(String::from_utf8_lossy(&m.payload).contains("\"PUBLISH\""))
+        }
+        other => panic!("{other:?}"),
+    }
 }
 
 #[test]

@@ -245,33 +245,50 @@ async fn connect_reports_a_refused_connection() {
     .await
 }
 
+/// Starts an in-process server listening only on a Unix socket.
+fn start_unix_server(name: &str) -> std::path::PathBuf {
+    use vireo_server::config::Config as ServerConfig;
+    let path =
+        std::env::temp_dir().join(format!("vireo-client-{}-{name}.sock", std::process::id()));
+    let _ = std::fs::remove_file(&path);
+    let mut config = ServerConfig::default();
+    config.port = 0;
+    config.unixsocket = Some(path.to_string_lossy().into_owned());
+    config.save = String::new();
+    std::thread::spawn(move || {
+        let _ = vireo_server::run(config);
+    });
+    for _ in 0..500 {
+        if path.exists() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    path
+}
+
 #[tokio::test]
 async fn a_unix_socket_url_works() {
+    let path = start_unix_server("tokio");
     bounded(async {
-        use vireo_server::config::Config as ServerConfig;
-        let path = std::env::temp_dir().join(format!("vireo-client-{}.sock", std::process::id()));
-        let _ = std::fs::remove_file(&path);
-        let mut config = ServerConfig::default();
-        config.port = 0;
-        config.unixsocket = Some(path.to_string_lossy().into_owned());
-        config.save = String::new();
-        std::thread::spawn(move || {
-            let _ = vireo_server::run(config);
-        });
-        for _ in 0..500 {
-            if path.exists() {
-                break;
-            }
-            tokio::time::sleep(Duration::from_millis(10)).await;
-        }
         let client = Client::connect(&format!("unix://{}", path.display()))
             .await
             .unwrap();
         let pong: String = client.query(cmd("PING")).await.unwrap();
         assert_eq!(pong, "PONG");
-        let _ = std::fs::remove_file(&path);
     })
-    .await
+    .await;
+    let _ = std::fs::remove_file(&path);
+}
+
+#[test]
+fn the_blocking_client_speaks_over_a_unix_socket() {
+    let path = start_unix_server("blocking");
+    let mut client = blocking::Client::open(&format!("unix://{}?db=2", path.display())).unwrap();
+    client.query::<()>(cmd("SET").arg("u").arg("x")).unwrap();
+    let value: String = client.query(cmd("GET").arg("u")).unwrap();
+    assert_eq!(value, "x");
+    let _ = std::fs::remove_file(&path);
 }
 
 #[test]
