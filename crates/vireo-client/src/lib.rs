@@ -15,7 +15,15 @@
 //! Around them: [`Command`] and [`ToArgs`] to build requests,
 //! [`FromReply`] to read replies, [`Pipeline`] and [`Transaction`] for
 //! batches, [`Script`] for `EVALSHA` with an `EVAL` fallback, and
-//! [`Config`] (from `redis://` and `unix://` URLs).
+//! [`Config`] (from `redis://` and `unix://` URLs). The tokio client also
+//! reports its [`State`] as a `watch` stream and its connection events
+//! (with reasons) as a bounded broadcast; the core logs through `tracing`
+//! (a `vireo_client` span per connection, a `connect` span per attempt).
+//!
+//! # Features
+//!
+//! * `tokio` (default): the [`tokio`] adapter. Without it the crate has no
+//!   runtime dependency; the core and the blocking client remain.
 //!
 //! # Example
 //!
