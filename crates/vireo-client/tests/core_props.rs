@@ -145,8 +145,15 @@ impl EchoPeer {
         self.unanswered.clear();
     }
 
+    /// Runs what arrived at once; the replies wait for `answer`, so a
+    /// disconnect can lose the reply of a command that did run.
     fn receive(&mut self, bytes: &[u8]) {
         let commands = self.reader.feed(bytes);
+        for argv in &commands {
+            if argv[0] == b"ECHO" {
+                *self.executions.entry(argv[1].clone()).or_default() += 1;
+            }
+        }
         self.unanswered.extend(commands);
     }
 
@@ -157,7 +164,6 @@ impl EchoPeer {
             match argv[0].as_slice() {
                 b"HELLO" => out.extend_from_slice(b"%0\r\n"),
                 b"ECHO" => {
-                    *self.executions.entry(argv[1].clone()).or_default() += 1;
                     out.extend_from_slice(format!("${}\r\n", argv[1].len()).as_bytes());
                     out.extend_from_slice(&argv[1]);
                     out.extend_from_slice(b"\r\n");
