@@ -43,6 +43,13 @@ use crate::script::Script;
 /// not the command, which still runs on the server, and the connection
 /// stays in step.
 ///
+/// # Blocking commands
+///
+/// Replies come back in order on one connection, so a `BLPOP` that waits
+/// holds up every command queued behind it, as with any pipelined
+/// connection. Give blocking commands (and `WATCH` sequences, and MONITOR)
+/// a client of their own.
+///
 /// # Back-pressure
 ///
 /// When [`Config::max_pending`] commands are unanswered, [`query`](Self::query)
