@@ -712,8 +712,9 @@ async fn drive(shared: Arc<Shared>) {
             continue;
         };
         let pending_write = written < out.len();
+        // Unbiased on purpose: a server flooding us with pub/sub messages
+        // must not starve our writes, nor a stream of writes our reads.
         let step = tokio::select! {
-            biased;
             read = reader.read_buf(&mut input) => Step::Read(read),
             wrote = writer.write(&out[written..]), if pending_write => Step::Wrote(wrote),
             _ = shared.driver.notified() => Step::Woken,
