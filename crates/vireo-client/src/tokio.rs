@@ -606,18 +606,24 @@ fn clock_seed() -> u64 {
     nanos ^ u64::from(std::process::id()).rotate_left(32)
 }
 
-trait Io: AsyncRead + AsyncWrite + Send + Unpin {}
-impl<T: AsyncRead + AsyncWrite + Send + Unpin> Io for T {}
+type Reader = Box<dyn AsyncRead + Send + Unpin>;
+type Writer = Box<dyn AsyncWrite + Send + Unpin>;
 
-async fn open_socket(address: &Address) -> std::io::Result<Box<dyn Io>> {
+/// Opens the socket and splits it into halves that need no lock between
+/// them (the reader and the writer are polled in the same task).
+async fn open_socket(address: &Address) -> std::io::Result<(Reader, Writer)> {
     match address {
         Address::Tcp { host, port } => {
             let stream = tokio::net::TcpStream::connect((host.as_str(), *port)).await?;
             stream.set_nodelay(true)?;
-            Ok(Box::new(stream))
+            let (reader, writer) = stream.into_split();
+            Ok((Box::new(reader), Box::new(writer)))
         }
         #[cfg(unix)]
-        Address::Unix(path) => Ok(Box::new(tokio::net::UnixStream::connect(path).await?)),
+        Address::Unix(path) => {
+            let (reader, writer) = tokio::net::UnixStream::connect(path).await?.into_split();
+            Ok((Box::new(reader), Box::new(writer)))
+        }
         #[cfg(not(unix))]
         Address::Unix(_) => Err(std::io::Error::new(
             std::io::ErrorKind::Unsupported,
@@ -626,10 +632,7 @@ async fn open_socket(address: &Address) -> std::io::Result<Box<dyn Io>> {
     }
 }
 
-type Halves = (
-    tokio::io::ReadHalf<Box<dyn Io>>,
-    tokio::io::WriteHalf<Box<dyn Io>>,
-);
+type Halves = (Reader, Writer);
 
 /// The task that owns the socket.
 async fn drive(shared: Arc<Shared>) {
@@ -666,7 +669,7 @@ async fn drive(shared: Arc<Shared>) {
                 let mut inner = lock(&shared);
                 match attempt {
                     Ok(Ok(stream)) => {
-                        socket = Some(tokio::io::split(stream));
+                        socket = Some(stream);
                         out.clear();
                         written = 0;
                         input.clear();
