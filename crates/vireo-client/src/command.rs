@@ -22,6 +22,8 @@ pub struct Command {
     /// `$<len>\r\n<bytes>\r\n` for each argument.
     wire: Vec<u8>,
     argc: usize,
+    /// Where the name (the first argument) sits in `wire`.
+    name: (usize, usize),
     pub(crate) timeout: Option<Duration>,
     pub(crate) idempotent: bool,
 }
@@ -37,6 +39,7 @@ impl Command {
         let mut command = Command {
             wire: Vec::with_capacity(64),
             argc: 0,
+            name: (0, 0),
             timeout: None,
             idempotent: false,
         };
@@ -54,6 +57,9 @@ impl Command {
     /// Appends one raw argument.
     pub fn push_arg(&mut self, arg: &[u8]) {
         write_header(&mut self.wire, b'$', arg.len());
+        if self.argc == 0 {
+            self.name = (self.wire.len(), self.wire.len() + arg.len());
+        }
         self.wire.extend_from_slice(arg);
         self.wire.extend_from_slice(b"\r\n");
         self.argc += 1;
@@ -107,7 +113,7 @@ impl Command {
 
     /// The command name as given.
     pub fn name(&self) -> &[u8] {
-        self.get(0).unwrap_or_default()
+        self.wire.get(self.name.0..self.name.1).unwrap_or_default()
     }
 
     /// The arguments in order.
@@ -146,6 +152,13 @@ impl Command {
     /// cannot be read, in which case the server will reject it at once).
     pub(crate) fn blocking_timeout(&self) -> Option<Option<Duration>> {
         let name = self.name();
+        // Every blocking command's name starts with B, W or X.
+        if !matches!(
+            name.first().map(u8::to_ascii_uppercase),
+            Some(b'B' | b'W' | b'X')
+        ) {
+            return None;
+        }
         let last = self.len().checked_sub(1)?;
         let upper = |s: &str| name.eq_ignore_ascii_case(s.as_bytes());
         if upper("BLPOP")
