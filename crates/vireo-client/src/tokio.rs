@@ -1,0 +1,762 @@
+//! The tokio adapter: [`Client`], a clonable `Send + Sync` handle, and the
+//! one task that owns the socket and drives the [`Connection`] core.
+//!
+//! The adapter makes no protocol decision. The core sits behind a mutex that
+//! handles and the driver task take briefly: a handle submits a command and
+//! registers a one-shot reply slot; the driver moves bytes, feeds the core,
+//! hands completions to their slots and wakes subscribers. Commands issued
+//! by many tasks at once are therefore written together and pipelined on
+//! one socket.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Instant;
+
+use bytes::BytesMut;
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use tokio::sync::{broadcast, oneshot, watch, Notify};
+use tracing::Instrument;
+use vireo_resp::Frame;
+
+use crate::command::{Command, ToArgs};
+use crate::config::{Address, Config};
+use crate::connection::{Connection, Event, State, SubscriptionId, Token, TransportAction};
+use crate::error::Error;
+use crate::pipeline::{Pipeline, Transaction};
+use crate::pubsub::{Delivery, SubscriptionKind};
+use crate::reply::{check, FromReply};
+use crate::script::Script;
+
+/// A handle to one logical connection, shared by cloning.
+///
+/// Every clone talks to the same connection: commands from many tasks are
+/// pipelined on one socket and each gets its own reply, in order. The
+/// connection is opened in the background and reopened after failures as
+/// [`Config::reconnect`] says; commands submitted meanwhile wait (bounded
+/// by [`Config::max_pending`]). Dropping the last handle and the last
+/// [`Subscription`] closes the connection gracefully.
+///
+/// # Cancellation
+///
+/// Every future returned here is cancellation-safe: dropping it before it
+/// is first polled sends nothing; dropping it later abandons the reply but
+/// not the command, which still runs on the server, and the connection
+/// stays in step.
+///
+/// # Blocking commands
+///
+/// Replies come back in order on one connection, so a `BLPOP` that waits
+/// holds up every command queued behind it, as with any pipelined
+/// connection. Give blocking commands (and `WATCH` sequences, and MONITOR)
+/// a client of their own.
+///
+/// # Back-pressure
+///
+/// When [`Config::max_pending`] commands are unanswered, [`query`](Self::query)
+/// waits for room; [`try_query`](Self::try_query) fails with
+/// [`Error::QueueFull`] instead.
+#[derive(Clone)]
+pub struct Client {
+    shared: Arc<Shared>,
+    _open: Arc<OpenGuard>,
+}
+
+impl std::fmt::Debug for Client {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Client")
+            .field("state", &self.state())
+            .finish()
+    }
+}
+
+struct Shared {
+    inner: Mutex<Inner>,
+    /// Wakes the driver: something to write, or the connection closing.
+    driver: Notify,
+    /// Wakes tasks waiting for room under `max_pending`.
+    room: Notify,
+    state: watch::Sender<State>,
+    events: broadcast::Sender<ConnectionEvent>,
+}
+
+/// What [`Client::events`] reports: the core's connection events (see
+/// [`Event`]) and RESP3 push frames that are not pub/sub.
+#[derive(Debug, Clone)]
+pub enum ConnectionEvent {
+    /// The handshake succeeded.
+    Connected,
+    /// The connection broke, could not be opened, or its handshake failed.
+    Disconnected(Error),
+    /// The next attempt comes after `delay`.
+    Reconnecting {
+        /// Consecutive failed attempts.
+        attempt: u32,
+        /// Backoff delay, jitter included.
+        delay: std::time::Duration,
+    },
+    /// The client closed for good.
+    Closed,
+    /// A push frame that is not pub/sub (client-side caching
+    /// invalidations, for example).
+    Push(Frame),
+}
+
+/// Where a command's reply goes.
+type ReplySlot = oneshot::Sender<Result<Frame, Error>>;
+
+struct Inner {
+    core: Connection,
+    replies: HashMap<Token, ReplySlot, TokenHash>,
+    subscribers: HashMap<SubscriptionId, Arc<Notify>>,
+    /// The state last published on `Shared::state`.
+    published: State,
+    /// Tasks waiting for room under `max_pending` (an upper bound: a
+    /// cancelled waiter is not subtracted).
+    room_waiters: usize,
+}
+
+/// Tokens are sequential integers: they hash as themselves.
+#[derive(Default, Clone, Copy)]
+struct TokenHash;
+
+impl std::hash::BuildHasher for TokenHash {
+    type Hasher = TokenHasher;
+    fn build_hasher(&self) -> TokenHasher {
+        TokenHasher(0)
+    }
+}
+
+struct TokenHasher(u64);
+
+impl std::hash::Hasher for TokenHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(b);
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+}
+
+/// Replies and wake-ups gathered under the lock and delivered after it is
+/// released, so woken tasks do not contend for it at once.
+#[derive(Default)]
+struct Outbox {
+    replies: Vec<(ReplySlot, Result<Frame, Error>)>,
+    room: bool,
+}
+
+impl Outbox {
+    fn deliver(&mut self, shared: &Shared) {
+        for (slot, result) in self.replies.drain(..) {
+            let _ = slot.send(result);
+        }
+        if std::mem::take(&mut self.room) {
+            shared.room.notify_waiters();
+        }
+    }
+}
+
+/// Closes the connection gracefully when the last handle goes.
+struct OpenGuard {
+    shared: Arc<Shared>,
+}
+
+impl Drop for OpenGuard {
+    fn drop(&mut self) {
+        let mut outbox = Outbox::default();
+        let mut inner = lock(&self.shared);
+        inner.core.close();
+        inner.dispatch(&self.shared, &mut outbox);
+        drop(inner);
+        outbox.deliver(&self.shared);
+        self.shared.driver.notify_one();
+    }
+}
+
+fn lock(shared: &Shared) -> MutexGuard<'_, Inner> {
+    // A panic while holding the lock cannot leave the core half-updated in
+    // a way that matters more than losing the client, so keep going.
+    shared
+        .inner
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+impl Inner {
+    /// Routes the core's completions and events to the tasks waiting for
+    /// them: replies go into `outbox`, to be sent once the lock is released.
+    fn dispatch(&mut self, shared: &Shared, outbox: &mut Outbox) {
+        let mut freed = false;
+        while let Some(completion) = self.core.poll_completion() {
+            freed = true;
+            if let Some(slot) = self.replies.remove(&completion.token) {
+                outbox.replies.push((slot, completion.result));
+            }
+        }
+        while let Some(event) = self.core.poll_event() {
+            let public = match event {
+                Event::Messages(id) => {
+                    if let Some(notify) = self.subscribers.get(&id) {
+                        notify.notify_one();
+                    }
+                    continue;
+                }
+                Event::Connected => {
+                    tracing::info!("connected");
+                    ConnectionEvent::Connected
+                }
+                Event::Disconnected(error) => {
+                    tracing::warn!(%error, "disconnected");
+                    ConnectionEvent::Disconnected(error)
+                }
+                Event::Reconnecting { attempt, delay } => {
+                    tracing::info!(attempt, ?delay, "reconnecting");
+                    ConnectionEvent::Reconnecting { attempt, delay }
+                }
+                Event::Closed => {
+                    tracing::debug!("closed");
+                    ConnectionEvent::Closed
+                }
+                Event::Push(frame) => ConnectionEvent::Push(frame),
+            };
+            // No receiver is fine: nobody asked for events.
+            let _ = shared.events.send(public);
+        }
+        let state = self.core.state();
+        if state != self.published {
+            self.published = state;
+            shared.state.send_replace(state);
+        }
+        if freed && self.room_waiters > 0 {
+            self.room_waiters = 0;
+            outbox.room = true;
+        }
+    }
+}
+
+impl Client {
+    /// Opens a client from a URL (see [`Config::from_url`]).
+    ///
+    /// Returns at once; the connection is made in the background.
+    ///
+    /// # Errors
+    /// [`Error::InvalidConfig`] for a bad URL (and for `rediss://`).
+    ///
+    /// # Panics
+    /// Outside a tokio runtime, like `tokio::spawn`.
+    pub fn open(url: &str) -> Result<Client, Error> {
+        Ok(Client::with_config(Config::from_url(url)?))
+    }
+
+    /// Opens a client with a configuration.
+    ///
+    /// # Panics
+    /// Outside a tokio runtime, like `tokio::spawn`.
+    pub fn with_config(mut config: Config) -> Client {
+        if config.seed == Config::new(config.address.clone()).seed {
+            config.seed = clock_seed();
+        }
+        let span = tracing::info_span!("vireo_client", address = ?config.address);
+        let core = Connection::new(config, Instant::now());
+        let (state, _) = watch::channel(core.state());
+        let shared = Arc::new(Shared {
+            inner: Mutex::new(Inner {
+                published: core.state(),
+                core,
+                replies: HashMap::with_hasher(TokenHash),
+                subscribers: HashMap::new(),
+                room_waiters: 0,
+            }),
+            driver: Notify::new(),
+            room: Notify::new(),
+            state,
+            events: broadcast::channel(EVENT_CAPACITY).0,
+        });
+        tokio::spawn(drive(shared.clone()).instrument(span));
+        Client {
+            _open: Arc::new(OpenGuard {
+                shared: shared.clone(),
+            }),
+            shared,
+        }
+    }
+
+    /// Opens a client and waits until its first connection is ready.
+    ///
+    /// # Errors
+    /// The configuration error, or the first connection or handshake
+    /// failure (the client is then closed).
+    pub async fn connect(url: &str) -> Result<Client, Error> {
+        let mut config = Config::from_url(url)?;
+        let reconnect = config.reconnect.take();
+        let client = Client::with_config(config);
+        if client.ready().await.is_err() {
+            let reason = lock(&client.shared).core.last_error();
+            return Err(Error::Connect { reason });
+        }
+        lock(&client.shared).core.set_reconnect(reconnect);
+        Ok(client)
+    }
+
+    /// Waits until the connection is ready (handshake done).
+    ///
+    /// # Errors
+    /// [`Error::Closed`] when the client closed first.
+    pub async fn ready(&self) -> Result<(), Error> {
+        let mut states = self.shared.state.subscribe();
+        loop {
+            match *states.borrow_and_update() {
+                State::Ready => return Ok(()),
+                State::Closed => return Err(Error::Closed),
+                _ => {}
+            }
+            if states.changed().await.is_err() {
+                return Err(Error::Closed);
+            }
+        }
+    }
+
+    /// The connection's state now.
+    pub fn state(&self) -> State {
+        *self.shared.state.borrow()
+    }
+
+    /// A stream of state changes (`Connecting`, `Handshaking`, `Ready`,
+    /// `WaitingToReconnect`, `Closed`); intermediate states may be skipped
+    /// by a slow reader, the latest is always seen.
+    pub fn state_changes(&self) -> watch::Receiver<State> {
+        self.shared.state.subscribe()
+    }
+
+    /// A stream of connection events (connects, disconnects with their
+    /// reason, reconnection delays, close) and non-pub/sub push frames,
+    /// from now on. It is bounded: a receiver more than 64 events behind
+    /// gets `RecvError::Lagged(n)` and continues with the most recent.
+    pub fn events(&self) -> broadcast::Receiver<ConnectionEvent> {
+        self.shared.events.subscribe()
+    }
+
+    /// Sends one command and converts its reply.
+    ///
+    /// # Errors
+    /// See [`Connection::submit`] and [`Error`]; a server error reply is
+    /// [`Error::Server`].
+    pub async fn query<T: FromReply>(&self, command: Command) -> Result<T, Error> {
+        let frame = self
+            .request(1, true, move |core, now| core.submit(command, now))
+            .await?;
+        T::from_reply(frame)
+    }
+
+    /// Like [`query`](Self::query), but fails with [`Error::QueueFull`]
+    /// instead of waiting for room.
+    ///
+    /// # Errors
+    /// As [`query`](Self::query).
+    pub async fn try_query<T: FromReply>(&self, command: Command) -> Result<T, Error> {
+        let frame = self
+            .request(1, false, move |core, now| core.submit(command, now))
+            .await?;
+        T::from_reply(frame)
+    }
+
+    /// Sends a pipeline and converts its replies (a tuple or a `Vec`).
+    ///
+    /// # Errors
+    /// As [`query`](Self::query); an error reply among the pipeline's makes
+    /// the conversion fail unless `T` keeps frames (`Vec<Frame>`).
+    pub async fn pipeline<T: FromReply>(&self, pipeline: &Pipeline) -> Result<T, Error> {
+        let commands = pipeline.commands();
+        let frame = self
+            .request(commands.len(), true, move |core, now| {
+                core.submit_batch(commands, now)
+            })
+            .await?;
+        T::from_reply(frame)
+    }
+
+    /// Runs a `MULTI`/`EXEC` transaction; see [`Transaction`] (and its
+    /// notes on `WATCH`).
+    ///
+    /// # Errors
+    /// As [`query`](Self::query), plus `EXECABORT`.
+    pub async fn transaction<T: FromReply>(&self, transaction: &Transaction) -> Result<T, Error> {
+        let commands = transaction.commands();
+        let frame = self
+            .request(commands.len(), true, move |core, now| {
+                core.submit_batch(commands, now)
+            })
+            .await?;
+        Transaction::read(frame)
+    }
+
+    /// Runs a script by SHA1, sending its source only if the server does
+    /// not have it.
+    ///
+    /// # Errors
+    /// As [`query`](Self::query).
+    pub async fn invoke<T, K, A>(&self, script: &Script, keys: &K, args: &A) -> Result<T, Error>
+    where
+        T: FromReply,
+        K: ToArgs + ?Sized,
+        A: ToArgs + ?Sized,
+    {
+        let reply: Frame = self.query(script.evalsha(keys, args)).await?;
+        if Script::is_noscript(&reply) {
+            return self.query(script.eval(keys, args)).await;
+        }
+        T::from_reply(reply)
+    }
+
+    /// Subscribes to a channel; returns once the server confirmed it.
+    ///
+    /// # Errors
+    /// [`Error::Server`] when the server refuses (an ACL), [`Error::Closed`].
+    pub async fn subscribe(&self, channel: impl AsRef<[u8]>) -> Result<Subscription, Error> {
+        self.listen(Some((SubscriptionKind::Channel, channel.as_ref())))
+            .await
+    }
+
+    /// Subscribes to a channel pattern (`PSUBSCRIBE`).
+    ///
+    /// # Errors
+    /// As [`subscribe`](Self::subscribe).
+    pub async fn psubscribe(&self, pattern: impl AsRef<[u8]>) -> Result<Subscription, Error> {
+        self.listen(Some((SubscriptionKind::Pattern, pattern.as_ref())))
+            .await
+    }
+
+    /// Subscribes to a shard channel (`SSUBSCRIBE`).
+    ///
+    /// # Errors
+    /// As [`subscribe`](Self::subscribe).
+    pub async fn ssubscribe(&self, channel: impl AsRef<[u8]>) -> Result<Subscription, Error> {
+        self.listen(Some((SubscriptionKind::Shard, channel.as_ref())))
+            .await
+    }
+
+    /// Turns this connection into a `MONITOR` connection (use a client of
+    /// its own: it no longer accepts commands).
+    ///
+    /// # Errors
+    /// As [`subscribe`](Self::subscribe).
+    pub async fn monitor(&self) -> Result<Subscription, Error> {
+        self.listen(None).await
+    }
+
+    /// Closes gracefully: refuses new commands, waits for pending replies,
+    /// closes the socket. Returns when the connection is closed.
+    pub async fn close(&self) {
+        let mut outbox = Outbox::default();
+        {
+            let mut inner = lock(&self.shared);
+            inner.core.close();
+            inner.dispatch(&self.shared, &mut outbox);
+        }
+        outbox.deliver(&self.shared);
+        self.shared.driver.notify_one();
+        let _ = self.closed().await;
+    }
+
+    async fn closed(&self) -> Result<(), Error> {
+        let mut states = self.shared.state.subscribe();
+        while *states.borrow_and_update() != State::Closed {
+            if states.changed().await.is_err() {
+                break;
+            }
+        }
+        Ok(())
+    }
+
+    async fn listen(&self, what: Option<(SubscriptionKind, &[u8])>) -> Result<Subscription, Error> {
+        let notify = Arc::new(Notify::new());
+        let mut outbox = Outbox::default();
+        let (subscription, reply) = {
+            let mut inner = lock(&self.shared);
+            let now = Instant::now();
+            let (id, token) = match what {
+                Some((kind, name)) => inner.core.subscribe(kind, name, now)?,
+                None => inner.core.monitor(now)?,
+            };
+            let (slot, reply) = oneshot::channel();
+            inner.replies.insert(token, slot);
+            inner.subscribers.insert(id, notify.clone());
+            inner.dispatch(&self.shared, &mut outbox);
+            let subscription = Subscription {
+                id,
+                notify,
+                shared: self.shared.clone(),
+                _open: self._open.clone(),
+            };
+            (subscription, reply)
+        };
+        outbox.deliver(&self.shared);
+        self.shared.driver.notify_one();
+        let confirmation = reply.await.map_err(|_| Error::Closed)??;
+        check(confirmation)?;
+        Ok(subscription)
+    }
+
+    /// Submits through `submit` once there is room for `weight` commands
+    /// (or at once, failing when full, if `wait` is false), then waits for
+    /// the reply.
+    async fn request<F>(&self, weight: usize, wait: bool, submit: F) -> Result<Frame, Error>
+    where
+        F: FnOnce(&mut Connection, Instant) -> Result<Token, Error> + Send + 'static,
+    {
+        let mut submit = Some(submit);
+        let mut room = None;
+        let reply = loop {
+            if let Some(room) = room.take() {
+                room.await;
+            }
+            // Only a task that finds no room registers for a wake-up (and
+            // re-checks after registering, so no wake-up is lost).
+            let waiter = self.shared.room.notified();
+            let mut inner = lock(&self.shared);
+            let fits = inner.core.capacity() >= weight || inner.core.pending() == 0;
+            if fits || !wait {
+                let Some(submit) = submit.take() else {
+                    return Err(Error::Closed);
+                };
+                let token = submit(&mut inner.core, Instant::now())?;
+                let (slot, reply) = oneshot::channel();
+                inner.replies.insert(token, slot);
+                let mut outbox = Outbox::default();
+                inner.dispatch(&self.shared, &mut outbox);
+                let wake = inner.core.wants_transmit();
+                drop(inner);
+                outbox.deliver(&self.shared);
+                if wake {
+                    self.shared.driver.notify_one();
+                }
+                break reply;
+            }
+            inner.room_waiters += 1;
+            drop(inner);
+            room = Some(waiter);
+        };
+        reply.await.map_err(|_| Error::Closed)?
+    }
+}
+
+/// One subscriber's stream of [`Delivery`]s.
+///
+/// Dropping it unsubscribes (the server is told when it was the channel's
+/// last subscriber on this connection).
+pub struct Subscription {
+    id: SubscriptionId,
+    notify: Arc<Notify>,
+    shared: Arc<Shared>,
+    _open: Arc<OpenGuard>,
+}
+
+impl std::fmt::Debug for Subscription {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Subscription")
+            .field("id", &self.id)
+            .finish()
+    }
+}
+
+impl Subscription {
+    /// The next delivery: a message, a [`Delivery::Lagged`] count, or
+    /// [`Delivery::Closed`] (repeated forever once reached).
+    /// Cancellation-safe: nothing is lost if the future is dropped.
+    pub async fn next(&mut self) -> Delivery {
+        loop {
+            let notified = self.notify.notified();
+            tokio::pin!(notified);
+            notified.as_mut().enable();
+            if let Some(delivery) = lock(&self.shared).core.poll_delivery(self.id) {
+                return delivery;
+            }
+            notified.await;
+        }
+    }
+}
+
+impl Drop for Subscription {
+    fn drop(&mut self) {
+        let mut outbox = Outbox::default();
+        {
+            let mut inner = lock(&self.shared);
+            inner.subscribers.remove(&self.id);
+            inner.core.unsubscribe(self.id);
+            inner.dispatch(&self.shared, &mut outbox);
+        }
+        outbox.deliver(&self.shared);
+        self.shared.driver.notify_one();
+    }
+}
+
+/// Connection events buffered per [`Client::events`] receiver.
+const EVENT_CAPACITY: usize = 64;
+
+fn clock_seed() -> u64 {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos() as u64)
+        .unwrap_or(0);
+    nanos ^ u64::from(std::process::id()).rotate_left(32)
+}
+
+type Reader = Box<dyn AsyncRead + Send + Unpin>;
+type Writer = Box<dyn AsyncWrite + Send + Unpin>;
+
+/// Opens the socket and splits it into halves that need no lock between
+/// them (the reader and the writer are polled in the same task).
+async fn open_socket(address: &Address) -> std::io::Result<(Reader, Writer)> {
+    match address {
+        Address::Tcp { host, port } => {
+            let stream = tokio::net::TcpStream::connect((host.as_str(), *port)).await?;
+            stream.set_nodelay(true)?;
+            let (reader, writer) = stream.into_split();
+            Ok((Box::new(reader), Box::new(writer)))
+        }
+        #[cfg(unix)]
+        Address::Unix(path) => {
+            let (reader, writer) = tokio::net::UnixStream::connect(path).await?.into_split();
+            Ok((Box::new(reader), Box::new(writer)))
+        }
+        #[cfg(not(unix))]
+        Address::Unix(_) => Err(std::io::Error::new(
+            std::io::ErrorKind::Unsupported,
+            "Unix sockets are not available on this platform",
+        )),
+    }
+}
+
+type Halves = (Reader, Writer);
+
+/// The task that owns the socket.
+async fn drive(shared: Arc<Shared>) {
+    let (address, connect_timeout) = {
+        let inner = lock(&shared);
+        let config = inner.core.config();
+        (config.address.clone(), config.connect_timeout)
+    };
+    let mut socket: Option<Halves> = None;
+    let mut out: Vec<u8> = Vec::with_capacity(64 * 1024);
+    let mut written = 0;
+    let mut input = BytesMut::with_capacity(64 * 1024);
+    let mut outbox = Outbox::default();
+    loop {
+        let (action, deadline, closed) = {
+            let mut inner = lock(&shared);
+            inner.dispatch(&shared, &mut outbox);
+            let action = inner.core.poll_transport();
+            if action.is_none() && written == out.len() {
+                out.clear();
+                written = 0;
+                inner.core.poll_transmit(&mut out);
+            }
+            let closed = inner.core.state() == State::Closed;
+            (action, inner.core.poll_timeout(), closed)
+        };
+        outbox.deliver(&shared);
+        match action {
+            Some(TransportAction::Connect) => {
+                socket = None;
+                let attempt = tokio::time::timeout(connect_timeout, open_socket(&address))
+                    .instrument(tracing::debug_span!("connect"))
+                    .await;
+                let mut inner = lock(&shared);
+                match attempt {
+                    Ok(Ok(stream)) => {
+                        socket = Some(stream);
+                        out.clear();
+                        written = 0;
+                        input.clear();
+                        inner.core.handle_connected(Instant::now());
+                    }
+                    Ok(Err(error)) => inner
+                        .core
+                        .handle_connect_failed(&error.to_string(), Instant::now()),
+                    Err(_) => inner
+                        .core
+                        .handle_connect_failed("connection timed out", Instant::now()),
+                }
+                continue;
+            }
+            Some(TransportAction::Close) => {
+                socket = None;
+                out.clear();
+                written = 0;
+                continue;
+            }
+            None => {}
+        }
+        if closed {
+            if let Some((_, mut writer)) = socket.take() {
+                let _ = writer.shutdown().await;
+            }
+            lock(&shared).dispatch(&shared, &mut outbox);
+            outbox.deliver(&shared);
+            return;
+        }
+        let sleep = async {
+            match deadline {
+                Some(at) => tokio::time::sleep_until(at.into()).await,
+                None => std::future::pending().await,
+            }
+        };
+        let Some((reader, writer)) = socket.as_mut() else {
+            tokio::select! {
+                biased;
+                _ = shared.driver.notified() => {}
+                _ = sleep => lock(&shared).core.handle_timeout(Instant::now()),
+            }
+            continue;
+        };
+        let pending_write = written < out.len();
+        // Unbiased on purpose: a server flooding us with pub/sub messages
+        // must not starve our writes, nor a stream of writes our reads.
+        let step = tokio::select! {
+            read = reader.read_buf(&mut input) => Step::Read(read),
+            wrote = writer.write(&out[written..]), if pending_write => Step::Wrote(wrote),
+            _ = shared.driver.notified() => Step::Woken,
+            _ = sleep => Step::Timer,
+        };
+        let mut inner = lock(&shared);
+        let now = Instant::now();
+        match step {
+            Step::Read(Ok(0)) => {
+                socket = None;
+                inner
+                    .core
+                    .handle_disconnected("the server closed the connection", now);
+            }
+            Step::Read(Ok(_)) => {
+                inner.core.handle_read(&input, now);
+                input.clear();
+            }
+            Step::Wrote(Ok(n)) if n > 0 => written += n,
+            Step::Wrote(Ok(_)) => {
+                socket = None;
+                inner
+                    .core
+                    .handle_disconnected("the socket accepts no more bytes", now);
+            }
+            Step::Read(Err(error)) | Step::Wrote(Err(error)) => {
+                socket = None;
+                inner.core.handle_disconnected(&error.to_string(), now);
+            }
+            Step::Woken => {}
+            Step::Timer => inner.core.handle_timeout(now),
+        }
+    }
+}
+
+/// What woke the driver.
+enum Step {
+    Read(std::io::Result<usize>),
+    Wrote(std::io::Result<usize>),
+    Woken,
+    Timer,
+}
