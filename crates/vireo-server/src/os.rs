@@ -213,3 +213,17 @@ pub fn cpu_seconds() -> (f64, f64) {
     let seconds = |time: libc::timeval| time.tv_sec as f64 + time.tv_usec as f64 / 1e6;
     (seconds(usage.ru_stime), seconds(usage.ru_utime))
 }
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn jemalloc_statistics_are_readable() {
+        let kept: Vec<Vec<u8>> = (0..100).map(|_| Vec::with_capacity(4096)).collect();
+        let allocated = super::allocated_bytes();
+        drop(kept);
+        assert!(
+            allocated.is_some_and(|bytes| bytes > 0),
+            "mallctl failed: {allocated:?}"
+        );
+    }
+}
