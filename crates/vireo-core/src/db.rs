@@ -240,6 +240,12 @@ impl Db {
             .collect()
     }
 
+    /// The entry for `key` even if logically expired, without removing it
+    /// (DEBUG DIGEST-VALUE).
+    pub fn peek_even_if_expired(&mut self, key: &[u8], _now_ms: i64) -> Option<(&Entry, i64)> {
+        self.dict.get(key)
+    }
+
     /// Whether `key` is present and live, without removing it if expired
     /// (for deciding whose WATCH a flush dooms).
     pub fn get_for_watch(&self, key: &[u8], now_ms: i64) -> bool {

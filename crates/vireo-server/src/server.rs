@@ -693,7 +693,7 @@ impl Server {
 }
 
 /// 40 hex characters from the OS's randomness (as std's hasher seeds get it).
-fn random_hex_id() -> String {
+pub fn random_hex_id() -> String {
     use std::hash::BuildHasher;
     let mut id = String::with_capacity(40);
     while id.len() < 40 {

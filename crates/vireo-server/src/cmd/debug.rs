@@ -10,6 +10,8 @@ use vireo_resp::{encode, Argv};
 use crate::client::Client;
 use crate::command::{flags, CommandSpec, Doc};
 use crate::server::Server;
+use vireo_core::db::NO_EXPIRY;
+use vireo_core::{StrValue, Value};
 
 /// DEBUG subcommand [arguments]
 pub const DEBUG: CommandSpec = CommandSpec {
@@ -50,6 +52,35 @@ fn debug(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
             std::thread::sleep(Duration::from_secs_f64(seconds.min(3600.0 * 24.0)));
         }
         client.reply_ok();
+    } else if sub.eq_ignore_ascii_case(b"populate") && (3..=5).contains(&argv.len()) {
+        populate(server, client, &argv);
+    } else if sub.eq_ignore_ascii_case(b"digest") && argv.len() == 2 {
+        let digest = dataset_digest(server);
+        client.reply_simple(vireo_core::sha1::hex(&digest).as_bytes());
+    } else if sub.eq_ignore_ascii_case(b"digest-value") {
+        let now = server.now_ms;
+        client.reply_array_len(argv.len() - 2);
+        for key in argv.iter().skip(2) {
+            let mut digest = [0u8; 20];
+            // Redis compat: this looks at the key even when it is logically expired.
+            if let Some((entry, expire_at)) = server.dbs[client.db].peek_even_if_expired(key, now) {
+                mix_value_digest(&mut digest, &entry.value, expire_at);
+            }
+            client.reply_simple(vireo_core::sha1::hex(&digest).as_bytes());
+        }
+    } else if sub.eq_ignore_ascii_case(b"error") && argv.len() == 3 {
+        let mut message = b"-".to_vec();
+        message.extend_from_slice(&argv[2]);
+        client.reply_error(message);
+    } else if sub.eq_ignore_ascii_case(b"change-repl-id") && argv.len() == 2 {
+        crate::warning!("Changing replication IDs after receiving DEBUG change-repl-id");
+        server.run_id = crate::server::random_hex_id();
+        client.reply_ok();
+    } else if sub.eq_ignore_ascii_case(b"stringmatch-test") && argv.len() == 2 {
+        stringmatch_fuzz();
+        client.reply_simple(b"Apparently Redis did not crash: test passed");
+    } else if sub.eq_ignore_ascii_case(b"help") && argv.len() == 2 {
+        help(client);
     } else if sub.eq_ignore_ascii_case(b"log") && argv.len() == 3 {
         crate::warning!("DEBUG LOG: {}", String::from_utf8_lossy(&argv[2]));
         client.reply_ok();
@@ -136,5 +167,143 @@ fn protocol(client: &mut Client, kind: &[u8]) {
         client.reply_verbatim(b"This is a verbatim\nstring", *b"txt");
     } else {
         client.reply_error("Wrong protocol type name. Please use one of the following: string|integer|double|bignum|null|array|set|map|attrib|push|verbatim|true|false");
+    }
+}
+
+/// DEBUG POPULATE count [prefix] [size]: `prefix:N` keys holding `value:N`,
+/// padded or cut to `size` bytes, skipping keys that exist.
+fn populate(server: &mut Server, client: &mut Client, argv: &Argv<'_>) {
+    let positive = |arg: &[u8]| super::parse_i64(arg).filter(|v| *v >= 0);
+    let Some(count) = positive(&argv[2]) else {
+        return client.reply_error("value is out of range, must be positive");
+    };
+    let size = match argv.get(4) {
+        None => None,
+        Some(arg) => match positive(arg) {
+            Some(size) => Some(size as usize),
+            None => return client.reply_error("value is out of range, must be positive"),
+        },
+    };
+    let prefix = argv.get(3).unwrap_or(b"key");
+    let now = server.now_ms;
+    let db = &mut server.dbs[client.db];
+    for index in 0..count {
+        let mut key = prefix.to_vec();
+        key.extend_from_slice(format!(":{index}").as_bytes());
+        if db.contains(&key, now) {
+            continue;
+        }
+        let mut value = format!("value:{index}").into_bytes();
+        if let Some(size) = size {
+            value.resize(size, 0);
+        }
+        db.insert(&key, Value::Str(StrValue::from_bytes(&value)), NO_EXPIRY);
+    }
+    client.reply_ok();
+}
+
+/// Redis's digest building blocks: xor in the SHA-1 of `data`, or mix
+/// `data` in (xor, then hash the digest itself).
+fn xor_digest(digest: &mut [u8; 20], data: &[u8]) {
+    for (byte, hashed) in digest.iter_mut().zip(vireo_core::sha1::sha1(data)) {
+        *byte ^= hashed;
+    }
+}
+
+fn mix_digest(digest: &mut [u8; 20], data: &[u8]) {
+    xor_digest(digest, data);
+    *digest = vireo_core::sha1::sha1(digest.as_slice());
+}
+
+/// The digest of one value, as Redis's xorObjectDigest builds it.
+fn mix_value_digest(digest: &mut [u8; 20], value: &Value, expire_at: i64) {
+    // Redis compat: the type code is mixed in big-endian.
+    let type_code: u32 = match value {
+        Value::Str(_) => 0,
+    };
+    mix_digest(digest, &type_code.to_be_bytes());
+    match value {
+        Value::Str(string) => string.with_bytes(|bytes| mix_digest(digest, bytes)),
+    }
+    if expire_at != NO_EXPIRY {
+        xor_digest(digest, b"!!expire!!");
+    }
+}
+
+/// DEBUG DIGEST: an order-independent digest of the whole dataset, equal to
+/// Redis's for the same data.
+fn dataset_digest(server: &Server) -> [u8; 20] {
+    let mut total = [0u8; 20];
+    for (index, db) in server.dbs.iter().enumerate() {
+        if db.is_empty() {
+            continue;
+        }
+        mix_digest(&mut total, &(index as u32).to_be_bytes());
+        for (entry, expire_at) in db.iter() {
+            let mut digest = [0u8; 20];
+            mix_digest(&mut digest, entry.key());
+            mix_value_digest(&mut digest, &entry.value, expire_at);
+            xor_digest(&mut total, &digest);
+        }
+    }
+    total
+}
+
+fn help(client: &mut Client) {
+    const LINES: &[&str] = &[
+        "DEBUG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+        "CHANGE-REPL-ID",
+        "    Change the replication id.",
+        "DIGEST",
+        "    Return a digest of the whole dataset (40 zeros when empty).",
+        "DIGEST-VALUE <key> [<key> ...]",
+        "    Return a digest of each key's value.",
+        "ERROR <string>",
+        "    Reply with <string> as an error.",
+        "LOG <message>",
+        "    Write <message> to the server log.",
+        "OBJECT <key>",
+        "    Describe how a value is stored.",
+        "POPULATE <count> [<prefix>] [<size>]",
+        "    Create <count> string keys <prefix>:N (default prefix 'key') holding value:N, padded to <size>.",
+        "PROTOCOL <type>",
+        "    Reply with a sample of a RESP type.",
+        "SET-ACTIVE-EXPIRE <0|1>",
+        "    Turn the active expire cycle off or on.",
+        "SLEEP <seconds>",
+        "    Block the server for <seconds> (decimals allowed).",
+        "STRINGMATCH-TEST",
+        "    Run random patterns and strings through the glob matcher.",
+        "HELP",
+        "    Print this help.",
+    ];
+    client.reply_array_len(LINES.len());
+    for line in LINES {
+        client.reply_simple(line.as_bytes());
+    }
+}
+
+/// Random patterns and strings through the glob matcher: it must neither
+/// panic nor take long, whatever the input.
+fn stringmatch_fuzz() {
+    // xorshift64: deterministic, no dependency, good enough to vary inputs.
+    let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    let mut random_bytes = |alphabet: &[u8], max: u64| -> Vec<u8> {
+        let len = next() % max;
+        (0..len)
+            .map(|_| alphabet[(next() % alphabet.len() as u64) as usize])
+            .collect()
+    };
+    for _ in 0..1000 {
+        let pattern = random_bytes(b"ab*?[]^-\\", 32);
+        let subject = random_bytes(b"ab-]^", 64);
+        vireo_core::glob::matches(&pattern, &subject, false);
+        vireo_core::glob::matches(&pattern, &subject, true);
     }
 }
