@@ -7,8 +7,12 @@
 pub mod db;
 pub mod glob;
 pub mod hash;
+pub mod listpack;
 pub mod long_double;
 pub mod object;
+pub mod quicklist;
+pub mod t_hash;
+pub mod t_list;
 pub mod util;
 
 pub use db::Db;

@@ -76,6 +76,10 @@ impl StrValue {
 pub enum Value {
     /// A string.
     Str(StrValue),
+    /// A list.
+    List(crate::t_list::List),
+    /// A hash.
+    Hash(crate::t_hash::Hash),
 }
 
 impl Value {
@@ -83,6 +87,8 @@ impl Value {
     pub fn type_name(&self) -> &'static str {
         match self {
             Value::Str(_) => "string",
+            Value::List(_) => "list",
+            Value::Hash(_) => "hash",
         }
     }
 }
