@@ -249,13 +249,13 @@ fn encode_backlen(body_len: usize, out: &mut [u8; 5]) -> usize {
     let size = backlen_size(body_len);
     // The rightmost byte carries the low 7 bits; every byte but the
     // leftmost has the high bit set ("more to the left").
-    for i in 0..size {
+    for (i, slot) in out.iter_mut().take(size).enumerate() {
         let shift = 7 * (size - 1 - i);
         let mut byte = ((body_len >> shift) & 0x7F) as u8;
         if i > 0 {
             byte |= 0x80;
         }
-        out[i] = byte;
+        *slot = byte;
     }
     size
 }

@@ -4,9 +4,9 @@
 //! Redis compat: a hash starts as a `listpack` and becomes a `hashtable`
 //! (never back) when it gets more than `hash-max-listpack-entries` fields,
 //! or when a command is about to store a field or value longer than
-//! `hash-max-listpack-value` bytes (checked on the command's arguments
-//! before any write, as `hashTypeTryConversion` does; values computed by
-//! HINCRBY/HINCRBYFLOAT are not checked).
+//! `hash-max-listpack-value` bytes: checked on all of a command's
+//! arguments before its first write (`hashTypeTryConversion`), and again
+//! on each pair stored (which catches values HINCRBYFLOAT computes).
 //!
 //! The table keeps its pairs in a vector indexed by a map from field to
 //! slot, so a random pair (HRANDFIELD) is O(1) and a cursor over it is a
@@ -29,7 +29,7 @@ pub struct HashLimits {
 impl Default for HashLimits {
     fn default() -> Self {
         HashLimits {
-            max_entries: 128,
+            max_entries: 512,
             max_value: 64,
         }
     }
@@ -47,9 +47,12 @@ pub enum Hash {
 /// The table encoding: pairs in slots, and a map from field to slot.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Table {
-    pairs: Vec<(Box<[u8]>, Box<[u8]>)>,
+    pairs: Vec<Pair>,
     slots: HashMap<Box<[u8]>, usize, KeyHasherBuilder>,
 }
+
+/// A field and its value in the table encoding.
+type Pair = (Box<[u8]>, Box<[u8]>);
 
 /// A field or value as stored (listpacks keep canonical integers as integers).
 pub type HashValue<'a> = LpValue<'a>;
@@ -149,8 +152,14 @@ impl Hash {
     }
 
     /// Sets `field` to `value`; true if the field is new. Converts to the
-    /// table once the hash holds more than `limits.max_entries` fields.
+    /// table first if either is longer than `limits.max_value`, and after
+    /// once the hash holds more than `limits.max_entries` fields.
     pub fn set(&mut self, field: &[u8], value: &[u8], limits: HashLimits) -> bool {
+        if matches!(self, Hash::Listpack(_))
+            && (field.len() > limits.max_value || value.len() > limits.max_value)
+        {
+            self.convert();
+        }
         let inserted = match self {
             Hash::Listpack(lp) => match Self::find_in_listpack(lp, field) {
                 Some(at) => {
@@ -247,7 +256,7 @@ pub enum Iter<'a> {
     /// Over a listpack.
     Listpack(crate::listpack::Iter<'a>),
     /// Over a table.
-    Table(std::slice::Iter<'a, (Box<[u8]>, Box<[u8]>)>),
+    Table(std::slice::Iter<'a, Pair>),
 }
 
 impl<'a> Iterator for Iter<'a> {

@@ -37,6 +37,9 @@ const IMPLEMENTED: &[&str] = &[
     "always-show-logo",
     "appendonly",
     "save",
+    "list-max-listpack-size",
+    "hash-max-listpack-entries",
+    "hash-max-listpack-value",
 ];
 
 /// Log verbosity, least to most severe.
@@ -116,6 +119,10 @@ pub struct Config {
     pub slowlog_log_slower_than: i64,
     /// Slow log length limit.
     pub slowlog_max_len: usize,
+    /// `list-max-listpack-size`: negative, a node size class; positive, entries per node.
+    pub list_max_listpack_size: i64,
+    /// `hash-max-listpack-entries` and `hash-max-listpack-value`.
+    pub hash_limits: vireo_core::t_hash::HashLimits,
     /// Config file path, if one was given.
     pub config_file: Option<String>,
     /// Options set that Vireo does not act on yet: (name, value) as given.
@@ -155,6 +162,8 @@ impl Default for Config {
             always_show_logo: false,
             slowlog_log_slower_than: 0,
             slowlog_max_len: 0,
+            list_max_listpack_size: -2,
+            hash_limits: vireo_core::t_hash::HashLimits::default(),
             config_file: None,
             unimplemented: Vec::new(),
             values: OPTIONS
@@ -490,6 +499,12 @@ impl Config {
         self.always_show_logo = yes("always-show-logo");
         self.slowlog_log_slower_than = number("slowlog-log-slower-than");
         self.slowlog_max_len = number("slowlog-max-len") as usize;
+        // Redis compat: quicklistSetFill clamps the fill to -5..=32767.
+        self.list_max_listpack_size = number("list-max-listpack-size").clamp(-5, 32767);
+        self.hash_limits = vireo_core::t_hash::HashLimits {
+            max_entries: number("hash-max-listpack-entries").max(0) as usize,
+            max_value: number("hash-max-listpack-value").max(0) as usize,
+        };
     }
 }
 

@@ -5,8 +5,10 @@ pub mod client;
 pub mod config;
 pub mod connection;
 pub mod debug;
+pub mod hash;
 pub mod info;
 pub mod keyspace;
+pub mod list;
 pub mod server;
 pub mod slowlog;
 pub mod string;
@@ -78,6 +80,39 @@ pub static TABLE: &[CommandSpec] = &[
     keyspace::PEXPIRE,
     keyspace::EXPIREAT,
     keyspace::PEXPIREAT,
+    list::LPUSH,
+    list::RPUSH,
+    list::LPUSHX,
+    list::RPUSHX,
+    list::LPOP,
+    list::RPOP,
+    list::LLEN,
+    list::LRANGE,
+    list::LINDEX,
+    list::LSET,
+    list::LINSERT,
+    list::LREM,
+    list::LTRIM,
+    list::LPOS,
+    list::LMOVE,
+    list::RPOPLPUSH,
+    list::LMPOP,
+    hash::HSET,
+    hash::HSETNX,
+    hash::HMSET,
+    hash::HGET,
+    hash::HMGET,
+    hash::HGETALL,
+    hash::HDEL,
+    hash::HLEN,
+    hash::HSTRLEN,
+    hash::HEXISTS,
+    hash::HKEYS,
+    hash::HVALS,
+    hash::HINCRBY,
+    hash::HINCRBYFLOAT,
+    hash::HRANDFIELD,
+    hash::HSCAN,
 ];
 
 /// Parses an integer argument with Redis's strict rules.
