@@ -91,4 +91,13 @@ impl Value {
             Value::Hash(_) => "hash",
         }
     }
+
+    /// The name `OBJECT ENCODING` reports.
+    pub fn encoding(&self) -> &'static str {
+        match self {
+            Value::Str(value) => value.encoding(),
+            Value::List(_) => crate::t_list::LIST_ENCODING,
+            Value::Hash(hash) => hash.encoding(),
+        }
+    }
 }

@@ -867,6 +867,22 @@ const SEQUENCES: &[&str] = &[
      LTRIM l 1 -2
      LRANGE l 0 -1
      CONFIG SET list-max-listpack-size -2",
+    "RPUSH l a
+     HSET h f v
+     SET s 12
+     SET t abc
+     OBJECT ENCODING l
+     OBJECT ENCODING h
+     OBJECT ENCODING s
+     OBJECT ENCODING t
+     OBJECT ENCODING nope
+     CONFIG SET hash-max-listpack-value 2
+     HSET h f vvv
+     OBJECT ENCODING h
+     CONFIG SET hash-max-listpack-value 64
+     OBJECT ENCODING
+     OBJECT ENCODING a b
+     OBJECT nosuch",
 ];
 
 /// Raw requests (protocol-level), each on its own connection; the reply

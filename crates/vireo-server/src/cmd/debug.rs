@@ -44,6 +44,15 @@ fn debug(_server: &mut Server, client: &mut Client, argv: Argv<'_>) {
             std::thread::sleep(Duration::from_secs_f64(seconds.min(3600.0 * 24.0)));
         }
         client.reply_ok();
+    } else if sub.eq_ignore_ascii_case(b"quicklist-packed-threshold") && argv.len() == 3 {
+        // Redis stores elements at least this long in "plain" quicklist
+        // nodes of their own. Vireo keeps every element in listpack nodes,
+        // which replies identically, so the value is checked and not kept.
+        match parse_memory(&argv[2]) {
+            Some(size) if size <= (1 << 32) - (1 << 20) => client.reply_ok(),
+            _ => client
+                .reply_error("argument must be a memory value bigger than 1 and smaller than 4gb"),
+        }
     } else if sub.eq_ignore_ascii_case(b"log") && argv.len() == 3 {
         crate::warning!("DEBUG LOG: {}", String::from_utf8_lossy(&argv[2]));
         client.reply_ok();
@@ -55,6 +64,27 @@ fn debug(_server: &mut Server, client: &mut Client, argv: Argv<'_>) {
         message.extend_from_slice(b" HELP.");
         client.reply_error(message);
     }
+}
+
+/// Redis compat: `memtoull`: digits with an optional b/k/kb/m/mb/g/gb
+/// suffix (case-insensitive).
+fn parse_memory(arg: &[u8]) -> Option<u64> {
+    let text = std::str::from_utf8(arg).ok()?.to_ascii_lowercase();
+    let split = text
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(text.len());
+    let (digits, unit) = text.split_at(split);
+    let multiplier: u64 = match unit {
+        "" | "b" => 1,
+        "k" => 1000,
+        "kb" => 1024,
+        "m" => 1000 * 1000,
+        "mb" => 1024 * 1024,
+        "g" => 1000 * 1000 * 1000,
+        "gb" => 1024 * 1024 * 1024,
+        _ => return None,
+    };
+    digits.parse::<u64>().ok()?.checked_mul(multiplier)
 }
 
 /// DEBUG PROTOCOL <type>: one reply of each RESP type, for client tests.

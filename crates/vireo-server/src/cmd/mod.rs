@@ -9,6 +9,7 @@ pub mod hash;
 pub mod info;
 pub mod keyspace;
 pub mod list;
+pub mod object;
 pub mod server;
 pub mod slowlog;
 pub mod string;
@@ -80,6 +81,7 @@ pub static TABLE: &[CommandSpec] = &[
     keyspace::PEXPIRE,
     keyspace::EXPIREAT,
     keyspace::PEXPIREAT,
+    object::OBJECT,
     list::LPUSH,
     list::RPUSH,
     list::LPUSHX,
