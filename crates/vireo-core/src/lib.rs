@@ -9,9 +9,13 @@ pub mod dict;
 pub mod expire;
 pub mod glob;
 pub mod hash;
+pub mod listpack;
 pub mod long_double;
 pub mod object;
+pub mod quicklist;
 pub mod sha1;
+pub mod t_hash;
+pub mod t_list;
 pub mod util;
 
 pub use db::Db;

@@ -177,6 +177,11 @@ impl StrValue {
 pub enum Value {
     /// A string.
     Str(StrValue),
+    /// A list (boxed, like every collection, so a `Value` stays three
+    /// words and string keys pay nothing for collections existing).
+    List(Box<crate::t_list::List>),
+    /// A hash.
+    Hash(Box<crate::t_hash::Hash>),
 }
 
 impl Value {
@@ -184,15 +189,17 @@ impl Value {
     pub fn type_name(&self) -> &'static str {
         match self {
             Value::Str(_) => "string",
+            Value::List(_) => "list",
+            Value::Hash(_) => "hash",
         }
     }
-}
 
-impl Value {
     /// The name `OBJECT ENCODING` reports.
     pub fn encoding(&self) -> &'static str {
         match self {
             Value::Str(value) => value.encoding(),
+            Value::List(_) => crate::t_list::LIST_ENCODING,
+            Value::Hash(hash) => hash.encoding(),
         }
     }
 }

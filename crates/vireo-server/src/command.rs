@@ -129,6 +129,10 @@ pub mod acl {
     pub const READ: u64 = 1 << 1;
     /// `@write`.
     pub const WRITE: u64 = 1 << 2;
+    /// `@list`.
+    pub const LIST: u64 = 1 << 5;
+    /// `@hash`.
+    pub const HASH: u64 = 1 << 6;
     /// `@string`.
     pub const STRING: u64 = 1 << 7;
     /// `@bitmap`.

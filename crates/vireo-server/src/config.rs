@@ -37,6 +37,9 @@ const IMPLEMENTED: &[&str] = &[
     "always-show-logo",
     "appendonly",
     "save",
+    "list-max-listpack-size",
+    "hash-max-listpack-entries",
+    "hash-max-listpack-value",
 ];
 
 /// Log verbosity, least to most severe.
@@ -120,6 +123,10 @@ pub struct Config {
     pub latency_monitor_threshold: u64,
     /// Keep per-command latency histograms.
     pub latency_tracking: bool,
+    /// `list-max-listpack-size`: negative, a node size class; positive, entries per node.
+    pub list_max_listpack_size: i64,
+    /// `hash-max-listpack-entries` and `hash-max-listpack-value`.
+    pub hash_limits: vireo_core::t_hash::HashLimits,
     /// Config file path, if one was given.
     pub config_file: Option<String>,
     /// Options set that Vireo does not act on yet: (name, value) as given.
@@ -161,6 +168,8 @@ impl Default for Config {
             slowlog_max_len: 0,
             latency_monitor_threshold: 0,
             latency_tracking: false,
+            list_max_listpack_size: -2,
+            hash_limits: vireo_core::t_hash::HashLimits::default(),
             config_file: None,
             unimplemented: Vec::new(),
             values: OPTIONS
@@ -498,6 +507,12 @@ impl Config {
         self.slowlog_max_len = number("slowlog-max-len") as usize;
         self.latency_monitor_threshold = number("latency-monitor-threshold").max(0) as u64;
         self.latency_tracking = yes("latency-tracking");
+        // Redis compat: quicklistSetFill clamps the fill to -5..=32767.
+        self.list_max_listpack_size = number("list-max-listpack-size").clamp(-5, 32767);
+        self.hash_limits = vireo_core::t_hash::HashLimits {
+            max_entries: number("hash-max-listpack-entries").max(0) as usize,
+            max_value: number("hash-max-listpack-value").max(0) as usize,
+        };
     }
 }
 

@@ -12,6 +12,12 @@ pub const NOT_INTEGER: &str = "value is not an integer or out of range";
 pub const INCR_OVERFLOW: &str = "increment or decrement would overflow";
 /// Operation on a key of another type.
 pub const WRONGTYPE: &str = "-WRONGTYPE Operation against a key holding the wrong kind of value";
+/// A command that needs an existing key (LSET) on a missing one.
+pub const NO_SUCH_KEY: &str = "no such key";
+/// An index past either end of a list (LSET).
+pub const INDEX_OUT_OF_RANGE: &str = "index out of range";
+/// LPOS RANK 0.
+pub const LPOS_RANK_ZERO: &str = "RANK can't be zero: use 1 to start from the first match, 2 from the second ... or use negative to start from the end of the list";
 /// SELECT/MOVE/SWAPDB with an index past `databases`.
 pub const DB_INDEX_OUT_OF_RANGE: &str = "DB index is out of range";
 /// HELLO with a protocol version other than 2 or 3.

@@ -755,6 +755,377 @@ const DEBUG_SEQUENCES: &[&str] = &[
      DEBUG POPULATE x
      DEBUG DIGEST
      DEBUG STRINGMATCH-TEST",
+    "LPUSH l a b c
+     RPUSH l d e 1 -5 1000000 9223372036854775807 -9223372036854775808
+     LRANGE l 0 -1
+     LRANGE l -3 -1
+     LRANGE l 2 1
+     LRANGE l 100 200
+     LRANGE l -100 100
+     LRANGE l x 1
+     LRANGE l 0 y
+     LRANGE nope 0 -1
+     LLEN l
+     LLEN nope
+     LPUSHX nope a
+     RPUSHX nope a
+     LPUSHX l x y
+     RPUSHX l z
+     LLEN l
+     EXISTS nope
+     LINDEX l 0
+     LINDEX l -1
+     LINDEX l 100
+     LINDEX l -100
+     LINDEX l x
+     LINDEX nope x
+     LINDEX nope 0
+     LSET l 0 first
+     LSET l -1 last
+     LSET l 100 x
+     LSET l x y
+     LSET nope 0 x
+     LSET nope x x
+     LRANGE l 0 -1
+     SET s v
+     LPUSH s a
+     RPUSH s a
+     LPUSHX s a
+     LLEN s
+     LRANGE s 0 1
+     LINDEX s 0
+     LSET s 0 a
+     TYPE l
+     TYPE s
+     GET l
+     MGET l s nope
+     APPEND l x
+     INCR l
+     STRLEN l
+     LPUSH
+     LPUSH l
+     LLEN
+     LRANGE l 0",
+    "RPUSH l a b c d e
+     LPOP l
+     RPOP l
+     LPOP l 2
+     RPOP l 0
+     LPOP l -1
+     LPOP l x
+     LPOP l 1 2
+     RPOP l 10
+     EXISTS l
+     LPOP l
+     LPOP l 2
+     RPOP nope
+     RPOP nope 3
+     RPOP nope 0
+     RPOP nope -1
+     SET s v
+     LPOP s
+     LPOP s 0
+     LPOP s x
+     RPUSH n 1 2 3
+     RPOP n 2
+     LPOP n 5
+     LPOP",
+    "RPUSH l a b a c a d
+     LINSERT l BEFORE c X
+     LINSERT l after d Y
+     LINSERT l AFTER nothere Z
+     LINSERT l middle a Z
+     LINSERT nope BEFORE a b
+     LINSERT nope middle a b
+     LRANGE l 0 -1
+     LREM l 1 a
+     LREM l -1 a
+     LRANGE l 0 -1
+     LREM l 0 a
+     LREM l 0 zzz
+     LREM l x a
+     LREM nope 1 a
+     LREM nope x a
+     LRANGE l 0 -1
+     LREM l 0 X
+     LREM l 0 Y
+     LREM l 0 b
+     LREM l 0 c
+     LREM l 0 d
+     EXISTS l
+     SET s v
+     LINSERT s BEFORE a b
+     LREM s 0 a
+     LTRIM s 0 1
+     LINSERT l BEFORE a",
+    "RPUSH l 0 1 2 3 4 5 6 7 8 9
+     LTRIM l 1 -2
+     LRANGE l 0 -1
+     LTRIM l -3 100
+     LRANGE l 0 -1
+     LTRIM l 5 1
+     EXISTS l
+     LTRIM nope 0 1
+     LTRIM l x 1
+     LTRIM nope x 1
+     LTRIM l 0 y
+     RPUSH m a b c
+     LTRIM m 0 0
+     LRANGE m 0 -1
+     LTRIM m 1 -1
+     EXISTS m",
+    "RPUSH l a b c 1 2 3 c c b a
+     LPOS l c
+     LPOS l c RANK 2
+     LPOS l c RANK -1
+     LPOS l c RANK -2
+     LPOS l c COUNT 0
+     LPOS l c COUNT 2
+     LPOS l c COUNT 0 RANK -1
+     LPOS l c MAXLEN 2
+     LPOS l c MAXLEN 3
+     LPOS l c COUNT 0 MAXLEN 8
+     LPOS l 1
+     LPOS l zz
+     LPOS l zz COUNT 1
+     LPOS l c RANK 0
+     LPOS l c RANK x
+     LPOS l c COUNT -1
+     LPOS l c COUNT x
+     LPOS l c MAXLEN -1
+     LPOS l c MAXLEN x
+     LPOS l c RANK
+     LPOS l c BOGUS 1
+     LPOS l c RANK 100
+     LPOS l c RANK -9223372036854775808
+     LPOS l c RANK 9223372036854775807
+     LPOS nope c
+     LPOS nope c COUNT 1
+     LPOS nope c RANK 0
+     SET s v
+     LPOS s v
+     LPOS s v COUNT 1",
+    "RPUSH a 1 2 3
+     LMOVE a b LEFT RIGHT
+     LMOVE a b RIGHT LEFT
+     LMOVE a b left left
+     LMOVE a b right right
+     LRANGE b 0 -1
+     EXISTS a
+     LMOVE a b LEFT RIGHT
+     LMOVE b b LEFT RIGHT
+     LRANGE b 0 -1
+     LMOVE b b RIGHT LEFT
+     LRANGE b 0 -1
+     LMOVE b c UP LEFT
+     LMOVE b c LEFT DOWN
+     LMOVE nope c UP LEFT
+     RPOPLPUSH b c
+     RPOPLPUSH b c
+     LRANGE c 0 -1
+     RPOPLPUSH nope c
+     SET s v
+     RPOPLPUSH c s
+     RPOPLPUSH s c
+     LMOVE c s LEFT LEFT
+     LMOVE s c LEFT LEFT
+     LRANGE c 0 -1
+     RPUSH one x
+     RPOPLPUSH one one
+     LRANGE one 0 -1
+     RPOPLPUSH
+     LMOVE a b LEFT",
+    "RPUSH a 1 2 3 4 5
+     RPUSH b x y
+     LMPOP 2 nope a LEFT
+     LMPOP 2 nope a RIGHT COUNT 2
+     LMPOP 2 a b LEFT COUNT 10
+     LMPOP 2 a b LEFT COUNT 10
+     LMPOP 1 b LEFT
+     LMPOP 2 a b LEFT
+     LMPOP 0 a LEFT
+     LMPOP -1 a LEFT
+     LMPOP x a LEFT
+     LMPOP 3 a b LEFT
+     LMPOP 1 a MIDDLE
+     LMPOP 1 a LEFT COUNT 0
+     LMPOP 1 a LEFT COUNT -1
+     LMPOP 1 a LEFT COUNT x
+     LMPOP 1 a LEFT COUNT 1 COUNT 1
+     LMPOP 1 a LEFT COUNT
+     LMPOP 1 a LEFT BOGUS
+     SET s v
+     RPUSH c 1
+     LMPOP 2 s c LEFT
+     LMPOP 2 c s LEFT
+     LMPOP 2 c s LEFT
+     LMPOP 9223372036854775807 a LEFT
+     LMPOP 1 a",
+    "HSET h a 1 b 2 c hello
+     HSET h a 10 d 4
+     HSET h a
+     HSET h a 1 b
+     HMSET h x 1 y 2
+     HMSET h x
+     HSETNX h a 5
+     HSETNX h new 5
+     HSETNX h2 f v
+     HGET h a
+     HGET h nope
+     HGET nope a
+     HMGET h a b nope c
+     HMGET nope a b
+     HGETALL h
+     HGETALL nope
+     HKEYS h
+     HKEYS nope
+     HVALS h
+     HVALS nope
+     HLEN h
+     HLEN nope
+     HSTRLEN h c
+     HSTRLEN h a
+     HSTRLEN h nope
+     HSTRLEN nope a
+     HEXISTS h a
+     HEXISTS h nope
+     HEXISTS nope a
+     HDEL h a nope b
+     HDEL h nope
+     HDEL nope a
+     HDEL h2 f
+     EXISTS h2
+     HDEL h c d x y new
+     EXISTS h
+     SET s v
+     HSET s a b
+     HMSET s a b
+     HSETNX s a b
+     HGET s a
+     HMGET s a
+     HGETALL s
+     HKEYS s
+     HVALS s
+     HLEN s
+     HSTRLEN s a
+     HEXISTS s a
+     HDEL s a
+     HINCRBY s a 1
+     HINCRBYFLOAT s a 1
+     HRANDFIELD s
+     HRANDFIELD s 1
+     HSCAN s 0
+     HSET l a b
+     LPUSH h1 x
+     HGET h1 x
+     TYPE h1
+     HSET hh f v
+     TYPE hh
+     GET hh
+     MGET hh
+     LPUSH hh x
+     HGET
+     HSETNX h a",
+    "HINCRBY h n 5
+     HINCRBY h n -10
+     HINCRBY h n x
+     HINCRBY h n 1.5
+     HSET h s hello big 9223372036854775807 small -9223372036854775808 f 1.5
+     HINCRBY h s 1
+     HINCRBY h big 1
+     HINCRBY h small -1
+     HINCRBY h f 1
+     HINCRBY nope n x
+     HINCRBYFLOAT h n 1.5
+     HINCRBYFLOAT h f 0.1
+     HINCRBYFLOAT h f -1.6
+     HINCRBYFLOAT h s 1
+     HINCRBYFLOAT h n x
+     HINCRBYFLOAT h n inf
+     HINCRBYFLOAT h n -inf
+     HINCRBYFLOAT h n nan
+     HINCRBYFLOAT h new 3.0e3
+     HINCRBYFLOAT h new2 10
+     HINCRBYFLOAT h big 1
+     HINCRBYFLOAT nope n abc
+     HSET h huge 1.7e308
+     HINCRBYFLOAT h huge 1.7e308
+     HGET h huge
+     HLEN h
+     HMGET h n s big small f new new2 huge
+     HINCRBY h",
+    "HSET h a 1 b 2 c 3
+     HRANDFIELD nope
+     HRANDFIELD nope 5
+     HRANDFIELD nope 5 WITHVALUES
+     HRANDFIELD h 0
+     HRANDFIELD h 0 WITHVALUES
+     HRANDFIELD h 3
+     HRANDFIELD h 10 WITHVALUES
+     HRANDFIELD h x
+     HRANDFIELD h 1 BOGUS
+     HRANDFIELD h 1 WITHVALUES x
+     HRANDFIELD h -9223372036854775808
+     HRANDFIELD h 9223372036854775807 WITHVALUES
+     HRANDFIELD h -9223372036854775807 WITHVALUES
+     HRANDFIELD h 4611686018427387903 WITHVALUES
+     HRANDFIELD nope -9223372036854775808
+     HRANDFIELD nope x",
+    "HSET h f1 a f2 b g1 c
+     HSCAN h 0
+     HSCAN h 0 MATCH f*
+     HSCAN h 0 MATCH * COUNT 1
+     HSCAN h 0 COUNT 0
+     HSCAN h 0 COUNT x
+     HSCAN h 0 COUNT -1
+     HSCAN h 0 MATCH
+     HSCAN h 0 BOGUS x
+     HSCAN h x
+     HSCAN h -1
+     HSCAN h 18446744073709551616
+     HSCAN nope 0
+     HSCAN nope 0 COUNT 0
+     HSCAN nope x
+     HSCAN h",
+    "CONFIG SET hash-max-listpack-entries 2
+     HSET h a 1 b 2
+     HSET h c 3
+     HLEN h
+     HGET h c
+     CONFIG SET hash-max-listpack-entries 512
+     CONFIG SET hash-max-listpack-value 3
+     HSET h2 abcd 1
+     HGET h2 abcd
+     HSETNX h2 xyzzy 1
+     CONFIG SET hash-max-listpack-value 64
+     CONFIG SET list-max-listpack-size 2
+     RPUSH l 1 2 3 4 5 6 7
+     LINSERT l BEFORE 4 x
+     LINSERT l AFTER 7 y
+     LSET l 3 zz
+     LRANGE l 0 -1
+     LRANGE l 2 5
+     LINDEX l -3
+     LREM l 0 zz
+     LTRIM l 1 -2
+     LRANGE l 0 -1
+     CONFIG SET list-max-listpack-size -2",
+    "RPUSH l a
+     HSET h f v
+     SET s 12
+     SET t abc
+     OBJECT ENCODING l
+     OBJECT ENCODING h
+     OBJECT ENCODING s
+     OBJECT ENCODING t
+     OBJECT ENCODING nope
+     CONFIG SET hash-max-listpack-value 2
+     HSET h f vvv
+     OBJECT ENCODING h
+     CONFIG SET hash-max-listpack-value 64
+     OBJECT ENCODING
+     OBJECT ENCODING a b
+     OBJECT nosuch",
 ];
 
 /// Raw requests (protocol-level), each on its own connection; the reply

@@ -1339,3 +1339,130 @@ fn rename_and_move_keep_the_expiry() {
     check(&mut t, c, "SELECT 4", "+OK\r\n");
     check(&mut t, c, "EXISTS c", ":0\r\n");
 }
+
+#[test]
+fn list_push_pop_and_range() {
+    let (mut t, c) = setup();
+    check(&mut t, c, "RPUSH l a b c", ":3\r\n");
+    check(&mut t, c, "LPUSH l z", ":4\r\n");
+    check(
+        &mut t,
+        c,
+        "LRANGE l 0 -1",
+        "*4\r\n$1\r\nz\r\n$1\r\na\r\n$1\r\nb\r\n$1\r\nc\r\n",
+    );
+    check(&mut t, c, "RPOP l 2", "*2\r\n$1\r\nc\r\n$1\r\nb\r\n");
+    check(&mut t, c, "LPOP l", "$1\r\nz\r\n");
+    check(&mut t, c, "LPOP l", "$1\r\na\r\n");
+    check(&mut t, c, "EXISTS l", ":0\r\n");
+    check(&mut t, c, "LPOP l 2", "*-1\r\n");
+    check(&mut t, c, "TYPE l", "+none\r\n");
+    check(&mut t, c, "RPUSH l 12 -7", ":2\r\n");
+    check(&mut t, c, "LINDEX l 0", "$2\r\n12\r\n");
+    check(&mut t, c, "LINDEX l -1", "$2\r\n-7\r\n");
+    check(&mut t, c, "TYPE l", "+list\r\n");
+    check(
+        &mut t,
+        c,
+        "GET l",
+        "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n",
+    );
+    check(&mut t, c, "MGET l", "*1\r\n$-1\r\n");
+}
+
+#[test]
+fn list_nulls_in_resp3() {
+    let (mut t, c) = setup();
+    t.command(c, &words("HELLO 3"));
+    check(&mut t, c, "LPOP nope", "_\r\n");
+    check(&mut t, c, "LPOP nope 3", "_\r\n");
+    check(&mut t, c, "LMPOP 1 nope LEFT", "_\r\n");
+    check(&mut t, c, "LPOS nope x", "_\r\n");
+    check(&mut t, c, "RPUSH l a", ":1\r\n");
+    check(
+        &mut t,
+        c,
+        "LMPOP 1 l LEFT",
+        "*2\r\n$1\r\nl\r\n*1\r\n$1\r\na\r\n",
+    );
+}
+
+#[test]
+fn list_spanning_many_nodes_keeps_order() {
+    let (mut t, c) = setup();
+    check(&mut t, c, "CONFIG SET list-max-listpack-size 3", "+OK\r\n");
+    for i in 0..20 {
+        let reply = t.command(c, &[b"RPUSH", b"l", i.to_string().as_bytes()]);
+        assert_eq!(reply, format!(":{}\r\n", i + 1).into_bytes());
+    }
+    check(&mut t, c, "LINSERT l BEFORE 10 x", ":21\r\n");
+    check(&mut t, c, "LSET l 0 first", "+OK\r\n");
+    check(&mut t, c, "LINDEX l 10", "$1\r\nx\r\n");
+    check(&mut t, c, "LINDEX l 11", "$2\r\n10\r\n");
+    check(
+        &mut t,
+        c,
+        "LRANGE l 8 12",
+        "*5\r\n$1\r\n8\r\n$1\r\n9\r\n$1\r\nx\r\n$2\r\n10\r\n$2\r\n11\r\n",
+    );
+    check(&mut t, c, "LREM l 0 x", ":1\r\n");
+    check(&mut t, c, "LTRIM l 18 100", "+OK\r\n");
+    check(&mut t, c, "LRANGE l 0 -1", "*2\r\n$2\r\n18\r\n$2\r\n19\r\n");
+}
+
+#[test]
+fn hash_commands_and_encodings() {
+    let (mut t, c) = setup();
+    check(&mut t, c, "HSET h a 1 b 2", ":2\r\n");
+    check(&mut t, c, "HSET h a 3", ":0\r\n");
+    check(&mut t, c, "HGET h a", "$1\r\n3\r\n");
+    check(
+        &mut t,
+        c,
+        "HGETALL h",
+        "*4\r\n$1\r\na\r\n$1\r\n3\r\n$1\r\nb\r\n$1\r\n2\r\n",
+    );
+    check(&mut t, c, "HINCRBY h a 10", ":13\r\n");
+    check(&mut t, c, "HINCRBYFLOAT h b 0.5", "$3\r\n2.5\r\n");
+    check(&mut t, c, "HDEL h a b", ":2\r\n");
+    check(&mut t, c, "EXISTS h", ":0\r\n");
+    check(&mut t, c, "HSET h f v", ":1\r\n");
+    check(&mut t, c, "TYPE h", "+hash\r\n");
+    check(
+        &mut t,
+        c,
+        "LPUSH h x",
+        "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n",
+    );
+    t.command(c, &words("HELLO 3"));
+    check(&mut t, c, "HGETALL h", "%1\r\n$1\r\nf\r\n$1\r\nv\r\n");
+    check(
+        &mut t,
+        c,
+        "HRANDFIELD h 1 WITHVALUES",
+        "*1\r\n*2\r\n$1\r\nf\r\n$1\r\nv\r\n",
+    );
+    check(&mut t, c, "HRANDFIELD h -2", "*2\r\n$1\r\nf\r\n$1\r\nf\r\n");
+}
+
+#[test]
+fn hash_converts_to_a_table_past_the_thresholds() {
+    let (mut t, c) = setup();
+    check(
+        &mut t,
+        c,
+        "CONFIG SET hash-max-listpack-entries 4",
+        "+OK\r\n",
+    );
+    for i in 0..10 {
+        let field = format!("f{i}");
+        t.command(c, &[b"HSET", b"h", field.as_bytes(), b"v"]);
+    }
+    check(&mut t, c, "HLEN h", ":10\r\n");
+    check(&mut t, c, "HGET h f9", "$1\r\nv\r\n");
+    check(&mut t, c, "HDEL h f0 f9", ":2\r\n");
+    check(&mut t, c, "HEXISTS h f9", ":0\r\n");
+    check(&mut t, c, "HEXISTS h f5", ":1\r\n");
+    let scan = t.command(c, &words("HSCAN h 0 MATCH f5"));
+    assert_eq!(scan, b"*2\r\n$1\r\n0\r\n*2\r\n$2\r\nf5\r\n$1\r\nv\r\n");
+}

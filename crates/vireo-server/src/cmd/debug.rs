@@ -81,6 +81,15 @@ fn debug(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
         client.reply_simple(b"Apparently Redis did not crash: test passed");
     } else if sub.eq_ignore_ascii_case(b"help") && argv.len() == 2 {
         help(client);
+    } else if sub.eq_ignore_ascii_case(b"quicklist-packed-threshold") && argv.len() == 3 {
+        // Redis stores elements at least this long in "plain" quicklist
+        // nodes of their own. Vireo keeps every element in listpack nodes,
+        // which replies identically, so the value is checked and not kept.
+        match parse_memory(&argv[2]) {
+            Some(size) if size <= (1 << 32) - (1 << 20) => client.reply_ok(),
+            _ => client
+                .reply_error("argument must be a memory value bigger than 1 and smaller than 4gb"),
+        }
     } else if sub.eq_ignore_ascii_case(b"log") && argv.len() == 3 {
         crate::warning!("DEBUG LOG: {}", String::from_utf8_lossy(&argv[2]));
         client.reply_ok();
@@ -108,6 +117,27 @@ fn atoi(bytes: &[u8]) -> i64 {
     } else {
         value
     }
+}
+
+/// Redis compat: `memtoull`: digits with an optional b/k/kb/m/mb/g/gb
+/// suffix (case-insensitive).
+fn parse_memory(arg: &[u8]) -> Option<u64> {
+    let text = std::str::from_utf8(arg).ok()?.to_ascii_lowercase();
+    let split = text
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(text.len());
+    let (digits, unit) = text.split_at(split);
+    let multiplier: u64 = match unit {
+        "" | "b" => 1,
+        "k" => 1000,
+        "kb" => 1024,
+        "m" => 1000 * 1000,
+        "mb" => 1024 * 1024,
+        "g" => 1000 * 1000 * 1000,
+        "gb" => 1024 * 1024 * 1024,
+        _ => return None,
+    };
+    digits.parse::<u64>().ok()?.checked_mul(multiplier)
 }
 
 /// DEBUG PROTOCOL <type>: one reply of each RESP type, for client tests.
@@ -220,10 +250,27 @@ fn mix_value_digest(digest: &mut [u8; 20], value: &Value, expire_at: i64) {
     // Redis compat: the type code is mixed in big-endian.
     let type_code: u32 = match value {
         Value::Str(_) => 0,
+        Value::List(_) => 1,
+        Value::Hash(_) => 4,
     };
     mix_digest(digest, &type_code.to_be_bytes());
     match value {
         Value::Str(string) => string.with_bytes(|bytes| mix_digest(digest, bytes)),
+        Value::List(list) => {
+            for element in list.iter() {
+                element.with_bytes(|bytes| mix_digest(digest, bytes));
+            }
+        }
+        Value::Hash(hash) => {
+            // Redis compat: pairs are digested separately and xored, so their
+            // order does not matter.
+            for (field, value) in hash.iter() {
+                let mut pair = [0u8; 20];
+                field.with_bytes(|bytes| mix_digest(&mut pair, bytes));
+                value.with_bytes(|bytes| mix_digest(&mut pair, bytes));
+                xor_digest(digest, &pair);
+            }
+        }
     }
     if expire_at != NO_EXPIRY {
         xor_digest(digest, b"!!expire!!");

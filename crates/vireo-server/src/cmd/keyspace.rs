@@ -1101,6 +1101,36 @@ fn rdb_int_len(value: i64) -> Option<usize> {
     }
 }
 
+/// Serialized length of a value in RDB, without LZF compression: strings
+/// as RDB strings, listpacks as one string, quicklists as a node count
+/// then (container, listpack) per node, hash tables as field/value strings.
+fn serialized_len(value: &Value) -> usize {
+    let string_len = |len: usize| rdb_len_len(len) + len;
+    match value {
+        Value::Str(string) => rdb_string_len(string),
+        Value::List(list) => {
+            rdb_len_len(list.node_count())
+                + list
+                    .nodes()
+                    .map(|node| rdb_len_len(2) + string_len(node.as_bytes().len()))
+                    .sum::<usize>()
+        }
+        Value::Hash(hash) => match hash.encoding() {
+            "listpack" => string_len(hash.listpack_bytes_len()),
+            _ => {
+                rdb_len_len(hash.len())
+                    + hash
+                        .iter()
+                        .map(|(field, value)| {
+                            field.with_bytes(|f| string_len(f.len()))
+                                + value.with_bytes(|v| string_len(v.len()))
+                        })
+                        .sum::<usize>()
+            }
+        },
+    }
+}
+
 /// Serialized length of a string value in RDB, without LZF compression.
 fn rdb_string_len(value: &StrValue) -> usize {
     value.with_bytes(|bytes| {
@@ -1119,15 +1149,27 @@ pub fn debug_object(server: &mut Server, client: &mut Client, key: &[u8]) {
     let Some((entry, _)) = server.dbs[client.db].peek(key, now) else {
         return client.reply_error(NO_SUCH_KEY);
     };
-    let Value::Str(string) = &entry.value;
-    let line = format!(
+    let mut line = format!(
         "Value at:{:p} refcount:{} encoding:{} serializedlength:{} lru:{} lru_seconds_idle:{}",
         entry,
         refcount(&entry.value),
         entry.value.encoding(),
-        rdb_string_len(string),
+        serialized_len(&entry.value),
         entry.lru() & 0x00FF_FFFF,
         clock.wrapping_sub(entry.lru()),
     );
+    if let Value::List(list) = &entry.value {
+        let nodes = list.node_count();
+        let average = if nodes == 0 {
+            0.0
+        } else {
+            list.len() as f64 / nodes as f64
+        };
+        line.push_str(&format!(
+            " ql_nodes:{nodes} ql_avg_node:{average:.2} ql_listpack_max:{} ql_compressed:0 ql_uncompressed_size:{}",
+            server.config.list_max_listpack_size,
+            list.bytes_len()
+        ));
+    }
     client.reply_simple(line.as_bytes());
 }

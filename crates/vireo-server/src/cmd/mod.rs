@@ -5,9 +5,11 @@ pub mod client;
 pub mod config;
 pub mod connection;
 pub mod debug;
+pub mod hash;
 pub mod info;
 pub mod keyspace;
 pub mod latency;
+pub mod list;
 pub mod multi;
 pub mod pubsub;
 pub mod server;
@@ -105,6 +107,39 @@ pub static TABLE: &[CommandSpec] = &[
     keyspace::RANDOMKEY,
     keyspace::SCAN,
     keyspace::OBJECT,
+    list::LPUSH,
+    list::RPUSH,
+    list::LPUSHX,
+    list::RPUSHX,
+    list::LPOP,
+    list::RPOP,
+    list::LLEN,
+    list::LRANGE,
+    list::LINDEX,
+    list::LSET,
+    list::LINSERT,
+    list::LREM,
+    list::LTRIM,
+    list::LPOS,
+    list::LMOVE,
+    list::RPOPLPUSH,
+    list::LMPOP,
+    hash::HSET,
+    hash::HSETNX,
+    hash::HMSET,
+    hash::HGET,
+    hash::HMGET,
+    hash::HGETALL,
+    hash::HDEL,
+    hash::HLEN,
+    hash::HSTRLEN,
+    hash::HEXISTS,
+    hash::HKEYS,
+    hash::HVALS,
+    hash::HINCRBY,
+    hash::HINCRBYFLOAT,
+    hash::HRANDFIELD,
+    hash::HSCAN,
 ];
 
 /// Parses an integer argument with Redis's strict rules.

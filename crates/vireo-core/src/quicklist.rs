@@ -1,0 +1,621 @@
+//! Quicklist: a list as a chain of bounded listpacks (Redis 7.0's list
+//! encoding).
+//!
+//! # Shape
+//!
+//! ```text
+//! Quicklist { nodes: VecDeque<Listpack>, len }
+//!   [lp: a b c d] <-> [lp: e f g] <-> [lp: h i j k l]
+//! ```
+//!
+//! # Why
+//!
+//! One listpack is the most compact sequence there is, but inserting or
+//! deleting inside it moves every byte after the position. Bounding each
+//! node (by bytes or by count, `list-max-listpack-size`) bounds that cost,
+//! while keeping nearly all of the listpack's density: pushes and pops at
+//! either end touch one small node, an index walks whole nodes by their
+//! counts before walking entries.
+//!
+//! The node chain is a `VecDeque` rather than Redis's doubly linked list:
+//! pushing a node at either end is O(1), finding the node of an index
+//! skips nodes by count without chasing pointers, and a node in the middle
+//! is inserted or removed by moving node handles (a few bytes per node),
+//! not element bytes.
+//!
+//! # Fill
+//!
+//! `fill` is `list-max-listpack-size`: negative values -1..-5 bound a node
+//! to 4, 8, 16, 32 or 64 KiB; positive values bound the number of entries,
+//! and then a node also stays under 8 KiB (Redis's safety limit). The fill
+//! is a parameter of each write, so `CONFIG SET` takes effect on the next
+//! write, as in Redis.
+//!
+//! `list-compress-depth` (LZF compression of inner nodes) is not
+//! implemented: every node stays uncompressed whatever the setting.
+
+use std::collections::VecDeque;
+
+use crate::listpack::{Listpack, LpValue, Where};
+
+const SIZE_LIMITS: [usize; 5] = [4096, 8192, 16384, 32768, 65536];
+const SIZE_SAFETY_LIMIT: usize = 8192;
+/// Redis compat: the per-entry overhead Redis adds to its size estimate
+/// before deciding whether an element still fits a node.
+const SIZE_ESTIMATE_OVERHEAD: usize = 8;
+
+/// Whether a node of `bytes` total and `count` entries is within `fill`.
+fn within_fill(bytes: usize, count: usize, fill: i64) -> bool {
+    if fill < 0 {
+        match SIZE_LIMITS.get((-fill - 1) as usize) {
+            Some(&limit) => bytes <= limit,
+            None => false,
+        }
+    } else {
+        bytes <= SIZE_SAFETY_LIMIT && count as i64 <= fill
+    }
+}
+
+/// Redis compat: the test of `_quicklistNodeAllowInsert`.
+fn allows_insert(node: &Listpack, element_len: usize, fill: i64) -> bool {
+    let new_size = node.bytes_len() + element_len + SIZE_ESTIMATE_OVERHEAD;
+    if fill < 0 {
+        return within_fill(new_size, 0, fill);
+    }
+    new_size <= SIZE_SAFETY_LIMIT && (node.len() as i64) < fill && node.fits(element_len)
+}
+
+/// Redis compat: the test of `_quicklistNodeAllowMerge` (minus one
+/// listpack's header and terminator, 11 bytes in Redis's estimate).
+fn allows_merge(a: &Listpack, b: &Listpack, fill: i64) -> bool {
+    let size = (a.bytes_len() + b.bytes_len()).saturating_sub(11);
+    within_fill(size, a.len() + b.len(), fill)
+}
+
+/// A list of byte strings.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct Quicklist {
+    nodes: VecDeque<Listpack>,
+    len: usize,
+}
+
+impl std::fmt::Debug for Quicklist {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.nodes.iter()).finish()
+    }
+}
+
+/// A position: node index and byte offset inside that node's listpack.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Cursor {
+    node: usize,
+    pos: usize,
+}
+
+impl Quicklist {
+    /// An empty list.
+    pub fn new() -> Quicklist {
+        Quicklist::default()
+    }
+
+    /// Number of elements.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// True when empty.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Number of listpack nodes.
+    pub fn node_count(&self) -> usize {
+        self.nodes.len()
+    }
+
+    /// The nodes, head first (for persistence).
+    pub fn nodes(&self) -> impl Iterator<Item = &Listpack> {
+        self.nodes.iter()
+    }
+
+    /// Bytes used by the nodes' listpacks.
+    pub fn bytes_len(&self) -> usize {
+        self.nodes.iter().map(Listpack::bytes_len).sum()
+    }
+
+    /// Adds `element` at the head.
+    pub fn push_front(&mut self, element: &[u8], fill: i64) {
+        match self.nodes.front_mut() {
+            Some(node) if allows_insert(node, element.len(), fill) => node.prepend(element),
+            _ => {
+                let mut node = Listpack::new();
+                node.append(element);
+                self.nodes.push_front(node);
+            }
+        }
+        self.len += 1;
+    }
+
+    /// Adds `element` at the tail.
+    pub fn push_back(&mut self, element: &[u8], fill: i64) {
+        match self.nodes.back_mut() {
+            Some(node) if allows_insert(node, element.len(), fill) => node.append(element),
+            _ => {
+                let mut node = Listpack::new();
+                node.append(element);
+                self.nodes.push_back(node);
+            }
+        }
+        self.len += 1;
+    }
+
+    /// Removes and returns the head element.
+    pub fn pop_front(&mut self) -> Option<Vec<u8>> {
+        let node = self.nodes.front_mut()?;
+        let pos = node.first()?;
+        let value = node.get(pos)?.to_vec();
+        node.delete(pos);
+        if node.is_empty() {
+            self.nodes.pop_front();
+        }
+        self.len -= 1;
+        Some(value)
+    }
+
+    /// Removes and returns the tail element.
+    pub fn pop_back(&mut self) -> Option<Vec<u8>> {
+        let node = self.nodes.back_mut()?;
+        let pos = node.last()?;
+        let value = node.get(pos)?.to_vec();
+        node.delete(pos);
+        if node.is_empty() {
+            self.nodes.pop_back();
+        }
+        self.len -= 1;
+        Some(value)
+    }
+
+    /// Normalises `index` (negative: from the tail) to `0..len`.
+    fn absolute(&self, index: i64) -> Option<usize> {
+        let len = self.len as i64;
+        let index = if index < 0 { index + len } else { index };
+        (0..len).contains(&index).then_some(index as usize)
+    }
+
+    /// The node holding element `index` and the offset in that node.
+    fn locate(&self, index: usize) -> Option<(usize, usize)> {
+        if index >= self.len {
+            return None;
+        }
+        if index < self.len / 2 {
+            let mut skipped = 0;
+            for (n, node) in self.nodes.iter().enumerate() {
+                let count = node.len();
+                if index < skipped + count {
+                    return Some((n, index - skipped));
+                }
+                skipped += count;
+            }
+        } else {
+            let mut after = self.len;
+            for (n, node) in self.nodes.iter().enumerate().rev() {
+                let count = node.len();
+                after -= count;
+                if index >= after {
+                    return Some((n, index - after));
+                }
+            }
+        }
+        None
+    }
+
+    fn cursor(&self, index: i64) -> Option<Cursor> {
+        let (node, offset) = self.locate(self.absolute(index)?)?;
+        let pos = self.nodes.get(node)?.seek(offset as i64)?;
+        Some(Cursor { node, pos })
+    }
+
+    /// The element at `index` (negative: from the tail).
+    pub fn get(&self, index: i64) -> Option<LpValue<'_>> {
+        let cursor = self.cursor(index)?;
+        self.nodes.get(cursor.node)?.get(cursor.pos)
+    }
+
+    /// Replaces the element at `index`; false if out of range.
+    pub fn set(&mut self, index: i64, element: &[u8], fill: i64) -> bool {
+        let Some(cursor) = self.cursor(index) else {
+            return false;
+        };
+        let Some(node) = self.nodes.get_mut(cursor.node) else {
+            return false;
+        };
+        node.replace(cursor.pos, element);
+        if !within_fill(node.bytes_len(), node.len(), fill) && node.len() > 1 {
+            self.split_oversized(cursor.node, fill);
+        }
+        true
+    }
+
+    /// Inserts `element` before or after element `index`.
+    pub fn insert(&mut self, index: usize, place: Where, element: &[u8], fill: i64) {
+        let Some((n, offset)) = self.locate(index) else {
+            return;
+        };
+        let Some(node) = self.nodes.get_mut(n) else {
+            return;
+        };
+        if allows_insert(node, element.len(), fill) {
+            if let Some(pos) = node.seek(offset as i64) {
+                node.insert(pos, place, element);
+                self.len += 1;
+            }
+            return;
+        }
+        // The node is full: split it at the insertion point and put the
+        // element at the end of the left part, or in a node of its own.
+        let cut = match place {
+            Where::Before => offset,
+            Where::After => offset + 1,
+        };
+        let right = split_off(node, cut);
+        let left_index = n;
+        if !right.is_empty() {
+            self.nodes.insert(n + 1, right);
+        }
+        let left = &mut self.nodes[left_index];
+        if left.is_empty() || allows_insert(left, element.len(), fill) {
+            left.append(element);
+        } else {
+            let mut fresh = Listpack::new();
+            fresh.append(element);
+            self.nodes.insert(left_index + 1, fresh);
+        }
+        self.len += 1;
+        self.merge_around(left_index, fill);
+    }
+
+    /// Splits node `n` in halves until each part is within `fill`.
+    fn split_oversized(&mut self, n: usize, fill: i64) {
+        let node = &mut self.nodes[n];
+        let half = node.len() / 2;
+        let right = split_off(node, half);
+        self.nodes.insert(n + 1, right);
+        for part in [n + 1, n] {
+            let node = &self.nodes[part];
+            if !within_fill(node.bytes_len(), node.len(), fill) && node.len() > 1 {
+                self.split_oversized(part, fill);
+            }
+        }
+    }
+
+    /// Merges small neighbours of nodes `n` and `n + 1` when they fit.
+    fn merge_around(&mut self, n: usize, fill: i64) {
+        let start = n.saturating_sub(1);
+        let end = (n + 2).min(self.nodes.len().saturating_sub(1));
+        let mut i = end;
+        while i > start {
+            if allows_merge(&self.nodes[i - 1], &self.nodes[i], fill) {
+                if let Some(right) = self.nodes.remove(i) {
+                    let left = &mut self.nodes[i - 1];
+                    for value in right.iter() {
+                        value.with_bytes(|bytes| left.append(bytes));
+                    }
+                }
+            }
+            i -= 1;
+        }
+    }
+
+    /// Removes up to `count` elements from element `start` on; returns
+    /// how many were removed.
+    pub fn delete_range(&mut self, start: i64, count: usize) -> usize {
+        let Some(start) = self.absolute(start) else {
+            return 0;
+        };
+        let mut remaining = count.min(self.len - start);
+        let removed = remaining;
+        let Some((mut n, mut offset)) = self.locate(start) else {
+            return 0;
+        };
+        while remaining > 0 && n < self.nodes.len() {
+            let node = &mut self.nodes[n];
+            let node_len = node.len();
+            let take = remaining.min(node_len - offset);
+            if take == node_len {
+                self.nodes.remove(n);
+            } else {
+                node.delete_range(offset as i64, take);
+                n += 1;
+            }
+            remaining -= take;
+            offset = 0;
+        }
+        self.len -= removed;
+        removed
+    }
+
+    /// Removes the element at `index` (0-based, from the head).
+    pub fn remove(&mut self, index: usize) -> bool {
+        self.delete_range(index as i64, 1) == 1
+    }
+
+    /// Elements from `start` (0-based) towards the tail.
+    pub fn iter_from(&self, start: usize) -> Iter<'_> {
+        let cursor = self.locate(start).and_then(|(node, offset)| {
+            Some(Cursor {
+                node,
+                pos: self.nodes.get(node)?.seek(offset as i64)?,
+            })
+        });
+        Iter {
+            list: self,
+            cursor,
+            forward: true,
+        }
+    }
+
+    /// Elements from `start` (0-based) towards the head.
+    pub fn iter_back_from(&self, start: usize) -> Iter<'_> {
+        Iter {
+            forward: false,
+            ..self.iter_from(start)
+        }
+    }
+
+    /// Every element, head first.
+    pub fn iter(&self) -> Iter<'_> {
+        self.iter_from(0)
+    }
+
+    /// Removes elements equal to `element`: up to `count` of them (0: all),
+    /// from the tail when `from_tail`. Returns how many were removed.
+    pub fn remove_matching(&mut self, element: &[u8], count: usize, from_tail: bool) -> usize {
+        let mut removed = 0;
+        let node_order: Vec<usize> = if from_tail {
+            (0..self.nodes.len()).rev().collect()
+        } else {
+            (0..self.nodes.len()).collect()
+        };
+        for n in node_order {
+            let node = &mut self.nodes[n];
+            let mut pos = if from_tail { node.last() } else { node.first() };
+            while let Some(p) = pos {
+                if count != 0 && removed == count {
+                    break;
+                }
+                let matched = node.get(p).is_some_and(|v| v.eq_bytes(element));
+                if matched {
+                    removed += 1;
+                    let next = node.delete(p);
+                    pos = if from_tail {
+                        match next {
+                            Some(next) => node.prev(next),
+                            None => node.last(),
+                        }
+                    } else {
+                        next
+                    };
+                } else {
+                    pos = if from_tail {
+                        node.prev(p)
+                    } else {
+                        node.next(p)
+                    };
+                }
+            }
+        }
+        self.nodes.retain(|node| !node.is_empty());
+        self.len -= removed;
+        removed
+    }
+}
+
+/// Moves the elements from offset `at` on into a new listpack.
+fn split_off(node: &mut Listpack, at: usize) -> Listpack {
+    let mut right = Listpack::new();
+    for value in node.iter().skip(at) {
+        value.with_bytes(|bytes| right.append(bytes));
+    }
+    let tail = node.len().saturating_sub(at);
+    node.delete_range(at as i64, tail);
+    right
+}
+
+/// Iterator over a quicklist in one direction.
+pub struct Iter<'a> {
+    list: &'a Quicklist,
+    cursor: Option<Cursor>,
+    forward: bool,
+}
+
+impl<'a> Iterator for Iter<'a> {
+    type Item = LpValue<'a>;
+
+    fn next(&mut self) -> Option<LpValue<'a>> {
+        let Cursor { node, pos } = self.cursor?;
+        let lp = self.list.nodes.get(node)?;
+        let value = lp.get(pos)?;
+        self.cursor = if self.forward {
+            match lp.next(pos) {
+                Some(pos) => Some(Cursor { node, pos }),
+                None => self
+                    .list
+                    .nodes
+                    .get(node + 1)
+                    .and_then(Listpack::first)
+                    .map(|pos| Cursor {
+                        node: node + 1,
+                        pos,
+                    }),
+            }
+        } else {
+            match lp.prev(pos) {
+                Some(pos) => Some(Cursor { node, pos }),
+                None => node.checked_sub(1).and_then(|prev| {
+                    Some(Cursor {
+                        node: prev,
+                        pos: self.list.nodes.get(prev)?.last()?,
+                    })
+                }),
+            }
+        };
+        Some(value)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn contents(list: &Quicklist) -> Vec<Vec<u8>> {
+        list.iter().map(|v| v.to_vec()).collect()
+    }
+
+    fn check_nodes(list: &Quicklist) {
+        assert_eq!(
+            list.nodes.iter().map(Listpack::len).sum::<usize>(),
+            list.len()
+        );
+        assert!(list.nodes.iter().all(|node| !node.is_empty()));
+        for node in &list.nodes {
+            assert!(crate::listpack::validate(node.as_bytes()).is_ok());
+        }
+    }
+
+    #[test]
+    fn nodes_respect_size_and_count_limits() {
+        let mut list = Quicklist::new();
+        for i in 0..1000 {
+            list.push_back(format!("element-{i}").as_bytes(), -2);
+        }
+        assert!(list.node_count() > 1);
+        assert!(list.nodes.iter().all(|n| n.bytes_len() <= 8192));
+        let mut counted = Quicklist::new();
+        for i in 0..100 {
+            counted.push_front(i.to_string().as_bytes(), 5);
+        }
+        assert_eq!(counted.node_count(), 20);
+        assert_eq!(counted.get(0).map(|v| v.to_vec()), Some(b"99".to_vec()));
+        assert_eq!(counted.get(-1).map(|v| v.to_vec()), Some(b"0".to_vec()));
+        check_nodes(&counted);
+    }
+
+    #[derive(Debug, Clone)]
+    enum Op {
+        PushFront(Vec<u8>),
+        PushBack(Vec<u8>),
+        PopFront,
+        PopBack,
+        Set(i64, Vec<u8>),
+        Insert(usize, bool, Vec<u8>),
+        DeleteRange(i64, usize),
+        RemoveMatching(Vec<u8>, usize, bool),
+    }
+
+    fn element() -> impl Strategy<Value = Vec<u8>> {
+        prop_oneof![
+            (0u8..6).prop_map(|v| vec![b'a' + v]),
+            (0i64..300).prop_map(|v| v.to_string().into_bytes()),
+            proptest::collection::vec(any::<u8>(), 0..40),
+            (0usize..3000).prop_map(|n| vec![b'z'; n]),
+        ]
+    }
+
+    fn op() -> impl Strategy<Value = Op> {
+        prop_oneof![
+            3 => element().prop_map(Op::PushFront),
+            3 => element().prop_map(Op::PushBack),
+            1 => Just(Op::PopFront),
+            1 => Just(Op::PopBack),
+            1 => (-30i64..30, element()).prop_map(|(i, e)| Op::Set(i, e)),
+            2 => (any::<usize>(), any::<bool>(), element()).prop_map(|(i, b, e)| Op::Insert(i, b, e)),
+            1 => (-30i64..30, 0usize..20).prop_map(|(i, n)| Op::DeleteRange(i, n)),
+            1 => ((0u8..6).prop_map(|v| vec![b'a' + v]), 0usize..3, any::<bool>())
+                .prop_map(|(e, n, t)| Op::RemoveMatching(e, n, t)),
+        ]
+    }
+
+    proptest! {
+        #[test]
+        fn behaves_like_a_vecdeque(
+            fill in prop_oneof![Just(-1i64), Just(-2), Just(1), Just(3), Just(128)],
+            ops in proptest::collection::vec(op(), 0..120),
+        ) {
+            let mut list = Quicklist::new();
+            let mut model: VecDeque<Vec<u8>> = VecDeque::new();
+            for op in ops {
+                match op {
+                    Op::PushFront(e) => { list.push_front(&e, fill); model.push_front(e); }
+                    Op::PushBack(e) => { list.push_back(&e, fill); model.push_back(e); }
+                    Op::PopFront => prop_assert_eq!(list.pop_front(), model.pop_front()),
+                    Op::PopBack => prop_assert_eq!(list.pop_back(), model.pop_back()),
+                    Op::Set(i, e) => {
+                        let len = model.len() as i64;
+                        let at = if i < 0 { i + len } else { i };
+                        let ok = list.set(i, &e, fill);
+                        prop_assert_eq!(ok, at >= 0 && at < len);
+                        if ok { model[at as usize] = e; }
+                    }
+                    Op::Insert(i, after, e) => {
+                        if model.is_empty() { continue; }
+                        let i = i % model.len();
+                        if after {
+                            list.insert(i, Where::After, &e, fill);
+                            model.insert(i + 1, e);
+                        } else {
+                            list.insert(i, Where::Before, &e, fill);
+                            model.insert(i, e);
+                        }
+                    }
+                    Op::DeleteRange(i, n) => {
+                        let len = model.len() as i64;
+                        let start = if i < 0 { i + len } else { i };
+                        let removed = list.delete_range(i, n);
+                        if start >= 0 && start < len {
+                            let n = n.min((len - start) as usize);
+                            prop_assert_eq!(removed, n);
+                            model.drain(start as usize..start as usize + n);
+                        } else {
+                            prop_assert_eq!(removed, 0);
+                        }
+                    }
+                    Op::RemoveMatching(e, count, from_tail) => {
+                        let removed = list.remove_matching(&e, count, from_tail);
+                        let mut expected = 0;
+                        if from_tail {
+                            let mut i = model.len();
+                            while i > 0 {
+                                i -= 1;
+                                if model[i] == e && (count == 0 || expected < count) {
+                                    model.remove(i);
+                                    expected += 1;
+                                }
+                            }
+                        } else {
+                            let mut i = 0;
+                            while i < model.len() {
+                                if model[i] == e && (count == 0 || expected < count) {
+                                    model.remove(i);
+                                    expected += 1;
+                                } else {
+                                    i += 1;
+                                }
+                            }
+                        }
+                        prop_assert_eq!(removed, expected);
+                    }
+                }
+                prop_assert_eq!(list.len(), model.len());
+            }
+            check_nodes(&list);
+            prop_assert_eq!(contents(&list), model.iter().cloned().collect::<Vec<_>>());
+            if !model.is_empty() {
+                let back: Vec<Vec<u8>> = list.iter_back_from(model.len() - 1).map(|v| v.to_vec()).collect();
+                prop_assert_eq!(back, model.iter().rev().cloned().collect::<Vec<_>>());
+                let mid = model.len() / 2;
+                prop_assert_eq!(list.get(mid as i64).map(|v| v.to_vec()), Some(model[mid].clone()));
+            }
+        }
+    }
+}
