@@ -1126,6 +1126,15 @@ const DEBUG_SEQUENCES: &[&str] = &[
      OBJECT ENCODING
      OBJECT ENCODING a b
      OBJECT nosuch",
+    "RPUSH l a 1 bb 300000000000
+     HSET h f v n 5
+     DEBUG DIGEST-VALUE l h
+     DEBUG DIGEST
+     HSET h2 f1 v1 f2 v2
+     HSET h3 f2 v2 f1 v1
+     DEBUG DIGEST-VALUE h2 h3
+     LPUSH l2 x
+     DEBUG DIGEST",
 ];
 
 /// Raw requests (protocol-level), each on its own connection; the reply
