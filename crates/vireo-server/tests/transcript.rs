@@ -1466,3 +1466,17 @@ fn hash_converts_to_a_table_past_the_thresholds() {
     let scan = t.command(c, &words("HSCAN h 0 MATCH f5"));
     assert_eq!(scan, b"*2\r\n$1\r\n0\r\n*2\r\n$2\r\nf5\r\n$1\r\nv\r\n");
 }
+
+#[test]
+fn debug_stringmatch_test_survives_hostile_patterns() {
+    let mut config = vireo_server::config::Config::default();
+    config.enable_debug_command = vireo_server::config::ProtectedAccess::Yes;
+    let mut t = Transcript::with_config(config);
+    let c = t.connect();
+    check(
+        &mut t,
+        c,
+        "DEBUG STRINGMATCH-TEST",
+        "+Apparently Redis did not crash: test passed\r\n",
+    );
+}
