@@ -170,6 +170,10 @@ pub struct Client {
     pub patterns: Vec<Vec<u8>>,
     /// Subscribed shard channels.
     pub shard_channels: std::collections::HashSet<Vec<u8>>,
+    /// When its output first went over the soft limit (Unix seconds, 0: not over).
+    pub soft_limit_since: i64,
+    /// Over an output buffer limit: close without writing what is pending.
+    pub close_asap: bool,
     /// In MONITOR mode.
     pub monitor: bool,
     /// Its next command waits for CLIENT PAUSE to end.
@@ -221,6 +225,8 @@ impl Client {
             channels: Default::default(),
             patterns: Vec::new(),
             shard_channels: Default::default(),
+            soft_limit_since: 0,
+            close_asap: false,
             monitor: false,
             postponed: false,
             no_evict: false,

@@ -123,6 +123,9 @@ pub struct Config {
     pub latency_monitor_threshold: u64,
     /// Keep per-command latency histograms.
     pub latency_tracking: bool,
+    /// `client-output-buffer-limit` for the normal, replica and pub/sub
+    /// classes: (hard bytes, soft bytes, soft seconds), 0 meaning no limit.
+    pub output_buffer_limits: [(u64, u64, u64); 3],
     /// `list-max-listpack-size`: negative, a node size class; positive, entries per node.
     pub list_max_listpack_size: i64,
     /// `hash-max-listpack-entries` and `hash-max-listpack-value`.
@@ -168,6 +171,7 @@ impl Default for Config {
             slowlog_max_len: 0,
             latency_monitor_threshold: 0,
             latency_tracking: false,
+            output_buffer_limits: [(0, 0, 0); 3],
             list_max_listpack_size: -2,
             hash_limits: vireo_core::t_hash::HashLimits::default(),
             config_file: None,
@@ -507,6 +511,17 @@ impl Config {
         self.slowlog_max_len = number("slowlog-max-len") as usize;
         self.latency_monitor_threshold = number("latency-monitor-threshold").max(0) as u64;
         self.latency_tracking = yes("latency-tracking");
+        let limits: Vec<u64> = get("client-output-buffer-limit")
+            .split(' ')
+            .collect::<Vec<_>>()
+            .chunks(4)
+            .flat_map(|class| class.iter().skip(1).map(|n| n.parse().unwrap_or(0)))
+            .collect();
+        for (index, class) in limits.chunks(3).take(3).enumerate() {
+            if let [hard, soft, seconds] = class {
+                self.output_buffer_limits[index] = (*hard, *soft, *seconds);
+            }
+        }
         // Redis compat: quicklistSetFill clamps the fill to -5..=32767.
         self.list_max_listpack_size = number("list-max-listpack-size").clamp(-5, 32767);
         self.hash_limits = vireo_core::t_hash::HashLimits {

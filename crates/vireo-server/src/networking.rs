@@ -283,6 +283,9 @@ impl EventLoop {
             return self.close_client(reactor, client);
         }
         self.server.queue_write(&mut client);
+        if client.close_asap {
+            return self.close_client(reactor, client);
+        }
         self.server.put_client(client);
     }
 
@@ -362,7 +365,12 @@ impl EventLoop {
     fn close_killed_clients(&mut self, reactor: &mut Reactor) {
         for slot in std::mem::take(&mut self.server.clients_to_close) {
             if let Some(client) = self.server.take_client(slot) {
-                self.close_client(reactor, client);
+                if client.close_after_reply {
+                    self.close_client(reactor, client);
+                } else {
+                    // The slot was reused by a new client since.
+                    self.server.put_client(client);
+                }
             }
         }
     }

@@ -65,6 +65,10 @@ pub struct SlowlogEntry {
     pub name: Vec<u8>,
 }
 
+/// Output that never counts against client-output-buffer-limit (Redis's
+/// per-client static reply buffer).
+const OUTPUT_BUFFER_FREE_BYTES: usize = 16 * 1024;
+
 /// All of the server's state. Passed down by `&mut`; there are no globals.
 pub struct Server {
     /// The configuration in force.
@@ -657,9 +661,44 @@ impl Server {
     /// Queues a client's replies for writing in `before_sleep`.
     #[inline]
     pub fn queue_write(&mut self, client: &mut Client) {
+        if client.out.len() - client.out_sent > OUTPUT_BUFFER_FREE_BYTES && !client.close_asap {
+            self.check_output_limits(client);
+        }
         if !client.pending_write && client.has_pending_replies() {
             client.pending_write = true;
             self.pending_writes.push(client.slot);
+        }
+    }
+
+    /// Closes a client whose pending output is over its class's hard limit,
+    /// or over the soft limit for longer than allowed (Redis's
+    /// client-output-buffer-limit), so a slow reader cannot exhaust memory.
+    fn check_output_limits(&mut self, client: &mut Client) {
+        // Redis compat: the first 16 KiB (Redis's static reply buffer) do not count.
+        let used = (client.out.len() - client.out_sent - OUTPUT_BUFFER_FREE_BYTES) as u64;
+        let class = if client.is_subscribed() { 2 } else { 0 };
+        let (hard, soft, seconds) = self.config.output_buffer_limits[class];
+        let now = self.now_ms / 1000;
+        let over_hard = hard > 0 && used >= hard;
+        let mut over_soft = false;
+        if soft > 0 && used >= soft {
+            if client.soft_limit_since == 0 {
+                client.soft_limit_since = now;
+            } else {
+                over_soft = now - client.soft_limit_since > seconds as i64;
+            }
+        } else {
+            client.soft_limit_since = 0;
+        }
+        if over_hard || over_soft {
+            crate::warning!(
+                "Client id={} addr={} scheduled to be closed ASAP for overcoming of output buffer limits.",
+                client.id,
+                client.peer
+            );
+            client.close_asap = true;
+            client.close_after_reply = true;
+            self.clients_to_close.push(client.slot);
         }
     }
 

@@ -1480,3 +1480,53 @@ fn debug_stringmatch_test_survives_hostile_patterns() {
         "+Apparently Redis did not crash: test passed\r\n",
     );
 }
+
+#[test]
+fn output_buffer_limits_close_slow_pubsub_readers() {
+    let (mut t, publisher) = setup();
+    let reader = t.connect();
+    t.command(
+        publisher,
+        &[
+            b"CONFIG",
+            b"SET",
+            b"client-output-buffer-limit",
+            b"pubsub 64kb 0 0",
+        ],
+    );
+    check(
+        &mut t,
+        reader,
+        "SUBSCRIBE feed",
+        "*3\r\n$9\r\nsubscribe\r\n$4\r\nfeed\r\n:1\r\n",
+    );
+    let message = vec![b'm'; 10 * 1024];
+    for _ in 0..6 {
+        assert_eq!(
+            t.command(publisher, &[b"PUBLISH", b"feed", &message]),
+            b":1\r\n"
+        );
+    }
+    assert!(
+        !t.is_closing(reader),
+        "60 KB pending: still within 16 KB + 64 KB"
+    );
+    for _ in 0..3 {
+        t.command(publisher, &[b"PUBLISH", b"feed", &message]);
+    }
+    assert!(
+        t.is_closing(reader),
+        "over the hard limit the reader is closed"
+    );
+    assert!(t.server.clients_to_close.contains(&1));
+    let normal = t.connect();
+    let big = vec![b'x'; 100 * 1024];
+    t.command(normal, &[b"SET", b"big", &big]);
+    for _ in 0..5 {
+        t.command(normal, &[b"GET", b"big"]);
+    }
+    assert!(
+        !t.is_closing(normal),
+        "normal clients have no limit by default"
+    );
+}
