@@ -174,6 +174,12 @@ pub struct Client {
     pub soft_limit_since: i64,
     /// Over an output buffer limit: close without writing what is pending.
     pub close_asap: bool,
+    /// Waiting on keys (BLPOP and friends).
+    pub blocked: Option<crate::blocked::BlockState>,
+    /// Set by a blocking command that found nothing: (keys, deadline).
+    pub block_request: Option<(Vec<Vec<u8>>, i64)>,
+    /// Blocking commands must not block (inside EXEC): they reply at once.
+    pub deny_blocking: bool,
     /// In MONITOR mode.
     pub monitor: bool,
     /// Its next command waits for CLIENT PAUSE to end.
@@ -227,6 +233,9 @@ impl Client {
             shard_channels: Default::default(),
             soft_limit_since: 0,
             close_asap: false,
+            blocked: None,
+            block_request: None,
+            deny_blocking: false,
             monitor: false,
             postponed: false,
             no_evict: false,

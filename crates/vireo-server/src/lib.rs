@@ -4,6 +4,7 @@
 //! [`server::Server`] (all state, and the command gate). `ARCHITECTURE.md`
 //! at the repository root maps the rest.
 
+pub mod blocked;
 pub mod client;
 pub mod cmd;
 pub mod command;

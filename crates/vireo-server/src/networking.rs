@@ -533,6 +533,9 @@ impl Handler for EventLoop {
         }
         self.close_killed_clients(reactor);
         self.server.end_pause_if_due(false);
+        if !self.server.blocking.blocked.is_empty() {
+            self.server.expire_blocked_clients();
+        }
         self.server
             .active_expire_cycle(CycleKind::Fast, &mut unix_time_us);
         self.flush_pending_writes(reactor);

@@ -125,6 +125,8 @@ pub struct Server {
     pub pubsub: crate::cmd::pubsub::PubSub,
     /// Latency events and per-command latency histograms.
     pub latency: crate::latency::Latency,
+    /// Clients blocked on keys.
+    pub blocking: crate::blocked::Blocking,
     /// WATCHed keys: (db, key) to the (slot, id) of each watching client.
     pub watched_keys: HashMap<(usize, Vec<u8>), Vec<(usize, u64)>>,
     /// The active expire cycle's state and statistics.
@@ -152,6 +154,9 @@ pub enum Outcome {
     Done,
     /// It must wait for CLIENT PAUSE to end; it stays in the query buffer.
     Postponed,
+    /// A blocking command found nothing and waits on keys; it stays in the
+    /// query buffer and runs again when a key is ready or time is up.
+    Blocked,
 }
 
 impl Server {
@@ -191,6 +196,7 @@ impl Server {
             watched_keys: HashMap::new(),
             pubsub: Default::default(),
             latency: Default::default(),
+            blocking: Default::default(),
             active_expire: ActiveExpire::default(),
             active_expire_enabled: true,
             resize_db: 0,
@@ -251,6 +257,18 @@ impl Server {
         if client.postponed {
             self.postponed.retain(|slot| *slot != client.slot);
         }
+        if let Some(state) = &client.blocked {
+            for key in &state.keys {
+                let entry = (state.db, key.clone());
+                if let Some(queue) = self.blocking.waiters.get_mut(&entry) {
+                    queue.retain(|(_, id)| *id != client.id);
+                    if queue.is_empty() {
+                        self.blocking.waiters.remove(&entry);
+                    }
+                }
+            }
+            self.blocking.blocked.retain(|(_, id)| *id != client.id);
+        }
         if client.is_subscribed() {
             crate::cmd::pubsub::forget_client(self, client);
         }
@@ -304,6 +322,10 @@ impl Server {
                                 client.postponed = true;
                                 self.postponed.push(client.slot);
                             }
+                            break;
+                        }
+                        if outcome == Outcome::Blocked {
+                            consumed -= length;
                             break;
                         }
                         apply_reply_mode(client, reply_start);
@@ -448,11 +470,33 @@ impl Server {
             client.reply_error(errors::wrong_arity(spec.name));
             return Outcome::Done;
         };
+        if client
+            .blocked
+            .as_ref()
+            .is_some_and(|state| state.unblock_error)
+        {
+            self.unblock_client(client);
+            client.reply_error("-UNBLOCKED client unblocked via CLIENT UNBLOCK");
+            return Outcome::Done;
+        }
         client.last_command = Some((container, spec));
         let errors_before = client.error_replies;
         let dirty_before = self.dirty;
         let started = std::time::Instant::now();
         handler(self, client, argv);
+        if let Some((keys, deadline_ms)) = client.block_request.take() {
+            self.block_client(client, keys, deadline_ms);
+            return Outcome::Blocked;
+        }
+        if client.blocked.is_some() {
+            self.unblock_client(client);
+        }
+        if !self.blocking.waiters.is_empty()
+            && self.dirty != dirty_before
+            && spec.flags & flags::WRITE != 0
+        {
+            self.signal_written_keys(client, spec, &argv);
+        }
         if !self.watched_keys.is_empty()
             && self.dirty != dirty_before
             && spec.flags & flags::WRITE != 0
@@ -491,6 +535,9 @@ impl Server {
         // Redis compat: administrative commands are never shown to monitors.
         if !self.monitors.is_empty() && spec.flags & (flags::SKIP_MONITOR | flags::ADMIN) == 0 {
             crate::monitor::feed_monitors(self, client, spec, &argv);
+        }
+        if !self.blocking.ready.is_empty() {
+            self.serve_ready_keys();
         }
         Outcome::Done
     }
@@ -619,6 +666,22 @@ impl Server {
             .collect();
         for key in doomed {
             self.touch_key(current, db, &key);
+        }
+    }
+
+    /// After a write command changed something, marks the keys it may have
+    /// written ready for the clients blocked on them.
+    fn signal_written_keys(&mut self, client: &Client, spec: &CommandSpec, argv: &Argv<'_>) {
+        let Some(keys) = command::keys_of(spec, argv.len(), |index| argv.get(index)) else {
+            return;
+        };
+        for (position, key_flags) in keys {
+            if key_flags.contains(&"RO") {
+                continue;
+            }
+            if let Some(key) = argv.get(position) {
+                self.signal_key_ready(client.db, key);
+            }
         }
     }
 

@@ -566,6 +566,35 @@ const SEQUENCES: &[&str] = &[
      WATCH x
      DISCARD
      WATCH",
+    "RPUSH q a b c d e
+     BLPOP q 0
+     BRPOP q nosuch 0
+     BLPOP nosuch q 1
+     BLMOVE q r LEFT RIGHT 0
+     BRPOPLPUSH r q 0
+     RPUSH q x y z
+     BLMPOP 0 2 nosuch q LEFT COUNT 2
+     BLMPOP 0 1 q RIGHT
+     BLMPOP 0 0 q LEFT
+     BLMPOP 0 2 q LEFT
+     BLMPOP 0 1 q MIDDLE
+     BLMPOP 0 1 q LEFT COUNT 0
+     BLMPOP x 1 q LEFT
+     BLPOP q -1
+     BLPOP q abc
+     BLMOVE q r UP DOWN 0
+     SET s v
+     BLPOP s 0
+     BLMOVE s r LEFT LEFT 0
+     MULTI
+     BLPOP empty 0
+     BRPOP empty 0
+     BLMOVE empty r LEFT LEFT 0
+     BRPOPLPUSH empty r 0
+     BLMPOP 0 1 empty LEFT
+     EXEC
+     BLPOP
+     BLPOP k",
     "LATENCY HISTORY nosuch
      LATENCY GRAPH nosuch
      LATENCY RESET
@@ -1429,4 +1458,42 @@ fn pubsub_flows_match_redis() {
         assert_eq!(actual, expected);
     }
     assert_eq!(transcripts[0].len(), transcripts[1].len());
+}
+
+#[test]
+fn blocking_pops_wait_and_wake_like_redis() {
+    let Some((redis, vireo)) = servers() else {
+        return;
+    };
+    let mut transcripts = Vec::new();
+    for server in [&redis, &vireo] {
+        let mut waiter = server.connect();
+        let mut other = server.connect();
+        let mut lines = Vec::new();
+        let mut request = Vec::new();
+        vireo_resp::encode::command(&mut request, &[b"BLPOP", b"jobs", b"other", b"5"]);
+        waiter.send_raw(&request);
+        // The waiter is blocked once the server counts it.
+        for _ in 0..100 {
+            let info = String::from_utf8_lossy(&other.request(&[b"INFO", b"clients"])).into_owned();
+            if info.contains("blocked_clients:1") {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+        lines.push(other.request(&[b"RPUSH", b"other", b"first", b"second"]));
+        lines.push(waiter.read_reply().unwrap_or_default());
+        lines.push(other.request(&[b"LRANGE", b"other", b"0", b"-1"]));
+        let mut request = Vec::new();
+        vireo_resp::encode::command(&mut request, &[b"BRPOP", b"none", b"0.05"]);
+        waiter.send_raw(&request);
+        lines.push(waiter.read_reply().unwrap_or_default());
+        transcripts.push(
+            lines
+                .iter()
+                .map(|l| String::from_utf8_lossy(l).into_owned())
+                .collect::<Vec<_>>(),
+        );
+    }
+    assert_eq!(transcripts[1], transcripts[0]);
 }

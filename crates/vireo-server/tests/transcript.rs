@@ -1530,3 +1530,91 @@ fn output_buffer_limits_close_slow_pubsub_readers() {
         "normal clients have no limit by default"
     );
 }
+
+#[test]
+fn blpop_waits_for_a_push_first_come_first_served() {
+    let (mut t, first) = setup();
+    let second = t.connect();
+    let pusher = t.connect();
+    assert_eq!(t.command(first, &words("BLPOP q1 q2 0")), b"");
+    assert_eq!(t.command(second, &words("BLPOP q2 0")), b"");
+    assert_eq!(
+        t.command(first, &words("PING")),
+        b"",
+        "a blocked client runs nothing else meanwhile"
+    );
+    check(&mut t, pusher, "RPUSH q2 a b", ":2\r\n");
+    assert_eq!(
+        t.send(first, b""),
+        b"*2\r\n$2\r\nq2\r\n$1\r\na\r\n+PONG\r\n"
+    );
+    assert_eq!(t.send(second, b""), b"*2\r\n$2\r\nq2\r\n$1\r\nb\r\n");
+    check(&mut t, pusher, "EXISTS q2", ":0\r\n");
+    let info = String::from_utf8_lossy(&t.command(pusher, &words("INFO clients"))).into_owned();
+    assert!(info.contains("blocked_clients:0"), "{info}");
+}
+
+#[test]
+fn blocking_timeouts_reply_nothing() {
+    let (mut t, c) = setup();
+    assert_eq!(t.command(c, &words("BRPOP q 0.5")), b"");
+    t.advance_ms(400);
+    t.server.expire_blocked_clients();
+    assert_eq!(t.send(c, b""), b"");
+    t.advance_ms(101);
+    t.server.expire_blocked_clients();
+    assert_eq!(t.send(c, b""), b"*-1\r\n");
+    assert_eq!(t.command(c, &words("BLMOVE a b LEFT RIGHT 0.01")), b"");
+    t.advance_ms(11);
+    t.server.expire_blocked_clients();
+    assert_eq!(
+        t.send(c, b""),
+        b"*-1\r\n",
+        "Redis replies a null array here too"
+    );
+    check(&mut t, c, "BLPOP q -1", "-ERR timeout is negative\r\n");
+    check(
+        &mut t,
+        c,
+        "BLPOP q x",
+        "-ERR timeout is not a float or out of range\r\n",
+    );
+}
+
+#[test]
+fn blmove_chains_wake_the_next_waiter() {
+    let (mut t, mover) = setup();
+    let consumer = t.connect();
+    let producer = t.connect();
+    assert_eq!(t.command(mover, &words("BLMOVE in mid LEFT RIGHT 0")), b"");
+    assert_eq!(t.command(consumer, &words("BLPOP mid 0")), b"");
+    check(&mut t, producer, "LPUSH in job", ":1\r\n");
+    assert_eq!(t.send(mover, b""), b"$3\r\njob\r\n");
+    assert_eq!(t.send(consumer, b""), b"*2\r\n$3\r\nmid\r\n$3\r\njob\r\n");
+}
+
+#[test]
+fn blocking_commands_do_not_block_inside_exec_and_can_be_unblocked() {
+    let (mut t, c) = setup();
+    let admin = t.connect();
+    check(&mut t, c, "MULTI", "+OK\r\n");
+    check(&mut t, c, "BLPOP q 0", "+QUEUED\r\n");
+    check(&mut t, c, "BRPOPLPUSH q r 0", "+QUEUED\r\n");
+    check(&mut t, c, "EXEC", "*2\r\n*-1\r\n$-1\r\n");
+    assert_eq!(t.command(c, &words("BLPOP q 0")), b"");
+    check(&mut t, admin, "CLIENT UNBLOCK 1", ":1\r\n");
+    assert_eq!(t.send(c, b""), b"*-1\r\n");
+    assert_eq!(t.command(c, &words("BLPOP q 0")), b"");
+    check(&mut t, admin, "CLIENT UNBLOCK 1 ERROR", ":1\r\n");
+    assert_eq!(
+        t.send(c, b""),
+        b"-UNBLOCKED client unblocked via CLIENT UNBLOCK\r\n"
+    );
+    check(&mut t, admin, "CLIENT UNBLOCK 1", ":0\r\n");
+    check(
+        &mut t,
+        admin,
+        "CLIENT UNBLOCK 1 BOGUS",
+        "-ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR\r\n",
+    );
+}

@@ -146,6 +146,24 @@ pub const CLIENT: CommandSpec = CommandSpec {
                 client_unpause,
             )
         },
+        CommandSpec {
+            flags: flags::ADMIN | CLIENT_FLAGS,
+            acl: acl::CONNECTION | acl::ADMIN | acl::DANGEROUS,
+            ..sub(
+                "unblock",
+                -3,
+                "Ends the wait of a client blocked in a blocking command",
+                "5.0.0",
+                &[
+                    Arg::new("client-id", ArgKind::Integer),
+                    Arg::new("unblock-type", ArgKind::OneOf).optional().of(&[
+                        Arg::token("timeout", "TIMEOUT"),
+                        Arg::token("error", "ERROR"),
+                    ]),
+                ],
+                client_unblock,
+            )
+        },
         sub(
             "reply",
             3,
@@ -225,7 +243,7 @@ fn describe(client: &Client, now_ms: i64) -> String {
     if client.multi.is_some() {
         flags.push('x');
     }
-    if client.postponed {
+    if client.postponed || client.blocked.is_some() {
         flags.push('b');
     }
     if client.close_after_reply {
@@ -489,6 +507,23 @@ fn client_pause(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
 fn client_unpause(server: &mut Server, client: &mut Client, _argv: Argv<'_>) {
     server.end_pause_if_due(true);
     client.reply_ok();
+}
+
+fn client_unblock(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
+    if argv.len() > 4 {
+        return client.reply_error(errors::wrong_arity("client|unblock"));
+    }
+    let with_error = match argv.get(3) {
+        None => false,
+        Some(kind) if kind.eq_ignore_ascii_case(b"timeout") => false,
+        Some(kind) if kind.eq_ignore_ascii_case(b"error") => true,
+        Some(_) => return client.reply_error("CLIENT UNBLOCK reason should be TIMEOUT or ERROR"),
+    };
+    let Some(id) = super::parse_i64(&argv[2]) else {
+        return client.reply_error(errors::NOT_INTEGER);
+    };
+    let unblocked = id > 0 && server.unblock_by_id(id as u64, with_error);
+    client.reply_integer(i64::from(unblocked));
 }
 
 fn client_getname(_server: &mut Server, client: &mut Client, _argv: Argv<'_>) {

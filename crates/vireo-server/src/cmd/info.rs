@@ -177,7 +177,10 @@ fn write_section(
             field("connected_clients", &server.connected_clients);
             field("cluster_connections", &0);
             field("maxclients", &server.config.maxclients);
-            field("blocked_clients", &server.postponed.len());
+            field(
+                "blocked_clients",
+                &(server.postponed.len() + server.blocking.blocked.len()),
+            );
             field("tracking_clients", &0);
             field("clients_in_timeout_table", &0);
         }

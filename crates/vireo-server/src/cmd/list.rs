@@ -935,3 +935,290 @@ fn lmpop(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
     }
     client.reply_null_array();
 }
+
+const BLOCKING_POP_KEYS: &[KeySpec] = &[keys_from_1(&["RW", "access", "delete"], -2, 1)];
+
+const fn blocking_pop_spec(
+    name: &'static str,
+    summary: &'static str,
+    handler: crate::command::Handler,
+) -> CommandSpec {
+    CommandSpec {
+        name,
+        arity: -3,
+        flags: flags::WRITE | flags::NOSCRIPT | flags::BLOCKING,
+        acl: acl::LIST,
+        tips: &[],
+        key_specs: BLOCKING_POP_KEYS,
+        doc: Doc {
+            summary,
+            since: "2.0.0",
+            group: "list",
+            complexity: "O(N) where N is the number of provided keys.",
+            args: BLOCKING_POP_ARGS,
+        },
+        subcommands: &[],
+        handler: Some(handler),
+    }
+}
+
+const BLOCKING_POP_ARGS: &[Arg] = &[
+    Arg::key("key", 0).multiple(),
+    Arg::new("timeout", ArgKind::Double),
+];
+
+/// BLPOP key [key ...] timeout
+pub const BLPOP: CommandSpec = blocking_pop_spec(
+    "blpop",
+    "Pops the first element of the first non-empty list, waiting for one if needed",
+    blpop,
+);
+/// BRPOP key [key ...] timeout
+pub const BRPOP: CommandSpec = blocking_pop_spec(
+    "brpop",
+    "Pops the last element of the first non-empty list, waiting for one if needed",
+    brpop,
+);
+
+fn blpop(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
+    let keys: Vec<&[u8]> = argv.iter().skip(1).take(argv.len() - 2).collect();
+    blocking_pop(
+        server,
+        client,
+        &keys,
+        &argv[argv.len() - 1],
+        End::Head,
+        None,
+    );
+}
+
+fn brpop(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
+    let keys: Vec<&[u8]> = argv.iter().skip(1).take(argv.len() - 2).collect();
+    blocking_pop(
+        server,
+        client,
+        &keys,
+        &argv[argv.len() - 1],
+        End::Tail,
+        None,
+    );
+}
+
+/// Whether a blocking command that found nothing must answer at once
+/// (inside EXEC, or because its wait ended).
+fn must_not_wait(client: &Client) -> bool {
+    client.deny_blocking || client.blocked.as_ref().is_some_and(|state| state.timed_out)
+}
+
+/// The BLPOP/BRPOP/BLMPOP core: pops from the first non-empty list of
+/// `keys`, or asks the gate to block. `count` is BLMPOP's (nested replies).
+fn blocking_pop(
+    server: &mut Server,
+    client: &mut Client,
+    keys: &[&[u8]],
+    timeout: &[u8],
+    end: End,
+    count: Option<usize>,
+) {
+    let deadline = match crate::blocked::parse_timeout(timeout, server.now_ms) {
+        Ok(deadline) => deadline,
+        Err(message) => return client.reply_error(message),
+    };
+    let now = server.now_ms;
+    let db = &mut server.dbs[client.db];
+    for key in keys {
+        let list = match list_mut(db, client, key, now) {
+            Err(()) => return,
+            Ok(None) => continue,
+            Ok(Some(list)) => list,
+        };
+        client.reply_array_len(2);
+        client.reply_bulk(key);
+        let removed = match count {
+            Some(count) => pop_range_and_reply(client, list, end, count),
+            None => {
+                let value = match end {
+                    End::Head => list.pop_front(),
+                    End::Tail => list.pop_back(),
+                };
+                // INVARIANT: stored lists are never empty.
+                client.reply_bulk(&value.unwrap_or_default());
+                1
+            }
+        };
+        if list.is_empty() {
+            db.remove(key, now);
+        }
+        server.dirty += removed as u64;
+        return;
+    }
+    if must_not_wait(client) {
+        return client.reply_null_array();
+    }
+    client.block_request = Some((keys.iter().map(|key| key.to_vec()).collect(), deadline));
+}
+
+/// BLMOVE source destination LEFT|RIGHT LEFT|RIGHT timeout
+pub const BLMOVE: CommandSpec = CommandSpec {
+    name: "blmove",
+    arity: 6,
+    flags: flags::WRITE | flags::DENYOOM | flags::NOSCRIPT | flags::BLOCKING,
+    acl: acl::LIST,
+    tips: &[],
+    key_specs: MOVE_KEYS,
+    doc: Doc {
+        summary: "Moves an element from one list to another, waiting for one if needed",
+        since: "6.2.0",
+        group: "list",
+        complexity: "O(1)",
+        args: &[
+            Arg::key("source", 0),
+            Arg::key("destination", 1),
+            Arg::new("wherefrom", ArgKind::OneOf).of(LEFT_RIGHT),
+            Arg::new("whereto", ArgKind::OneOf).of(LEFT_RIGHT),
+            Arg::new("timeout", ArgKind::Double),
+        ],
+    },
+    subcommands: &[],
+    handler: Some(blmove),
+};
+
+/// BRPOPLPUSH source destination timeout
+pub const BRPOPLPUSH: CommandSpec = CommandSpec {
+    name: "brpoplpush",
+    arity: 4,
+    key_specs: BLMOVE.key_specs,
+    doc: Doc {
+        summary:
+            "Moves the last element of a list to the head of another, waiting for one if needed",
+        since: "2.2.0",
+        complexity: "O(1)",
+        args: &[
+            Arg::key("source", 0),
+            Arg::key("destination", 1),
+            Arg::new("timeout", ArgKind::Double),
+        ],
+        ..BLMOVE.doc
+    },
+    handler: Some(brpoplpush),
+    ..BLMOVE
+};
+
+fn blmove(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
+    let Some(from) = parse_end(client, &argv[3]) else {
+        return;
+    };
+    let Some(to) = parse_end(client, &argv[4]) else {
+        return;
+    };
+    blocking_move(server, client, &argv[1], &argv[2], from, to, &argv[5]);
+}
+
+fn brpoplpush(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
+    blocking_move(
+        server,
+        client,
+        &argv[1],
+        &argv[2],
+        End::Tail,
+        End::Head,
+        &argv[3],
+    );
+}
+
+fn blocking_move(
+    server: &mut Server,
+    client: &mut Client,
+    source: &[u8],
+    destination: &[u8],
+    from: End,
+    to: End,
+    timeout: &[u8],
+) {
+    let deadline = match crate::blocked::parse_timeout(timeout, server.now_ms) {
+        Ok(deadline) => deadline,
+        Err(message) => return client.reply_error(message),
+    };
+    let now = server.now_ms;
+    match list_mut(&mut server.dbs[client.db], client, source, now) {
+        Err(()) => return,
+        Ok(Some(_)) => return move_element(server, client, source, destination, from, to),
+        Ok(None) => {}
+    }
+    if client.deny_blocking {
+        // Redis compat: inside EXEC this replies a null bulk string...
+        return client.reply_null();
+    }
+    if must_not_wait(client) {
+        // ...but a timed-out wait replies a null array, like the other
+        // blocking list commands.
+        return client.reply_null_array();
+    }
+    client.block_request = Some((vec![source.to_vec()], deadline));
+}
+
+/// BLMPOP timeout numkeys key [key ...] LEFT|RIGHT [COUNT count]
+pub const BLMPOP: CommandSpec = CommandSpec {
+    name: "blmpop",
+    arity: -5,
+    flags: flags::WRITE | flags::BLOCKING | flags::MOVABLEKEYS,
+    acl: acl::LIST,
+    tips: &[],
+    key_specs: &[KeySpec {
+        flags: &["RW", "access", "delete"],
+        begin_search: BeginSearch::Index(2),
+        find_keys: FindKeys::Keynum { keynum_index: 0, first_key: 1, key_step: 1 },
+    }],
+    doc: Doc {
+        summary: "Pops elements from the first non-empty list of several, waiting for one if needed",
+        since: "7.0.0",
+        group: "list",
+        complexity: "O(N+M) where N is the number of provided keys and M is the number of elements returned.",
+        args: &[
+            Arg::new("timeout", ArgKind::Double),
+            Arg::new("numkeys", ArgKind::Integer),
+            Arg::key("key", 0).multiple(),
+            Arg::new("where", ArgKind::OneOf).of(LEFT_RIGHT),
+            Arg::new("count", ArgKind::Integer).with_token("COUNT").optional(),
+        ],
+    },
+    subcommands: &[],
+    handler: Some(blmpop),
+};
+
+fn blmpop(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
+    let numkeys = match super::parse_i64(&argv[2]) {
+        Some(n) if n >= 1 => n as u64,
+        _ => return client.reply_error("numkeys should be greater than 0"),
+    };
+    let where_index = match usize::try_from(numkeys + 3) {
+        Ok(index) if index < argv.len() => index,
+        _ => return client.reply_error(errors::SYNTAX),
+    };
+    let Some(end) = parse_end(client, &argv[where_index]) else {
+        return;
+    };
+    let mut count: Option<i64> = None;
+    let mut index = where_index + 1;
+    while index < argv.len() {
+        let more = index + 1 < argv.len();
+        if count.is_none() && more && argv[index].eq_ignore_ascii_case(b"COUNT") {
+            match super::parse_i64(&argv[index + 1]) {
+                Some(n) if n >= 1 => count = Some(n),
+                _ => return client.reply_error("count should be greater than 0"),
+            }
+            index += 2;
+        } else {
+            return client.reply_error(errors::SYNTAX);
+        }
+    }
+    let keys: Vec<&[u8]> = argv.iter().take(where_index).skip(3).collect();
+    blocking_pop(
+        server,
+        client,
+        &keys,
+        &argv[1],
+        end,
+        Some(count.unwrap_or(1) as usize),
+    );
+}

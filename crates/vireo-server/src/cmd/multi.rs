@@ -131,6 +131,8 @@ fn exec(server: &mut Server, client: &mut Client, _argv: Argv<'_>) {
         max_inline_len: usize::MAX,
         ..RequestLimits::default()
     };
+    // Redis compat: inside a transaction blocking commands never block.
+    client.deny_blocking = true;
     for request in &state.commands {
         match decoder.decode(request, &limits, &mut args) {
             Ok(Some(_)) => {
@@ -142,6 +144,7 @@ fn exec(server: &mut Server, client: &mut Client, _argv: Argv<'_>) {
             _ => client.reply_error("internal error: a queued command could not be decoded"),
         }
     }
+    client.deny_blocking = false;
 }
 
 fn watch(server: &mut Server, client: &mut Client, argv: Argv<'_>) {

@@ -1,0 +1,230 @@
+//! Blocking commands (BLPOP and friends): clients waiting on keys.
+//!
+//! A blocking command that finds nothing to serve leaves its request in
+//! the client's query buffer and registers the client on each of its keys
+//! (`Outcome::Blocked`); the client reads nothing more meanwhile. When a
+//! write creates or changes a key someone waits on, the key is marked
+//! ready, and after that command the waiters are served first come, first
+//! served by running their request again: it either finds data now and
+//! replies, or stays blocked. A timeout (checked before each sleep and in
+//! cron) runs the request once more with `timed_out` set, so the command
+//! itself replies with its "nothing" value; CLIENT UNBLOCK ... ERROR makes
+//! the gate answer with an error instead. The same request path as every
+//! other command is used throughout, so a blocking command behaves exactly
+//! like its non-blocking sibling once it runs.
+
+use std::collections::{HashMap, VecDeque};
+
+use crate::client::Client;
+use crate::server::Server;
+
+/// `(slot, id)` of a blocked client; the id guards against slot reuse.
+pub type Waiter = (usize, u64);
+
+/// What a blocked client waits for.
+#[derive(Debug, Clone)]
+pub struct BlockState {
+    /// The database of its keys.
+    pub db: usize,
+    /// The keys it waits on.
+    pub keys: Vec<Vec<u8>>,
+    /// When it gives up, Unix milliseconds (0: never).
+    pub deadline_ms: i64,
+    /// Its time ran out (or CLIENT UNBLOCK ... TIMEOUT): reply with "nothing".
+    pub timed_out: bool,
+    /// CLIENT UNBLOCK ... ERROR: reply with the UNBLOCKED error.
+    pub unblock_error: bool,
+}
+
+/// Server-side bookkeeping of blocked clients.
+#[derive(Debug, Default)]
+pub struct Blocking {
+    /// (db, key) to the clients waiting on it, oldest first.
+    pub waiters: HashMap<(usize, Vec<u8>), VecDeque<Waiter>>,
+    /// Keys written since their waiters were last served.
+    pub ready: VecDeque<(usize, Vec<u8>)>,
+    /// Every blocked client.
+    pub blocked: Vec<Waiter>,
+    /// Set while ready keys are being served, so nested commands leave the
+    /// work to the outer loop.
+    pub serving: bool,
+}
+
+/// Parses a blocking timeout in seconds (decimals allowed) into an absolute
+/// deadline in milliseconds (0: wait forever), or Redis's error.
+pub fn parse_timeout(arg: &[u8], now_ms: i64) -> Result<i64, &'static str> {
+    let seconds = vireo_core::long_double::LongDouble::parse(arg)
+        .map(|value| value.to_f64())
+        .filter(|value| value.is_finite())
+        .ok_or("timeout is not a float or out of range")?;
+    if seconds < 0.0 {
+        return Err("timeout is negative");
+    }
+    let milliseconds = (seconds * 1000.0).ceil();
+    if milliseconds >= i64::MAX as f64 / 2.0 {
+        return Err("timeout is out of range");
+    }
+    let milliseconds = milliseconds as i64;
+    Ok(if milliseconds > 0 {
+        now_ms + milliseconds
+    } else {
+        0
+    })
+}
+
+impl Server {
+    /// Registers `client` as waiting on `keys` (once, however often its
+    /// request is run again).
+    pub fn block_client(&mut self, client: &mut Client, keys: Vec<Vec<u8>>, deadline_ms: i64) {
+        if client.blocked.is_some() {
+            return;
+        }
+        let waiter = (client.slot, client.id);
+        for key in &keys {
+            self.blocking
+                .waiters
+                .entry((client.db, key.clone()))
+                .or_default()
+                .push_back(waiter);
+        }
+        self.blocking.blocked.push(waiter);
+        client.blocked = Some(BlockState {
+            db: client.db,
+            keys,
+            deadline_ms,
+            timed_out: false,
+            unblock_error: false,
+        });
+    }
+
+    /// Forgets that `client` waits on anything.
+    pub fn unblock_client(&mut self, client: &mut Client) {
+        let Some(state) = client.blocked.take() else {
+            return;
+        };
+        for key in state.keys {
+            let entry = (state.db, key);
+            if let Some(queue) = self.blocking.waiters.get_mut(&entry) {
+                queue.retain(|(_, id)| *id != client.id);
+                if queue.is_empty() {
+                    self.blocking.waiters.remove(&entry);
+                }
+            }
+        }
+        self.blocking.blocked.retain(|(_, id)| *id != client.id);
+    }
+
+    /// Marks `key` ready if a client waits on it.
+    pub fn signal_key_ready(&mut self, db: usize, key: &[u8]) {
+        let entry = (db, key.to_vec());
+        if self.blocking.waiters.contains_key(&entry) && !self.blocking.ready.contains(&entry) {
+            self.blocking.ready.push_back(entry);
+        }
+    }
+
+    /// Runs a blocked client's request again, with the client taken out of
+    /// its slot for the duration.
+    fn rerun_blocked(&mut self, (slot, id): Waiter) {
+        let Some(mut waiter) = self.take_client(slot) else {
+            return;
+        };
+        if waiter.id == id && waiter.blocked.is_some() {
+            self.process_input(&mut waiter);
+            self.queue_write(&mut waiter);
+        }
+        self.put_client(waiter);
+    }
+
+    /// Serves the clients waiting on ready keys, oldest first, until no key
+    /// is ready (serving one may make another ready, as BLMOVE does).
+    pub fn serve_ready_keys(&mut self) {
+        if self.blocking.serving {
+            return;
+        }
+        self.blocking.serving = true;
+        while let Some(entry) = self.blocking.ready.pop_front() {
+            let waiters: Vec<Waiter> = self
+                .blocking
+                .waiters
+                .get(&entry)
+                .map(|q| q.iter().copied().collect())
+                .unwrap_or_default();
+            for waiter in waiters {
+                self.rerun_blocked(waiter);
+            }
+        }
+        self.blocking.serving = false;
+    }
+
+    /// Times out the blocked clients whose deadline has passed.
+    pub fn expire_blocked_clients(&mut self) {
+        let now = self.now_ms;
+        let due: Vec<Waiter> = self
+            .blocking
+            .blocked
+            .iter()
+            .copied()
+            .filter(|(slot, id)| {
+                self.clients
+                    .get(*slot)
+                    .and_then(Option::as_ref)
+                    .is_some_and(|client| {
+                        client.id == *id
+                            && client.blocked.as_ref().is_some_and(|state| {
+                                state.deadline_ms != 0 && state.deadline_ms <= now
+                            })
+                    })
+            })
+            .collect();
+        for waiter in due {
+            if let Some(Some(client)) = self.clients.get_mut(waiter.0) {
+                if let Some(state) = client.blocked.as_mut() {
+                    state.timed_out = true;
+                }
+            }
+            self.rerun_blocked(waiter);
+        }
+    }
+
+    /// CLIENT UNBLOCK: ends the wait of client `id`, as a timeout or with an
+    /// error. False if no such client is blocked.
+    pub fn unblock_by_id(&mut self, id: u64, with_error: bool) -> bool {
+        let Some(&waiter) = self
+            .blocking
+            .blocked
+            .iter()
+            .find(|(_, blocked_id)| *blocked_id == id)
+        else {
+            return false;
+        };
+        if let Some(Some(client)) = self.clients.get_mut(waiter.0) {
+            if let Some(state) = client.blocked.as_mut() {
+                state.timed_out = true;
+                state.unblock_error = with_error;
+            }
+        }
+        self.rerun_blocked(waiter);
+        true
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_timeout;
+
+    #[test]
+    fn timeouts_follow_redis() {
+        assert_eq!(parse_timeout(b"0", 1000), Ok(0));
+        assert_eq!(parse_timeout(b"1.5", 1000), Ok(2500));
+        assert_eq!(
+            parse_timeout(b"0.0001", 1000),
+            Ok(1001),
+            "rounded up to the millisecond"
+        );
+        assert_eq!(parse_timeout(b"-1", 1000), Err("timeout is negative"));
+        assert_eq!(
+            parse_timeout(b"abc", 1000),
+            Err("timeout is not a float or out of range")
+        );
+    }
+}
