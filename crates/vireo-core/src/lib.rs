@@ -11,6 +11,7 @@ pub mod glob;
 pub mod hash;
 pub mod long_double;
 pub mod object;
+pub mod rdb;
 pub mod util;
 
 pub use db::Db;
