@@ -37,6 +37,7 @@ const IMPLEMENTED: &[&str] = &[
     "always-show-logo",
     "appendonly",
     "save",
+    "rdbcompression",
 ];
 
 /// Log verbosity, least to most severe.
@@ -92,6 +93,8 @@ pub struct Config {
     pub save: String,
     /// `appendonly`.
     pub appendonly: bool,
+    /// LZF-compress long strings when serializing (DUMP, later RDB files).
+    pub rdbcompression: bool,
     /// Refuse non-loopback clients when no password and no bind are set.
     pub protected_mode: bool,
     /// Password of the default user.
@@ -147,6 +150,7 @@ impl Default for Config {
             dir: String::new(),
             save: String::new(),
             appendonly: false,
+            rdbcompression: false,
             protected_mode: false,
             requirepass: None,
             maxclients: 0,
@@ -482,6 +486,7 @@ impl Config {
         self.dir = get("dir");
         self.save = get("save");
         self.appendonly = yes("appendonly");
+        self.rdbcompression = yes("rdbcompression");
         self.protected_mode = yes("protected-mode");
         self.requirepass = Some(get("requirepass"))
             .filter(|p| !p.is_empty())

@@ -105,6 +105,8 @@ pub static TABLE: &[CommandSpec] = &[
     keyspace::RANDOMKEY,
     keyspace::SCAN,
     keyspace::OBJECT,
+    keyspace::DUMP,
+    keyspace::RESTORE,
 ];
 
 /// Parses an integer argument with Redis's strict rules.
