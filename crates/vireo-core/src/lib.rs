@@ -13,6 +13,7 @@ pub mod listpack;
 pub mod long_double;
 pub mod object;
 pub mod quicklist;
+pub mod rdb;
 pub mod sha1;
 pub mod t_hash;
 pub mod t_list;

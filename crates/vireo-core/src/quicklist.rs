@@ -94,6 +94,15 @@ struct Cursor {
 
 impl Quicklist {
     /// An empty list.
+    /// A list made of already-built nodes (RDB loading); empty nodes are
+    /// dropped.
+    pub fn from_nodes(nodes: impl IntoIterator<Item = Listpack>) -> Quicklist {
+        let nodes: VecDeque<Listpack> = nodes.into_iter().filter(|node| !node.is_empty()).collect();
+        let len = nodes.iter().map(Listpack::len).sum();
+        Quicklist { nodes, len }
+    }
+
+    /// An empty list.
     pub fn new() -> Quicklist {
         Quicklist::default()
     }

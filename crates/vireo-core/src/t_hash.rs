@@ -196,6 +196,29 @@ impl Hash {
         }
     }
 
+    /// A hash over a listpack of alternating fields and values (RDB
+    /// loading); `None` if the element count is odd or a field repeats.
+    pub fn from_listpack(listpack: Listpack) -> Option<Hash> {
+        if listpack.len() % 2 != 0 {
+            return None;
+        }
+        let mut seen = std::collections::HashSet::new();
+        for (index, element) in listpack.iter().enumerate() {
+            if index % 2 == 0 && !seen.insert(element.to_vec()) {
+                return None;
+            }
+        }
+        Some(Hash::Listpack(listpack))
+    }
+
+    /// The listpack bytes, for the listpack encoding.
+    pub fn listpack(&self) -> Option<&Listpack> {
+        match self {
+            Hash::Listpack(lp) => Some(lp),
+            Hash::Table(_) => None,
+        }
+    }
+
     /// Size in bytes of the listpack encoding (0 for a table).
     pub fn listpack_bytes_len(&self) -> usize {
         match self {

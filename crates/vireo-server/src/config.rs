@@ -40,6 +40,7 @@ const IMPLEMENTED: &[&str] = &[
     "list-max-listpack-size",
     "hash-max-listpack-entries",
     "hash-max-listpack-value",
+    "rdbcompression",
 ];
 
 /// Log verbosity, least to most severe.
@@ -95,6 +96,8 @@ pub struct Config {
     pub save: String,
     /// `appendonly`.
     pub appendonly: bool,
+    /// LZF-compress long strings when serializing (DUMP, later RDB files).
+    pub rdbcompression: bool,
     /// Refuse non-loopback clients when no password and no bind are set.
     pub protected_mode: bool,
     /// Password of the default user.
@@ -157,6 +160,7 @@ impl Default for Config {
             dir: String::new(),
             save: String::new(),
             appendonly: false,
+            rdbcompression: false,
             protected_mode: false,
             requirepass: None,
             maxclients: 0,
@@ -495,6 +499,7 @@ impl Config {
         self.dir = get("dir");
         self.save = get("save");
         self.appendonly = yes("appendonly");
+        self.rdbcompression = yes("rdbcompression");
         self.protected_mode = yes("protected-mode");
         self.requirepass = Some(get("requirepass"))
             .filter(|p| !p.is_empty())

@@ -20,6 +20,18 @@ pub const INDEX_OUT_OF_RANGE: &str = "index out of range";
 pub const LPOS_RANK_ZERO: &str = "RANK can't be zero: use 1 to start from the first match, 2 from the second ... or use negative to start from the end of the list";
 /// SELECT/MOVE/SWAPDB with an index past `databases`.
 pub const DB_INDEX_OUT_OF_RANGE: &str = "DB index is out of range";
+/// RESTORE onto an existing key without REPLACE.
+pub const BUSYKEY: &str = "-BUSYKEY Target key name already exists.";
+/// RESTORE with a negative TTL.
+pub const RESTORE_INVALID_TTL: &str = "Invalid TTL value, must be >= 0";
+/// RESTORE with a negative IDLETIME.
+pub const RESTORE_INVALID_IDLETIME: &str = "Invalid IDLETIME value, must be >= 0";
+/// RESTORE with a FREQ outside 0..=255.
+pub const RESTORE_INVALID_FREQ: &str = "Invalid FREQ value, must be >= 0 and <= 255";
+/// RESTORE with a payload whose footer is refused.
+pub const DUMP_PAYLOAD_WRONG: &str = "DUMP payload version or checksum are wrong";
+/// RESTORE with a payload whose body cannot be loaded.
+pub const BAD_DATA_FORMAT: &str = "Bad data format";
 /// HELLO with a protocol version other than 2 or 3.
 pub const NOPROTO: &str = "-NOPROTO unsupported protocol version";
 /// A command that needs authentication, before it.

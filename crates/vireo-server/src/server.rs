@@ -134,6 +134,9 @@ pub struct Server {
     /// `DEBUG SET-ACTIVE-EXPIRE`: whether cron and `before_sleep` run the
     /// active expire cycle.
     pub active_expire_enabled: bool,
+    /// `DEBUG SET-SKIP-CHECKSUM-VALIDATION`: RESTORE checks only the
+    /// payload's version, not its checksum.
+    pub skip_checksum_validation: bool,
     /// Next database whose table cron resizes and rehashes.
     pub resize_db: usize,
 }
@@ -199,6 +202,7 @@ impl Server {
             blocking: Default::default(),
             active_expire: ActiveExpire::default(),
             active_expire_enabled: true,
+            skip_checksum_validation: false,
             resize_db: 0,
         };
         server.set_time_us(now_ms.saturating_mul(1000));

@@ -748,6 +748,34 @@ const SEQUENCES: &[&str] = &[
      OBJECT
      OBJECT ENCODING
      OBJECT ENCODING a b",
+    "DUMP missing
+     DUMP
+     DUMP a b
+     RESTORE
+     RESTORE k 0
+     SET k v
+     RESTORE k 0 x
+     RESTORE k -1 x
+     RESTORE k 0 x BOGUS
+     RESTORE k 0 x REPLACE
+     RESTORE n 0 x
+     RESTORE n -1 x
+     RESTORE n 1.5 x
+     RESTORE n 99999999999999999999 x
+     RESTORE n 0 x BOGUS
+     RESTORE n 0 x IDLETIME
+     RESTORE n 0 x IDLETIME -1
+     RESTORE n 0 x IDLETIME abc
+     RESTORE n 0 x FREQ
+     RESTORE n 0 x FREQ 256
+     RESTORE n 0 x FREQ -1
+     RESTORE n 0 x FREQ x
+     RESTORE n 0 x FREQ 1 IDLETIME 1
+     RESTORE n 0 x IDLETIME 1 FREQ 1
+     RESTORE n 0 x IDLETIME -1 FREQ 1
+     RESTORE n 0 x REPLACE ABSTTL
+     RESTORE n 0 0123456789
+     DUMP k",
 ];
 
 /// Sequences run with `enable-debug-command yes` on both servers.
@@ -1496,4 +1524,503 @@ fn blocking_pops_wait_and_wake_like_redis() {
         );
     }
     assert_eq!(transcripts[1], transcripts[0]);
+}
+
+/// The payload of a bulk-string reply.
+fn bulk_payload(reply: &[u8]) -> Vec<u8> {
+    assert_eq!(
+        reply.first(),
+        Some(&b'$'),
+        "not a bulk reply: {:?}",
+        String::from_utf8_lossy(reply)
+    );
+    let header_end = reply
+        .windows(2)
+        .position(|window| window == b"\r\n")
+        .expect("bulk header");
+    reply[header_end + 2..reply.len() - 2].to_vec()
+}
+
+/// A short description of a value for assertion messages.
+fn describe(value: &[u8]) -> String {
+    let head = &value[..value.len().min(24)];
+    format!("{} bytes {:?}", value.len(), String::from_utf8_lossy(head))
+}
+
+/// String values that exercise every choice DUMP makes: each integer size
+/// class and its boundaries, text that looks numeric but is not canonical,
+/// strings on both sides of the 20-byte compression threshold, compressible
+/// and incompressible strings from one to 256 distinct bytes, runs longer
+/// than an LZF back reference and repeats farther apart than its window.
+fn dump_test_values() -> Vec<Vec<u8>> {
+    let mut values: Vec<Vec<u8>> = [
+        "0",
+        "1",
+        "-1",
+        "127",
+        "128",
+        "-128",
+        "-129",
+        "255",
+        "256",
+        "32767",
+        "32768",
+        "-32768",
+        "-32769",
+        "65535",
+        "65536",
+        "2147483647",
+        "2147483648",
+        "-2147483648",
+        "-2147483649",
+        "4294967296",
+        "99999999999",
+        "-9999999999",
+        "9223372036854775807",
+        "-9223372036854775808",
+        "9223372036854775808",
+        "007",
+        "-0",
+        "+1",
+        " 1",
+        "1 ",
+        "1.5",
+        "0x10",
+        "1e3",
+        "",
+        "a",
+        "hello",
+        "12345678901234567890",
+        "123456789012345678901",
+    ]
+    .iter()
+    .map(|text| text.as_bytes().to_vec())
+    .collect();
+    let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut next = move || {
+        state = state
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        (state >> 33) as usize
+    };
+    let lengths = [
+        19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 30, 33, 40, 44, 45, 50, 63, 64, 100, 255, 300,
+        1000, 4096, 9000, 16384, 40000,
+    ];
+    for alphabet in [1usize, 2, 3, 4, 8, 16, 64, 256] {
+        for len in lengths {
+            values.push(
+                (0..len)
+                    .map(|_| ((next() % alphabet) as u8).wrapping_add(b' '))
+                    .collect(),
+            );
+        }
+    }
+    for len in [21, 22, 24, 27, 30, 40, 70] {
+        for _ in 0..20 {
+            values.push((0..len).map(|_| b"abcd"[next() % 4]).collect());
+        }
+    }
+    let block: Vec<u8> = (0..9000).map(|_| next() as u8).collect();
+    values.push([&block[..], &block[..]].concat());
+    let near: Vec<u8> = (0..8000).map(|_| next() as u8).collect();
+    values.push([&near[..], &near[..]].concat());
+    values.push(b"ab".repeat(300));
+    values.push(b"abcdefghij".repeat(1000));
+    values.push(vec![b'z'; 100_000]);
+    values
+}
+
+#[test]
+fn dump_payloads_match_redis_byte_for_byte() {
+    let Some(redis) = find_program("redis-server") else {
+        return;
+    };
+    let flags = ["--enable-debug-command", "yes"];
+    let redis = ServerProcess::start(redis.to_str().expect("utf-8 path"), &flags);
+    let vireo = ServerProcess::vireo(&flags);
+    let mut redis_conn = redis.connect();
+    let mut vireo_conn = vireo.connect();
+    let serialized_length = |reply: &[u8]| -> Option<String> {
+        let text = String::from_utf8_lossy(reply).into_owned();
+        let start = text.find("serializedlength:")?;
+        text[start..].split(' ').next().map(str::to_string)
+    };
+    for compression in [&b"yes"[..], b"no"] {
+        for conn in [&mut redis_conn, &mut vireo_conn] {
+            conn.request(&[b"CONFIG", b"SET", b"rdbcompression", compression]);
+        }
+        for value in dump_test_values() {
+            let mut replies = Vec::new();
+            for conn in [&mut redis_conn, &mut vireo_conn] {
+                conn.request(&[b"SET", b"k", &value]);
+                let dump = conn.request(&[b"DUMP", b"k"]);
+                let debug = conn.request(&[b"DEBUG", b"OBJECT", b"k"]);
+                replies.push((dump, serialized_length(&debug)));
+            }
+            assert!(
+                replies[1].0 == replies[0].0,
+                "DUMP of {} (rdbcompression {}) differs:\n  redis: {:?}\n  vireo: {:?}",
+                describe(&value),
+                String::from_utf8_lossy(compression),
+                String::from_utf8_lossy(&replies[0].0[..replies[0].0.len().min(80)]),
+                String::from_utf8_lossy(&replies[1].0[..replies[1].0.len().min(80)]),
+            );
+            assert_eq!(
+                replies[1].1,
+                replies[0].1,
+                "DEBUG OBJECT of {}",
+                describe(&value)
+            );
+        }
+    }
+    // Values built in place (raw) and by arithmetic (int).
+    for line in [
+        "SET a 12",
+        "APPEND a 34",
+        "DUMP a",
+        "SETRANGE b 0 hellohellohellohellohello",
+        "DUMP b",
+        "INCRBY c 70000",
+        "DUMP c",
+        "INCRBYFLOAT d 1.5",
+        "DUMP d",
+        "DUMP missing",
+    ] {
+        let args = support::words(line);
+        assert_eq!(
+            String::from_utf8_lossy(&vireo_conn.request(&args)),
+            String::from_utf8_lossy(&redis_conn.request(&args)),
+            "reply to `{line}` differs from Redis"
+        );
+    }
+}
+
+#[test]
+fn dumps_restore_across_servers_in_both_directions() {
+    let Some((redis, vireo)) = servers() else {
+        return;
+    };
+    let mut connections = [redis.connect(), vireo.connect()];
+    for value in dump_test_values() {
+        for from_index in [0, 1] {
+            let [redis_conn, vireo_conn] = &mut connections;
+            let (from, to) = if from_index == 0 {
+                (redis_conn, vireo_conn)
+            } else {
+                (vireo_conn, redis_conn)
+            };
+            from.request(&[b"SET", b"source", &value]);
+            let payload = bulk_payload(&from.request(&[b"DUMP", b"source"]));
+            let reply = to.request(&[b"RESTORE", b"copy", b"0", &payload, b"REPLACE"]);
+            assert_eq!(reply, b"+OK\r\n", "RESTORE of {}", describe(&value));
+            let restored = bulk_payload(&to.request(&[b"GET", b"copy"]));
+            assert!(restored == value, "restored {}", describe(&value));
+            let encoding = to.request(&[b"OBJECT", b"ENCODING", b"copy"]);
+            let original = from.request(&[b"OBJECT", b"ENCODING", b"source"]);
+            assert_eq!(encoding, original, "encoding of {}", describe(&value));
+        }
+    }
+}
+
+/// A DUMP payload around `body` with RDB version `version` and a correct
+/// checksum.
+fn payload_with_footer(body: &[u8], version: u16) -> Vec<u8> {
+    let mut payload = body.to_vec();
+    payload.extend_from_slice(&version.to_le_bytes());
+    let crc = vireo_core::rdb::crc64::crc64(&payload);
+    payload.extend_from_slice(&crc.to_le_bytes());
+    payload
+}
+
+#[test]
+fn restore_replies_match_redis() {
+    let Some(redis) = find_program("redis-server") else {
+        return;
+    };
+    let flags = ["--enable-debug-command", "yes"];
+    let redis = ServerProcess::start(redis.to_str().expect("utf-8 path"), &flags);
+    let vireo = ServerProcess::vireo(&flags);
+    let good = payload_with_footer(b"\x00\x03bar", 10);
+    let mut bad_checksum = good.clone();
+    bad_checksum[2] = b'c';
+    let payloads: Vec<(&str, Vec<u8>)> = vec![
+        ("good", good.clone()),
+        ("bad checksum", bad_checksum.clone()),
+        ("version 9", payload_with_footer(b"\x00\x03bar", 9)),
+        ("version 11", payload_with_footer(b"\x00\x03bar", 11)),
+        ("version 0", payload_with_footer(b"\x00\x03bar", 0)),
+        ("only a footer", payload_with_footer(b"", 10)),
+        (
+            "nine bytes",
+            b"\x0a\x00\x01\x02\x03\x04\x05\x06\x07".to_vec(),
+        ),
+        ("empty", Vec::new()),
+        ("empty string", payload_with_footer(b"\x00\x00", 10)),
+        ("int8", payload_with_footer(b"\x00\xc0\x85", 10)),
+        ("int16", payload_with_footer(b"\x00\xc1\x00\x80", 10)),
+        (
+            "int32",
+            payload_with_footer(b"\x00\xc2\x00\x00\x00\x80", 10),
+        ),
+        (
+            "long length form",
+            payload_with_footer(b"\x00\x80\x00\x00\x00\x03abc", 10),
+        ),
+        (
+            "64-bit length form",
+            payload_with_footer(b"\x00\x81\0\0\0\0\0\0\0\x0212", 10),
+        ),
+        (
+            "verbatim integer",
+            payload_with_footer(b"\x00\x0512345", 10),
+        ),
+        (
+            "lzf",
+            payload_with_footer(b"\x00\xc3\x05\x0a\x00a\xe0\x00\x00", 10),
+        ),
+        (
+            "lzf of length 0",
+            payload_with_footer(b"\x00\xc3\x02\x00\x7f\x7f", 10),
+        ),
+        (
+            "lzf too short",
+            payload_with_footer(b"\x00\xc3\x02\x03\x00a", 10),
+        ),
+        (
+            "lzf bad reference",
+            payload_with_footer(b"\x00\xc3\x02\x05\x20\x00", 10),
+        ),
+        (
+            "lzf lengths as encodings",
+            payload_with_footer(b"\x00\xc3\xc2\xc1\x00a", 10),
+        ),
+        ("body into footer", payload_with_footer(b"\x00\x04ab", 10)),
+        ("body past footer", payload_with_footer(b"\x00\x3fab", 10)),
+        (
+            "trailing bytes",
+            payload_with_footer(b"\x00\x03barEXTRA", 10),
+        ),
+        ("bad string encoding", payload_with_footer(b"\x00\xc5", 10)),
+        ("bad length encoding", payload_with_footer(b"\x00\x82", 10)),
+        ("truncated length", payload_with_footer(b"\x00", 10)),
+        ("type 8", payload_with_footer(b"\x08\x00", 10)),
+        ("type 20", payload_with_footer(b"\x14\x00", 10)),
+        ("opcode", payload_with_footer(b"\xfe\x00", 10)),
+    ];
+    let now_ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("clock after 1970")
+        .as_millis() as i64;
+    let past = (now_ms - 3000).to_string();
+    let newer = payload_with_footer(b"\x00\x03bar", 11);
+    let future = (now_ms + 100_000_000).to_string();
+    let mut transcripts = Vec::new();
+    for server in [&redis, &vireo] {
+        let mut conn = server.connect();
+        let mut transcript = Vec::new();
+        let mut run = |conn: &mut support::Connection, label: &str, args: &[&[u8]]| {
+            let reply = conn.request(args);
+            transcript.push(format!("{label}: {}", String::from_utf8_lossy(&reply)));
+        };
+        for (name, payload) in &payloads {
+            run(
+                &mut conn,
+                name,
+                &[b"RESTORE", b"k", b"0", payload, b"REPLACE"],
+            );
+            run(&mut conn, name, &[b"GET", b"k"]);
+            run(&mut conn, name, &[b"OBJECT", b"ENCODING", b"k"]);
+            run(&mut conn, name, &[b"DEL", b"k"]);
+        }
+        let steps: Vec<(&str, Vec<&[u8]>)> = vec![
+            ("busy", vec![b"SET", b"foo", b"bar"]),
+            ("busy", vec![b"RESTORE", b"foo", b"0", &good]),
+            ("busy before ttl", vec![b"RESTORE", b"foo", b"-5", &good]),
+            (
+                "busy before payload",
+                vec![b"RESTORE", b"foo", b"0", b"..."],
+            ),
+            (
+                "replace checks ttl",
+                vec![b"RESTORE", b"foo", b"-5", &good, b"REPLACE"],
+            ),
+            (
+                "replace checks payload",
+                vec![b"RESTORE", b"foo", b"0", &bad_checksum, b"REPLACE"],
+            ),
+            (
+                "options before busy",
+                vec![b"RESTORE", b"foo", b"0", &good, b"nope"],
+            ),
+            ("ttl", vec![b"RESTORE", b"t", b"100000", &good]),
+            ("ttl", vec![b"TTL", b"t"]),
+            (
+                "absttl",
+                vec![b"RESTORE", b"a", future.as_bytes(), &good, b"ABSTTL"],
+            ),
+            ("absttl", vec![b"EXPIRETIME", b"a"]),
+            (
+                "absttl zero",
+                vec![b"RESTORE", b"z", b"0", &good, b"ABSTTL"],
+            ),
+            ("absttl zero", vec![b"TTL", b"z"]),
+            ("past", vec![b"DEBUG", b"SET-ACTIVE-EXPIRE", b"0"]),
+            (
+                "past",
+                vec![
+                    b"RESTORE",
+                    b"foo",
+                    past.as_bytes(),
+                    &good,
+                    b"ABSTTL",
+                    b"REPLACE",
+                ],
+            ),
+            ("past", vec![b"DEBUG", b"OBJECT", b"foo"]),
+            ("past", vec![b"EXISTS", b"foo"]),
+            ("past new", vec![b"RESTORE", b"new", b"1", &good, b"ABSTTL"]),
+            ("past new", vec![b"EXISTS", b"new"]),
+            ("past", vec![b"DEBUG", b"SET-ACTIVE-EXPIRE", b"1"]),
+            (
+                "overflow",
+                vec![b"RESTORE", b"o", b"9223372036854775807", &good],
+            ),
+            ("overflow", vec![b"EXISTS", b"o"]),
+            // i64::MAX itself is Vireo's "no expiry", as for PEXPIREAT.
+            (
+                "max absttl",
+                vec![b"RESTORE", b"m", b"9223372036854775806", &good, b"ABSTTL"],
+            ),
+            ("max absttl", vec![b"PEXPIRETIME", b"m"]),
+            (
+                "idletime",
+                vec![b"RESTORE", b"i", b"0", &good, b"IDLETIME", b"1000"],
+            ),
+            ("idletime", vec![b"GET", b"i"]),
+            ("freq", vec![b"RESTORE", b"f", b"0", &good, b"FREQ", b"100"]),
+            ("freq", vec![b"OBJECT", b"FREQ", b"f"]),
+            (
+                "both",
+                vec![b"RESTORE", b"b", b"0", &good, b"FREQ", b"1", b"FREQ", b"2"],
+            ),
+            (
+                "both",
+                vec![
+                    b"RESTORE",
+                    b"b",
+                    b"0",
+                    &good,
+                    b"IDLETIME",
+                    b"1",
+                    b"IDLETIME",
+                    b"2",
+                ],
+            ),
+            (
+                "skip",
+                vec![b"DEBUG", b"SET-SKIP-CHECKSUM-VALIDATION", b"1"],
+            ),
+            ("skip", vec![b"RESTORE", b"s", b"0", &bad_checksum]),
+            ("skip", vec![b"GET", b"s"]),
+            ("skip", vec![b"RESTORE", b"s2", b"0", &newer]),
+            (
+                "skip",
+                vec![b"DEBUG", b"SET-SKIP-CHECKSUM-VALIDATION", b"0"],
+            ),
+            ("skip", vec![b"RESTORE", b"s3", b"0", &bad_checksum]),
+            ("dbsize", vec![b"DBSIZE"]),
+        ];
+        for (label, args) in &steps {
+            run(&mut conn, label, args);
+        }
+        conn.request(&[b"FLUSHALL"]);
+        transcripts.push(transcript);
+    }
+    for (expected, actual) in transcripts[0].iter().zip(&transcripts[1]) {
+        assert_eq!(actual, expected);
+    }
+    assert_eq!(transcripts[0].len(), transcripts[1].len());
+}
+
+#[test]
+fn list_and_hash_dumps_match_redis_and_restore_across_servers() {
+    let Some((redis, vireo)) = servers() else {
+        return;
+    };
+    let mut redis_conn = redis.connect();
+    let mut vireo_conn = vireo.connect();
+    let long_element = vec![b'e'; 300];
+    let setups: Vec<Vec<Vec<u8>>> = vec![
+        vec![
+            b"RPUSH".to_vec(),
+            b"v".to_vec(),
+            b"a".to_vec(),
+            b"12".to_vec(),
+            b"-7".to_vec(),
+            b"hello world".to_vec(),
+        ],
+        vec![
+            b"RPUSH".to_vec(),
+            b"v".to_vec(),
+            long_element.clone(),
+            b"x".to_vec(),
+        ],
+        vec![
+            b"HSET".to_vec(),
+            b"v".to_vec(),
+            b"field".to_vec(),
+            b"value".to_vec(),
+            b"n".to_vec(),
+            b"42".to_vec(),
+        ],
+        vec![
+            b"HSET".to_vec(),
+            b"v".to_vec(),
+            b"big".to_vec(),
+            long_element.clone(),
+        ],
+    ];
+    for setup in setups {
+        let args: Vec<&[u8]> = setup.iter().map(Vec::as_slice).collect();
+        let mut payloads = Vec::new();
+        for conn in [&mut redis_conn, &mut vireo_conn] {
+            conn.request(&[b"DEL", b"v"]);
+            conn.request(&args);
+            payloads.push(bulk_payload(&conn.request(&[b"DUMP", b"v"])));
+        }
+        assert_eq!(
+            payloads[1],
+            payloads[0],
+            "DUMP after {:?}",
+            String::from_utf8_lossy(&setup[0])
+        );
+        for (conn, payload) in [
+            (&mut vireo_conn, &payloads[0]),
+            (&mut redis_conn, &payloads[1]),
+        ] {
+            assert_eq!(
+                conn.request(&[b"RESTORE", b"copy", b"0", payload, b"REPLACE"]),
+                b"+OK\r\n"
+            );
+            let digest_of =
+                |conn: &mut support::Connection, key: &[u8]| conn.request(&[b"TYPE", key]);
+            assert_eq!(digest_of(conn, b"copy"), digest_of(conn, b"v"));
+        }
+        let range_or_all = |conn: &mut support::Connection, key: &[u8]| {
+            if setup[0] == b"RPUSH" {
+                conn.request(&[b"LRANGE", key, b"0", b"-1"])
+            } else {
+                conn.request(&[b"HGETALL", key])
+            }
+        };
+        assert_eq!(
+            range_or_all(&mut vireo_conn, b"copy"),
+            range_or_all(&mut redis_conn, b"v")
+        );
+        assert_eq!(
+            range_or_all(&mut redis_conn, b"copy"),
+            range_or_all(&mut vireo_conn, b"v")
+        );
+    }
 }

@@ -1618,3 +1618,41 @@ fn blocking_commands_do_not_block_inside_exec_and_can_be_unblocked() {
         "-ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR\r\n",
     );
 }
+
+/// The payload of a bulk reply.
+fn bulk_payload(reply: &[u8]) -> Vec<u8> {
+    let header_end = reply
+        .windows(2)
+        .position(|window| window == b"\r\n")
+        .expect("bulk header");
+    reply[header_end + 2..reply.len() - 2].to_vec()
+}
+
+#[test]
+fn restore_sets_idle_time_and_expiry_against_the_clock() {
+    let (mut t, c) = setup();
+    check(&mut t, c, "SET foo bar", "+OK\r\n");
+    let payload = bulk_payload(&t.command(c, &words("DUMP foo")));
+    assert_eq!(
+        payload,
+        b"\x00\x03bar\x0a\x00\xe6\xbe\x49\x60\xee\x66\xfd\x17"
+    );
+    let restore = |t: &mut Transcript, key: &str, ttl: &str, options: &str| {
+        let mut args: Vec<&[u8]> = vec![b"RESTORE", key.as_bytes(), ttl.as_bytes(), &payload];
+        args.extend(words(options));
+        t.command(c, &args)
+    };
+    assert_eq!(restore(&mut t, "idle", "0", "IDLETIME 1000"), b"+OK\r\n");
+    check(&mut t, c, "OBJECT IDLETIME idle", ":1000\r\n");
+    t.advance_ms(3000);
+    check(&mut t, c, "OBJECT IDLETIME idle", ":1003\r\n");
+    assert_eq!(restore(&mut t, "ttl", "5000", ""), b"+OK\r\n");
+    check(&mut t, c, "PTTL ttl", ":5000\r\n");
+    t.advance_ms(5001);
+    check(&mut t, c, "EXISTS ttl", ":0\r\n");
+    // An absolute time in the past creates nothing; with REPLACE it still
+    // deletes what was there.
+    assert_eq!(restore(&mut t, "foo", "1", "ABSTTL REPLACE"), b"+OK\r\n");
+    check(&mut t, c, "EXISTS foo", ":0\r\n");
+    check(&mut t, c, "DBSIZE", ":1\r\n");
+}

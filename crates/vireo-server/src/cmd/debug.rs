@@ -38,6 +38,9 @@ fn debug(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
         // Redis compat: parsed with atoi, so anything but a number is 0.
         server.active_expire_enabled = atoi(&argv[2]) != 0;
         client.reply_ok();
+    } else if sub.eq_ignore_ascii_case(b"set-skip-checksum-validation") && argv.len() == 3 {
+        server.skip_checksum_validation = atoi(&argv[2]) != 0;
+        client.reply_ok();
     } else if sub.eq_ignore_ascii_case(b"object") && argv.len() == 3 {
         crate::cmd::keyspace::debug_object(server, client, &argv[2]);
     } else if sub.eq_ignore_ascii_case(b"protocol") && argv.len() == 3 {

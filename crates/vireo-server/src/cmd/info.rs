@@ -247,6 +247,8 @@ fn write_section(
             field("pubsub_channels", &server.pubsub.channels.len());
             field("pubsub_patterns", &server.pubsub.patterns.len());
             field("pubsubshard_channels", &server.pubsub.shard_channels.len());
+            // No MIGRATE yet, so no cached connections to other servers.
+            field("migrate_cached_sockets", &0);
             field("total_error_replies", &(stats.error_replies + live_errors));
         }
         "replication" => {

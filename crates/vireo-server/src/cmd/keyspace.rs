@@ -1,8 +1,9 @@
 //! Generic key commands: DEL, UNLINK, EXISTS, TOUCH, TYPE, KEYS, the TTL
 //! family, the EXPIRE family, PERSIST, RENAME, RENAMENX, COPY, MOVE, SWAPDB,
-//! RANDOMKEY, SCAN and OBJECT.
+//! RANDOMKEY, SCAN, OBJECT, DUMP and RESTORE.
 
 use vireo_core::db::{lru_clock, NO_EXPIRY};
+use vireo_core::rdb;
 use vireo_core::{StrValue, Value};
 use vireo_resp::Argv;
 
@@ -1065,6 +1066,159 @@ fn object_help(_server: &mut Server, client: &mut Client, argv: Argv<'_>) {
     );
 }
 
+/// DUMP key
+pub const DUMP: CommandSpec = CommandSpec {
+    name: "dump",
+    arity: 2,
+    flags: flags::READONLY,
+    acl: acl::KEYSPACE,
+    tips: &["nondeterministic_output"],
+    key_specs: KEY_RO_ACCESS,
+    doc: Doc {
+        summary: "Returns the serialized value of a key, in the format RESTORE reads",
+        since: "2.6.0",
+        group: "generic",
+        complexity: "O(1) to access the key and additional O(N*M) to serialize it, where N is the number of Redis objects composing the value and M their average size. For small string values the time complexity is thus O(1)+O(1*M) where M is small, so simply O(1).",
+        args: ONE_KEY,
+    },
+    subcommands: &[],
+    handler: Some(dump),
+};
+
+fn dump(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
+    let now = server.now_ms;
+    let compression = server.config.rdbcompression;
+    match server.dbs[client.db].lookup(&argv[1], now) {
+        Some(entry) => {
+            let payload = rdb::dump::create_payload(&entry.value, compression);
+            client.reply_bulk(&payload);
+        }
+        None => client.reply_null(),
+    }
+}
+
+/// RESTORE key ttl serialized-value [REPLACE] [ABSTTL] [IDLETIME seconds] [FREQ frequency]
+pub const RESTORE: CommandSpec = CommandSpec {
+    name: "restore",
+    arity: -4,
+    flags: flags::WRITE | flags::DENYOOM,
+    acl: acl::KEYSPACE | acl::DANGEROUS,
+    tips: &[],
+    key_specs: &[key_at(&["OW", "update"], 1)],
+    doc: Doc {
+        summary: "Creates a key from a value serialized by DUMP",
+        since: "2.6.0",
+        group: "generic",
+        complexity: "O(1) to create the new key and additional O(N*M) to reconstruct the serialized value, where N is the number of Redis objects composing the value and M their average size. For small string values the time complexity is thus O(1)+O(1*M) where M is small, so simply O(1). However for sorted set values the complexity is O(N*M*log(N)) because inserting values into sorted sets is O(log(N)).",
+        args: &[
+            Arg::key("key", 0),
+            Arg::new("ttl", ArgKind::Integer),
+            Arg::new("serialized-value", ArgKind::String),
+            Arg::token("replace", "REPLACE").optional().since("3.0.0"),
+            Arg::token("absttl", "ABSTTL").optional().since("5.0.0"),
+            Arg::new("seconds", ArgKind::Integer)
+                .with_token("IDLETIME")
+                .optional()
+                .since("5.0.0"),
+            Arg::new("frequency", ArgKind::Integer)
+                .with_token("FREQ")
+                .optional()
+                .since("5.0.0"),
+        ],
+    },
+    subcommands: &[],
+    handler: Some(restore),
+};
+
+fn restore(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
+    let (mut replace, mut absttl) = (false, false);
+    let mut idle_seconds: Option<i64> = None;
+    let mut frequency: Option<i64> = None;
+    let mut index = 4;
+    while index < argv.len() {
+        let option = &argv[index];
+        let has_value = index + 1 < argv.len();
+        if option.eq_ignore_ascii_case(b"replace") {
+            replace = true;
+        } else if option.eq_ignore_ascii_case(b"absttl") {
+            absttl = true;
+        // Redis compat: IDLETIME and FREQ exclude each other; the second
+        // one given is a syntax error.
+        } else if option.eq_ignore_ascii_case(b"idletime") && has_value && frequency.is_none() {
+            let Some(seconds) = super::parse_i64(&argv[index + 1]) else {
+                return client.reply_error(errors::NOT_INTEGER);
+            };
+            if seconds < 0 {
+                return client.reply_error(errors::RESTORE_INVALID_IDLETIME);
+            }
+            idle_seconds = Some(seconds);
+            index += 1;
+        } else if option.eq_ignore_ascii_case(b"freq") && has_value && idle_seconds.is_none() {
+            let Some(value) = super::parse_i64(&argv[index + 1]) else {
+                return client.reply_error(errors::NOT_INTEGER);
+            };
+            if !(0..=255).contains(&value) {
+                return client.reply_error(errors::RESTORE_INVALID_FREQ);
+            }
+            frequency = Some(value);
+            index += 1;
+        } else {
+            return client.reply_error(errors::SYNTAX);
+        }
+        index += 1;
+    }
+    let key = &argv[1];
+    let now = server.now_ms;
+    // Redis compat: the key is checked before the TTL and the payload.
+    if !replace && server.dbs[client.db].contains(key, now) {
+        return client.reply_error(errors::BUSYKEY);
+    }
+    let Some(ttl) = super::parse_i64(&argv[2]) else {
+        return client.reply_error(errors::NOT_INTEGER);
+    };
+    if ttl < 0 {
+        return client.reply_error(errors::RESTORE_INVALID_TTL);
+    }
+    let payload = &argv[3];
+    if rdb::dump::verify_footer(payload, !server.skip_checksum_validation).is_err() {
+        return client.reply_error(errors::DUMP_PAYLOAD_WRONG);
+    }
+    let Ok(value) = rdb::dump::load_payload(payload) else {
+        return client.reply_error(errors::BAD_DATA_FORMAT);
+    };
+    let db = &mut server.dbs[client.db];
+    let deleted = replace && db.remove(key, now);
+    // A TTL of 0 means no expiry, with or without ABSTTL. Redis compat: a
+    // relative TTL so large that the sum overflows wraps to the past.
+    let expire_at_ms = match ttl {
+        0 => NO_EXPIRY,
+        _ if absttl => ttl,
+        _ => ttl.wrapping_add(now),
+    };
+    if expire_at_ms != NO_EXPIRY && expire_at_ms <= now {
+        // Already expired: nothing is created, and REPLACE has deleted.
+        if deleted {
+            server.dirty += 1;
+        }
+        return client.reply_ok();
+    }
+    db.insert(key, value, expire_at_ms);
+    // Redis compat: under an LFU policy IDLETIME is ignored, and otherwise
+    // FREQ is; Vireo has no LFU counters yet, so FREQ is validated only.
+    let lfu_policy = server
+        .config
+        .get("maxmemory-policy")
+        .is_some_and(|policy| policy.ends_with("lfu"));
+    if let (Some(seconds), false) = (idle_seconds, lfu_policy) {
+        let idle = u32::try_from(seconds).unwrap_or(u32::MAX);
+        if let Some(entry) = server.dbs[client.db].lookup(key, now) {
+            entry.set_lru(lru_clock(now).wrapping_sub(idle));
+        }
+    }
+    server.dirty += 1;
+    client.reply_ok();
+}
+
 /// Redis's `addReplyHelp`: a header naming the command, the lines, and HELP.
 pub fn reply_help(client: &mut Client, command: &[u8], lines: &[&str]) {
     client.reply_array_len(lines.len() + 3);
@@ -1078,70 +1232,6 @@ pub fn reply_help(client: &mut Client, command: &[u8], lines: &[&str]) {
     client.reply_simple(b"    Prints this help.");
 }
 
-/// Length of the RDB encoding of a length (Redis's `rdbSaveLen`).
-fn rdb_len_len(len: usize) -> usize {
-    match len {
-        0..=63 => 1,
-        64..=16383 => 2,
-        _ if len <= u32::MAX as usize => 5,
-        _ => 9,
-    }
-}
-
-/// Length of an integer in RDB's compact integer encoding, if it has one.
-fn rdb_int_len(value: i64) -> Option<usize> {
-    if i8::try_from(value).is_ok() {
-        Some(2)
-    } else if i16::try_from(value).is_ok() {
-        Some(3)
-    } else if i32::try_from(value).is_ok() {
-        Some(5)
-    } else {
-        None
-    }
-}
-
-/// Serialized length of a value in RDB, without LZF compression: strings
-/// as RDB strings, listpacks as one string, quicklists as a node count
-/// then (container, listpack) per node, hash tables as field/value strings.
-fn serialized_len(value: &Value) -> usize {
-    let string_len = |len: usize| rdb_len_len(len) + len;
-    match value {
-        Value::Str(string) => rdb_string_len(string),
-        Value::List(list) => {
-            rdb_len_len(list.node_count())
-                + list
-                    .nodes()
-                    .map(|node| rdb_len_len(2) + string_len(node.as_bytes().len()))
-                    .sum::<usize>()
-        }
-        Value::Hash(hash) => match hash.encoding() {
-            "listpack" => string_len(hash.listpack_bytes_len()),
-            _ => {
-                rdb_len_len(hash.len())
-                    + hash
-                        .iter()
-                        .map(|(field, value)| {
-                            field.with_bytes(|f| string_len(f.len()))
-                                + value.with_bytes(|v| string_len(v.len()))
-                        })
-                        .sum::<usize>()
-            }
-        },
-    }
-}
-
-/// Serialized length of a string value in RDB, without LZF compression.
-fn rdb_string_len(value: &StrValue) -> usize {
-    value.with_bytes(|bytes| {
-        let as_int = (bytes.len() <= 11)
-            .then(|| vireo_core::util::parse_i64(bytes))
-            .flatten()
-            .and_then(rdb_int_len);
-        as_int.unwrap_or_else(|| rdb_len_len(bytes.len()) + bytes.len())
-    })
-}
-
 /// DEBUG OBJECT key.
 pub fn debug_object(server: &mut Server, client: &mut Client, key: &[u8]) {
     let now = server.now_ms;
@@ -1149,12 +1239,16 @@ pub fn debug_object(server: &mut Server, client: &mut Client, key: &[u8]) {
     let Some((entry, _)) = server.dbs[client.db].peek(key, now) else {
         return client.reply_error(NO_SUCH_KEY);
     };
+    // Redis compat: the length of the body as DUMP would write it, after
+    // any LZF compression.
+    let mut writer = rdb::Writer::new(server.config.rdbcompression);
+    rdb::object::write_object(&mut writer, &entry.value);
     let mut line = format!(
         "Value at:{:p} refcount:{} encoding:{} serializedlength:{} lru:{} lru_seconds_idle:{}",
         entry,
         refcount(&entry.value),
         entry.value.encoding(),
-        serialized_len(&entry.value),
+        writer.bytes().len(),
         entry.lru() & 0x00FF_FFFF,
         clock.wrapping_sub(entry.lru()),
     );

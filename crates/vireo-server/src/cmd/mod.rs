@@ -145,6 +145,8 @@ pub static TABLE: &[CommandSpec] = &[
     hash::HINCRBYFLOAT,
     hash::HRANDFIELD,
     hash::HSCAN,
+    keyspace::DUMP,
+    keyspace::RESTORE,
 ];
 
 /// Parses an integer argument with Redis's strict rules.
