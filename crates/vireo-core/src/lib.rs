@@ -7,8 +7,13 @@
 pub mod db;
 pub mod glob;
 pub mod hash;
+pub mod intset;
 pub mod long_double;
 pub mod object;
+pub mod random;
+pub mod skiplist;
+pub mod t_set;
+pub mod t_zset;
 pub mod util;
 
 pub use db::Db;

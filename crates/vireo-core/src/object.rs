@@ -76,6 +76,10 @@ impl StrValue {
 pub enum Value {
     /// A string.
     Str(StrValue),
+    /// A set.
+    Set(crate::t_set::Set),
+    /// A sorted set.
+    ZSet(crate::t_zset::ZSet),
 }
 
 impl Value {
@@ -83,6 +87,8 @@ impl Value {
     pub fn type_name(&self) -> &'static str {
         match self {
             Value::Str(_) => "string",
+            Value::Set(_) => "set",
+            Value::ZSet(_) => "zset",
         }
     }
 }
