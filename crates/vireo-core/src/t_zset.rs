@@ -118,6 +118,8 @@ impl ZSet {
         }
         match self {
             ZSet::Listpack(entries) => {
+                // Redis compat: the listpack stores -0 as the integer 0.
+                let score = score + 0.0;
                 let at = entries
                     .partition_point(|(m, s)| compare(*s, m, score, member) == Ordering::Less);
                 entries.insert(at, (member.into(), score));
@@ -136,6 +138,7 @@ impl ZSet {
                     return;
                 };
                 let (owned, _) = entries.remove(from);
+                let score = score + 0.0;
                 let at = entries
                     .partition_point(|(m, s)| compare(*s, m, score, member) == Ordering::Less);
                 entries.insert(at, (owned, score));
@@ -249,11 +252,35 @@ impl ZSet {
 
     /// Inclusive ascending rank bounds of the members in `range` (members
     /// are expected to share one score, as Redis documents).
+    ///
+    /// Redis compat: like Redis, first checks that the highest member is
+    /// not below the range and the lowest not above it; then the small
+    /// encoding scans linearly from the first member not below the range
+    /// (`zzlFirstInLexRange`), the skip list descends. On members with
+    /// different scores (undefined behaviour in Redis's documentation)
+    /// both give Redis's answers.
     pub fn lex_range_ranks(&self, range: &LexRange) -> Option<(usize, usize)> {
-        if range.is_empty() {
+        if range.is_empty() || self.is_empty() {
             return None;
         }
-        self.window_ranks(|_, m| !range.gte_min(m), |_, m| !range.lte_max(m))
+        let (lowest, _) = self.get_by_rank(0)?;
+        let (highest, _) = self.get_by_rank(self.len() - 1)?;
+        if !range.gte_min(highest) || !range.lte_max(lowest) {
+            return None;
+        }
+        match self {
+            ZSet::Listpack(entries) => {
+                let first = entries.iter().position(|(m, _)| range.gte_min(m))?;
+                let count = entries[first..]
+                    .iter()
+                    .take_while(|(m, _)| range.lte_max(m))
+                    .count();
+                (count > 0).then(|| (first, first + count - 1))
+            }
+            ZSet::Skiplist(_) => {
+                self.window_ranks(|_, m| !range.gte_min(m), |_, m| !range.lte_max(m))
+            }
+        }
     }
 
     /// Removes ranks `start..=end`, returning how many were removed.

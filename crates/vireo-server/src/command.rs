@@ -129,6 +129,12 @@ pub mod acl {
     pub const READ: u64 = 1 << 1;
     /// `@write`.
     pub const WRITE: u64 = 1 << 2;
+    /// `@set`.
+    pub const SET: u64 = 1 << 3;
+    /// `@sortedset`.
+    pub const SORTEDSET: u64 = 1 << 4;
+    /// `@list`.
+    pub const LIST: u64 = 1 << 5;
     /// `@string`.
     pub const STRING: u64 = 1 << 7;
     /// `@bitmap`.
@@ -163,6 +169,9 @@ pub enum BeginSearch {
         /// Where the search begins.
         start_from: i32,
     },
+    /// The keys cannot be found from the arguments alone (SORT's BY, GET
+    /// and STORE); a command-specific function finds them.
+    Unknown,
 }
 
 /// How keys are found once the search has begun.
@@ -186,6 +195,8 @@ pub enum FindKeys {
         /// Distance between keys.
         key_step: i32,
     },
+    /// See [`BeginSearch::Unknown`].
+    Unknown,
 }
 
 /// One key specification (Redis 7 key specs).
@@ -596,6 +607,7 @@ pub fn keys_of<'a>(
                 }
                 found
             }
+            BeginSearch::Unknown => continue,
         };
         let (first, last, step) = match key_spec.find_keys {
             FindKeys::Range {
@@ -627,6 +639,7 @@ pub fn keys_of<'a>(
                 let first = first + i64::from(first_key);
                 (first, first + count - 1, i64::from(key_step))
             }
+            FindKeys::Unknown => continue,
         };
         if last >= argc || last < first || first >= argc {
             return None;

@@ -37,6 +37,9 @@ const IMPLEMENTED: &[&str] = &[
     "always-show-logo",
     "appendonly",
     "save",
+    "set-max-intset-entries",
+    "zset-max-listpack-entries",
+    "zset-max-listpack-value",
 ];
 
 /// Log verbosity, least to most severe.
@@ -116,6 +119,10 @@ pub struct Config {
     pub slowlog_log_slower_than: i64,
     /// Slow log length limit.
     pub slowlog_max_len: usize,
+    /// Largest set kept as an intset.
+    pub set_max_intset_entries: usize,
+    /// Sorted-set small-encoding thresholds.
+    pub zset_limits: vireo_core::t_zset::ZSetLimits,
     /// Config file path, if one was given.
     pub config_file: Option<String>,
     /// Options set that Vireo does not act on yet: (name, value) as given.
@@ -155,6 +162,8 @@ impl Default for Config {
             always_show_logo: false,
             slowlog_log_slower_than: 0,
             slowlog_max_len: 0,
+            set_max_intset_entries: 0,
+            zset_limits: vireo_core::t_zset::ZSetLimits::default(),
             config_file: None,
             unimplemented: Vec::new(),
             values: OPTIONS
@@ -490,6 +499,11 @@ impl Config {
         self.always_show_logo = yes("always-show-logo");
         self.slowlog_log_slower_than = number("slowlog-log-slower-than");
         self.slowlog_max_len = number("slowlog-max-len") as usize;
+        self.set_max_intset_entries = number("set-max-intset-entries").max(0) as usize;
+        self.zset_limits = vireo_core::t_zset::ZSetLimits {
+            max_listpack_entries: number("zset-max-listpack-entries").max(0) as usize,
+            max_listpack_value: number("zset-max-listpack-value").max(0) as usize,
+        };
     }
 }
 

@@ -110,6 +110,8 @@ pub struct Server {
     pub slowlog: std::collections::VecDeque<SlowlogEntry>,
     /// Id of the next slow log entry.
     pub slowlog_next_id: u64,
+    /// Randomness for SPOP, SRANDMEMBER and ZRANDMEMBER.
+    pub rng: vireo_core::random::Rng,
 }
 
 impl Server {
@@ -133,6 +135,7 @@ impl Server {
             now_us: now_ms.saturating_mul(1000),
             start_ms: now_ms,
             dirty: 0,
+            rng: vireo_core::random::Rng::from_entropy(),
             stats: Stats::default(),
             limits,
             cron_loops: 0,

@@ -512,6 +512,301 @@ const SEQUENCES: &[&str] = &[
      COMMAND GETKEYSANDFLAGS GETEX k
      COMMAND GETKEYS
      COMMAND GETKEYSANDFLAGS",
+    "SADD s 3 1 2
+     SADD s 2 4
+     SMEMBERS s
+     SCARD s
+     SISMEMBER s 1
+     SISMEMBER s 9
+     SMISMEMBER s 1 9 2
+     SREM s 1 9
+     SMEMBERS s
+     SADD s a
+     SCARD s
+     SREM s a 2 3 4
+     EXISTS s
+     SCARD nope
+     SMEMBERS nope
+     SPOP nope
+     SPOP nope 2
+     SPOP s 1 2
+     SPOP s abc
+     SPOP s -1
+     SRANDMEMBER nope
+     SRANDMEMBER nope 3
+     SRANDMEMBER nope abc
+     SRANDMEMBER s 1 2
+     SET str x
+     SADD str a
+     SREM str a
+     SCARD str
+     SMEMBERS str
+     SISMEMBER str a
+     SMISMEMBER str a
+     SPOP str
+     SRANDMEMBER str
+     SADD a 1 2 3 4
+     SADD b 3 4 5
+     SADD c 4
+     SINTER a b
+     SINTER a b c
+     SINTER a nope
+     SINTER a str
+     SINTER nope str
+     SINTERSTORE d a b
+     SMEMBERS d
+     SINTERSTORE d a nope
+     EXISTS d
+     SINTERCARD 2 a b
+     SINTERCARD 2 a b LIMIT 1
+     SINTERCARD 0 a
+     SINTERCARD abc a
+     SINTERCARD 3 a b
+     SINTERCARD 1 a LIMIT -1
+     SINTERCARD 1 a LIMIT
+     SINTERCARD 1 a FOO 1
+     SUNION a b c
+     SUNION a nope
+     SUNIONSTORE d a b
+     SMEMBERS d
+     SDIFF a b
+     SDIFF a b c
+     SDIFF a a
+     SDIFF nope a
+     SDIFFSTORE d a b
+     SMEMBERS d
+     SDIFFSTORE d nope
+     EXISTS d
+     SUNION a str
+     SMOVE a b 1
+     SMOVE a b 99
+     SMOVE nope b 1
+     SMOVE nope str 1
+     SMOVE str a 1
+     SMOVE a str 2
+     SMOVE a a 2
+     SMOVE a newkey 2
+     SMEMBERS newkey
+     SSCAN a 0
+     SSCAN a 0 COUNT 1
+     SSCAN a 0 MATCH 3
+     SSCAN a abc
+     SSCAN a 0 COUNT 0
+     SSCAN a 0 COUNT abc
+     SSCAN a 0 FOO
+     SSCAN nope 0
+     SSCAN str 0
+     SRANDMEMBER a 100
+     SPOP a 100
+     EXISTS a",
+    "SET str x
+     ZADD z 1 a 2 b 3 c
+     ZADD z 1.5 a
+     ZADD z NX 5 a 9 d
+     ZADD z XX 6 a 9 e
+     ZADD z CH 7 a 9 f
+     ZADD z GT 1 a
+     ZADD z LT 1 a
+     ZADD z GT CH 100 a
+     ZADD z INCR 1 a
+     ZADD z INCR 1 a 2 b
+     ZADD z NX XX 1 a
+     ZADD z GT LT 1 a
+     ZADD z NX GT 1 a
+     ZADD z 1
+     ZADD z abc a
+     ZADD z nan a
+     ZADD z inf a
+     ZADD z INCR -inf a
+     ZADD z XX INCR 1 nosuch
+     ZADD z NX INCR 1 a
+     ZINCRBY z 1 b
+     ZINCRBY z abc b
+     ZINCRBY z 1 new
+     ZRANGE z 0 -1 WITHSCORES
+     ZCARD z
+     ZCARD nope
+     ZSCORE z b
+     ZSCORE z nope
+     ZSCORE nope a
+     ZMSCORE z a b nope
+     ZMSCORE nope a
+     ZRANK z b
+     ZRANK z nope
+     ZREVRANK z b
+     ZRANK nope a
+     ZREM z a nope
+     ZREM nope a
+     ZADD s2 0.1 a 1e20 b 0.3333333333333333 c -0.0 d 1.5e-7 e 123456789012345678 f
+     ZRANGE s2 0 -1 WITHSCORES
+     ZSCORE s2 d
+     ZSCAN s2 0
+     ZRANGE s2 0 1
+     ZRANGE s2 -2 -1
+     ZRANGE s2 5 1
+     ZRANGE s2 0 100 WITHSCORES
+     ZRANGE s2 a b
+     ZRANGE s2 0 -1 REV
+     ZRANGE s2 0 -1 LIMIT 0 1
+     ZRANGE s2 (0 1 BYSCORE
+     ZRANGE s2 (0 1 BYSCORE WITHSCORES LIMIT 1 2
+     ZRANGE s2 1 (0 BYSCORE REV
+     ZRANGE s2 +inf -inf BYSCORE REV LIMIT 0 2
+     ZRANGE s2 x 1 BYSCORE
+     ZRANGE s2 - + BYLEX
+     ZRANGE s2 - + BYLEX WITHSCORES
+     ZRANGE s2 [a (c BYLEX
+     ZRANGE s2 a c BYLEX
+     ZRANGE s2 0 -1 BYSCORE BYLEX
+     ZRANGE s2 0 -1 REV REV
+     ZRANGE s2 0 -1 FOO
+     ZRANGE s2 0 1 BYSCORE LIMIT 0 -1
+     ZRANGE s2 0 1 BYSCORE LIMIT -1 1
+     ZRANGE s2 0 1 BYSCORE LIMIT a 1
+     ZRANGE nope 0 -1
+     ZRANGE str 0 -1
+     ZRANGEBYSCORE s2 -inf +inf
+     ZRANGEBYSCORE s2 -inf +inf WITHSCORES LIMIT 1 2
+     ZRANGEBYSCORE s2 (1 1
+     ZRANGEBYSCORE s2 0 1 REV
+     ZREVRANGEBYSCORE s2 +inf -inf WITHSCORES
+     ZREVRANGEBYSCORE s2 1 0 LIMIT 1 1
+     ZRANGEBYLEX s2 - +
+     ZRANGEBYLEX s2 - + WITHSCORES
+     ZREVRANGEBYLEX s2 + - LIMIT 1 2
+     ZREVRANGE s2 0 1 WITHSCORES
+     ZREVRANGE s2 0 1 BYSCORE
+     ZCOUNT s2 0 1
+     ZCOUNT s2 (0 +inf
+     ZCOUNT s2 x 1
+     ZCOUNT nope 0 1
+     ZLEXCOUNT s2 - +
+     ZLEXCOUNT s2 [b [d
+     ZLEXCOUNT s2 b d
+     ZRANGESTORE dst s2 0 2
+     ZRANGE dst 0 -1 WITHSCORES
+     ZRANGESTORE dst s2 0 1 BYSCORE WITHSCORES
+     ZRANGESTORE dst nope 0 1
+     EXISTS dst
+     ZREMRANGEBYRANK s2 0 0
+     ZREMRANGEBYSCORE s2 (0 0.2
+     ZREMRANGEBYLEX s2 [e [f
+     ZREMRANGEBYRANK s2 a 1
+     ZREMRANGEBYSCORE s2 a 1
+     ZREMRANGEBYLEX s2 a 1
+     ZRANGE s2 0 -1 WITHSCORES
+     ZREMRANGEBYRANK nope 0 1",
+    "SET str x
+     ZADD p 1 a 2 b 3 c 4 d
+     ZPOPMIN p
+     ZPOPMAX p
+     ZPOPMIN p 0
+     ZPOPMIN p 5
+     EXISTS p
+     ZPOPMIN nope
+     ZPOPMIN p -1
+     ZPOPMIN p 1 2
+     ZPOPMAX str
+     ZADD p 1 a 2 b
+     ZMPOP 2 nope p MIN
+     ZMPOP 2 nope p MAX COUNT 5
+     ZMPOP 1 nope MIN
+     ZMPOP 0 p MIN
+     ZMPOP 1 p FOO
+     ZMPOP 1 p MIN COUNT 0
+     ZMPOP 1 p MIN COUNT 1 COUNT 1
+     ZMPOP 3 p MIN
+     ZMPOP 1 str MIN
+     ZADD r 1 a 2 b
+     ZRANDMEMBER nope
+     ZRANDMEMBER nope 2
+     ZRANDMEMBER r 0
+     ZRANDMEMBER r 5 FOO
+     ZRANDMEMBER r abc
+     ZRANDMEMBER r -9223372036854775807 WITHSCORES
+     ZRANDMEMBER str
+     ZADD u1 1 a 2 b 3 c
+     ZADD u2 10 b 20 c 30 d
+     SADD us c d e
+     ZUNION 2 u1 u2
+     ZUNION 2 u1 u2 WITHSCORES
+     ZUNION 3 u1 u2 us WITHSCORES
+     ZUNION 2 u1 u2 WEIGHTS 2 3 WITHSCORES
+     ZUNION 2 u1 u2 AGGREGATE MIN WITHSCORES
+     ZUNION 2 u1 u2 AGGREGATE MAX WITHSCORES
+     ZUNION 2 u1 u2 AGGREGATE FOO
+     ZUNION 2 u1 u2 WEIGHTS 1 x
+     ZUNION 2 u1 u2 WEIGHTS 1
+     ZUNION 0 u1
+     ZUNION abc u1
+     ZUNION 5 u1
+     ZUNION 2 u1 str
+     ZINTER 2 u1 u2 WITHSCORES
+     ZINTER 3 u1 u2 us WITHSCORES
+     ZINTER 2 u1 nope
+     ZINTERCARD 2 u1 u2
+     ZINTERCARD 2 u1 u2 LIMIT 1
+     ZINTERCARD 2 u1 u2 LIMIT -1
+     ZINTERCARD 0 u1
+     ZINTERCARD 2 u1 u2 WITHSCORES
+     ZDIFF 2 u1 u2 WITHSCORES
+     ZDIFF 2 u1 u1
+     ZDIFF 2 u1 u2 WEIGHTS 1 1
+     ZUNIONSTORE out 2 u1 u2
+     ZRANGE out 0 -1 WITHSCORES
+     ZUNIONSTORE out 2 u1 u2 WITHSCORES
+     ZINTERSTORE out 2 u1 u2 WEIGHTS 1 2
+     ZRANGE out 0 -1 WITHSCORES
+     ZINTERSTORE out 2 u1 nope
+     EXISTS out
+     ZDIFFSTORE out 2 u1 u2
+     ZRANGE out 0 -1 WITHSCORES
+     ZADD inf1 inf a
+     ZADD inf2 -inf a
+     ZUNION 2 inf1 inf2 WITHSCORES
+     ZINTER 2 inf1 inf1 WEIGHTS 0 1 WITHSCORES
+     ZSCAN u1 0
+     ZSCAN u1 0 MATCH a
+     ZSCAN u1 abc
+     ZSCAN nope 0
+     ZSCAN str 0
+     ZSCAN u1 0 COUNT 0
+     TYPE u1
+     TYPE us",
+    "SADD s 3 1 2 10
+     SORT s
+     SORT s DESC
+     SORT s ALPHA
+     SORT s LIMIT 1 2
+     SORT s LIMIT -1 2
+     SORT s LIMIT 10 2
+     SORT s LIMIT 0 -1
+     SORT s LIMIT a b
+     MSET w_1 30 w_2 20 w_3 10 w_10 5 o_1 one o_2 two
+     SORT s BY w_*
+     SORT s BY w_* GET o_* GET #
+     SORT s BY nosort
+     SORT s BY w_*->f
+     SORT s GET o_*->f
+     SORT s GET nokey
+     SORT s FOO
+     SORT s STORE
+     SORT_RO s STORE d
+     SORT_RO s DESC
+     SORT nope
+     SORT nope STORE d
+     SADD t a b 1
+     SORT t
+     SORT t ALPHA DESC
+     SET str x
+     SORT str
+     ZADD z 1 c 2 b 3 a
+     SORT z BY nosort
+     SORT z BY nosort DESC
+     SORT z BY nosort LIMIT 1 1
+     SORT z ALPHA
+     MSET w_a x
+     SORT t BY w_*",
 ];
 
 /// Raw requests (protocol-level), each on its own connection; the reply
