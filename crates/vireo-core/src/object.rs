@@ -182,6 +182,10 @@ pub enum Value {
     List(Box<crate::t_list::List>),
     /// A hash.
     Hash(Box<crate::t_hash::Hash>),
+    /// A set.
+    Set(Box<crate::t_set::Set>),
+    /// A sorted set.
+    ZSet(Box<crate::t_zset::ZSet>),
 }
 
 impl Value {
@@ -191,6 +195,8 @@ impl Value {
             Value::Str(_) => "string",
             Value::List(_) => "list",
             Value::Hash(_) => "hash",
+            Value::Set(_) => "set",
+            Value::ZSet(_) => "zset",
         }
     }
 
@@ -200,6 +206,8 @@ impl Value {
             Value::Str(value) => value.encoding(),
             Value::List(_) => crate::t_list::LIST_ENCODING,
             Value::Hash(hash) => hash.encoding(),
+            Value::Set(set) => set.encoding(),
+            Value::ZSet(zset) => zset.encoding(),
         }
     }
 }

@@ -177,8 +177,9 @@ pub fn double(out: &mut Vec<u8>, v: f64) {
 }
 
 /// Appends `v` formatted like C's `printf("%.17g")`, with `inf`, `-inf` and
-/// `nan` spelled as Redis spells them.
-fn write_double(out: &mut Vec<u8>, v: f64) {
+/// `nan` spelled as Redis spells them: the text of a RESP2 double reply and
+/// of a non-integral score in RDB and listpack encodings.
+pub fn write_double(out: &mut Vec<u8>, v: f64) {
     if v.is_nan() {
         // Redis compat: the sign of a NaN is not shown.
         out.extend_from_slice(b"nan");

@@ -129,6 +129,10 @@ pub mod acl {
     pub const READ: u64 = 1 << 1;
     /// `@write`.
     pub const WRITE: u64 = 1 << 2;
+    /// `@set`.
+    pub const SET: u64 = 1 << 3;
+    /// `@sortedset`.
+    pub const SORTEDSET: u64 = 1 << 4;
     /// `@list`.
     pub const LIST: u64 = 1 << 5;
     /// `@hash`.
@@ -167,6 +171,9 @@ pub enum BeginSearch {
         /// Where the search begins.
         start_from: i32,
     },
+    /// The keys cannot be found from the arguments alone (SORT's BY, GET
+    /// and STORE); a command-specific function finds them.
+    Unknown,
 }
 
 /// How keys are found once the search has begun.
@@ -190,6 +197,8 @@ pub enum FindKeys {
         /// Distance between keys.
         key_step: i32,
     },
+    /// See [`BeginSearch::Unknown`].
+    Unknown,
 }
 
 /// One key specification (Redis 7 key specs).
@@ -604,6 +613,7 @@ pub fn keys_of<'a>(
                 }
                 found
             }
+            BeginSearch::Unknown => continue,
         };
         let (first, last, step) = match key_spec.find_keys {
             FindKeys::Range {
@@ -635,6 +645,7 @@ pub fn keys_of<'a>(
                 let first = first + i64::from(first_key);
                 (first, first + count - 1, i64::from(key_step))
             }
+            FindKeys::Unknown => continue,
         };
         if last >= argc || last < first || first >= argc {
             return None;

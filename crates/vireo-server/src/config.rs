@@ -41,6 +41,9 @@ const IMPLEMENTED: &[&str] = &[
     "hash-max-listpack-entries",
     "hash-max-listpack-value",
     "rdbcompression",
+    "set-max-intset-entries",
+    "zset-max-listpack-entries",
+    "zset-max-listpack-value",
 ];
 
 /// Log verbosity, least to most severe.
@@ -133,6 +136,10 @@ pub struct Config {
     pub list_max_listpack_size: i64,
     /// `hash-max-listpack-entries` and `hash-max-listpack-value`.
     pub hash_limits: vireo_core::t_hash::HashLimits,
+    /// Largest set kept as an intset.
+    pub set_max_intset_entries: usize,
+    /// Sorted-set small-encoding thresholds.
+    pub zset_limits: vireo_core::t_zset::ZSetLimits,
     /// Config file path, if one was given.
     pub config_file: Option<String>,
     /// Options set that Vireo does not act on yet: (name, value) as given.
@@ -178,6 +185,8 @@ impl Default for Config {
             output_buffer_limits: [(0, 0, 0); 3],
             list_max_listpack_size: -2,
             hash_limits: vireo_core::t_hash::HashLimits::default(),
+            set_max_intset_entries: 0,
+            zset_limits: vireo_core::t_zset::ZSetLimits::default(),
             config_file: None,
             unimplemented: Vec::new(),
             values: OPTIONS
@@ -532,6 +541,11 @@ impl Config {
         self.hash_limits = vireo_core::t_hash::HashLimits {
             max_entries: number("hash-max-listpack-entries").max(0) as usize,
             max_value: number("hash-max-listpack-value").max(0) as usize,
+        };
+        self.set_max_intset_entries = number("set-max-intset-entries").max(0) as usize;
+        self.zset_limits = vireo_core::t_zset::ZSetLimits {
+            max_listpack_entries: number("zset-max-listpack-entries").max(0) as usize,
+            max_listpack_value: number("zset-max-listpack-value").max(0) as usize,
         };
     }
 }

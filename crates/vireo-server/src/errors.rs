@@ -42,6 +42,54 @@ pub const WRONGPASS: &str = "-WRONGPASS invalid username-password pair or user i
 pub const AUTH_WITHOUT_PASSWORD: &str =
     "AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?";
 
+/// A count that must not be negative (SPOP, ZPOPMIN...).
+pub const MUST_BE_POSITIVE: &str = "value is out of range, must be positive";
+/// A numkeys argument below 1.
+pub const NUMKEYS_POSITIVE: &str = "numkeys should be greater than 0";
+/// A numkeys argument larger than the arguments that follow.
+pub const NUMKEYS_TOO_MANY: &str = "Number of keys can't be greater than number of args";
+/// SINTERCARD/ZINTERCARD LIMIT below 0.
+pub const LIMIT_NEGATIVE: &str = "LIMIT can't be negative";
+/// A SCAN cursor that is not an unsigned integer.
+pub const INVALID_CURSOR: &str = "invalid cursor";
+/// A score that does not parse.
+pub const NOT_A_FLOAT: &str = "value is not a valid float";
+/// A score range bound that does not parse.
+pub const MIN_MAX_NOT_FLOAT: &str = "min or max is not a float";
+/// A lexicographic range bound that does not parse.
+pub const MIN_MAX_NOT_LEX: &str = "min or max not valid string range item";
+/// ZADD/ZINCRBY producing NaN.
+pub const SCORE_NAN: &str = "resulting score is not a number (NaN)";
+/// ZADD with both NX and XX.
+pub const ZADD_NX_XX: &str = "XX and NX options at the same time are not compatible";
+/// ZADD with GT/LT/NX combined.
+pub const ZADD_GT_LT_NX: &str = "GT, LT, and/or NX options at the same time are not compatible";
+/// ZADD INCR with several pairs.
+pub const ZADD_INCR_PAIRS: &str = "INCR option supports a single increment-element pair";
+/// ZRANGE LIMIT without BYSCORE/BYLEX.
+pub const ZRANGE_LIMIT: &str =
+    "syntax error, LIMIT is only supported in combination with either BYSCORE or BYLEX";
+/// ZRANGE BYLEX WITHSCORES.
+pub const ZRANGE_LEX_WITHSCORES: &str =
+    "syntax error, WITHSCORES not supported in combination with BYLEX";
+/// A ZUNIONSTORE-family WEIGHTS value that does not parse.
+pub const WEIGHT_NOT_FLOAT: &str = "weight value is not a float";
+/// ZMPOP COUNT below 1.
+pub const COUNT_POSITIVE: &str = "count should be greater than 0";
+/// A bare out-of-range error (ZRANDMEMBER WITHSCORES with a huge count).
+pub const OUT_OF_RANGE: &str = "value is out of range";
+
+/// SORT on values that do not parse as numbers.
+pub const SORT_NOT_DOUBLE: &str = "One or more scores can't be converted into double";
+/// SORT ... STORE with a result to store, before lists exist.
+pub const SORT_STORE_NEEDS_LISTS: &str =
+    "SORT STORE of a non-empty result needs lists, not implemented yet";
+
+/// `at least 1 input key is needed for '<name>' command`.
+pub fn no_input_keys(command: &str) -> String {
+    format!("at least 1 input key is needed for '{command}' command")
+}
+
 /// An integer argument outside the range a command accepts.
 pub fn out_of_range(min: i64, max: i64) -> String {
     format!("value is out of range, value must between {min} and {max}")

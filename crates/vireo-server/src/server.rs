@@ -139,6 +139,8 @@ pub struct Server {
     pub skip_checksum_validation: bool,
     /// Next database whose table cron resizes and rehashes.
     pub resize_db: usize,
+    /// Randomness for SPOP, SRANDMEMBER and ZRANDMEMBER.
+    pub rng: vireo_core::random::Rng,
 }
 
 /// An active CLIENT PAUSE.
@@ -183,6 +185,7 @@ impl Server {
             now_us: 0,
             start_ms: now_ms,
             dirty: 0,
+            rng: vireo_core::random::Rng::from_entropy(),
             stats: Stats::default(),
             limits,
             cron_loops: 0,

@@ -776,6 +776,301 @@ const SEQUENCES: &[&str] = &[
      RESTORE n 0 x REPLACE ABSTTL
      RESTORE n 0 0123456789
      DUMP k",
+    "SADD s 3 1 2
+     SADD s 2 4
+     SMEMBERS s
+     SCARD s
+     SISMEMBER s 1
+     SISMEMBER s 9
+     SMISMEMBER s 1 9 2
+     SREM s 1 9
+     SMEMBERS s
+     SADD s a
+     SCARD s
+     SREM s a 2 3 4
+     EXISTS s
+     SCARD nope
+     SMEMBERS nope
+     SPOP nope
+     SPOP nope 2
+     SPOP s 1 2
+     SPOP s abc
+     SPOP s -1
+     SRANDMEMBER nope
+     SRANDMEMBER nope 3
+     SRANDMEMBER nope abc
+     SRANDMEMBER s 1 2
+     SET str x
+     SADD str a
+     SREM str a
+     SCARD str
+     SMEMBERS str
+     SISMEMBER str a
+     SMISMEMBER str a
+     SPOP str
+     SRANDMEMBER str
+     SADD a 1 2 3 4
+     SADD b 3 4 5
+     SADD c 4
+     SINTER a b
+     SINTER a b c
+     SINTER a nope
+     SINTER a str
+     SINTER nope str
+     SINTERSTORE d a b
+     SMEMBERS d
+     SINTERSTORE d a nope
+     EXISTS d
+     SINTERCARD 2 a b
+     SINTERCARD 2 a b LIMIT 1
+     SINTERCARD 0 a
+     SINTERCARD abc a
+     SINTERCARD 3 a b
+     SINTERCARD 1 a LIMIT -1
+     SINTERCARD 1 a LIMIT
+     SINTERCARD 1 a FOO 1
+     SUNION a b c
+     SUNION a nope
+     SUNIONSTORE d a b
+     SMEMBERS d
+     SDIFF a b
+     SDIFF a b c
+     SDIFF a a
+     SDIFF nope a
+     SDIFFSTORE d a b
+     SMEMBERS d
+     SDIFFSTORE d nope
+     EXISTS d
+     SUNION a str
+     SMOVE a b 1
+     SMOVE a b 99
+     SMOVE nope b 1
+     SMOVE nope str 1
+     SMOVE str a 1
+     SMOVE a str 2
+     SMOVE a a 2
+     SMOVE a newkey 2
+     SMEMBERS newkey
+     SSCAN a 0
+     SSCAN a 0 COUNT 1
+     SSCAN a 0 MATCH 3
+     SSCAN a abc
+     SSCAN a 0 COUNT 0
+     SSCAN a 0 COUNT abc
+     SSCAN a 0 FOO
+     SSCAN nope 0
+     SSCAN str 0
+     SRANDMEMBER a 100
+     SPOP a 100
+     EXISTS a",
+    "SET str x
+     ZADD z 1 a 2 b 3 c
+     ZADD z 1.5 a
+     ZADD z NX 5 a 9 d
+     ZADD z XX 6 a 9 e
+     ZADD z CH 7 a 9 f
+     ZADD z GT 1 a
+     ZADD z LT 1 a
+     ZADD z GT CH 100 a
+     ZADD z INCR 1 a
+     ZADD z INCR 1 a 2 b
+     ZADD z NX XX 1 a
+     ZADD z GT LT 1 a
+     ZADD z NX GT 1 a
+     ZADD z 1
+     ZADD z abc a
+     ZADD z nan a
+     ZADD z inf a
+     ZADD z INCR -inf a
+     ZADD z XX INCR 1 nosuch
+     ZADD z NX INCR 1 a
+     ZINCRBY z 1 b
+     ZINCRBY z abc b
+     ZINCRBY z 1 new
+     ZRANGE z 0 -1 WITHSCORES
+     ZCARD z
+     ZCARD nope
+     ZSCORE z b
+     ZSCORE z nope
+     ZSCORE nope a
+     ZMSCORE z a b nope
+     ZMSCORE nope a
+     ZRANK z b
+     ZRANK z nope
+     ZREVRANK z b
+     ZRANK nope a
+     ZREM z a nope
+     ZREM nope a
+     ZADD s2 0.1 a 1e20 b 0.3333333333333333 c -0.0 d 1.5e-7 e 123456789012345678 f
+     ZRANGE s2 0 -1 WITHSCORES
+     ZSCORE s2 d
+     ZSCAN s2 0
+     ZRANGE s2 0 1
+     ZRANGE s2 -2 -1
+     ZRANGE s2 5 1
+     ZRANGE s2 0 100 WITHSCORES
+     ZRANGE s2 a b
+     ZRANGE s2 0 -1 REV
+     ZRANGE s2 0 -1 LIMIT 0 1
+     ZRANGE s2 (0 1 BYSCORE
+     ZRANGE s2 (0 1 BYSCORE WITHSCORES LIMIT 1 2
+     ZRANGE s2 1 (0 BYSCORE REV
+     ZRANGE s2 +inf -inf BYSCORE REV LIMIT 0 2
+     ZRANGE s2 x 1 BYSCORE
+     ZRANGE s2 - + BYLEX
+     ZRANGE s2 - + BYLEX WITHSCORES
+     ZRANGE s2 [a (c BYLEX
+     ZRANGE s2 a c BYLEX
+     ZRANGE s2 0 -1 BYSCORE BYLEX
+     ZRANGE s2 0 -1 REV REV
+     ZRANGE s2 0 -1 FOO
+     ZRANGE s2 0 1 BYSCORE LIMIT 0 -1
+     ZRANGE s2 0 1 BYSCORE LIMIT -1 1
+     ZRANGE s2 0 1 BYSCORE LIMIT a 1
+     ZRANGE nope 0 -1
+     ZRANGE str 0 -1
+     ZRANGEBYSCORE s2 -inf +inf
+     ZRANGEBYSCORE s2 -inf +inf WITHSCORES LIMIT 1 2
+     ZRANGEBYSCORE s2 (1 1
+     ZRANGEBYSCORE s2 0 1 REV
+     ZREVRANGEBYSCORE s2 +inf -inf WITHSCORES
+     ZREVRANGEBYSCORE s2 1 0 LIMIT 1 1
+     ZRANGEBYLEX s2 - +
+     ZRANGEBYLEX s2 - + WITHSCORES
+     ZREVRANGEBYLEX s2 + - LIMIT 1 2
+     ZREVRANGE s2 0 1 WITHSCORES
+     ZREVRANGE s2 0 1 BYSCORE
+     ZCOUNT s2 0 1
+     ZCOUNT s2 (0 +inf
+     ZCOUNT s2 x 1
+     ZCOUNT nope 0 1
+     ZLEXCOUNT s2 - +
+     ZLEXCOUNT s2 [b [d
+     ZLEXCOUNT s2 b d
+     ZRANGESTORE dst s2 0 2
+     ZRANGE dst 0 -1 WITHSCORES
+     ZRANGESTORE dst s2 0 1 BYSCORE WITHSCORES
+     ZRANGESTORE dst nope 0 1
+     EXISTS dst
+     ZREMRANGEBYRANK s2 0 0
+     ZREMRANGEBYSCORE s2 (0 0.2
+     ZREMRANGEBYLEX s2 [e [f
+     ZREMRANGEBYRANK s2 a 1
+     ZREMRANGEBYSCORE s2 a 1
+     ZREMRANGEBYLEX s2 a 1
+     ZRANGE s2 0 -1 WITHSCORES
+     ZREMRANGEBYRANK nope 0 1",
+    "SET str x
+     ZADD p 1 a 2 b 3 c 4 d
+     ZPOPMIN p
+     ZPOPMAX p
+     ZPOPMIN p 0
+     ZPOPMIN p 5
+     EXISTS p
+     ZPOPMIN nope
+     ZPOPMIN p -1
+     ZPOPMIN p 1 2
+     ZPOPMAX str
+     ZADD p 1 a 2 b
+     ZMPOP 2 nope p MIN
+     ZMPOP 2 nope p MAX COUNT 5
+     ZMPOP 1 nope MIN
+     ZMPOP 0 p MIN
+     ZMPOP 1 p FOO
+     ZMPOP 1 p MIN COUNT 0
+     ZMPOP 1 p MIN COUNT 1 COUNT 1
+     ZMPOP 3 p MIN
+     ZMPOP 1 str MIN
+     ZADD r 1 a 2 b
+     ZRANDMEMBER nope
+     ZRANDMEMBER nope 2
+     ZRANDMEMBER r 0
+     ZRANDMEMBER r 5 FOO
+     ZRANDMEMBER r abc
+     ZRANDMEMBER r -9223372036854775807 WITHSCORES
+     ZRANDMEMBER str
+     ZADD u1 1 a 2 b 3 c
+     ZADD u2 10 b 20 c 30 d
+     SADD us c d e
+     ZUNION 2 u1 u2
+     ZUNION 2 u1 u2 WITHSCORES
+     ZUNION 3 u1 u2 us WITHSCORES
+     ZUNION 2 u1 u2 WEIGHTS 2 3 WITHSCORES
+     ZUNION 2 u1 u2 AGGREGATE MIN WITHSCORES
+     ZUNION 2 u1 u2 AGGREGATE MAX WITHSCORES
+     ZUNION 2 u1 u2 AGGREGATE FOO
+     ZUNION 2 u1 u2 WEIGHTS 1 x
+     ZUNION 2 u1 u2 WEIGHTS 1
+     ZUNION 0 u1
+     ZUNION abc u1
+     ZUNION 5 u1
+     ZUNION 2 u1 str
+     ZINTER 2 u1 u2 WITHSCORES
+     ZINTER 3 u1 u2 us WITHSCORES
+     ZINTER 2 u1 nope
+     ZINTERCARD 2 u1 u2
+     ZINTERCARD 2 u1 u2 LIMIT 1
+     ZINTERCARD 2 u1 u2 LIMIT -1
+     ZINTERCARD 0 u1
+     ZINTERCARD 2 u1 u2 WITHSCORES
+     ZDIFF 2 u1 u2 WITHSCORES
+     ZDIFF 2 u1 u1
+     ZDIFF 2 u1 u2 WEIGHTS 1 1
+     ZUNIONSTORE out 2 u1 u2
+     ZRANGE out 0 -1 WITHSCORES
+     ZUNIONSTORE out 2 u1 u2 WITHSCORES
+     ZINTERSTORE out 2 u1 u2 WEIGHTS 1 2
+     ZRANGE out 0 -1 WITHSCORES
+     ZINTERSTORE out 2 u1 nope
+     EXISTS out
+     ZDIFFSTORE out 2 u1 u2
+     ZRANGE out 0 -1 WITHSCORES
+     ZADD inf1 inf a
+     ZADD inf2 -inf a
+     ZUNION 2 inf1 inf2 WITHSCORES
+     ZINTER 2 inf1 inf1 WEIGHTS 0 1 WITHSCORES
+     ZSCAN u1 0
+     ZSCAN u1 0 MATCH a
+     ZSCAN u1 abc
+     ZSCAN nope 0
+     ZSCAN str 0
+     ZSCAN u1 0 COUNT 0
+     TYPE u1
+     TYPE us",
+    "SADD s 3 1 2 10
+     SORT s
+     SORT s DESC
+     SORT s ALPHA
+     SORT s LIMIT 1 2
+     SORT s LIMIT -1 2
+     SORT s LIMIT 10 2
+     SORT s LIMIT 0 -1
+     SORT s LIMIT a b
+     MSET w_1 30 w_2 20 w_3 10 w_10 5 o_1 one o_2 two
+     SORT s BY w_*
+     SORT s BY w_* GET o_* GET #
+     SORT s BY nosort
+     SORT s BY w_*->f
+     SORT s GET o_*->f
+     SORT s GET nokey
+     SORT s FOO
+     SORT s STORE
+     SORT_RO s STORE d
+     SORT_RO s DESC
+     SORT nope
+     SORT nope STORE d
+     SADD t a b 1
+     SORT t
+     SORT t ALPHA DESC
+     SET str x
+     SORT str
+     ZADD z 1 c 2 b 3 a
+     SORT z BY nosort
+     SORT z BY nosort DESC
+     SORT z BY nosort LIMIT 1 1
+     SORT z ALPHA
+     MSET w_a x
+     SORT t BY w_*",
 ];
 
 /// Sequences run with `enable-debug-command yes` on both servers.
@@ -1190,6 +1485,18 @@ const DEBUG_SEQUENCES: &[&str] = &[
      HSET h3 f2 v2 f1 v1
      DEBUG DIGEST-VALUE h2 h3
      LPUSH l2 x
+     DEBUG DIGEST",
+    "SADD ints 1 2 3 -5 70000 5000000000
+     DUMP ints
+     SADD strs a b c 12
+     DEBUG DIGEST-VALUE ints strs
+     ZADD small 1 a 2.5 b -0 c inf d 0.1 e 1e20 f -inf g 3 h
+     DUMP small
+     DEBUG DIGEST-VALUE small
+     ZADD big 1.25 m1 2.25 m2 3.25 m3 4.25 m4 5.25 m5 6.25 m6 7.25 m7 8.25 m8 9.25 m9 10.25 m10 11.25 m11 12.25 m12 13.25 m13 14.25 m14 15.25 m15 16.25 m16 17.25 m17 18.25 m18 19.25 m19 20.25 m20 21.25 m21 22.25 m22 23.25 m23 24.25 m24 25.25 m25 26.25 m26 27.25 m27 28.25 m28 29.25 m29 30.25 m30 31.25 m31 32.25 m32 33.25 m33 34.25 m34 35.25 m35 36.25 m36 37.25 m37 38.25 m38 39.25 m39 40.25 m40 41.25 m41 42.25 m42 43.25 m43 44.25 m44 45.25 m45 46.25 m46 47.25 m47 48.25 m48 49.25 m49 50.25 m50 51.25 m51 52.25 m52 53.25 m53 54.25 m54 55.25 m55 56.25 m56 57.25 m57 58.25 m58 59.25 m59 60.25 m60 61.25 m61 62.25 m62 63.25 m63 64.25 m64 65.25 m65 66.25 m66 67.25 m67 68.25 m68 69.25 m69 70.25 m70 71.25 m71 72.25 m72 73.25 m73 74.25 m74 75.25 m75 76.25 m76 77.25 m77 78.25 m78 79.25 m79 80.25 m80 81.25 m81 82.25 m82 83.25 m83 84.25 m84 85.25 m85 86.25 m86 87.25 m87 88.25 m88 89.25 m89 90.25 m90 91.25 m91 92.25 m92 93.25 m93 94.25 m94 95.25 m95 96.25 m96 97.25 m97 98.25 m98 99.25 m99 100.25 m100 101.25 m101 102.25 m102 103.25 m103 104.25 m104 105.25 m105 106.25 m106 107.25 m107 108.25 m108 109.25 m109 110.25 m110 111.25 m111 112.25 m112 113.25 m113 114.25 m114 115.25 m115 116.25 m116 117.25 m117 118.25 m118 119.25 m119 120.25 m120 121.25 m121 122.25 m122 123.25 m123 124.25 m124 125.25 m125 126.25 m126 127.25 m127 128.25 m128 129.25 m129 130.25 m130 131.25 m131 132.25 m132 133.25 m133 134.25 m134 135.25 m135 136.25 m136 137.25 m137 138.25 m138 139.25 m139 140.25 m140 141.25 m141 142.25 m142 143.25 m143 144.25 m144 145.25 m145 146.25 m146 147.25 m147 148.25 m148 149.25 m149 150.25 m150
+     OBJECT ENCODING big
+     DUMP big
+     DEBUG DIGEST-VALUE big
      DEBUG DIGEST",
 ];
 

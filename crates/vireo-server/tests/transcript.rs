@@ -1656,3 +1656,138 @@ fn restore_sets_idle_time_and_expiry_against_the_clock() {
     check(&mut t, c, "EXISTS foo", ":0\r\n");
     check(&mut t, c, "DBSIZE", ":1\r\n");
 }
+
+/// Bulk strings of a flat array reply, in order.
+fn bulks(reply: &[u8]) -> Vec<Vec<u8>> {
+    let text = String::from_utf8_lossy(reply);
+    let lines: Vec<&str> = text.split("\r\n").collect();
+    let mut out = Vec::new();
+    let mut index = 1;
+    while index + 1 < lines.len() {
+        if lines[index].starts_with('$') {
+            out.push(lines[index + 1].as_bytes().to_vec());
+            index += 2;
+        } else {
+            index += 1;
+        }
+    }
+    out
+}
+
+#[test]
+fn sets_and_sorted_sets_report_their_type_and_expire() {
+    let (mut t, c) = setup();
+    check(&mut t, c, "SADD s a", ":1\r\n");
+    check(&mut t, c, "ZADD z 1 a", ":1\r\n");
+    check(&mut t, c, "TYPE s", "+set\r\n");
+    check(&mut t, c, "TYPE z", "+zset\r\n");
+    check(&mut t, c, "PEXPIRE s 100", ":1\r\n");
+    t.advance_ms(101);
+    check(&mut t, c, "SCARD s", ":0\r\n");
+    check(
+        &mut t,
+        c,
+        "GET z",
+        "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n",
+    );
+}
+
+#[test]
+fn resp3_uses_sets_doubles_and_pairs() {
+    let (mut t, c) = setup();
+    t.command(c, &words("HELLO 3"));
+    check(&mut t, c, "SADD s 2 1", ":2\r\n");
+    check(&mut t, c, "SMEMBERS s", "~2\r\n$1\r\n1\r\n$1\r\n2\r\n");
+    check(&mut t, c, "ZADD z 0.1 a 2 b", ":2\r\n");
+    check(&mut t, c, "ZSCORE z a", ",0.10000000000000001\r\n");
+    check(
+        &mut t,
+        c,
+        "ZRANGE z 0 -1 WITHSCORES",
+        "*2\r\n*2\r\n$1\r\na\r\n,0.10000000000000001\r\n*2\r\n$1\r\nb\r\n,2\r\n",
+    );
+    check(
+        &mut t,
+        c,
+        "ZPOPMIN z",
+        "*2\r\n$1\r\na\r\n,0.10000000000000001\r\n",
+    );
+    check(&mut t, c, "ZPOPMIN z 1", "*1\r\n*2\r\n$1\r\nb\r\n,2\r\n");
+    check(&mut t, c, "SPOP nope 1", "~0\r\n");
+    check(&mut t, c, "SPOP nope", "_\r\n");
+}
+
+#[test]
+fn random_replies_follow_redis_count_rules() {
+    let (mut t, c) = setup();
+    check(&mut t, c, "SADD s a b c d e f g h i j", ":10\r\n");
+    check(&mut t, c, "ZADD z 1 a 2 b 3 c 4 d 5 e", ":5\r\n");
+    let members: Vec<&[u8]> = vec![b"a", b"b", b"c", b"d", b"e", b"f", b"g", b"h", b"i", b"j"];
+    for _ in 0..20 {
+        // Positive counts: distinct members, at most the set's size.
+        let distinct = bulks(&t.command(c, &words("SRANDMEMBER s 4")));
+        assert_eq!(distinct.len(), 4);
+        let mut sorted = distinct.clone();
+        sorted.sort();
+        sorted.dedup();
+        assert_eq!(
+            sorted.len(),
+            4,
+            "SRANDMEMBER 4 repeated a member: {distinct:?}"
+        );
+        assert!(distinct.iter().all(|m| members.contains(&m.as_slice())));
+        // Negative counts: exactly |count| members, repeats allowed.
+        let repeated = bulks(&t.command(c, &words("SRANDMEMBER s -25")));
+        assert_eq!(repeated.len(), 25);
+        assert!(repeated.iter().all(|m| members.contains(&m.as_slice())));
+        let sampled = bulks(&t.command(c, &words("ZRANDMEMBER z -7 WITHSCORES")));
+        assert_eq!(sampled.len(), 14);
+        for pair in sampled.chunks(2) {
+            let expected_score = (pair[0][0] - b'a' + 1).to_string();
+            assert_eq!(pair[1], expected_score.as_bytes());
+        }
+    }
+    let whole = bulks(&t.command(c, &words("SRANDMEMBER s 100")));
+    assert_eq!(whole.len(), 10);
+    let popped = bulks(&t.command(c, &words("SPOP s 3")));
+    assert_eq!(popped.len(), 3);
+    check(&mut t, c, "SCARD s", ":7\r\n");
+    for member in &popped {
+        let reply = t.command(c, &[b"SISMEMBER", b"s", member]);
+        assert_eq!(reply, b":0\r\n", "popped member still present");
+    }
+    let rest = bulks(&t.command(c, &words("SPOP s 100")));
+    assert_eq!(rest.len(), 7);
+    check(&mut t, c, "EXISTS s", ":0\r\n");
+}
+
+#[test]
+fn config_set_changes_encoding_thresholds_at_run_time() {
+    let (mut t, c) = setup();
+    check(
+        &mut t,
+        c,
+        "CONFIG SET zset-max-ziplist-entries 2",
+        "+OK\r\n",
+    );
+    check(
+        &mut t,
+        c,
+        "CONFIG GET zset-max-listpack-entries",
+        "*2\r\n$25\r\nzset-max-listpack-entries\r\n$1\r\n2\r\n",
+    );
+    check(&mut t, c, "CONFIG SET set-max-intset-entries 1", "+OK\r\n");
+    // Behaviour is the same in every encoding; the conversions themselves
+    // are covered by the data-structure property tests.
+    check(&mut t, c, "ZADD z 3 c 1 a 2 b", ":3\r\n");
+    check(
+        &mut t,
+        c,
+        "ZRANGE z 0 -1",
+        "*3\r\n$1\r\na\r\n$1\r\nb\r\n$1\r\nc\r\n",
+    );
+    check(&mut t, c, "ZRANK z c", ":2\r\n");
+    check(&mut t, c, "SADD s 3 1 2", ":3\r\n");
+    check(&mut t, c, "SCARD s", ":3\r\n");
+    check(&mut t, c, "SISMEMBER s 2", ":1\r\n");
+}

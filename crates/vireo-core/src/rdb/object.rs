@@ -22,6 +22,8 @@
 //! quicklist of ziplists (14)
 //! ```
 //!
+//! Sets and sorted sets are written but not yet read back.
+//!
 //! Which type Redis 7.0 *writes* follows the value's encoding: a list is
 //! always type 18; a set is 11 when intset-encoded, else 2; a sorted set
 //! 17 when listpack-encoded, else 5; a hash 16 when listpack-encoded, else
@@ -31,6 +33,8 @@ use super::encoding::{Reader, Writer};
 use super::{rdb_type, RdbError};
 use crate::listpack::Listpack;
 use crate::object::Value;
+use crate::t_set::Set;
+use crate::t_zset::ZSet;
 
 /// The type byte Redis 7.0 writes for `value`.
 pub fn object_type(value: &Value) -> u8 {
@@ -40,6 +44,14 @@ pub fn object_type(value: &Value) -> u8 {
         Value::Hash(hash) => match hash.listpack() {
             Some(_) => rdb_type::HASH_LISTPACK,
             None => rdb_type::HASH,
+        },
+        Value::Set(set) => match **set {
+            Set::Intset(_) => rdb_type::SET_INTSET,
+            Set::Hashtable(_) => rdb_type::SET,
+        },
+        Value::ZSet(zset) => match **zset {
+            ZSet::Listpack(_) => rdb_type::ZSET_LISTPACK,
+            ZSet::Skiplist(_) => rdb_type::ZSET_2,
         },
     }
 }
@@ -71,7 +83,52 @@ pub fn write_object(writer: &mut Writer, value: &Value) {
                 }
             }
         },
+        Value::Set(set) => match &**set {
+            Set::Intset(ints) => writer.write_string(ints.as_bytes()),
+            Set::Hashtable(_) => {
+                writer.write_len(set.len() as u64);
+                for member in set.iter() {
+                    member.with_bytes(|bytes| writer.write_string(bytes));
+                }
+            }
+        },
+        Value::ZSet(zset) => match &**zset {
+            ZSet::Listpack(pairs) => writer.write_string(zset_listpack(pairs).as_bytes()),
+            // Redis compat: highest score first, so that loading inserts
+            // every member at the head of the skip list.
+            ZSet::Skiplist(list) => {
+                writer.write_len(list.len() as u64);
+                let mut node = list.last();
+                while let Some(id) = node {
+                    let (member, score) = list.entry(id);
+                    writer.write_string(member);
+                    writer.write_raw(&score.to_le_bytes());
+                    node = list.prev(id);
+                }
+            }
+        },
     }
+}
+
+/// The listpack Redis keeps for a small sorted set: member, score, member,
+/// score... in order. A score that is a whole number in Redis's safe range
+/// (`double2ll`) is stored as an integer, any other as its `%.17g` text.
+fn zset_listpack(pairs: &[(Box<[u8]>, f64)]) -> Listpack {
+    const SAFE_LIMIT: f64 = (i64::MAX / 2) as f64;
+    let mut listpack = Listpack::new();
+    let mut text = Vec::new();
+    for (member, score) in pairs {
+        listpack.append(member);
+        let score = *score;
+        if (-SAFE_LIMIT..=SAFE_LIMIT).contains(&score) && score.trunc() == score {
+            listpack.append_int(score as i64);
+        } else {
+            text.clear();
+            vireo_resp::encode::write_double(&mut text, score);
+            listpack.append(&text);
+        }
+    }
+    listpack
 }
 
 /// Appends the type byte and the body of `value`.

@@ -254,6 +254,8 @@ fn mix_value_digest(digest: &mut [u8; 20], value: &Value, expire_at: i64) {
     let type_code: u32 = match value {
         Value::Str(_) => 0,
         Value::List(_) => 1,
+        Value::Set(_) => 2,
+        Value::ZSet(_) => 3,
         Value::Hash(_) => 4,
     };
     mix_digest(digest, &type_code.to_be_bytes());
@@ -273,6 +275,23 @@ fn mix_value_digest(digest: &mut [u8; 20], value: &Value, expire_at: i64) {
                 value.with_bytes(|bytes| mix_digest(&mut pair, bytes));
                 xor_digest(digest, &pair);
             }
+        }
+        // Redis compat: set members are xored straight into the digest.
+        Value::Set(set) => {
+            for member in set.iter() {
+                member.with_bytes(|bytes| xor_digest(digest, bytes));
+            }
+        }
+        Value::ZSet(zset) => {
+            let mut score_text = Vec::new();
+            zset.for_each(|member, score| {
+                let mut pair = [0u8; 20];
+                mix_digest(&mut pair, member);
+                score_text.clear();
+                vireo_resp::encode::write_double(&mut score_text, score);
+                mix_digest(&mut pair, &score_text);
+                xor_digest(digest, &pair);
+            });
         }
     }
     if expire_at != NO_EXPIRY {

@@ -13,8 +13,11 @@ pub mod list;
 pub mod multi;
 pub mod pubsub;
 pub mod server;
+pub mod set;
 pub mod slowlog;
+pub mod sort;
 pub mod string;
+pub mod zset;
 
 use crate::command::CommandSpec;
 
@@ -147,6 +150,57 @@ pub static TABLE: &[CommandSpec] = &[
     hash::HSCAN,
     keyspace::DUMP,
     keyspace::RESTORE,
+    set::SADD,
+    set::SREM,
+    set::SCARD,
+    set::SISMEMBER,
+    set::SMISMEMBER,
+    set::SMEMBERS,
+    set::SPOP,
+    set::SRANDMEMBER,
+    set::SMOVE,
+    set::SINTER,
+    set::SINTERCARD,
+    set::SINTERSTORE,
+    set::SUNION,
+    set::SUNIONSTORE,
+    set::SDIFF,
+    set::SDIFFSTORE,
+    set::SSCAN,
+    zset::ZADD,
+    zset::ZINCRBY,
+    zset::ZREM,
+    zset::ZCARD,
+    zset::ZCOUNT,
+    zset::ZLEXCOUNT,
+    zset::ZSCORE,
+    zset::ZMSCORE,
+    zset::ZRANK,
+    zset::ZREVRANK,
+    zset::ZRANGE,
+    zset::ZRANGESTORE,
+    zset::ZRANGEBYSCORE,
+    zset::ZREVRANGEBYSCORE,
+    zset::ZRANGEBYLEX,
+    zset::ZREVRANGEBYLEX,
+    zset::ZREVRANGE,
+    zset::ZREMRANGEBYRANK,
+    zset::ZREMRANGEBYSCORE,
+    zset::ZREMRANGEBYLEX,
+    zset::ZPOPMIN,
+    zset::ZPOPMAX,
+    zset::ZMPOP,
+    zset::ZRANDMEMBER,
+    zset::ZUNION,
+    zset::ZUNIONSTORE,
+    zset::ZINTER,
+    zset::ZINTERSTORE,
+    zset::ZINTERCARD,
+    zset::ZDIFF,
+    zset::ZDIFFSTORE,
+    zset::ZSCAN,
+    sort::SORT,
+    sort::SORT_RO,
 ];
 
 /// Parses an integer argument with Redis's strict rules.

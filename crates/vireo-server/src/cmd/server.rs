@@ -446,6 +446,11 @@ fn reply_key_spec(client: &mut Client, key_spec: &KeySpec) {
             client.reply_bulk(b"startfrom");
             client.reply_integer(i64::from(start_from));
         }
+        BeginSearch::Unknown => {
+            client.reply_bulk(b"unknown");
+            client.reply_bulk(b"spec");
+            client.reply_map_len(0);
+        }
     }
     client.reply_bulk(b"find_keys");
     client.reply_map_len(2);
@@ -480,6 +485,11 @@ fn reply_key_spec(client: &mut Client, key_spec: &KeySpec) {
             client.reply_integer(i64::from(first_key));
             client.reply_bulk(b"keystep");
             client.reply_integer(i64::from(key_step));
+        }
+        FindKeys::Unknown => {
+            client.reply_bulk(b"unknown");
+            client.reply_bulk(b"spec");
+            client.reply_map_len(0);
         }
     }
 }
