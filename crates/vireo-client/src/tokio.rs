@@ -5,9 +5,10 @@
 //! that the driver task holds while it feeds the core; handles do not take
 //! it to send a command. A handle reserves room under
 //! [`Config::max_pending`] with an atomic counter, pushes the command and a
-//! one-shot reply slot onto a lock-free queue, and wakes the driver only if
-//! no wake-up is already on its way. The driver moves everything queued
-//! into the core at once, writes the batch in one `write`, feeds replies to
+//! one-shot reply slot onto a queue of its own (a vector behind a lock held
+//! only for the push), and wakes the driver only if no wake-up is already
+//! on its way. The driver swaps the whole queue out at once, moves it into
+//! the core, writes the batch in one `write`, feeds replies to
 //! the core and hands completions to their slots. Commands issued by many
 //! tasks at once are therefore written together and pipelined on one
 //! socket, and the handles never wait for each other or for the driver.
@@ -18,7 +19,6 @@
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::mpsc;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Instant;
 
@@ -81,8 +81,11 @@ impl std::fmt::Debug for Client {
 
 struct Shared {
     inner: Mutex<Inner>,
-    /// Commands sent by handles, not yet moved into the core.
-    submissions: mpsc::Sender<Submission>,
+    /// Commands sent by handles, not yet moved into the core. Its lock is
+    /// held for one push, or for one swap by whoever empties it, so handles
+    /// barely contend for it (the core's lock, held while the driver works,
+    /// would make them wait).
+    submissions: Mutex<Vec<Submission>>,
     /// A wake-up of the driver is on its way (or it is running and will
     /// look at the queue): senders need not wake it again.
     flush_scheduled: AtomicBool,
@@ -144,7 +147,8 @@ enum Submit {
 
 struct Inner {
     core: Connection,
-    submissions: mpsc::Receiver<Submission>,
+    /// The emptied queue, kept for its capacity.
+    absorbed: Vec<Submission>,
     /// Reply slots, with the room each reserved.
     replies: HashMap<Token, (ReplySlot, usize), TokenHash>,
     subscribers: HashMap<SubscriptionId, Arc<Notify>>,
@@ -216,6 +220,14 @@ impl Drop for OpenGuard {
     }
 }
 
+fn lock_queue(shared: &Shared) -> MutexGuard<'_, Vec<Submission>> {
+    // A push or a swap cannot leave the vector half-updated.
+    shared
+        .submissions
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
 fn lock(shared: &Shared) -> MutexGuard<'_, Inner> {
     // A panic while holding the lock cannot leave the core half-updated in
     // a way that matters more than losing the client, so keep going.
@@ -229,11 +241,15 @@ impl Inner {
     /// Moves the queued submissions into the core, in queue order. A
     /// command the core refuses (closed, not allowed) fails at once.
     fn absorb(&mut self, shared: &Shared, outbox: &mut Outbox) {
-        let mut now = None;
-        while let Ok(submission) = self.submissions.try_recv() {
-            // One clock reading per batch: these were all sent since the
-            // driver last looked.
-            let now = *now.get_or_insert_with(Instant::now);
+        std::mem::swap(&mut *lock_queue(shared), &mut self.absorbed);
+        if self.absorbed.is_empty() {
+            return;
+        }
+        // One clock reading per batch: these were all sent since the queue
+        // was last emptied.
+        let now = Instant::now();
+        let mut absorbed = std::mem::take(&mut self.absorbed);
+        for submission in absorbed.drain(..) {
             let submitted = match submission.request {
                 Submit::One(command) => self.core.submit(command, now),
                 Submit::Batch(commands) => self.core.submit_batch(commands, now),
@@ -249,6 +265,7 @@ impl Inner {
                 }
             }
         }
+        self.absorbed = absorbed;
     }
 
     /// Routes the core's completions and events to the tasks waiting for
@@ -338,16 +355,15 @@ impl Client {
         let max_pending = config.max_pending;
         let core = Connection::new(config, Instant::now());
         let (state, _) = watch::channel(core.state());
-        let (submissions, queued) = mpsc::channel();
         let shared = Arc::new(Shared {
             inner: Mutex::new(Inner {
                 published: core.state(),
                 core,
-                submissions: queued,
+                absorbed: Vec::new(),
                 replies: HashMap::with_hasher(TokenHash),
                 subscribers: HashMap::new(),
             }),
-            submissions,
+            submissions: Mutex::new(Vec::new()),
             flush_scheduled: AtomicBool::new(false),
             outstanding: AtomicUsize::new(0),
             max_pending,
@@ -629,11 +645,7 @@ impl Client {
             weight,
             slot,
         };
-        // The receiver lives in `Shared`, as long as this handle: sending
-        // fails only if that ever changes.
-        if self.shared.submissions.send(submission).is_err() {
-            return Err(Error::Closed);
-        }
+        lock_queue(&self.shared).push(submission);
         if self.shared.stopped.load(Ordering::SeqCst) {
             // No driver any more: the closed core refuses it right here.
             let mut outbox = Outbox::default();
