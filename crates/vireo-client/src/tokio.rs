@@ -4,12 +4,15 @@
 //! The adapter makes no protocol decision. The core sits behind a mutex
 //! that the driver task holds while it feeds the core; handles do not take
 //! it to send a command. A handle reserves room under
-//! [`Config::max_pending`] with an atomic counter, pushes the command and a
-//! one-shot reply slot onto a queue of its own (a vector behind a lock held
-//! only for the push), and wakes the driver only if no wake-up is already
+//! [`Config::max_pending`] with an atomic counter, then, under one small
+//! lock (the *exchange*: held for a push, a swap or a slot update, never
+//! while the core works), takes a reply slot and pushes the command onto
+//! the submission queue; it wakes the driver only if no wake-up is already
 //! on its way. The driver swaps the whole queue out at once, moves it into
-//! the core, writes the batch in one `write`, feeds replies to
-//! the core and hands completions to their slots. Commands issued by many
+//! the core, writes the batch in one `write`, feeds replies to the core and
+//! leaves each completion in its slot, waking the task that waits there.
+//! Reply slots are reused, so a command costs no allocation of the
+//! adapter's own. Commands issued by many
 //! tasks at once are therefore written together and pipelined on one
 //! socket, and the handles never wait for each other or for the driver.
 //!
@@ -20,11 +23,12 @@
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
+use std::task::Waker;
 use std::time::Instant;
 
 use bytes::BytesMut;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
-use tokio::sync::{broadcast, oneshot, watch, Notify};
+use tokio::sync::{broadcast, watch, Notify};
 use tracing::Instrument;
 use vireo_resp::Frame;
 
@@ -81,11 +85,11 @@ impl std::fmt::Debug for Client {
 
 struct Shared {
     inner: Mutex<Inner>,
-    /// Commands sent by handles, not yet moved into the core. Its lock is
-    /// held for one push, or for one swap by whoever empties it, so handles
-    /// barely contend for it (the core's lock, held while the driver works,
-    /// would make them wait).
-    submissions: Mutex<Vec<Submission>>,
+    /// The submission queue and the reply slots. Its lock is held for one
+    /// push, one swap or one batch of slot updates, so handles barely
+    /// contend for it (the core's lock, held while the driver works, would
+    /// make them wait).
+    exchange: Mutex<Exchange>,
     /// A wake-up of the driver is on its way (or it is running and will
     /// look at the queue): senders need not wake it again.
     flush_scheduled: AtomicBool,
@@ -129,8 +133,8 @@ pub enum ConnectionEvent {
     Push(Frame),
 }
 
-/// Where a command's reply goes.
-type ReplySlot = oneshot::Sender<Result<Frame, Error>>;
+/// Where a command's reply goes: an index into `Exchange::slots`.
+type ReplySlot = usize;
 
 /// What a handle queues for the driver.
 struct Submission {
@@ -138,6 +142,114 @@ struct Submission {
     /// Room reserved in `Shared::outstanding`, given back at completion.
     weight: usize,
     slot: ReplySlot,
+}
+
+/// Submissions on their way to the driver, and replies on their way back.
+#[derive(Default)]
+struct Exchange {
+    queue: Vec<Submission>,
+    slots: Vec<Slot>,
+    free: Vec<ReplySlot>,
+}
+
+/// One reply slot's life: taken by a request (`Waiting`), filled by the
+/// driver (`Ready`), emptied by the request's future; a future dropped
+/// before its reply leaves it `Abandoned`, and the reply frees it.
+enum Slot {
+    Free,
+    Waiting(Option<Waker>),
+    Ready(Result<Frame, Error>),
+    Abandoned,
+}
+
+impl Exchange {
+    fn take_slot(&mut self) -> ReplySlot {
+        match self.free.pop() {
+            Some(slot) => {
+                self.slots[slot] = Slot::Waiting(None);
+                slot
+            }
+            None => {
+                self.slots.push(Slot::Waiting(None));
+                self.slots.len() - 1
+            }
+        }
+    }
+
+    fn free_slot(&mut self, slot: ReplySlot) {
+        self.slots[slot] = Slot::Free;
+        self.free.push(slot);
+    }
+
+    /// Leaves a reply in its slot; returns the waker to wake.
+    fn fill(&mut self, slot: ReplySlot, result: Result<Frame, Error>) -> Option<Waker> {
+        match std::mem::replace(&mut self.slots[slot], Slot::Ready(result)) {
+            Slot::Waiting(waker) => waker,
+            // INVARIANT: a slot is filled once, while taken; a free or
+            // ready one here would be a bug, and dropping the reply is
+            // the least harmful answer.
+            Slot::Abandoned | Slot::Free | Slot::Ready(_) => {
+                self.free_slot(slot);
+                None
+            }
+        }
+    }
+}
+
+/// The future side of a reply slot.
+struct Reply<'a> {
+    shared: &'a Shared,
+    slot: ReplySlot,
+    done: bool,
+}
+
+impl std::future::Future for Reply<'_> {
+    type Output = Result<Frame, Error>;
+
+    fn poll(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Self::Output> {
+        let mut exchange = lock_exchange(self.shared);
+        let slot = self.slot;
+        let result = match &mut exchange.slots[slot] {
+            Slot::Waiting(waker) => {
+                if !waker.as_ref().is_some_and(|w| w.will_wake(cx.waker())) {
+                    *waker = Some(cx.waker().clone());
+                }
+                return std::task::Poll::Pending;
+            }
+            Slot::Ready(_) => {
+                let filled = std::mem::replace(&mut exchange.slots[slot], Slot::Free);
+                exchange.free.push(slot);
+                match filled {
+                    Slot::Ready(result) => result,
+                    _ => Err(Error::Closed),
+                }
+            }
+            // INVARIANT: only this future frees or abandons its slot.
+            Slot::Free | Slot::Abandoned => Err(Error::Closed),
+        };
+        drop(exchange);
+        self.done = true;
+        std::task::Poll::Ready(result)
+    }
+}
+
+impl Drop for Reply<'_> {
+    fn drop(&mut self) {
+        if self.done {
+            return;
+        }
+        let mut exchange = lock_exchange(self.shared);
+        match exchange.slots[self.slot] {
+            // The reply is abandoned; the command still runs, and the
+            // connection stays in step.
+            Slot::Waiting(_) => exchange.slots[self.slot] = Slot::Abandoned,
+            Slot::Ready(_) => exchange.free_slot(self.slot),
+            Slot::Free | Slot::Abandoned => {}
+        }
+    }
 }
 
 enum Submit {
@@ -188,13 +300,22 @@ impl std::hash::Hasher for TokenHasher {
 #[derive(Default)]
 struct Outbox {
     replies: Vec<(ReplySlot, Result<Frame, Error>)>,
+    wakers: Vec<Waker>,
     room: bool,
 }
 
 impl Outbox {
     fn deliver(&mut self, shared: &Shared) {
-        for (slot, result) in self.replies.drain(..) {
-            let _ = slot.send(result);
+        if !self.replies.is_empty() {
+            let mut exchange = lock_exchange(shared);
+            for (slot, result) in self.replies.drain(..) {
+                self.wakers.extend(exchange.fill(slot, result));
+            }
+        }
+        // Woken after the exchange's lock is released, so the tasks do not
+        // run into it.
+        for waker in self.wakers.drain(..) {
+            waker.wake();
         }
         if std::mem::take(&mut self.room) {
             shared.room.notify_waiters();
@@ -220,10 +341,11 @@ impl Drop for OpenGuard {
     }
 }
 
-fn lock_queue(shared: &Shared) -> MutexGuard<'_, Vec<Submission>> {
-    // A push or a swap cannot leave the vector half-updated.
+fn lock_exchange(shared: &Shared) -> MutexGuard<'_, Exchange> {
+    // Every update under this lock is a single push, swap or replacement:
+    // a panic cannot leave it half-done.
     shared
-        .submissions
+        .exchange
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
@@ -241,7 +363,7 @@ impl Inner {
     /// Moves the queued submissions into the core, in queue order. A
     /// command the core refuses (closed, not allowed) fails at once.
     fn absorb(&mut self, shared: &Shared, outbox: &mut Outbox) {
-        std::mem::swap(&mut *lock_queue(shared), &mut self.absorbed);
+        std::mem::swap(&mut lock_exchange(shared).queue, &mut self.absorbed);
         if self.absorbed.is_empty() {
             return;
         }
@@ -363,7 +485,7 @@ impl Client {
                 replies: HashMap::with_hasher(TokenHash),
                 subscribers: HashMap::new(),
             }),
-            submissions: Mutex::new(Vec::new()),
+            exchange: Mutex::new(Exchange::default()),
             flush_scheduled: AtomicBool::new(false),
             outstanding: AtomicUsize::new(0),
             max_pending,
@@ -587,7 +709,12 @@ impl Client {
                     return Err(error);
                 }
             };
-            let (slot, reply) = oneshot::channel();
+            let slot = lock_exchange(&self.shared).take_slot();
+            let reply = Reply {
+                shared: &self.shared,
+                slot,
+                done: false,
+            };
             inner.replies.insert(token, (slot, 1));
             inner.subscribers.insert(id, notify.clone());
             inner.dispatch(&self.shared, &mut outbox);
@@ -601,7 +728,7 @@ impl Client {
         };
         outbox.deliver(&self.shared);
         self.shared.driver.notify_one();
-        let confirmation = reply.await.map_err(|_| Error::Closed)??;
+        let confirmation = reply.await?;
         check(confirmation)?;
         Ok(subscription)
     }
@@ -639,13 +766,22 @@ impl Client {
             }
             room.await;
         }
-        let (slot, reply) = oneshot::channel();
-        let submission = Submission {
-            request,
-            weight,
-            slot,
+        let slot = {
+            let mut exchange = lock_exchange(&self.shared);
+            let slot = exchange.take_slot();
+            exchange.queue.push(Submission {
+                request,
+                weight,
+                slot,
+            });
+            slot
         };
-        lock_queue(&self.shared).push(submission);
+        // From here on, dropping this future abandons the slot.
+        let reply = Reply {
+            shared: &self.shared,
+            slot,
+            done: false,
+        };
         if self.shared.stopped.load(Ordering::SeqCst) {
             // No driver any more: the closed core refuses it right here.
             let mut outbox = Outbox::default();
@@ -654,7 +790,7 @@ impl Client {
         } else if !self.shared.flush_scheduled.swap(true, Ordering::AcqRel) {
             self.shared.driver.notify_one();
         }
-        reply.await.map_err(|_| Error::Closed)?
+        reply.await
     }
 }
 
