@@ -64,6 +64,13 @@ use crate::script::Script;
 /// connection. Give blocking commands (and `WATCH` sequences, and MONITOR)
 /// a client of their own.
 ///
+/// # Timeouts
+///
+/// A command's deadline ([`Config::command_timeout`], `Command::timeout`)
+/// runs from the moment the driver task moves it into the connection,
+/// which is right after submission unless the runtime is starved; a
+/// deadline is never shortened by the queueing.
+///
 /// # Back-pressure
 ///
 /// When [`Config::max_pending`] commands are unanswered, [`query`](Self::query)
