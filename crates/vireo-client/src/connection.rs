@@ -189,7 +189,7 @@ enum Phase {
 /// its sockets.
 ///
 /// `Connection` is a state machine. It never touches a socket, a clock or a
-/// thread; an *adapter* (the [`tokio`](crate::tokio) client, the
+/// thread; an *adapter* (the `tokio` client, the `reactor` client, the
 /// [`blocking`](crate::blocking) client, or your own) moves bytes and time
 /// in and out. Because every decision is made here, the adapters are thin
 /// and every behaviour can be tested with a simulated clock and scripted

@@ -10,7 +10,9 @@
 //!   reconnection, pub/sub with bounded queues, back-pressure).
 //! * Thin adapters that move bytes and time: [`tokio::Client`] (the
 //!   default feature `tokio`; a clonable `Send + Sync` handle, one task owns
-//!   the socket) and [`blocking::Client`].
+//!   the socket), [`reactor::Client`] (feature `reactor`, default: on
+//!   Vireo's own `ae`-style event loop, with a callback per command, as
+//!   hiredis's `adapters/ae.h`) and [`blocking::Client`].
 //!
 //! Around them: [`Command`] and [`ToArgs`] to build requests,
 //! [`FromReply`] to read replies, [`Pipeline`] and [`Transaction`] for
@@ -24,6 +26,8 @@
 //!
 //! * `tokio` (default): the [`tokio`] adapter. Without it the crate has no
 //!   runtime dependency; the core and the blocking client remain.
+//! * `reactor` (default): the [`reactor`] adapter for
+//!   [`vireo_reactor::Reactor`] (it brings `mio`).
 //!
 //! # Example
 //!
@@ -43,7 +47,7 @@
 //! # Not yet
 //!
 //! TLS (`rediss://` returns [`Error::InvalidConfig`]), cluster and
-//! sentinel discovery, and an adapter for Vireo's own reactor.
+//! sentinel discovery, and pub/sub and MONITOR on the reactor adapter.
 
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
@@ -55,6 +59,8 @@ mod connection;
 mod error;
 mod pipeline;
 mod pubsub;
+#[cfg(feature = "reactor")]
+pub mod reactor;
 mod reply;
 mod script;
 #[cfg(feature = "tokio")]

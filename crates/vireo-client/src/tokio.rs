@@ -1,20 +1,34 @@
 //! The tokio adapter: [`Client`], a clonable `Send + Sync` handle, and the
 //! one task that owns the socket and drives the [`Connection`] core.
 //!
-//! The adapter makes no protocol decision. The core sits behind a mutex that
-//! handles and the driver task take briefly: a handle submits a command and
-//! registers a one-shot reply slot; the driver moves bytes, feeds the core,
-//! hands completions to their slots and wakes subscribers. Commands issued
-//! by many tasks at once are therefore written together and pipelined on
-//! one socket.
+//! The adapter makes no protocol decision. The core sits behind a mutex
+//! that the driver task holds while it feeds the core; handles do not take
+//! it to send a command. A handle reserves room under
+//! [`Config::max_pending`] with an atomic counter, then, under one small
+//! lock (the *exchange*: held for a push, a swap or a slot update, never
+//! while the core works), takes a reply slot and pushes the command onto
+//! the submission queue; it wakes the driver only if no wake-up is already
+//! on its way. The driver swaps the whole queue out at once, moves it into
+//! the core, writes the batch in one `write`, feeds replies to the core and
+//! leaves each completion in its slot, waking the task that waits there.
+//! Reply slots are reused, so a command costs no allocation of the
+//! adapter's own. Commands issued by many
+//! tasks at once are therefore written together and pipelined on one
+//! socket, and the handles never wait for each other or for the driver.
+//!
+//! Rarer operations (subscribing, closing, reading deliveries) take the
+//! mutex; they first move the queue into the core, so they stay in order
+//! with the commands queued before them.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
+use std::task::Waker;
 use std::time::Instant;
 
 use bytes::BytesMut;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
-use tokio::sync::{broadcast, oneshot, watch, Notify};
+use tokio::sync::{broadcast, watch, Notify};
 use tracing::Instrument;
 use vireo_resp::Frame;
 
@@ -50,6 +64,13 @@ use crate::script::Script;
 /// connection. Give blocking commands (and `WATCH` sequences, and MONITOR)
 /// a client of their own.
 ///
+/// # Timeouts
+///
+/// A command's deadline ([`Config::command_timeout`], `Command::timeout`)
+/// runs from the moment the driver task moves it into the connection,
+/// which is right after submission unless the runtime is starved; a
+/// deadline is never shortened by the queueing.
+///
 /// # Back-pressure
 ///
 /// When [`Config::max_pending`] commands are unanswered, [`query`](Self::query)
@@ -71,6 +92,24 @@ impl std::fmt::Debug for Client {
 
 struct Shared {
     inner: Mutex<Inner>,
+    /// The submission queue and the reply slots. Its lock is held for one
+    /// push, one swap or one batch of slot updates, so handles barely
+    /// contend for it (the core's lock, held while the driver works, would
+    /// make them wait).
+    exchange: Mutex<Exchange>,
+    /// A wake-up of the driver is on its way (or it is running and will
+    /// look at the queue): senders need not wake it again.
+    flush_scheduled: AtomicBool,
+    /// Commands (and subscription requests) reserved by handles and not
+    /// yet completed: never below the core's `pending`, so the core never
+    /// refuses a reserved command for lack of room.
+    outstanding: AtomicUsize,
+    max_pending: usize,
+    /// A task waits for room under `max_pending`.
+    room_wanted: AtomicBool,
+    /// The driver has stopped: senders move the queue into the (closed)
+    /// core themselves, so nothing waits forever.
+    stopped: AtomicBool,
     /// Wakes the driver: something to write, or the connection closing.
     driver: Notify,
     /// Wakes tasks waiting for room under `max_pending`.
@@ -101,18 +140,139 @@ pub enum ConnectionEvent {
     Push(Frame),
 }
 
-/// Where a command's reply goes.
-type ReplySlot = oneshot::Sender<Result<Frame, Error>>;
+/// Where a command's reply goes: an index into `Exchange::slots`.
+type ReplySlot = usize;
+
+/// What a handle queues for the driver.
+struct Submission {
+    request: Submit,
+    /// Room reserved in `Shared::outstanding`, given back at completion.
+    weight: usize,
+    slot: ReplySlot,
+}
+
+/// Submissions on their way to the driver, and replies on their way back.
+#[derive(Default)]
+struct Exchange {
+    queue: Vec<Submission>,
+    slots: Vec<Slot>,
+    free: Vec<ReplySlot>,
+}
+
+/// One reply slot's life: taken by a request (`Waiting`), filled by the
+/// driver (`Ready`), emptied by the request's future; a future dropped
+/// before its reply leaves it `Abandoned`, and the reply frees it.
+enum Slot {
+    Free,
+    Waiting(Option<Waker>),
+    Ready(Result<Frame, Error>),
+    Abandoned,
+}
+
+impl Exchange {
+    fn take_slot(&mut self) -> ReplySlot {
+        match self.free.pop() {
+            Some(slot) => {
+                self.slots[slot] = Slot::Waiting(None);
+                slot
+            }
+            None => {
+                self.slots.push(Slot::Waiting(None));
+                self.slots.len() - 1
+            }
+        }
+    }
+
+    fn free_slot(&mut self, slot: ReplySlot) {
+        self.slots[slot] = Slot::Free;
+        self.free.push(slot);
+    }
+
+    /// Leaves a reply in its slot; returns the waker to wake.
+    fn fill(&mut self, slot: ReplySlot, result: Result<Frame, Error>) -> Option<Waker> {
+        match std::mem::replace(&mut self.slots[slot], Slot::Ready(result)) {
+            Slot::Waiting(waker) => waker,
+            // INVARIANT: a slot is filled once, while taken; a free or
+            // ready one here would be a bug, and dropping the reply is
+            // the least harmful answer.
+            Slot::Abandoned | Slot::Free | Slot::Ready(_) => {
+                self.free_slot(slot);
+                None
+            }
+        }
+    }
+}
+
+/// The future side of a reply slot.
+struct Reply<'a> {
+    shared: &'a Shared,
+    slot: ReplySlot,
+    done: bool,
+}
+
+impl std::future::Future for Reply<'_> {
+    type Output = Result<Frame, Error>;
+
+    fn poll(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Self::Output> {
+        let mut exchange = lock_exchange(self.shared);
+        let slot = self.slot;
+        let result = match &mut exchange.slots[slot] {
+            Slot::Waiting(waker) => {
+                if !waker.as_ref().is_some_and(|w| w.will_wake(cx.waker())) {
+                    *waker = Some(cx.waker().clone());
+                }
+                return std::task::Poll::Pending;
+            }
+            Slot::Ready(_) => {
+                let filled = std::mem::replace(&mut exchange.slots[slot], Slot::Free);
+                exchange.free.push(slot);
+                match filled {
+                    Slot::Ready(result) => result,
+                    _ => Err(Error::Closed),
+                }
+            }
+            // INVARIANT: only this future frees or abandons its slot.
+            Slot::Free | Slot::Abandoned => Err(Error::Closed),
+        };
+        drop(exchange);
+        self.done = true;
+        std::task::Poll::Ready(result)
+    }
+}
+
+impl Drop for Reply<'_> {
+    fn drop(&mut self) {
+        if self.done {
+            return;
+        }
+        let mut exchange = lock_exchange(self.shared);
+        match exchange.slots[self.slot] {
+            // The reply is abandoned; the command still runs, and the
+            // connection stays in step.
+            Slot::Waiting(_) => exchange.slots[self.slot] = Slot::Abandoned,
+            Slot::Ready(_) => exchange.free_slot(self.slot),
+            Slot::Free | Slot::Abandoned => {}
+        }
+    }
+}
+
+enum Submit {
+    One(Command),
+    Batch(Vec<Command>),
+}
 
 struct Inner {
     core: Connection,
-    replies: HashMap<Token, ReplySlot, TokenHash>,
+    /// The emptied queue, kept for its capacity.
+    absorbed: Vec<Submission>,
+    /// Reply slots, with the room each reserved.
+    replies: HashMap<Token, (ReplySlot, usize), TokenHash>,
     subscribers: HashMap<SubscriptionId, Arc<Notify>>,
     /// The state last published on `Shared::state`.
     published: State,
-    /// Tasks waiting for room under `max_pending` (an upper bound: a
-    /// cancelled waiter is not subtracted).
-    room_waiters: usize,
 }
 
 /// Tokens are sequential integers: they hash as themselves.
@@ -147,13 +307,22 @@ impl std::hash::Hasher for TokenHasher {
 #[derive(Default)]
 struct Outbox {
     replies: Vec<(ReplySlot, Result<Frame, Error>)>,
+    wakers: Vec<Waker>,
     room: bool,
 }
 
 impl Outbox {
     fn deliver(&mut self, shared: &Shared) {
-        for (slot, result) in self.replies.drain(..) {
-            let _ = slot.send(result);
+        if !self.replies.is_empty() {
+            let mut exchange = lock_exchange(shared);
+            for (slot, result) in self.replies.drain(..) {
+                self.wakers.extend(exchange.fill(slot, result));
+            }
+        }
+        // Woken after the exchange's lock is released, so the tasks do not
+        // run into it.
+        for waker in self.wakers.drain(..) {
+            waker.wake();
         }
         if std::mem::take(&mut self.room) {
             shared.room.notify_waiters();
@@ -170,12 +339,22 @@ impl Drop for OpenGuard {
     fn drop(&mut self) {
         let mut outbox = Outbox::default();
         let mut inner = lock(&self.shared);
+        inner.absorb(&self.shared, &mut outbox);
         inner.core.close();
         inner.dispatch(&self.shared, &mut outbox);
         drop(inner);
         outbox.deliver(&self.shared);
         self.shared.driver.notify_one();
     }
+}
+
+fn lock_exchange(shared: &Shared) -> MutexGuard<'_, Exchange> {
+    // Every update under this lock is a single push, swap or replacement:
+    // a panic cannot leave it half-done.
+    shared
+        .exchange
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 fn lock(shared: &Shared) -> MutexGuard<'_, Inner> {
@@ -188,13 +367,44 @@ fn lock(shared: &Shared) -> MutexGuard<'_, Inner> {
 }
 
 impl Inner {
+    /// Moves the queued submissions into the core, in queue order. A
+    /// command the core refuses (closed, not allowed) fails at once.
+    fn absorb(&mut self, shared: &Shared, outbox: &mut Outbox) {
+        std::mem::swap(&mut lock_exchange(shared).queue, &mut self.absorbed);
+        if self.absorbed.is_empty() {
+            return;
+        }
+        // One clock reading per batch: these were all sent since the queue
+        // was last emptied.
+        let now = Instant::now();
+        let mut absorbed = std::mem::take(&mut self.absorbed);
+        for submission in absorbed.drain(..) {
+            let submitted = match submission.request {
+                Submit::One(command) => self.core.submit(command, now),
+                Submit::Batch(commands) => self.core.submit_batch(commands, now),
+            };
+            match submitted {
+                Ok(token) => {
+                    self.replies
+                        .insert(token, (submission.slot, submission.weight));
+                }
+                Err(error) => {
+                    release(shared, submission.weight, outbox);
+                    outbox.replies.push((submission.slot, Err(error)));
+                }
+            }
+        }
+        self.absorbed = absorbed;
+    }
+
     /// Routes the core's completions and events to the tasks waiting for
     /// them: replies go into `outbox`, to be sent once the lock is released.
     fn dispatch(&mut self, shared: &Shared, outbox: &mut Outbox) {
-        let mut freed = false;
+        self.absorb(shared, outbox);
+        let mut freed = 0;
         while let Some(completion) = self.core.poll_completion() {
-            freed = true;
-            if let Some(slot) = self.replies.remove(&completion.token) {
+            if let Some((slot, weight)) = self.replies.remove(&completion.token) {
+                freed += weight;
                 outbox.replies.push((slot, completion.result));
             }
         }
@@ -232,10 +442,19 @@ impl Inner {
             self.published = state;
             shared.state.send_replace(state);
         }
-        if freed && self.room_waiters > 0 {
-            self.room_waiters = 0;
-            outbox.room = true;
-        }
+        release(shared, freed, outbox);
+    }
+}
+
+/// Gives back room reserved under `max_pending`, waking the tasks waiting
+/// for it.
+fn release(shared: &Shared, weight: usize, outbox: &mut Outbox) {
+    if weight == 0 {
+        return;
+    }
+    shared.outstanding.fetch_sub(weight, Ordering::AcqRel);
+    if shared.room_wanted.swap(false, Ordering::AcqRel) {
+        outbox.room = true;
     }
 }
 
@@ -262,16 +481,23 @@ impl Client {
             config.seed = clock_seed();
         }
         let span = tracing::info_span!("vireo_client", address = ?config.address);
+        let max_pending = config.max_pending;
         let core = Connection::new(config, Instant::now());
         let (state, _) = watch::channel(core.state());
         let shared = Arc::new(Shared {
             inner: Mutex::new(Inner {
                 published: core.state(),
                 core,
+                absorbed: Vec::new(),
                 replies: HashMap::with_hasher(TokenHash),
                 subscribers: HashMap::new(),
-                room_waiters: 0,
             }),
+            exchange: Mutex::new(Exchange::default()),
+            flush_scheduled: AtomicBool::new(false),
+            outstanding: AtomicUsize::new(0),
+            max_pending,
+            room_wanted: AtomicBool::new(false),
+            stopped: AtomicBool::new(false),
             driver: Notify::new(),
             room: Notify::new(),
             state,
@@ -347,9 +573,7 @@ impl Client {
     /// See [`Connection::submit`] and [`Error`]; a server error reply is
     /// [`Error::Server`].
     pub async fn query<T: FromReply>(&self, command: Command) -> Result<T, Error> {
-        let frame = self
-            .request(1, true, move |core, now| core.submit(command, now))
-            .await?;
+        let frame = self.request(1, true, Submit::One(command)).await?;
         T::from_reply(frame)
     }
 
@@ -359,9 +583,7 @@ impl Client {
     /// # Errors
     /// As [`query`](Self::query).
     pub async fn try_query<T: FromReply>(&self, command: Command) -> Result<T, Error> {
-        let frame = self
-            .request(1, false, move |core, now| core.submit(command, now))
-            .await?;
+        let frame = self.request(1, false, Submit::One(command)).await?;
         T::from_reply(frame)
     }
 
@@ -373,9 +595,7 @@ impl Client {
     pub async fn pipeline<T: FromReply>(&self, pipeline: &Pipeline) -> Result<T, Error> {
         let commands = pipeline.commands();
         let frame = self
-            .request(commands.len(), true, move |core, now| {
-                core.submit_batch(commands, now)
-            })
+            .request(commands.len(), true, Submit::Batch(commands))
             .await?;
         T::from_reply(frame)
     }
@@ -388,9 +608,7 @@ impl Client {
     pub async fn transaction<T: FromReply>(&self, transaction: &Transaction) -> Result<T, Error> {
         let commands = transaction.commands();
         let frame = self
-            .request(commands.len(), true, move |core, now| {
-                core.submit_batch(commands, now)
-            })
+            .request(commands.len(), true, Submit::Batch(commands))
             .await?;
         Transaction::read(frame)
     }
@@ -455,6 +673,7 @@ impl Client {
         let mut outbox = Outbox::default();
         {
             let mut inner = lock(&self.shared);
+            inner.absorb(&self.shared, &mut outbox);
             inner.core.close();
             inner.dispatch(&self.shared, &mut outbox);
         }
@@ -476,15 +695,34 @@ impl Client {
     async fn listen(&self, what: Option<(SubscriptionKind, &[u8])>) -> Result<Subscription, Error> {
         let notify = Arc::new(Notify::new());
         let mut outbox = Outbox::default();
+        if !self.reserve(1) {
+            return Err(Error::QueueFull);
+        }
         let (subscription, reply) = {
             let mut inner = lock(&self.shared);
+            // Commands queued before this call reach the core first.
+            inner.absorb(&self.shared, &mut outbox);
             let now = Instant::now();
-            let (id, token) = match what {
-                Some((kind, name)) => inner.core.subscribe(kind, name, now)?,
-                None => inner.core.monitor(now)?,
+            let subscribed = match what {
+                Some((kind, name)) => inner.core.subscribe(kind, name, now),
+                None => inner.core.monitor(now),
             };
-            let (slot, reply) = oneshot::channel();
-            inner.replies.insert(token, slot);
+            let (id, token) = match subscribed {
+                Ok(both) => both,
+                Err(error) => {
+                    release(&self.shared, 1, &mut outbox);
+                    drop(inner);
+                    outbox.deliver(&self.shared);
+                    return Err(error);
+                }
+            };
+            let slot = lock_exchange(&self.shared).take_slot();
+            let reply = Reply {
+                shared: &self.shared,
+                slot,
+                done: false,
+            };
+            inner.replies.insert(token, (slot, 1));
             inner.subscribers.insert(id, notify.clone());
             inner.dispatch(&self.shared, &mut outbox);
             let subscription = Subscription {
@@ -497,51 +735,69 @@ impl Client {
         };
         outbox.deliver(&self.shared);
         self.shared.driver.notify_one();
-        let confirmation = reply.await.map_err(|_| Error::Closed)??;
+        let confirmation = reply.await?;
         check(confirmation)?;
         Ok(subscription)
     }
 
-    /// Submits through `submit` once there is room for `weight` commands
-    /// (or at once, failing when full, if `wait` is false), then waits for
-    /// the reply.
-    async fn request<F>(&self, weight: usize, wait: bool, submit: F) -> Result<Frame, Error>
-    where
-        F: FnOnce(&mut Connection, Instant) -> Result<Token, Error> + Send + 'static,
-    {
-        let mut submit = Some(submit);
-        let mut room = None;
-        let reply = loop {
-            if let Some(room) = room.take() {
-                room.await;
+    /// Reserves room for `weight` commands under `max_pending`. A
+    /// request larger than `max_pending` is let through when nothing else
+    /// is pending, and the core refuses it.
+    fn reserve(&self, weight: usize) -> bool {
+        let max = self.shared.max_pending;
+        self.shared
+            .outstanding
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |now| {
+                (now == 0 || now + weight <= max).then_some(now + weight)
+            })
+            .is_ok()
+    }
+
+    /// Queues `request` once there is room for `weight` commands (or at
+    /// once, failing when full, if `wait` is false), then waits for the
+    /// reply.
+    async fn request(&self, weight: usize, wait: bool, request: Submit) -> Result<Frame, Error> {
+        loop {
+            // Created before the check, so a wake-up between the check and
+            // the wait is not lost (`notify_waiters` reaches it).
+            let room = self.shared.room.notified();
+            if self.reserve(weight) {
+                break;
             }
-            // Only a task that finds no room registers for a wake-up (and
-            // re-checks after registering, so no wake-up is lost).
-            let waiter = self.shared.room.notified();
-            let mut inner = lock(&self.shared);
-            let fits = inner.core.capacity() >= weight || inner.core.pending() == 0;
-            if fits || !wait {
-                let Some(submit) = submit.take() else {
-                    return Err(Error::Closed);
-                };
-                let token = submit(&mut inner.core, Instant::now())?;
-                let (slot, reply) = oneshot::channel();
-                inner.replies.insert(token, slot);
-                let mut outbox = Outbox::default();
-                inner.dispatch(&self.shared, &mut outbox);
-                let wake = inner.core.wants_transmit();
-                drop(inner);
-                outbox.deliver(&self.shared);
-                if wake {
-                    self.shared.driver.notify_one();
-                }
-                break reply;
+            if !wait {
+                return Err(Error::QueueFull);
             }
-            inner.room_waiters += 1;
-            drop(inner);
-            room = Some(waiter);
+            self.shared.room_wanted.store(true, Ordering::SeqCst);
+            if self.reserve(weight) {
+                break;
+            }
+            room.await;
+        }
+        let slot = {
+            let mut exchange = lock_exchange(&self.shared);
+            let slot = exchange.take_slot();
+            exchange.queue.push(Submission {
+                request,
+                weight,
+                slot,
+            });
+            slot
         };
-        reply.await.map_err(|_| Error::Closed)?
+        // From here on, dropping this future abandons the slot.
+        let reply = Reply {
+            shared: &self.shared,
+            slot,
+            done: false,
+        };
+        if self.shared.stopped.load(Ordering::SeqCst) {
+            // No driver any more: the closed core refuses it right here.
+            let mut outbox = Outbox::default();
+            lock(&self.shared).dispatch(&self.shared, &mut outbox);
+            outbox.deliver(&self.shared);
+        } else if !self.shared.flush_scheduled.swap(true, Ordering::AcqRel) {
+            self.shared.driver.notify_one();
+        }
+        reply.await
     }
 }
 
@@ -586,6 +842,7 @@ impl Drop for Subscription {
         let mut outbox = Outbox::default();
         {
             let mut inner = lock(&self.shared);
+            inner.absorb(&self.shared, &mut outbox);
             inner.subscribers.remove(&self.id);
             inner.core.unsubscribe(self.id);
             inner.dispatch(&self.shared, &mut outbox);
@@ -648,6 +905,9 @@ async fn drive(shared: Arc<Shared>) {
     let mut outbox = Outbox::default();
     loop {
         let (action, deadline, closed) = {
+            // Cleared before the queue is read: a command sent from here on
+            // wakes the driver again.
+            shared.flush_scheduled.store(false, Ordering::SeqCst);
             let mut inner = lock(&shared);
             inner.dispatch(&shared, &mut outbox);
             let action = inner.core.poll_transport();
@@ -696,6 +956,9 @@ async fn drive(shared: Arc<Shared>) {
             if let Some((_, mut writer)) = socket.take() {
                 let _ = writer.shutdown().await;
             }
+            // Senders that come after this see `stopped` and settle their
+            // own commands; those before are settled here.
+            shared.stopped.store(true, Ordering::SeqCst);
             lock(&shared).dispatch(&shared, &mut outbox);
             outbox.deliver(&shared);
             return;

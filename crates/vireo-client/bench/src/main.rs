@@ -5,10 +5,11 @@
 //! `cargo run --release --manifest-path crates/vireo-client/bench/Cargo.toml -- [URL] [ROUNDS]`
 //! against a running server (start `redis-server --save "" --appendonly no`).
 //! Runs on tokio's multi-thread runtime, then on its current-thread runtime
-//! (where no wake-up crosses threads, so the clients' own costs show more).
-//! Runs once on tokio's multi-thread runtime, once on its current-thread
-//! runtime (where no wake-up crosses threads, so the clients' own costs
-//! show more).
+//! (where no wake-up crosses threads, so the clients' own costs show more);
+//! `BENCH_RUNTIME=multi` or `current` runs one. Reports the median of the
+//! rounds. With `BENCH_SERVER_PID` set to the server's process id, the
+//! server's CPU per request is reported too (it shares the machine: a
+//! client that burns less CPU leaves the server more).
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -18,7 +19,17 @@ const OPS_PER_TASK: usize = 200;
 
 /// User plus system CPU time of this process, from /proc (Linux only).
 fn cpu_time() -> Duration {
-    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    cpu_time_of("self")
+}
+
+/// The server's CPU time, when `BENCH_SERVER_PID` names it.
+fn server_cpu_time() -> Option<Duration> {
+    let pid = std::env::var("BENCH_SERVER_PID").ok()?;
+    Some(cpu_time_of(&pid))
+}
+
+fn cpu_time_of(pid: &str) -> Duration {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
     // Fields after the parenthesised command name; utime and stime are the
     // 14th and 15th fields of the whole line, in clock ticks (100 per second
     // on Linux).
@@ -36,14 +47,25 @@ fn cpu_time() -> Duration {
 struct Sample {
     ops_per_sec: f64,
     cpu_us_per_op: f64,
+    server_us_per_op: Option<f64>,
+}
+
+fn median(mut values: Vec<f64>) -> f64 {
+    values.sort_by(f64::total_cmp);
+    values.get(values.len() / 2).copied().unwrap_or(0.0)
 }
 
 fn report(name: &str, samples: &[Sample]) {
-    let n = samples.len() as f64;
-    let ops = samples.iter().map(|s| s.ops_per_sec).sum::<f64>() / n;
-    let cpu = samples.iter().map(|s| s.cpu_us_per_op).sum::<f64>() / n;
+    let ops = median(samples.iter().map(|s| s.ops_per_sec).collect());
+    let cpu = median(samples.iter().map(|s| s.cpu_us_per_op).collect());
+    let server: Vec<f64> = samples.iter().filter_map(|s| s.server_us_per_op).collect();
+    let server = if server.is_empty() {
+        String::new()
+    } else {
+        format!("   {:>5.2} us server CPU per op", median(server))
+    };
     println!(
-        "{name:>12}: {ops:>10.0} ops/s   {cpu:>6.2} us client CPU per op   (mean of {})",
+        "{name:>12}: {ops:>10.0} ops/s   {cpu:>5.2} us client CPU per op{server}   (median of {})",
         samples.len()
     );
 }
@@ -51,6 +73,7 @@ fn report(name: &str, samples: &[Sample]) {
 async fn run_vireo(client: &vireo_client::tokio::Client) -> Sample {
     use vireo_client::cmd;
     let cpu = cpu_time();
+    let server = server_cpu_time();
     let start = Instant::now();
     let mut tasks = Vec::with_capacity(TASKS);
     for t in 0..TASKS {
@@ -73,11 +96,12 @@ async fn run_vireo(client: &vireo_client::tokio::Client) -> Sample {
     for task in tasks {
         task.await.expect("task");
     }
-    sample(start, cpu)
+    sample(start, cpu, server)
 }
 
 async fn run_redis_rs(connection: &redis::aio::MultiplexedConnection) -> Sample {
     let cpu = cpu_time();
+    let server = server_cpu_time();
     let start = Instant::now();
     let mut tasks = Vec::with_capacity(TASKS);
     for t in 0..TASKS {
@@ -103,15 +127,19 @@ async fn run_redis_rs(connection: &redis::aio::MultiplexedConnection) -> Sample 
     for task in tasks {
         task.await.expect("task");
     }
-    sample(start, cpu)
+    sample(start, cpu, server)
 }
 
-fn sample(start: Instant, cpu: Duration) -> Sample {
+fn sample(start: Instant, cpu: Duration, server: Option<Duration>) -> Sample {
     let elapsed = start.elapsed().as_secs_f64();
     let ops = (TASKS * OPS_PER_TASK) as f64;
+    let per_op = |d: Duration| d.as_secs_f64() * 1e6 / ops;
     Sample {
         ops_per_sec: ops / elapsed,
-        cpu_us_per_op: (cpu_time() - cpu).as_secs_f64() * 1e6 / ops,
+        cpu_us_per_op: per_op(cpu_time().saturating_sub(cpu)),
+        server_us_per_op: server
+            .zip(server_cpu_time())
+            .map(|(before, after)| per_op(after.saturating_sub(before))),
     }
 }
 
@@ -124,7 +152,11 @@ fn main() {
     println!(
         "{TASKS} tasks x {OPS_PER_TASK} ops (SET+GET) through one shared handle, {rounds} rounds"
     );
+    let only = std::env::var("BENCH_RUNTIME").unwrap_or_default();
     for multi_thread in [true, false] {
+        if (only == "multi" && !multi_thread) || (only == "current" && multi_thread) {
+            continue;
+        }
         let runtime = if multi_thread {
             tokio::runtime::Builder::new_multi_thread()
                 .enable_all()

@@ -1,0 +1,599 @@
+//! The adapter for Vireo's own event loop ([`vireo_reactor::Reactor`]):
+//! [`Client`] registers its socket with the reactor, feeds readiness and
+//! timer deadlines to the [`Connection`] core and hands each completion
+//! to the callback given with its command, the way hiredis's
+//! `adapters/ae.h` plugs a `redisAsyncContext` into `ae`.
+//!
+//! The adapter makes no protocol decision; it only moves bytes and time.
+//!
+//! # Wiring
+//!
+//! A reactor has one [`Handler`](vireo_reactor::Handler), the
+//! application's. The application gives the client a token of its own and
+//! forwards to it, from its handler, every file event and every timer (the
+//! client says whether they were its own):
+//!
+//! ```no_run
+//! use std::time::Instant;
+//! use vireo_client::{cmd, reactor::Client};
+//! use vireo_reactor::{Event, Handler, Reactor, TimerId, TimerNext, Token};
+//!
+//! struct App {
+//!     redis: Client,
+//! }
+//!
+//! impl Handler for App {
+//!     fn on_event(&mut self, reactor: &mut Reactor, event: Event, now: Instant) {
+//!         if self.redis.handle_event(reactor, event, now) {
+//!             return;
+//!         }
+//!         // ... the application's own sources ...
+//!     }
+//!
+//!     fn on_timer(&mut self, reactor: &mut Reactor, timer: TimerId, now: Instant) -> TimerNext {
+//!         if let Some(next) = self.redis.handle_timer(reactor, timer, now) {
+//!             return next;
+//!         }
+//!         TimerNext::Stop
+//!     }
+//! }
+//!
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let mut reactor = Reactor::new()?;
+//! let mut redis = Client::open("redis://127.0.0.1:6379", &mut reactor, Token(1))?;
+//! redis.send(&mut reactor, cmd("SET").arg("greeting").arg("hello"), |_, _, _| {})?;
+//! redis.send(&mut reactor, cmd("GET").arg("greeting"), |client, reactor, reply| {
+//!     println!("{reply:?}");
+//!     client.close(reactor);
+//!     reactor.stop();
+//! })?;
+//! reactor.run(&mut App { redis })?;
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! # How it moves bytes
+//!
+//! The socket is registered for reading and writing, edge-triggered.
+//! Commands sent during an iteration are not written at once: the client
+//! marks its token pending for writing, so the next iteration writes
+//! everything queued in one `write` (hiredis's `AE_WRITABLE` on demand,
+//! and the same batching). Reads drain the socket in 64 KiB chunks, at most
+//! [`READ_ROUNDS`] per event before yielding to other sources (the token is
+//! then marked pending for reading). The core's next deadline is one
+//! reactor timer, moved whenever the deadline changes.
+//!
+//! # Callbacks
+//!
+//! A callback receives the client and the reactor, so it can send the next
+//! command, close the client or stop the loop. Callbacks run from
+//! [`Client::handle_event`], [`Client::handle_timer`], and from the methods
+//! that take a reactor when their input completes something at once (a
+//! refused command is returned as an error instead, and gets no callback).
+//! Every accepted command's callback runs exactly once, in the order the
+//! core completes them (see [`Connection`]'s guarantees).
+//!
+//! Name resolution (`host:port` to an address) is blocking, as in hiredis;
+//! give an IP address to avoid it.
+
+use std::collections::HashMap;
+use std::io::{self, Read, Write};
+use std::net::ToSocketAddrs;
+use std::time::Instant;
+
+use vireo_reactor::{Event as FileEvent, Interest, Reactor, TimerId, TimerNext};
+use vireo_resp::Frame;
+
+use crate::command::Command;
+use crate::config::{Address, Config};
+use crate::connection::{Connection, Event, State, Token, TransportAction};
+use crate::error::Error;
+use crate::pipeline::Pipeline;
+
+/// Reads of up to 64 KiB per readable event before the client yields to
+/// the reactor's other sources (and asks to be called back).
+pub const READ_ROUNDS: usize = 16;
+
+/// Size of one read.
+const READ_CHUNK: usize = 64 * 1024;
+
+/// What a command's callback receives: the client (to send more), the
+/// reactor, and the reply (server error replies are `Ok(Frame::Error)`;
+/// [`FromReply`](crate::FromReply) converts and checks).
+type Callback = Box<dyn FnOnce(&mut Client, &mut Reactor, Result<Frame, Error>)>;
+
+/// One logical connection on a [`Reactor`]; see the [module
+/// documentation](self) for the wiring.
+///
+/// The socket is deregistered when the client closes (gracefully with
+/// [`close`](Self::close) once pending replies are in, or at once with
+/// [`abort`](Self::abort)). Drop the client only after that: a client
+/// dropped while its socket is registered leaves its token taken in the
+/// reactor.
+pub struct Client {
+    core: Connection,
+    token: vireo_reactor::Token,
+    socket: Option<Socket>,
+    /// The socket is open but the OS has not confirmed the connection.
+    connecting: bool,
+    connect_timer: Option<TimerId>,
+    /// The reactor timer standing for the core's next deadline.
+    timer: Option<(TimerId, Instant)>,
+    out: Vec<u8>,
+    written: usize,
+    input: Box<[u8]>,
+    callbacks: HashMap<Token, Callback>,
+    on_event: Option<Box<dyn FnMut(&Event)>>,
+    /// Completions are being handed out: a callback's own sends are picked
+    /// up by the loop already running instead of a nested one.
+    dispatching: bool,
+}
+
+impl std::fmt::Debug for Client {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Client")
+            .field("state", &self.core.state())
+            .field("token", &self.token)
+            .field("pending", &self.core.pending())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Client {
+    /// A client for a URL (see [`Config::from_url`]) whose socket will be
+    /// registered under `token`; it starts connecting at once.
+    ///
+    /// # Errors
+    /// [`Error::InvalidConfig`] for a bad URL.
+    pub fn open(
+        url: &str,
+        reactor: &mut Reactor,
+        token: vireo_reactor::Token,
+    ) -> Result<Client, Error> {
+        Ok(Client::with_config(Config::from_url(url)?, reactor, token))
+    }
+
+    /// A client with a configuration; it starts connecting at once.
+    /// Connection failures are reported as [`Event`]s and retried as
+    /// [`Config::reconnect`] says.
+    pub fn with_config(
+        config: Config,
+        reactor: &mut Reactor,
+        token: vireo_reactor::Token,
+    ) -> Client {
+        let mut client = Client {
+            core: Connection::new(config, Instant::now()),
+            token,
+            socket: None,
+            connecting: false,
+            connect_timer: None,
+            timer: None,
+            out: Vec::with_capacity(READ_CHUNK),
+            written: 0,
+            input: vec![0; READ_CHUNK].into_boxed_slice(),
+            callbacks: HashMap::new(),
+            on_event: None,
+            dispatching: false,
+        };
+        client.drive(reactor);
+        client
+    }
+
+    /// Calls `callback` with every connection event from now on
+    /// (connected, disconnected with the reason, reconnecting, closed, and
+    /// RESP3 push frames that are not pub/sub).
+    pub fn on_event(&mut self, callback: impl FnMut(&Event) + 'static) {
+        self.on_event = Some(Box::new(callback));
+    }
+
+    /// The token the socket is registered under.
+    pub fn token(&self) -> vireo_reactor::Token {
+        self.token
+    }
+
+    /// The connection's state.
+    pub fn state(&self) -> State {
+        self.core.state()
+    }
+
+    /// Commands sent and not yet completed.
+    pub fn pending(&self) -> usize {
+        self.core.pending()
+    }
+
+    /// Sends one command; `callback` runs once with its reply or error.
+    ///
+    /// # Errors
+    /// As [`Connection::submit`] ([`Error::QueueFull`], [`Error::Closed`],
+    /// [`Error::NotAllowed`]); the callback is then dropped unrun.
+    pub fn send<F>(
+        &mut self,
+        reactor: &mut Reactor,
+        command: Command,
+        callback: F,
+    ) -> Result<Token, Error>
+    where
+        F: FnOnce(&mut Client, &mut Reactor, Result<Frame, Error>) + 'static,
+    {
+        let token = self.core.submit(command, Instant::now())?;
+        self.callbacks.insert(token, Box::new(callback));
+        self.drive(reactor);
+        Ok(token)
+    }
+
+    /// Sends a pipeline; `callback` runs once with its replies as one
+    /// `Frame::Array` (see [`Connection::submit_batch`]).
+    ///
+    /// # Errors
+    /// As [`send`](Self::send).
+    pub fn send_pipeline<F>(
+        &mut self,
+        reactor: &mut Reactor,
+        pipeline: &Pipeline,
+        callback: F,
+    ) -> Result<Token, Error>
+    where
+        F: FnOnce(&mut Client, &mut Reactor, Result<Frame, Error>) + 'static,
+    {
+        let token = self
+            .core
+            .submit_batch(pipeline.commands(), Instant::now())?;
+        self.callbacks.insert(token, Box::new(callback));
+        self.drive(reactor);
+        Ok(token)
+    }
+
+    /// Graceful close (hiredis's `redisAsyncDisconnect`): no new commands;
+    /// pending ones still complete; then the socket is closed and
+    /// deregistered.
+    pub fn close(&mut self, reactor: &mut Reactor) {
+        self.core.close();
+        self.drive(reactor);
+    }
+
+    /// Closes at once: every pending command completes with
+    /// [`Error::Closed`].
+    pub fn abort(&mut self, reactor: &mut Reactor) {
+        self.core.abort();
+        self.drive(reactor);
+    }
+
+    /// Handles a file event if it is this client's (returns `false`, and
+    /// does nothing, otherwise).
+    pub fn handle_event(&mut self, reactor: &mut Reactor, event: FileEvent, now: Instant) -> bool {
+        if event.token() != self.token {
+            return false;
+        }
+        if self.socket.is_none() {
+            return true;
+        }
+        if self.connecting {
+            // Readiness in either direction settles a pending connect: a
+            // refused one is reported as an error on both.
+            self.finish_connect(reactor, now);
+        } else {
+            match event {
+                FileEvent::Readable(_) => self.read(reactor, now),
+                FileEvent::Writable(_) => self.flush(reactor, now),
+            }
+        }
+        self.drive(reactor);
+        true
+    }
+
+    /// Handles a timer if it is one of this client's: returns what the
+    /// reactor should do with it, or `None` when it is not the client's.
+    pub fn handle_timer(
+        &mut self,
+        reactor: &mut Reactor,
+        timer: TimerId,
+        now: Instant,
+    ) -> Option<TimerNext> {
+        if self.connect_timer == Some(timer) {
+            self.connect_timer = None;
+            if self.connecting {
+                self.drop_socket(reactor);
+                self.core.handle_connect_failed("connection timed out", now);
+            }
+        } else if self.timer.is_some_and(|(id, _)| id == timer) {
+            self.timer = None;
+            self.core.handle_timeout(now);
+        } else {
+            return None;
+        }
+        self.drive(reactor);
+        Some(TimerNext::Stop)
+    }
+
+    /// Runs the core's outputs until nothing is left: socket actions,
+    /// completions (callbacks), events; then asks for a write if bytes are
+    /// waiting, and moves the timer to the core's next deadline.
+    fn drive(&mut self, reactor: &mut Reactor) {
+        if self.dispatching {
+            return;
+        }
+        self.dispatching = true;
+        loop {
+            let mut progressed = false;
+            while let Some(action) = self.core.poll_transport() {
+                progressed = true;
+                match action {
+                    TransportAction::Connect => self.start_connect(reactor),
+                    TransportAction::Close => self.drop_socket(reactor),
+                }
+            }
+            while let Some(completion) = self.core.poll_completion() {
+                progressed = true;
+                if let Some(callback) = self.callbacks.remove(&completion.token) {
+                    callback(self, reactor, completion.result);
+                }
+            }
+            while let Some(event) = self.core.poll_event() {
+                progressed = true;
+                if let Some(callback) = self.on_event.as_mut() {
+                    callback(&event);
+                }
+            }
+            if !progressed {
+                break;
+            }
+        }
+        self.dispatching = false;
+        if self.core.state() == State::Closed {
+            self.drop_socket(reactor);
+            if let Some((id, _)) = self.timer.take() {
+                reactor.cancel_timer(id);
+            }
+            return;
+        }
+        let ready = self.socket.is_some() && !self.connecting;
+        if ready && (self.written < self.out.len() || self.core.wants_transmit()) {
+            // Written in the next iteration, together with whatever else is
+            // sent before it: one write per batch.
+            reactor.mark_pending(self.token, FileEvent::Writable(self.token));
+        }
+        self.arm_timer(reactor);
+    }
+
+    fn arm_timer(&mut self, reactor: &mut Reactor) {
+        let wanted = self.core.poll_timeout();
+        if self.timer.map(|(_, at)| at) == wanted {
+            return;
+        }
+        if let Some((id, _)) = self.timer.take() {
+            reactor.cancel_timer(id);
+        }
+        if let Some(at) = wanted {
+            let delay = at.saturating_duration_since(Instant::now());
+            self.timer = Some((reactor.add_timer(delay), at));
+        }
+    }
+
+    fn start_connect(&mut self, reactor: &mut Reactor) {
+        self.drop_socket(reactor);
+        let config = self.core.config();
+        let timeout = config.connect_timeout;
+        let opened = Socket::connect(&config.address).and_then(|mut socket| {
+            let interest = Interest::READABLE | Interest::WRITABLE;
+            socket.register(reactor, self.token, interest)?;
+            Ok(socket)
+        });
+        match opened {
+            Ok(socket) => {
+                self.socket = Some(socket);
+                self.connecting = true;
+                self.connect_timer = Some(reactor.add_timer(timeout));
+            }
+            Err(error) => self
+                .core
+                .handle_connect_failed(&error.to_string(), Instant::now()),
+        }
+    }
+
+    fn finish_connect(&mut self, reactor: &mut Reactor, now: Instant) {
+        let Some(socket) = self.socket.as_ref() else {
+            return;
+        };
+        let failure = match socket.take_error() {
+            Ok(Some(error)) | Err(error) => Some(error),
+            Ok(None) => match socket.is_connected() {
+                Ok(true) => None,
+                // Not yet: another edge will come.
+                Ok(false) => return,
+                Err(error) => Some(error),
+            },
+        };
+        self.connecting = false;
+        if let Some(id) = self.connect_timer.take() {
+            reactor.cancel_timer(id);
+        }
+        match failure {
+            Some(error) => {
+                self.drop_socket(reactor);
+                self.core.handle_connect_failed(&error.to_string(), now);
+            }
+            None => {
+                self.out.clear();
+                self.written = 0;
+                self.core.handle_connected(now);
+                // The handshake is written right away, in this iteration.
+                self.flush(reactor, now);
+            }
+        }
+    }
+
+    fn drop_socket(&mut self, reactor: &mut Reactor) {
+        if let Some(mut socket) = self.socket.take() {
+            // Deregistering a socket we are about to close cannot fail in a
+            // way that matters: the reactor forgets the token either way.
+            let _ = socket.deregister(reactor, self.token);
+        }
+        self.connecting = false;
+        if let Some(id) = self.connect_timer.take() {
+            reactor.cancel_timer(id);
+        }
+        self.out.clear();
+        self.written = 0;
+    }
+
+    /// Writes everything the core has, until the socket is full.
+    fn flush(&mut self, reactor: &mut Reactor, now: Instant) {
+        loop {
+            if self.written == self.out.len() {
+                self.out.clear();
+                self.written = 0;
+                self.core.poll_transmit(&mut self.out);
+                if self.out.is_empty() {
+                    return;
+                }
+            }
+            let Some(socket) = self.socket.as_mut() else {
+                return;
+            };
+            match socket.write(&self.out[self.written..]) {
+                Ok(0) => {
+                    self.lost(reactor, "the socket accepts no more bytes", now);
+                    return;
+                }
+                Ok(n) => self.written += n,
+                // Edge-triggered: the reactor says when there is room again.
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => return,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => {
+                    self.lost(reactor, &e.to_string(), now);
+                    return;
+                }
+            }
+        }
+    }
+
+    /// Reads until the socket is drained or the budget is spent.
+    fn read(&mut self, reactor: &mut Reactor, now: Instant) {
+        for _ in 0..READ_ROUNDS {
+            let Some(socket) = self.socket.as_mut() else {
+                return;
+            };
+            match socket.read(&mut self.input) {
+                Ok(0) => {
+                    self.lost(reactor, "the server closed the connection", now);
+                    return;
+                }
+                Ok(n) => {
+                    self.core.handle_read(&self.input[..n], now);
+                    // Callbacks run as replies arrive, not once per budget.
+                    // Reading goes on until `WouldBlock` even after a short
+                    // read: an end-of-file that came with the last bytes
+                    // gets no edge of its own.
+                    self.drive(reactor);
+                }
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => return,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => {
+                    self.lost(reactor, &e.to_string(), now);
+                    return;
+                }
+            }
+        }
+        reactor.mark_pending(self.token, FileEvent::Readable(self.token));
+    }
+
+    /// The socket broke: drop it; the core decides what happens to the
+    /// commands.
+    fn lost(&mut self, reactor: &mut Reactor, reason: &str, now: Instant) {
+        self.drop_socket(reactor);
+        self.core.handle_disconnected(reason, now);
+    }
+}
+
+/// The non-blocking socket, TCP or Unix.
+enum Socket {
+    Tcp(mio::net::TcpStream),
+    #[cfg(unix)]
+    Unix(mio::net::UnixStream),
+}
+
+impl Socket {
+    /// Starts a non-blocking connect; the reactor reports its outcome.
+    fn connect(address: &Address) -> io::Result<Socket> {
+        match address {
+            Address::Tcp { host, port } => {
+                let Some(addr) = (host.as_str(), *port).to_socket_addrs()?.next() else {
+                    return Err(io::Error::new(
+                        io::ErrorKind::NotFound,
+                        format!("{host}:{port} resolves to no address"),
+                    ));
+                };
+                let stream = mio::net::TcpStream::connect(addr)?;
+                stream.set_nodelay(true)?;
+                Ok(Socket::Tcp(stream))
+            }
+            #[cfg(unix)]
+            Address::Unix(path) => Ok(Socket::Unix(mio::net::UnixStream::connect(path)?)),
+            #[cfg(not(unix))]
+            Address::Unix(_) => Err(io::Error::new(
+                io::ErrorKind::Unsupported,
+                "Unix sockets are not available on this platform",
+            )),
+        }
+    }
+
+    fn register(
+        &mut self,
+        reactor: &mut Reactor,
+        token: vireo_reactor::Token,
+        interest: Interest,
+    ) -> io::Result<()> {
+        match self {
+            Socket::Tcp(s) => reactor.register(s, token, interest),
+            #[cfg(unix)]
+            Socket::Unix(s) => reactor.register(s, token, interest),
+        }
+    }
+
+    fn deregister(&mut self, reactor: &mut Reactor, token: vireo_reactor::Token) -> io::Result<()> {
+        match self {
+            Socket::Tcp(s) => reactor.deregister(s, token),
+            #[cfg(unix)]
+            Socket::Unix(s) => reactor.deregister(s, token),
+        }
+    }
+
+    fn take_error(&self) -> io::Result<Option<io::Error>> {
+        match self {
+            Socket::Tcp(s) => s.take_error(),
+            #[cfg(unix)]
+            Socket::Unix(s) => s.take_error(),
+        }
+    }
+
+    /// Whether a non-blocking connect has completed: the peer's address
+    /// is known only then.
+    fn is_connected(&self) -> io::Result<bool> {
+        let peer = match self {
+            Socket::Tcp(s) => s.peer_addr().map(drop),
+            #[cfg(unix)]
+            Socket::Unix(s) => s.peer_addr().map(drop),
+        };
+        match peer {
+            Ok(()) => Ok(true),
+            Err(e) if e.kind() == io::ErrorKind::NotConnected => Ok(false),
+            Err(e) => Err(e),
+        }
+    }
+
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        match self {
+            Socket::Tcp(s) => s.read(buf),
+            #[cfg(unix)]
+            Socket::Unix(s) => s.read(buf),
+        }
+    }
+
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        match self {
+            Socket::Tcp(s) => s.write(buf),
+            #[cfg(unix)]
+            Socket::Unix(s) => s.write(buf),
+        }
+    }
+}
