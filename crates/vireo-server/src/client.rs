@@ -158,6 +158,9 @@ pub struct Client {
     pub reply_skip: bool,
     /// CLIENT REPLY SKIP was just run: drop the next command's reply.
     pub reply_skip_next: bool,
+    /// Output ranges the current command wrote as pub/sub notifications
+    /// while replies are off or skipped: Redis still sends those.
+    pub kept_pushes: Vec<std::ops::Range<usize>>,
     /// The transaction being queued (MULTI ... EXEC).
     pub multi: Option<crate::cmd::multi::MultiState>,
     /// Keys this client WATCHes: (db, key, whether it existed then).
@@ -225,6 +228,7 @@ impl Client {
             reply_off: false,
             reply_skip: false,
             reply_skip_next: false,
+            kept_pushes: Vec::new(),
             multi: None,
             watched: Vec::new(),
             watch_dirty: false,
@@ -350,6 +354,15 @@ impl Client {
     #[inline]
     pub fn reply_array_len(&mut self, len: usize) {
         encode::array_len(&mut self.out, len);
+    }
+
+    /// Marks the output written since `start` as a pub/sub notification,
+    /// which CLIENT REPLY OFF and SKIP do not silence.
+    #[inline]
+    pub fn mark_push(&mut self, start: usize) {
+        if self.reply_off || self.reply_skip {
+            self.kept_pushes.push(start..self.out.len());
+        }
     }
 
     /// A map header: a RESP3 map, or a flat array of 2×`len` in RESP2.

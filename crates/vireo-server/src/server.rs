@@ -319,6 +319,7 @@ impl Server {
                     if !args.is_empty() {
                         client.query_pending = data.len() - (consumed - length);
                         let reply_start = client.out.len();
+                        client.kept_pushes.clear();
                         let outcome = self.process_command(client, args.view(&request[..length]));
                         client.query_pending = 0;
                         if outcome == Outcome::Postponed {
@@ -814,11 +815,20 @@ pub fn random_hex_id() -> String {
 }
 
 /// CLIENT REPLY: drops what the command just replied while replies are off
-/// or skipped, then moves a pending SKIP onto the next command.
+/// or skipped, except its pub/sub notifications, then moves a pending SKIP
+/// onto the next command.
 #[inline]
 fn apply_reply_mode(client: &mut Client, reply_start: usize) {
     if client.reply_off || client.reply_skip {
-        client.out.truncate(reply_start.max(client.out_sent));
+        let cut = reply_start.max(client.out_sent);
+        let kept: Vec<u8> = client
+            .kept_pushes
+            .drain(..)
+            .filter(|range| range.start >= cut && range.end <= client.out.len())
+            .flat_map(|range| client.out[range].to_vec())
+            .collect();
+        client.out.truncate(cut);
+        client.out.extend_from_slice(&kept);
     }
     client.reply_skip = std::mem::take(&mut client.reply_skip_next);
 }

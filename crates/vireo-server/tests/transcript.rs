@@ -818,6 +818,45 @@ fn client_reply_off_and_skip() {
 }
 
 #[test]
+fn pubsub_notifications_bypass_client_reply_off() {
+    let (mut t, c) = setup();
+    assert_eq!(t.command(c, &words("CLIENT REPLY OFF")), b"");
+    check(
+        &mut t,
+        c,
+        "SUBSCRIBE ch",
+        "*3\r\n$9\r\nsubscribe\r\n$2\r\nch\r\n:1\r\n",
+    );
+    assert_eq!(
+        t.command(c, &words("PING")),
+        b"",
+        "ordinary replies stay off"
+    );
+    check(
+        &mut t,
+        c,
+        "UNSUBSCRIBE ch",
+        "*3\r\n$11\r\nunsubscribe\r\n$2\r\nch\r\n:0\r\n",
+    );
+    let resp3 = t.connect();
+    t.command(resp3, &words("HELLO 3"));
+    assert_eq!(t.command(resp3, &words("CLIENT REPLY OFF")), b"");
+    check(
+        &mut t,
+        resp3,
+        "SUBSCRIBE ch",
+        ">3\r\n$9\r\nsubscribe\r\n$2\r\nch\r\n:1\r\n",
+    );
+    // Its own message arrives; PUBLISH's count does not.
+    check(
+        &mut t,
+        resp3,
+        "PUBLISH ch hi",
+        ">3\r\n$7\r\nmessage\r\n$2\r\nch\r\n$2\r\nhi\r\n",
+    );
+}
+
+#[test]
 fn client_id_name_info_list_and_kill() {
     let (mut t, c) = setup();
     let other = t.connect();

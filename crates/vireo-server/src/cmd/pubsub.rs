@@ -263,6 +263,7 @@ fn count_for(client: &Client, kind: Kind) -> i64 {
 }
 
 fn reply_subscription(client: &mut Client, kind: Kind, word: &[u8], name: Option<&[u8]>) {
+    let start = client.out.len();
     push_header(client, 3);
     client.reply_bulk(word);
     match name {
@@ -271,6 +272,7 @@ fn reply_subscription(client: &mut Client, kind: Kind, word: &[u8], name: Option
     }
     let count = count_for(client, kind);
     client.reply_integer(count);
+    client.mark_push(start);
 }
 
 fn server_map(server: &mut Server, kind: Kind) -> &mut HashMap<Vec<u8>, Vec<Subscriber>> {
@@ -419,10 +421,12 @@ pub fn forget_client(server: &mut Server, client: &Client) {
 
 /// Appends a message frame to `target`: `words` then `message`.
 fn deliver(target: &mut Client, parts: &[&[u8]]) {
+    let start = target.out.len();
     push_header(target, parts.len());
     for part in parts {
         target.reply_bulk(part);
     }
+    target.mark_push(start);
 }
 
 /// Sends `parts` to the subscriber `(slot, id)`, the publisher itself included.
