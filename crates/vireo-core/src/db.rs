@@ -172,9 +172,10 @@ impl Db {
         self.lookup(key, now_ms).map(|entry| &entry.value)
     }
 
-    /// True if `key` exists and has not expired.
+    /// True if `key` exists and has not expired. Not an access: Redis's
+    /// EXISTS leaves `OBJECT IDLETIME` alone.
     pub fn contains(&mut self, key: &[u8], now_ms: i64) -> bool {
-        self.lookup(key, now_ms).is_some()
+        self.find_live(key, now_ms, false).is_some()
     }
 
     /// Stores `value` under `key` with the given expiry, replacing any

@@ -1359,6 +1359,14 @@ fn object_idletime_counts_seconds_since_the_last_access() {
     t.advance_ms(5_000);
     check(&mut t, c, "OBJECT IDLETIME k", ":5\r\n");
     check(&mut t, c, "OBJECT IDLETIME k", ":5\r\n");
+    // Neither TTL, TYPE nor EXISTS counts as an access; TOUCH and GET do.
+    check(&mut t, c, "TTL k", ":-1\r\n");
+    check(&mut t, c, "TYPE k", "+string\r\n");
+    check(&mut t, c, "EXISTS k", ":1\r\n");
+    check(&mut t, c, "OBJECT IDLETIME k", ":5\r\n");
+    check(&mut t, c, "TOUCH k", ":1\r\n");
+    check(&mut t, c, "OBJECT IDLETIME k", ":0\r\n");
+    t.advance_ms(2_000);
     check(&mut t, c, "GET k", "$1\r\nv\r\n");
     check(&mut t, c, "OBJECT IDLETIME k", ":0\r\n");
 }

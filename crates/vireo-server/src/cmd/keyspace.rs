@@ -77,6 +77,18 @@ fn exists(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
     client.reply_integer(count as i64);
 }
 
+/// Counts like EXISTS, but each lookup is an access (OBJECT IDLETIME 0).
+fn touch(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
+    let now = server.now_ms;
+    let db = &mut server.dbs[client.db];
+    let count = argv
+        .iter()
+        .skip(1)
+        .filter(|key| db.lookup(key, now).is_some())
+        .count();
+    client.reply_integer(count as i64);
+}
+
 /// UNLINK key [key ...]
 pub const UNLINK: CommandSpec = CommandSpec {
     name: "unlink",
@@ -100,6 +112,7 @@ pub const TOUCH: CommandSpec = CommandSpec {
         complexity: "O(N) where N is the number of keys that will be touched",
         ..EXISTS.doc
     },
+    handler: Some(touch),
     ..EXISTS
 };
 
@@ -124,9 +137,10 @@ pub const TYPE: CommandSpec = CommandSpec {
 
 fn type_of(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
     let now = server.now_ms;
+    // Redis compat: TYPE is not an access (OBJECT IDLETIME unchanged).
     let name = server.dbs[client.db]
-        .get(&argv[1], now)
-        .map_or("none", |value| value.type_name());
+        .peek(&argv[1], now)
+        .map_or("none", |(entry, _)| entry.value.type_name());
     client.reply_simple(name.as_bytes());
 }
 
