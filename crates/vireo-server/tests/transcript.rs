@@ -780,6 +780,16 @@ fn info_reports_sections_and_counters() {
     ] {
         assert!(reply.contains(needle), "missing {needle:?} in {reply}");
     }
+    assert!(!reply.contains("# Commandstats"), "not a default section");
+    for all in ["INFO all", "INFO everything"] {
+        let every = String::from_utf8_lossy(&t.command(c, &words(all))).into_owned();
+        assert!(
+            every.contains("\r\n# Commandstats\r\n") && every.contains("\r\n# Latencystats\r\n"),
+            "{all}: {every}"
+        );
+    }
+    let default = String::from_utf8_lossy(&t.command(c, &words("INFO default"))).into_owned();
+    assert!(!default.contains("# Commandstats"), "{default}");
     let keyspace = String::from_utf8_lossy(&t.command(c, &words("INFO keyspace"))).into_owned();
     assert!(
         keyspace.starts_with("$")

@@ -85,7 +85,11 @@ fn info(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
     }
     for name in &requested {
         match name.as_str() {
-            "all" | "everything" | "default" => wanted.extend(
+            // Redis compat: `all` adds the non-default sections
+            // (commandstats, latencystats); `everything` would add module
+            // sections on top.
+            "all" | "everything" => wanted.extend(SECTIONS.iter().map(|(name, _)| *name)),
+            "default" => wanted.extend(
                 SECTIONS
                     .iter()
                     .filter(|(_, default)| *default)
