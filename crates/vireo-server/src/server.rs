@@ -544,7 +544,9 @@ impl Server {
         if !self.monitors.is_empty() && spec.flags & (flags::SKIP_MONITOR | flags::ADMIN) == 0 {
             crate::monitor::feed_monitors(self, client, spec, &argv);
         }
-        if !self.blocking.ready.is_empty() {
+        // Redis compat: inside EXEC, waiters are served once the whole
+        // transaction has run, so they never see its intermediate states.
+        if !self.blocking.ready.is_empty() && !client.deny_blocking {
             self.serve_ready_keys();
         }
         Outcome::Done

@@ -1589,6 +1589,27 @@ fn output_buffer_limits_close_slow_pubsub_readers() {
 }
 
 #[test]
+fn waiters_see_a_transaction_only_once_it_has_run() {
+    let (mut t, waiter) = setup();
+    let writer = t.connect();
+    assert_eq!(t.command(waiter, &words("BLPOP list 0")), b"");
+    check(&mut t, writer, "MULTI", "+OK\r\n");
+    check(&mut t, writer, "LPUSH list a", "+QUEUED\r\n");
+    check(&mut t, writer, "DEL list", "+QUEUED\r\n");
+    check(&mut t, writer, "EXEC", "*2\r\n:1\r\n:1\r\n");
+    assert_eq!(
+        t.send(waiter, b""),
+        b"",
+        "the pushed element was gone by then"
+    );
+    check(&mut t, writer, "MULTI", "+OK\r\n");
+    check(&mut t, writer, "RPUSH list b c", "+QUEUED\r\n");
+    check(&mut t, writer, "LPOP list", "+QUEUED\r\n");
+    check(&mut t, writer, "EXEC", "*2\r\n:2\r\n$1\r\nb\r\n");
+    assert_eq!(t.send(waiter, b""), b"*2\r\n$4\r\nlist\r\n$1\r\nc\r\n");
+}
+
+#[test]
 fn blpop_waits_for_a_push_first_come_first_served() {
     let (mut t, first) = setup();
     let second = t.connect();
