@@ -142,6 +142,14 @@ impl Db {
         self.clock = lru_clock(now_ms);
     }
 
+    /// Bytes the keyspace table itself takes, apart from keys and values:
+    /// (entries and buckets, expiry times) for MEMORY STATS.
+    pub fn table_overhead(&self) -> (usize, usize) {
+        let main = self.dict.len() * std::mem::size_of::<Entry>()
+            + self.dict.bucket_count() * std::mem::size_of::<u32>();
+        (main, self.dict.volatile_len() * std::mem::size_of::<i64>())
+    }
+
     /// Buckets in the table (Redis's `dictSlots`).
     pub fn bucket_count(&self) -> usize {
         self.dict.bucket_count()

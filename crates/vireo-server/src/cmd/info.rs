@@ -242,8 +242,15 @@ fn write_section(
                 &(server.active_expire.time_used_us / 1000),
             );
             field("evicted_keys", &0);
-            field("keyspace_hits", &0);
-            field("keyspace_misses", &0);
+            let lookups = server
+                .dbs
+                .iter()
+                .map(|db| db.lookup_stats())
+                .fold((0u64, 0u64), |(hits, misses), stats| {
+                    (hits + stats.hits, misses + stats.misses)
+                });
+            field("keyspace_hits", &lookups.0);
+            field("keyspace_misses", &lookups.1);
             field("pubsub_channels", &server.pubsub.channels.len());
             field("pubsub_patterns", &server.pubsub.patterns.len());
             field("pubsubshard_channels", &server.pubsub.shard_channels.len());
