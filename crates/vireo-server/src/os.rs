@@ -262,6 +262,20 @@ pub fn allocator_purge() -> bool {
     status == 0
 }
 
+/// Physical memory of the machine (INFO's `total_system_memory`).
+pub fn system_memory_bytes() -> Option<u64> {
+    // SAFETY: sysconf has no memory-safety preconditions.
+    let (pages, page_size) = unsafe {
+        (
+            libc::sysconf(libc::_SC_PHYS_PAGES),
+            libc::sysconf(libc::_SC_PAGESIZE),
+        )
+    };
+    u64::try_from(pages)
+        .ok()?
+        .checked_mul(u64::try_from(page_size).ok()?)
+}
+
 /// Resident set size of this process, from /proc.
 pub fn resident_bytes() -> Option<u64> {
     let statm = std::fs::read_to_string("/proc/self/statm").ok()?;

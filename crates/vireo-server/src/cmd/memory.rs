@@ -167,22 +167,22 @@ fn memory_usage(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
 
 /// The figures behind MEMORY STATS and DOCTOR (Redis's
 /// `getMemoryOverheadData`), measured now.
-struct Overhead {
-    peak_allocated: u64,
-    total_allocated: u64,
-    startup_allocated: u64,
-    clients_normal: u64,
+pub(crate) struct Overhead {
+    pub(crate) peak_allocated: u64,
+    pub(crate) total_allocated: u64,
+    pub(crate) startup_allocated: u64,
+    pub(crate) clients_normal: u64,
     /// (database index, keyspace table bytes, expiry bytes) of each
     /// non-empty database.
     dbs: Vec<(usize, u64, u64)>,
-    overhead_total: u64,
+    pub(crate) overhead_total: u64,
     keys: u64,
-    allocator: crate::os::AllocatorStats,
-    rss: u64,
+    pub(crate) allocator: crate::os::AllocatorStats,
+    pub(crate) rss: u64,
 }
 
 impl Overhead {
-    fn measure(server: &mut Server, client: &Client) -> Overhead {
+    pub(crate) fn measure(server: &mut Server, client: &Client) -> Overhead {
         let allocator = crate::os::allocator_stats().unwrap_or(crate::os::AllocatorStats {
             allocated: 0,
             active: 0,
@@ -228,16 +228,16 @@ impl Overhead {
     }
 
     /// Bytes allocated since start-up: what the dataset and clients added.
-    fn net_allocated(&self) -> u64 {
+    pub(crate) fn net_allocated(&self) -> u64 {
         self.total_allocated.saturating_sub(self.startup_allocated)
     }
 
-    fn dataset(&self) -> u64 {
+    pub(crate) fn dataset(&self) -> u64 {
         self.total_allocated.saturating_sub(self.overhead_total)
     }
 
     /// `numerator / denominator`, 0 when there is nothing to divide by.
-    fn ratio(numerator: u64, denominator: u64) -> f64 {
+    pub(crate) fn ratio(numerator: u64, denominator: u64) -> f64 {
         if denominator == 0 {
             0.0
         } else {
@@ -245,7 +245,7 @@ impl Overhead {
         }
     }
 
-    fn allocator_fragmentation(&self) -> (f64, i64) {
+    pub(crate) fn allocator_fragmentation(&self) -> (f64, i64) {
         let a = &self.allocator;
         (
             Self::ratio(a.active, a.allocated),
@@ -253,7 +253,7 @@ impl Overhead {
         )
     }
 
-    fn allocator_rss(&self) -> (f64, i64) {
+    pub(crate) fn allocator_rss(&self) -> (f64, i64) {
         let a = &self.allocator;
         (
             Self::ratio(a.resident, a.active),
@@ -261,14 +261,14 @@ impl Overhead {
         )
     }
 
-    fn rss_overhead(&self) -> (f64, i64) {
+    pub(crate) fn rss_overhead(&self) -> (f64, i64) {
         (
             Self::ratio(self.rss, self.allocator.resident),
             self.rss as i64 - self.allocator.resident as i64,
         )
     }
 
-    fn fragmentation(&self) -> (f64, i64) {
+    pub(crate) fn fragmentation(&self) -> (f64, i64) {
         (
             Self::ratio(self.rss, self.total_allocated),
             self.rss as i64 - self.total_allocated as i64,
