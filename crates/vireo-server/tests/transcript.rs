@@ -1320,7 +1320,14 @@ fn object_idletime_counts_seconds_since_the_last_access() {
     t.advance_ms(5_000);
     check(&mut t, c, "OBJECT IDLETIME k", ":5\r\n");
     check(&mut t, c, "OBJECT IDLETIME k", ":5\r\n");
+    for untouching in ["TTL k", "PTTL k", "TYPE k", "EXISTS k"] {
+        t.command(c, &words(untouching));
+    }
+    check(&mut t, c, "OBJECT IDLETIME k", ":5\r\n");
     check(&mut t, c, "GET k", "$1\r\nv\r\n");
+    check(&mut t, c, "OBJECT IDLETIME k", ":0\r\n");
+    t.advance_ms(3_000);
+    check(&mut t, c, "TOUCH k", ":1\r\n");
     check(&mut t, c, "OBJECT IDLETIME k", ":0\r\n");
 }
 

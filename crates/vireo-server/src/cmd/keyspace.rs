@@ -68,7 +68,19 @@ pub const EXISTS: CommandSpec = CommandSpec {
 fn exists(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
     let now = server.now_ms;
     let db = &mut server.dbs[client.db];
-    // Redis compat: a key named twice counts twice.
+    // Redis compat: a key named twice counts twice, and EXISTS leaves the
+    // access time alone (LOOKUP_NOTOUCH), unlike TOUCH.
+    let count = argv
+        .iter()
+        .skip(1)
+        .filter(|key| db.peek(key, now).is_some())
+        .count();
+    client.reply_integer(count as i64);
+}
+
+fn touch(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
+    let now = server.now_ms;
+    let db = &mut server.dbs[client.db];
     let count = argv
         .iter()
         .skip(1)
@@ -100,6 +112,7 @@ pub const TOUCH: CommandSpec = CommandSpec {
         complexity: "O(N) where N is the number of keys that will be touched",
         ..EXISTS.doc
     },
+    handler: Some(touch),
     ..EXISTS
 };
 
@@ -124,9 +137,10 @@ pub const TYPE: CommandSpec = CommandSpec {
 
 fn type_of(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
     let now = server.now_ms;
+    // Redis compat: TYPE leaves the access time alone (LOOKUP_NOTOUCH).
     let name = server.dbs[client.db]
-        .get(&argv[1], now)
-        .map_or("none", |value| value.type_name());
+        .peek(&argv[1], now)
+        .map_or("none", |(entry, _)| entry.value.type_name());
     client.reply_simple(name.as_bytes());
 }
 
