@@ -4,6 +4,12 @@
 //! time has passed is treated as absent by every lookup and removed on the
 //! spot (lazy expiry); the active cycle in [`crate::expire`] reclaims keys
 //! nobody reads. Every operation that judges expiry takes `now_ms`.
+//!
+//! Keyspace hits and misses (INFO stats) are counted here, by the read
+//! lookups, while the server has switched counting on for the command
+//! running (Redis counts in `lookupKeyRead`, not in `lookupKeyWrite`).
+//! Lookups that serve a write (`take`, `remove`, `set_expiry`,
+//! `lookup_for_write`) and walks over the table never count.
 
 use crate::dict::Dict;
 use crate::object::Value;
@@ -36,11 +42,23 @@ fn is_expired(expire_at_ms: i64, now_ms: i64) -> bool {
     now_ms > expire_at_ms
 }
 
+/// Read lookups that found a live key, and those that did not.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct LookupStats {
+    /// Lookups that found the key (`keyspace_hits`).
+    pub hits: u64,
+    /// Lookups that did not (`keyspace_misses`).
+    pub misses: u64,
+}
+
 /// A database: the keyspace of one `SELECT` index.
 #[derive(Debug)]
 pub struct Db {
     dict: Dict<Value>,
     expired_keys: u64,
+    /// Whether read lookups count now, and what they have counted.
+    count_reads: bool,
+    lookup_stats: LookupStats,
     /// Access clock of the latest `now` this database was given, for
     /// inserts that take no time.
     clock: u32,
@@ -66,6 +84,8 @@ impl Db {
         Db {
             dict: Dict::new(),
             expired_keys: 0,
+            count_reads: false,
+            lookup_stats: LookupStats::default(),
             clock: 0,
             rng: crate::hash::KeyHasherBuilder::default().hash_one(instance),
             expire_cursor: 0,
@@ -93,6 +113,23 @@ impl Db {
         self.expired_keys
     }
 
+    /// Switches the counting of read lookups on or off (the server turns
+    /// it on around commands whose lookups Redis counts).
+    #[inline]
+    pub fn set_count_reads(&mut self, on: bool) {
+        self.count_reads = on;
+    }
+
+    /// Read lookups counted so far.
+    pub fn lookup_stats(&self) -> LookupStats {
+        self.lookup_stats
+    }
+
+    /// Forgets the counted lookups (CONFIG RESETSTAT).
+    pub fn reset_lookup_stats(&mut self) {
+        self.lookup_stats = LookupStats::default();
+    }
+
     /// Average TTL of the keys the active expire cycle sampled, milliseconds.
     pub fn avg_ttl(&self) -> i64 {
         self.avg_ttl
@@ -103,6 +140,14 @@ impl Db {
     #[inline]
     pub fn set_clock(&mut self, now_ms: i64) {
         self.clock = lru_clock(now_ms);
+    }
+
+    /// Bytes the keyspace table itself takes, apart from keys and values:
+    /// (entries and buckets, expiry times) for MEMORY STATS.
+    pub fn table_overhead(&self) -> (usize, usize) {
+        let main = self.dict.len() * std::mem::size_of::<Entry>()
+            + self.dict.bucket_count() * std::mem::size_of::<u32>();
+        (main, self.dict.volatile_len() * std::mem::size_of::<i64>())
     }
 
     /// Buckets in the table (Redis's `dictSlots`).
@@ -120,20 +165,33 @@ impl Db {
     }
 
     /// The live entry for `key` and its expiry time, removing the key first
-    /// if it has expired. With `touch`, records the access.
+    /// if it has expired. With `touch`, records the access; with `read`,
+    /// counts a hit or a miss if counting is on.
     #[inline]
-    fn find_live(&mut self, key: &[u8], now_ms: i64, touch: bool) -> Option<(&mut Entry, i64)> {
+    fn find_live(
+        &mut self,
+        key: &[u8],
+        now_ms: i64,
+        touch: bool,
+        read: bool,
+    ) -> Option<(&mut Entry, i64)> {
         self.clock = lru_clock(now_ms);
         if self.dict.is_rehashing() {
             self.dict.rehash(1);
         }
-        let handle = self.dict.locate(key)?;
+        let count = read && self.count_reads;
+        let Some(handle) = self.dict.locate(key) else {
+            self.lookup_stats.misses += u64::from(count);
+            return None;
+        };
         let expire_at_ms = self.dict.expire_at(handle);
         if is_expired(expire_at_ms, now_ms) {
             self.dict.remove(key);
             self.expired_keys += 1;
+            self.lookup_stats.misses += u64::from(count);
             return None;
         }
+        self.lookup_stats.hits += u64::from(count);
         let clock = self.clock;
         let entry = self.dict.entry_at(handle);
         if touch {
@@ -145,25 +203,62 @@ impl Db {
     /// The live entry for `key`, removing it first if it has expired.
     #[inline]
     pub fn lookup(&mut self, key: &[u8], now_ms: i64) -> Option<&mut Entry> {
-        self.find_live(key, now_ms, true).map(|(entry, _)| entry)
+        self.find_live(key, now_ms, true, true)
+            .map(|(entry, _)| entry)
+    }
+
+    /// Like [`Db::lookup`] for a key about to be written: never counted as
+    /// a hit or a miss (Redis's `lookupKeyWrite`).
+    #[inline]
+    pub fn lookup_for_write(&mut self, key: &[u8], now_ms: i64) -> Option<&mut Entry> {
+        self.find_live(key, now_ms, true, false)
+            .map(|(entry, _)| entry)
     }
 
     /// The live entry for `key` and its expiry time ([`NO_EXPIRY`] if none).
     #[inline]
     pub fn lookup_with_expiry(&mut self, key: &[u8], now_ms: i64) -> Option<(&mut Entry, i64)> {
-        self.find_live(key, now_ms, true)
+        self.find_live(key, now_ms, true, true)
     }
 
     /// Like [`Db::lookup_with_expiry`] without recording an access
     /// (OBJECT, DEBUG OBJECT).
     pub fn peek(&mut self, key: &[u8], now_ms: i64) -> Option<(&Entry, i64)> {
-        self.find_live(key, now_ms, false)
+        self.find_live(key, now_ms, false, true)
             .map(|(entry, at)| (&*entry, at))
+    }
+
+    /// Whether `key` is live, removing it if it has expired, without
+    /// recording an access or counting a lookup (SCAN's filter).
+    pub fn is_live(&mut self, key: &[u8], now_ms: i64) -> Option<&Value> {
+        self.find_live(key, now_ms, false, false)
+            .map(|(entry, _)| &entry.value)
+    }
+
+    /// Estimated bytes `key` costs (MEMORY USAGE): its table entry, the
+    /// key's and the value's heap bytes, elements sampled as
+    /// [`Value::memory_usage`] does.
+    // Redis compat: MEMORY USAGE finds the key without judging its expiry
+    // time, so a logically expired key not yet reclaimed still reports.
+    pub fn memory_usage(&self, key: &[u8], samples: usize) -> Option<usize> {
+        let (entry, expire_at_ms) = self.dict.get(key)?;
+        let expiry = if expire_at_ms == NO_EXPIRY {
+            0
+        } else {
+            std::mem::size_of::<i64>()
+        };
+        Some(
+            std::mem::size_of::<Entry>()
+                + std::mem::size_of::<u32>()
+                + expiry
+                + entry.key_heap_len()
+                + entry.value.memory_usage(samples),
+        )
     }
 
     /// The expiry time of a live key ([`NO_EXPIRY`] if none); `None` if absent.
     pub fn expire_at(&mut self, key: &[u8], now_ms: i64) -> Option<i64> {
-        self.find_live(key, now_ms, false).map(|(_, at)| at)
+        self.find_live(key, now_ms, false, true).map(|(_, at)| at)
     }
 
     /// The live value for `key`.
@@ -172,10 +267,9 @@ impl Db {
         self.lookup(key, now_ms).map(|entry| &entry.value)
     }
 
-    /// True if `key` exists and has not expired. Not an access: Redis's
-    /// EXISTS leaves `OBJECT IDLETIME` alone.
+    /// True if `key` exists and has not expired.
     pub fn contains(&mut self, key: &[u8], now_ms: i64) -> bool {
-        self.find_live(key, now_ms, false).is_some()
+        self.lookup(key, now_ms).is_some()
     }
 
     /// Stores `value` under `key` with the given expiry, replacing any
@@ -193,7 +287,7 @@ impl Db {
 
     /// Stores `value` under `key`, keeping the expiry of a live previous value.
     pub fn insert_keep_ttl(&mut self, key: &[u8], value: Value, now_ms: i64) {
-        match self.lookup(key, now_ms) {
+        match self.lookup_for_write(key, now_ms) {
             Some(entry) => entry.value = value,
             None => self.insert(key, value, NO_EXPIRY),
         }
@@ -206,7 +300,7 @@ impl Db {
 
     /// Removes a live `key` and returns its value, expiry and access clock.
     pub fn take(&mut self, key: &[u8], now_ms: i64) -> Option<Taken> {
-        self.find_live(key, now_ms, false)?;
+        self.find_live(key, now_ms, false, false)?;
         let (entry, expire_at_ms) = self.dict.remove(key)?;
         Some(Taken {
             lru: entry.lru(),
@@ -226,7 +320,7 @@ impl Db {
 
     /// Sets the expiry of a live key; false if there is no such key.
     pub fn set_expiry(&mut self, key: &[u8], expire_at_ms: i64, now_ms: i64) -> bool {
-        if self.find_live(key, now_ms, true).is_none() {
+        if self.find_live(key, now_ms, true, false).is_none() {
             return false;
         }
         self.dict.set_expire(key, expire_at_ms)
@@ -430,5 +524,37 @@ mod tests {
         assert_eq!(db.peek(b"k", 9_000).map(|(e, _)| e.lru()), Some(5));
         db.get(b"k", 12_000);
         assert_eq!(db.peek(b"k", 13_000).map(|(e, _)| e.lru()), Some(12));
+    }
+
+    #[test]
+    fn read_lookups_count_only_while_counting_is_on() {
+        let mut db = Db::new();
+        db.insert(b"k", string(b"v"), NO_EXPIRY);
+        db.insert(b"old", string(b"v"), 10);
+        db.get(b"k", 0);
+        assert_eq!(db.lookup_stats(), LookupStats::default());
+        db.set_count_reads(true);
+        db.get(b"k", 20);
+        db.contains(b"none", 20);
+        db.expire_at(b"old", 20);
+        db.lookup_for_write(b"k", 20);
+        db.remove(b"none", 20);
+        db.is_live(b"k", 20);
+        assert_eq!(db.lookup_stats(), LookupStats { hits: 1, misses: 2 });
+        db.reset_lookup_stats();
+        assert_eq!(db.lookup_stats(), LookupStats::default());
+    }
+
+    #[test]
+    fn memory_usage_grows_with_the_value_and_ignores_expiry() {
+        let mut db = Db::new();
+        db.insert(b"small", string(b"v"), NO_EXPIRY);
+        db.insert(b"big", string(&[b'x'; 5000]), 10);
+        let small = db.memory_usage(b"small", 5).expect("small exists");
+        let big = db
+            .memory_usage(b"big", 5)
+            .expect("expired but not reclaimed");
+        assert!(big > small + 5000, "{big} vs {small}");
+        assert_eq!(db.memory_usage(b"none", 5), None);
     }
 }

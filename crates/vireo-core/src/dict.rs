@@ -104,6 +104,11 @@ impl<V> Entry<V> {
         &self.key
     }
 
+    /// Heap bytes the key holds beyond the entry (MEMORY USAGE).
+    pub fn key_heap_len(&self) -> usize {
+        self.key.heap_len()
+    }
+
     /// The access clock (Unix seconds, truncated to 32 bits) of the last access.
     #[inline]
     pub fn lru(&self) -> u32 {

@@ -60,6 +60,11 @@ fn width_for(value: i64) -> usize {
 }
 
 impl IntSet {
+    /// Heap bytes reserved for the encoded intset (MEMORY USAGE).
+    pub fn allocated(&self) -> usize {
+        self.bytes.capacity()
+    }
+
     /// An empty intset with 16-bit elements.
     pub fn new() -> IntSet {
         let mut bytes = Vec::with_capacity(HEADER + 8);

@@ -352,6 +352,11 @@ impl Listpack {
         &self.bytes
     }
 
+    /// Heap bytes reserved for the listpack (MEMORY USAGE).
+    pub fn allocated(&self) -> usize {
+        self.bytes.capacity()
+    }
+
     /// Total size in bytes (header and terminator included).
     pub fn bytes_len(&self) -> usize {
         self.bytes.len()

@@ -212,6 +212,66 @@ impl Value {
     }
 }
 
+impl Bytes {
+    /// Heap bytes held beyond the 24-byte value (MEMORY USAGE).
+    pub fn heap_len(&self) -> usize {
+        match &self.0 {
+            Repr::Inline { .. } => 0,
+            Repr::Boxed(bytes) => bytes.len(),
+            Repr::Growable(vec) => std::mem::size_of::<Vec<u8>>() + vec.capacity(),
+        }
+    }
+}
+
+impl StrValue {
+    /// Heap bytes the string holds beyond its 24-byte value (MEMORY USAGE).
+    pub fn memory_usage(&self) -> usize {
+        match self {
+            StrValue::Int(_) => 0,
+            StrValue::Bytes(bytes) => bytes.heap_len(),
+        }
+    }
+}
+
+impl Value {
+    /// Estimated heap bytes owned by the value beyond its 24-byte handle,
+    /// as MEMORY USAGE reports it. Collections extrapolate the size of
+    /// their elements from the first `samples` (`usize::MAX`: all of them),
+    /// as Redis does, so the cost stays bounded on huge values.
+    pub fn memory_usage(&self, samples: usize) -> usize {
+        match self {
+            Value::Str(string) => string.memory_usage(),
+            Value::List(list) => {
+                std::mem::size_of::<crate::t_list::List>() + list.memory_usage(samples)
+            }
+            Value::Hash(hash) => {
+                std::mem::size_of::<crate::t_hash::Hash>() + hash.memory_usage(samples)
+            }
+            Value::Set(set) => std::mem::size_of::<crate::t_set::Set>() + set.memory_usage(samples),
+            Value::ZSet(zset) => {
+                std::mem::size_of::<crate::t_zset::ZSet>() + zset.memory_usage(samples)
+            }
+        }
+    }
+}
+
+/// The total of `len` element sizes estimated from the first `samples` of
+/// `sizes`: exact when every element was looked at, else the sampled
+/// average times `len`.
+pub(crate) fn extrapolate(len: usize, samples: usize, sizes: impl Iterator<Item = usize>) -> usize {
+    let mut seen = 0usize;
+    let mut total = 0usize;
+    for size in sizes.take(samples) {
+        seen += 1;
+        total += size;
+    }
+    if seen == 0 || seen >= len {
+        total
+    } else {
+        total / seen * len
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -249,5 +309,20 @@ mod tests {
         assert_eq!(value.encoding(), "raw");
         assert_eq!(value.with_bytes(<[u8]>::to_vec), b"12ab".to_vec());
         assert_eq!(value, StrValue::Bytes(Bytes::from_slice(b"12ab")));
+    }
+
+    #[test]
+    fn extrapolate_scales_the_sampled_average() {
+        assert_eq!(extrapolate(4, usize::MAX, [1, 2, 3, 4].into_iter()), 10);
+        assert_eq!(extrapolate(100, 2, [10, 20, 99].into_iter()), 1500);
+        assert_eq!(extrapolate(0, 5, std::iter::empty()), 0);
+    }
+
+    #[test]
+    fn string_usage_grows_with_length() {
+        let small = StrValue::from_bytes(&[b'x'; 10]).memory_usage();
+        let big = StrValue::from_bytes(&[b'x'; 1000]).memory_usage();
+        assert_eq!(small, 0, "short strings live inside the value");
+        assert_eq!(big, 1000);
     }
 }

@@ -127,6 +127,17 @@ impl Quicklist {
         self.nodes.iter()
     }
 
+    /// Estimated heap bytes (MEMORY USAGE): the node ring plus the nodes'
+    /// listpacks, extrapolated from the first `samples` nodes.
+    pub fn memory_usage(&self, samples: usize) -> usize {
+        self.nodes.capacity() * std::mem::size_of::<Listpack>()
+            + crate::object::extrapolate(
+                self.nodes.len(),
+                samples,
+                self.nodes.iter().map(Listpack::allocated),
+            )
+    }
+
     /// Bytes used by the nodes' listpacks.
     pub fn bytes_len(&self) -> usize {
         self.nodes.iter().map(Listpack::bytes_len).sum()

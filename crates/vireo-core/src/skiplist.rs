@@ -100,6 +100,22 @@ impl Default for SkipList {
 pub type NodeId = u32;
 
 impl SkipList {
+    /// Estimated heap bytes (MEMORY USAGE): the node arena, the member
+    /// index, and members and levels extrapolated from the first `samples`
+    /// nodes in arena order.
+    pub fn memory_usage(&self, samples: usize) -> usize {
+        self.nodes.capacity() * std::mem::size_of::<Node>()
+            + self.free.capacity() * std::mem::size_of::<u32>()
+            + self.buckets.capacity() * std::mem::size_of::<u32>()
+            + crate::object::extrapolate(
+                self.nodes.len(),
+                samples,
+                self.nodes.iter().map(|node| {
+                    node.member.len() + node.levels.len() * std::mem::size_of::<Level>()
+                }),
+            )
+    }
+
     /// An empty list.
     pub fn new() -> SkipList {
         let header = Node {

@@ -227,6 +227,29 @@ impl Hash {
         }
     }
 
+    /// Estimated heap bytes (MEMORY USAGE), extrapolating a table's pairs
+    /// from the first `samples`.
+    pub fn memory_usage(&self, samples: usize) -> usize {
+        match self {
+            Hash::Listpack(lp) => lp.allocated(),
+            Hash::Table(table) => {
+                // The field is stored twice: in its pair and as the key of
+                // the field-to-slot map.
+                let per_slot = std::mem::size_of::<(Box<[u8]>, usize)>() + 1;
+                table.pairs.capacity() * std::mem::size_of::<Pair>()
+                    + table.slots.capacity() * per_slot
+                    + crate::object::extrapolate(
+                        table.pairs.len(),
+                        samples,
+                        table
+                            .pairs
+                            .iter()
+                            .map(|(field, value)| 2 * field.len() + value.len()),
+                    )
+            }
+        }
+    }
+
     /// Every field and value, in storage order.
     pub fn iter(&self) -> Iter<'_> {
         match self {

@@ -254,11 +254,16 @@ impl MemberTable {
         cursor.reverse_bits()
     }
 
-    /// Bytes of memory used, approximately.
-    pub fn memory_usage(&self) -> usize {
+    /// Estimated heap bytes (MEMORY USAGE), extrapolating member sizes
+    /// from the first `samples`.
+    pub fn memory_usage(&self, samples: usize) -> usize {
         self.entries.capacity() * std::mem::size_of::<TableEntry>()
-            + self.buckets.capacity() * 4
-            + self.entries.iter().map(|e| e.member.len()).sum::<usize>()
+            + self.buckets.capacity() * std::mem::size_of::<u32>()
+            + crate::object::extrapolate(
+                self.entries.len(),
+                samples,
+                self.entries.iter().map(|e| e.member.len()),
+            )
     }
 }
 
@@ -280,6 +285,14 @@ impl PartialEq for Set {
 impl Eq for Set {}
 
 impl Set {
+    /// Estimated heap bytes (MEMORY USAGE).
+    pub fn memory_usage(&self, samples: usize) -> usize {
+        match self {
+            Set::Intset(intset) => intset.allocated(),
+            Set::Hashtable(table) => table.memory_usage(samples),
+        }
+    }
+
     /// An empty set in the encoding Redis picks for a first member
     /// (`setTypeCreate`): an intset if it is an integer.
     pub fn new_for(member: &[u8]) -> Set {

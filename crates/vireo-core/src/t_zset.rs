@@ -72,6 +72,21 @@ impl ZSet {
         }
     }
 
+    /// Estimated heap bytes (MEMORY USAGE).
+    pub fn memory_usage(&self, samples: usize) -> usize {
+        match self {
+            ZSet::Listpack(pairs) => {
+                pairs.capacity() * std::mem::size_of::<(Box<[u8]>, f64)>()
+                    + crate::object::extrapolate(
+                        pairs.len(),
+                        samples,
+                        pairs.iter().map(|(member, _)| member.len()),
+                    )
+            }
+            ZSet::Skiplist(skiplist) => skiplist.memory_usage(samples),
+        }
+    }
+
     /// The `OBJECT ENCODING` name.
     pub fn encoding(&self) -> &'static str {
         match self {

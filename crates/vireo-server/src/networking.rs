@@ -414,6 +414,8 @@ impl EventLoop {
         }
         self.close_timed_out_clients(reactor);
         self.databases_cron();
+        let allocated = crate::os::allocated_bytes().unwrap_or(0);
+        self.server.peak_allocated = self.server.peak_allocated.max(allocated);
     }
 
     /// Redis's `databasesCron`: the slow active expire cycle, then table

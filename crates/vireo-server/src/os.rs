@@ -159,9 +159,20 @@ pub fn tcp_listener(addr: SocketAddr, backlog: u32) -> io::Result<mio::net::TcpL
     Ok(unsafe { mio::net::TcpListener::from_raw_fd(fd) })
 }
 
-/// Bytes allocated through jemalloc (INFO's `used_memory`).
-pub fn allocated_bytes() -> Option<u64> {
-    // Statistics are cached by jemalloc until the epoch is advanced.
+/// jemalloc's counters, read at one epoch (MEMORY STATS, INFO memory).
+#[derive(Debug, Clone, Copy)]
+pub struct AllocatorStats {
+    /// Bytes handed out to the program.
+    pub allocated: u64,
+    /// Bytes in the pages holding those allocations.
+    pub active: u64,
+    /// Bytes of the allocator's pages resident in memory.
+    pub resident: u64,
+}
+
+/// The allocator's counters, fresh: jemalloc caches them until the epoch
+/// is advanced.
+pub fn allocator_stats() -> Option<AllocatorStats> {
     let mut epoch: u64 = 1;
     let mut epoch_len = std::mem::size_of::<u64>();
     // SAFETY: "epoch" takes and returns a u64; the pointers are to live locals of that size.
@@ -177,19 +188,92 @@ pub fn allocated_bytes() -> Option<u64> {
     if advanced != 0 {
         return None;
     }
-    let mut allocated: usize = 0;
+    Some(AllocatorStats {
+        allocated: read_allocator_size(c"stats.allocated")?,
+        active: read_allocator_size(c"stats.active")?,
+        resident: read_allocator_size(c"stats.resident")?,
+    })
+}
+
+/// One `size_t` statistic by its mallctl name.
+fn read_allocator_size(name: &std::ffi::CStr) -> Option<u64> {
+    let mut value: usize = 0;
     let mut len = std::mem::size_of::<usize>();
-    // SAFETY: "stats.allocated" returns a size_t into the live local given.
+    // SAFETY: every name passed here returns a size_t, written into the
+    // live local given with its size.
     let status = unsafe {
         tikv_jemalloc_sys::mallctl(
-            c"stats.allocated".as_ptr(),
-            (&mut allocated as *mut usize).cast(),
+            name.as_ptr(),
+            (&mut value as *mut usize).cast(),
             &mut len,
             std::ptr::null_mut(),
             0,
         )
     };
-    (status == 0).then_some(allocated as u64)
+    (status == 0).then_some(value as u64)
+}
+
+/// Bytes allocated through jemalloc (INFO's `used_memory`).
+pub fn allocated_bytes() -> Option<u64> {
+    allocator_stats().map(|stats| stats.allocated)
+}
+
+/// jemalloc's own statistics report (MEMORY MALLOC-STATS).
+pub fn allocator_report() -> String {
+    unsafe extern "C" fn append(opaque: *mut std::ffi::c_void, text: *const std::ffi::c_char) {
+        // SAFETY: `opaque` is the String passed below, alive for the whole
+        // call, and jemalloc passes NUL-terminated text.
+        let (out, text) = unsafe {
+            (
+                &mut *opaque.cast::<String>(),
+                std::ffi::CStr::from_ptr(text),
+            )
+        };
+        out.push_str(&text.to_string_lossy());
+    }
+    let mut report = String::new();
+    // SAFETY: the callback only appends to `report`, which outlives the
+    // call; a null options string means the default report.
+    unsafe {
+        tikv_jemalloc_sys::malloc_stats_print(
+            Some(append),
+            (&mut report as *mut String).cast(),
+            std::ptr::null(),
+        );
+    }
+    report
+}
+
+/// Returns the dirty pages of every arena to the system (MEMORY PURGE);
+/// false if jemalloc refused.
+pub fn allocator_purge() -> bool {
+    // jemalloc's MALLCTL_ARENAS_ALL: the pseudo-index naming every arena.
+    const ALL_ARENAS: &std::ffi::CStr = c"arena.4096.purge";
+    // SAFETY: "arena.<i>.purge" reads and writes nothing.
+    let status = unsafe {
+        tikv_jemalloc_sys::mallctl(
+            ALL_ARENAS.as_ptr(),
+            std::ptr::null_mut(),
+            std::ptr::null_mut(),
+            std::ptr::null_mut(),
+            0,
+        )
+    };
+    status == 0
+}
+
+/// Physical memory of the machine (INFO's `total_system_memory`).
+pub fn system_memory_bytes() -> Option<u64> {
+    // SAFETY: sysconf has no memory-safety preconditions.
+    let (pages, page_size) = unsafe {
+        (
+            libc::sysconf(libc::_SC_PHYS_PAGES),
+            libc::sysconf(libc::_SC_PAGESIZE),
+        )
+    };
+    u64::try_from(pages)
+        .ok()?
+        .checked_mul(u64::try_from(page_size).ok()?)
 }
 
 /// Resident set size of this process, from /proc.
@@ -225,5 +309,13 @@ mod tests {
             allocated.is_some_and(|bytes| bytes > 0),
             "mallctl failed: {allocated:?}"
         );
+    }
+
+    #[test]
+    fn allocator_report_purge_and_counters_work() {
+        let stats = super::allocator_stats().expect("mallctl epoch");
+        assert!(stats.active >= stats.allocated && stats.resident >= stats.active);
+        assert!(super::allocator_report().contains("jemalloc"));
+        assert!(super::allocator_purge());
     }
 }

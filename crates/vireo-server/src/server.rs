@@ -93,6 +93,11 @@ pub struct Server {
     pub now_us: i64,
     /// Unix time at start-up, milliseconds.
     pub start_ms: i64,
+    /// Bytes allocated when the server was created (MEMORY STATS).
+    pub startup_allocated: u64,
+    /// The most bytes allocated seen so far, sampled by cron and by the
+    /// commands that report it.
+    pub peak_allocated: u64,
     /// Changes since the last save.
     pub dirty: u64,
     /// Counters.
@@ -184,6 +189,8 @@ impl Server {
             now_ms,
             now_us: 0,
             start_ms: now_ms,
+            startup_allocated: crate::os::allocated_bytes().unwrap_or(0),
+            peak_allocated: 0,
             dirty: 0,
             rng: vireo_core::random::Rng::from_entropy(),
             stats: Stats::default(),
@@ -491,7 +498,14 @@ impl Server {
         let errors_before = client.error_replies;
         let dirty_before = self.dirty;
         let started = std::time::Instant::now();
+        // Redis compat: keyspace hits and misses are counted by
+        // lookupKeyRead, which read-only commands use for every key. Write
+        // commands that read a source that way switch counting on
+        // themselves (`cmd::count_reads`); the gate switches it off after.
+        let counting_db = client.db;
+        self.dbs[counting_db].set_count_reads(spec.flags & flags::READONLY != 0);
         handler(self, client, argv);
+        self.dbs[counting_db].set_count_reads(false);
         if let Some((keys, deadline_ms)) = client.block_request.take() {
             self.block_client(client, keys, deadline_ms);
             return Outcome::Blocked;

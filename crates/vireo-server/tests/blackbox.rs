@@ -262,3 +262,32 @@ fn debians_redis_conf_starts_vireo() {
         b"*2\r\n$20\r\naof-use-rdb-preamble\r\n$3\r\nyes\r\n"
     );
 }
+
+#[test]
+fn info_memory_and_memory_stats_follow_the_allocator() {
+    let server = ServerProcess::vireo(&[]);
+    let mut conn = server.connect();
+    let number = |info: &str, name: &str| -> f64 {
+        info.split("\r\n")
+            .find_map(|line| line.strip_prefix(name))
+            .and_then(|value| value.trim_end_matches('%').parse().ok())
+            .unwrap_or_else(|| panic!("no {name} in {info}"))
+    };
+    let before = String::from_utf8_lossy(&conn.request(&words("INFO memory"))).into_owned();
+    let big = vec![b'x'; 4 << 20];
+    assert_eq!(conn.request(&[b"SET", b"big", &big]), b"+OK\r\n");
+    let after = String::from_utf8_lossy(&conn.request(&words("INFO memory"))).into_owned();
+    let used = number(&after, "used_memory:");
+    assert!(used >= number(&before, "used_memory:") + f64::from(4 << 20));
+    assert!(number(&after, "used_memory_peak:") >= used);
+    assert!(number(&after, "used_memory_dataset:") >= f64::from(4 << 20));
+    assert!(number(&after, "allocator_active:") >= number(&after, "allocator_allocated:"));
+    assert!(number(&after, "mem_fragmentation_ratio:") > 0.0);
+    let usage = String::from_utf8_lossy(&conn.request(&words("MEMORY USAGE big"))).into_owned();
+    let usage: f64 = usage[1..].trim_end().parse().expect("integer reply");
+    assert!(usage >= f64::from(4 << 20), "{usage}");
+    assert_eq!(conn.request(&words("DEL big")), b":1\r\n");
+    let freed = String::from_utf8_lossy(&conn.request(&words("INFO memory"))).into_owned();
+    assert!(number(&freed, "used_memory:") < used);
+    assert!(number(&freed, "used_memory_peak:") >= used);
+}

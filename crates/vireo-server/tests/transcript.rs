@@ -1379,6 +1379,9 @@ fn object_idletime_counts_seconds_since_the_last_access() {
     t.advance_ms(2_000);
     check(&mut t, c, "GET k", "$1\r\nv\r\n");
     check(&mut t, c, "OBJECT IDLETIME k", ":0\r\n");
+    t.advance_ms(3_000);
+    check(&mut t, c, "TOUCH k", ":1\r\n");
+    check(&mut t, c, "OBJECT IDLETIME k", ":0\r\n");
 }
 
 #[test]
@@ -1868,4 +1871,190 @@ fn config_set_changes_encoding_thresholds_at_run_time() {
     check(&mut t, c, "SADD s 3 1 2", ":3\r\n");
     check(&mut t, c, "SCARD s", ":3\r\n");
     check(&mut t, c, "SISMEMBER s 2", ":1\r\n");
+}
+
+/// The integer reply to `line`.
+fn integer(t: &mut Transcript, client: ClientHandle, line: &str) -> i64 {
+    let reply = String::from_utf8_lossy(&t.command(client, &words(line))).into_owned();
+    reply
+        .strip_prefix(':')
+        .and_then(|rest| rest.trim_end().parse().ok())
+        .unwrap_or_else(|| panic!("{line}: not an integer reply: {reply:?}"))
+}
+
+#[test]
+fn memory_usage_grows_with_the_value() {
+    let (mut t, c) = setup();
+    check(&mut t, c, "MEMORY USAGE missing", "$-1\r\n");
+    check(&mut t, c, "SET small v", "+OK\r\n");
+    t.command(c, &[b"SET", b"big", &[b'x'; 10_000]]);
+    let small = integer(&mut t, c, "MEMORY USAGE small");
+    let big = integer(&mut t, c, "MEMORY USAGE big");
+    assert!(small > 0 && big >= small + 10_000, "{small} {big}");
+    // One collection of each type, small then grown; every encoding must
+    // report more once it holds more.
+    let grow: &[(&str, &str, fn(usize) -> String)] = &[
+        ("hash", "HSET", |n| format!("field{n} value{n}")),
+        ("list", "RPUSH", |n| format!("element-number-{n}")),
+        ("set", "SADD", |n| format!("member-{n}")),
+        ("intset", "SADD", |n| format!("{n}")),
+        ("zset", "ZADD", |n| format!("{n} member-{n}")),
+    ];
+    for (key, command, element) in grow {
+        t.command(c, &words(&format!("{command} {key} {}", element(0))));
+        let one = integer(&mut t, c, &format!("MEMORY USAGE {key}"));
+        for n in 1..1000 {
+            t.command(c, &words(&format!("{command} {key} {}", element(n))));
+        }
+        let many = integer(&mut t, c, &format!("MEMORY USAGE {key} SAMPLES 0"));
+        assert!(many > one + 1000, "{key}: {one} then {many}");
+        let sampled = integer(&mut t, c, &format!("MEMORY USAGE {key}"));
+        assert!(sampled > one + 1000, "{key}: sampled {sampled}");
+    }
+}
+
+#[test]
+fn memory_usage_options_fail_like_redis() {
+    let (mut t, c) = setup();
+    check(&mut t, c, "SET k v", "+OK\r\n");
+    for line in [
+        "MEMORY USAGE k SAMPLES",
+        "MEMORY USAGE k SAMPLES -1",
+        "MEMORY USAGE k FOO",
+        "MEMORY USAGE k SAMPLES 5 FOO",
+    ] {
+        check(&mut t, c, line, "-ERR syntax error\r\n");
+    }
+    check(
+        &mut t,
+        c,
+        "MEMORY USAGE missing SAMPLES x",
+        "-ERR value is not an integer or out of range\r\n",
+    );
+    check(
+        &mut t,
+        c,
+        "MEMORY USAGE",
+        "-ERR wrong number of arguments for 'memory|usage' command\r\n",
+    );
+    check(
+        &mut t,
+        c,
+        "MEMORY NOSUCH",
+        "-ERR unknown subcommand 'NOSUCH'. Try MEMORY HELP.\r\n",
+    );
+}
+
+#[test]
+fn memory_stats_names_redis_fields_in_order() {
+    let (mut t, c) = setup();
+    check(&mut t, c, "SET k v", "+OK\r\n");
+    check(&mut t, c, "SELECT 3", "+OK\r\n");
+    check(&mut t, c, "SET k v", "+OK\r\n");
+    let reply = String::from_utf8_lossy(&t.command(c, &words("MEMORY STATS"))).into_owned();
+    assert!(
+        reply.starts_with("*58\r\n"),
+        "27 fields and 2 databases: {reply}"
+    );
+    let names: Vec<&str> = reply
+        .split("\r\n")
+        .collect::<Vec<_>>()
+        .windows(2)
+        .filter(|pair| pair[0].starts_with('$'))
+        .map(|pair| pair[1])
+        .collect();
+    let expected = [
+        "peak.allocated",
+        "total.allocated",
+        "startup.allocated",
+        "replication.backlog",
+        "clients.slaves",
+        "clients.normal",
+        "cluster.links",
+        "aof.buffer",
+        "lua.caches",
+        "functions.caches",
+        "db.0",
+        "overhead.hashtable.main",
+        "overhead.hashtable.expires",
+        "overhead.hashtable.slot-to-keys",
+        "db.3",
+        "overhead.hashtable.main",
+        "overhead.hashtable.expires",
+        "overhead.hashtable.slot-to-keys",
+        "overhead.total",
+        "keys.count",
+        "keys.bytes-per-key",
+        "dataset.bytes",
+        "dataset.percentage",
+        "peak.percentage",
+        "allocator.allocated",
+        "allocator.active",
+        "allocator.resident",
+        "allocator-fragmentation.ratio",
+        "allocator-fragmentation.bytes",
+        "allocator-rss.ratio",
+        "allocator-rss.bytes",
+        "rss-overhead.ratio",
+        "rss-overhead.bytes",
+        "fragmentation",
+        "fragmentation.bytes",
+    ];
+    // Double values are bulk strings in RESP2; keep only the names.
+    let names: Vec<&str> = names
+        .into_iter()
+        .filter(|name| !name.starts_with(|c: char| c.is_ascii_digit()))
+        .collect();
+    assert_eq!(names, expected);
+    assert!(reply.contains("keys.count\r\n:2\r\n"), "{reply}");
+    let doctor = t.command(c, &words("MEMORY DOCTOR"));
+    assert!(doctor.starts_with(b"$") && doctor.len() > 50);
+    check(&mut t, c, "MEMORY PURGE", "+OK\r\n");
+    let malloc = String::from_utf8_lossy(&t.command(c, &words("MEMORY MALLOC-STATS"))).into_owned();
+    assert!(malloc.contains("jemalloc"), "{malloc}");
+}
+
+/// (keyspace_hits, keyspace_misses) from INFO stats.
+fn lookup_stats(t: &mut Transcript, client: ClientHandle) -> (u64, u64) {
+    let info = String::from_utf8_lossy(&t.command(client, &words("INFO stats"))).into_owned();
+    let field = |name: &str| -> u64 {
+        info.split("\r\n")
+            .find_map(|line| line.strip_prefix(name))
+            .and_then(|value| value.parse().ok())
+            .unwrap_or_else(|| panic!("no {name} in {info}"))
+    };
+    (field("keyspace_hits:"), field("keyspace_misses:"))
+}
+
+#[test]
+fn keyspace_hits_and_misses_count_reads_only() {
+    let (mut t, c) = setup();
+    check(&mut t, c, "SET k v", "+OK\r\n");
+    check(&mut t, c, "SET gone v PX 100", "+OK\r\n");
+    assert_eq!(lookup_stats(&mut t, c), (0, 0), "writes do not count");
+    t.command(c, &words("GET k"));
+    t.command(c, &words("GET missing"));
+    t.command(c, &words("MGET k missing k"));
+    assert_eq!(lookup_stats(&mut t, c), (3, 2));
+    t.advance_ms(200);
+    t.command(c, &words("GET gone"));
+    assert_eq!(lookup_stats(&mut t, c), (3, 3), "an expired key is a miss");
+    for uncounted in ["MEMORY USAGE k", "MEMORY USAGE missing", "SCAN 0", "KEYS *"] {
+        t.command(c, &words(uncounted));
+    }
+    t.command(c, &words("SET k v2"));
+    t.command(c, &words("DEL missing"));
+    assert_eq!(lookup_stats(&mut t, c), (3, 3));
+    t.command(c, &words("OBJECT ENCODING k"));
+    t.command(c, &words("TYPE missing"));
+    t.command(c, &words("SET k v3 GET"));
+    assert_eq!(lookup_stats(&mut t, c), (5, 4));
+    // Inside a transaction each command counts as it would alone.
+    t.command(c, &words("MULTI"));
+    t.command(c, &words("GET k"));
+    t.command(c, &words("SET k v4"));
+    t.command(c, &words("EXEC"));
+    assert_eq!(lookup_stats(&mut t, c), (6, 4));
+    check(&mut t, c, "CONFIG RESETSTAT", "+OK\r\n");
+    assert_eq!(lookup_stats(&mut t, c), (0, 0));
 }

@@ -522,6 +522,8 @@ enum BitOp {
 }
 
 fn bitop(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
+    // Redis compat: the source keys are read with lookupKeyRead.
+    super::count_reads(server, client, true);
     let name = &argv[1];
     let op = if name.eq_ignore_ascii_case(b"and") {
         BitOp::And
@@ -827,10 +829,14 @@ fn bitfield_generic(server: &mut Server, client: &mut Client, argv: Argv<'_>, re
     if read_only && highest_write.is_some() {
         return client.reply_error("BITFIELD_RO only supports the GET subcommand");
     }
+    // Redis compat: only a BITFIELD of GETs reads the key with
+    // lookupKeyRead, and only once.
+    super::count_reads(server, client, false);
     if is_wrong_type(server, client, key) {
         return;
     }
     let Some(highest_write) = highest_write else {
+        super::count_reads(server, client, true);
         let Ok(bytes) = read_string(server, client, key) else {
             return;
         };

@@ -194,6 +194,7 @@ fn runtime_change_supported(name: &str) -> bool {
 
 fn config_resetstat(server: &mut Server, client: &mut Client, _argv: Argv<'_>) {
     server.stats = Stats::default();
+    server.dbs.iter_mut().for_each(|db| db.reset_lookup_stats());
     server.error_codes.clear();
     server
         .command_stats

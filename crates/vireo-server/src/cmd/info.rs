@@ -6,6 +6,7 @@ use std::fmt::Write as _;
 use vireo_resp::Argv;
 
 use crate::client::Client;
+use crate::cmd::memory::Overhead;
 use crate::command::{acl, flags, Arg, ArgKind, CommandSpec, Doc};
 use crate::server::{Server, REDIS_VERSION};
 
@@ -102,6 +103,9 @@ fn info(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
             }
         }
     }
+    let memory = wanted
+        .contains(&"memory")
+        .then(|| crate::cmd::memory::Overhead::measure(server, client));
     let mut text = String::new();
     for (section, _) in SECTIONS {
         if !wanted.contains(section) {
@@ -110,7 +114,14 @@ fn info(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
         if !text.is_empty() {
             text.push_str("\r\n");
         }
-        write_section(server, section, live_errors, &error_codes, &mut text);
+        write_section(
+            server,
+            section,
+            live_errors,
+            &error_codes,
+            memory.as_ref(),
+            &mut text,
+        );
     }
     client.reply_verbatim(text.as_bytes(), *b"txt");
 }
@@ -120,6 +131,7 @@ fn write_section(
     section: &str,
     live_errors: u64,
     error_codes: &std::collections::BTreeMap<Vec<u8>, u64>,
+    memory: Option<&Overhead>,
     out: &mut String,
 ) {
     let title = {
@@ -189,13 +201,58 @@ fn write_section(
             field("clients_in_timeout_table", &0);
         }
         "memory" => {
-            let allocated = crate::os::allocated_bytes().unwrap_or(0);
-            let rss = crate::os::resident_bytes().unwrap_or(0);
-            field("used_memory", &allocated);
-            field("used_memory_human", &human_bytes(allocated));
-            field("used_memory_rss", &rss);
-            field("used_memory_rss_human", &human_bytes(rss));
-            field("maxmemory", &server.config.get("maxmemory").unwrap_or("0"));
+            let Some(memory) = memory else {
+                return;
+            };
+            let percent =
+                |part: u64, whole: u64| format!("{:.2}%", Overhead::ratio(part, whole) * 100.0);
+            let used = memory.total_allocated;
+            field("used_memory", &used);
+            field("used_memory_human", &human_bytes(used));
+            field("used_memory_rss", &memory.rss);
+            field("used_memory_rss_human", &human_bytes(memory.rss));
+            field("used_memory_peak", &memory.peak_allocated);
+            field(
+                "used_memory_peak_human",
+                &human_bytes(memory.peak_allocated),
+            );
+            field(
+                "used_memory_peak_perc",
+                &percent(used, memory.peak_allocated),
+            );
+            field("used_memory_overhead", &memory.overhead_total);
+            field("used_memory_startup", &memory.startup_allocated);
+            field("used_memory_dataset", &memory.dataset());
+            field(
+                "used_memory_dataset_perc",
+                &percent(memory.dataset(), memory.net_allocated()),
+            );
+            field("allocator_allocated", &memory.allocator.allocated);
+            field("allocator_active", &memory.allocator.active);
+            field("allocator_resident", &memory.allocator.resident);
+            let system = crate::os::system_memory_bytes().unwrap_or(0);
+            field("total_system_memory", &system);
+            field("total_system_memory_human", &human_bytes(system));
+            // No scripting or functions yet: their memory is zero.
+            field("used_memory_lua", &0);
+            field("used_memory_vm_eval", &0);
+            field("used_memory_lua_human", &human_bytes(0));
+            field("used_memory_scripts_eval", &0);
+            field("number_of_cached_scripts", &0);
+            field("number_of_functions", &0);
+            field("number_of_libraries", &0);
+            field("used_memory_vm_functions", &0);
+            field("used_memory_vm_total", &0);
+            field("used_memory_vm_total_human", &human_bytes(0));
+            field("used_memory_functions", &0);
+            field("used_memory_scripts", &0);
+            field("used_memory_scripts_human", &human_bytes(0));
+            let maxmemory = server.config.get("maxmemory").unwrap_or("0");
+            field("maxmemory", &maxmemory);
+            field(
+                "maxmemory_human",
+                &human_bytes(maxmemory.parse().unwrap_or(0)),
+            );
             field(
                 "maxmemory_policy",
                 &server
@@ -203,14 +260,27 @@ fn write_section(
                     .get("maxmemory-policy")
                     .unwrap_or("noeviction"),
             );
-            let ratio = if allocated > 0 {
-                rss as f64 / allocated as f64
-            } else {
-                0.0
-            };
-            field("mem_fragmentation_ratio", &format!("{ratio:.2}"));
+            let ratios = [
+                ("allocator_frag", memory.allocator_fragmentation()),
+                ("allocator_rss", memory.allocator_rss()),
+                ("rss_overhead", memory.rss_overhead()),
+                ("mem_fragmentation", memory.fragmentation()),
+            ];
+            for (name, (ratio, bytes)) in ratios {
+                field(&format!("{name}_ratio"), &format!("{ratio:.2}"));
+                field(&format!("{name}_bytes"), &bytes);
+            }
+            field("mem_not_counted_for_evict", &0);
+            field("mem_replication_backlog", &0);
+            field("mem_total_replication_buffers", &0);
+            field("mem_clients_slaves", &0);
+            field("mem_clients_normal", &memory.clients_normal);
+            field("mem_cluster_links", &0);
+            field("mem_aof_buffer", &0);
             field("mem_allocator", &"jemalloc");
+            field("active_defrag_running", &0);
             field("lazyfree_pending_objects", &0);
+            field("lazyfreed_objects", &0);
         }
         "persistence" => {
             field("loading", &0);
@@ -246,8 +316,15 @@ fn write_section(
                 &(server.active_expire.time_used_us / 1000),
             );
             field("evicted_keys", &0);
-            field("keyspace_hits", &0);
-            field("keyspace_misses", &0);
+            let lookups = server
+                .dbs
+                .iter()
+                .map(|db| db.lookup_stats())
+                .fold((0u64, 0u64), |(hits, misses), stats| {
+                    (hits + stats.hits, misses + stats.misses)
+                });
+            field("keyspace_hits", &lookups.0);
+            field("keyspace_misses", &lookups.1);
             field("pubsub_channels", &server.pubsub.channels.len());
             field("pubsub_patterns", &server.pubsub.patterns.len());
             field("pubsubshard_channels", &server.pubsub.shard_channels.len());

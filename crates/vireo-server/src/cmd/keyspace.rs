@@ -68,11 +68,12 @@ pub const EXISTS: CommandSpec = CommandSpec {
 fn exists(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
     let now = server.now_ms;
     let db = &mut server.dbs[client.db];
-    // Redis compat: a key named twice counts twice.
+    // Redis compat: a key named twice counts twice, and EXISTS leaves the
+    // access time alone (LOOKUP_NOTOUCH), unlike TOUCH.
     let count = argv
         .iter()
         .skip(1)
-        .filter(|key| db.contains(key, now))
+        .filter(|key| db.peek(key, now).is_some())
         .count();
     client.reply_integer(count as i64);
 }
@@ -137,7 +138,7 @@ pub const TYPE: CommandSpec = CommandSpec {
 
 fn type_of(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
     let now = server.now_ms;
-    // Redis compat: TYPE is not an access (OBJECT IDLETIME unchanged).
+    // Redis compat: TYPE leaves the access time alone (LOOKUP_NOTOUCH).
     let name = server.dbs[client.db]
         .peek(&argv[1], now)
         .map_or("none", |(entry, _)| entry.value.type_name());
@@ -668,10 +669,14 @@ fn copy(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
         return client.reply_error(SAME_OBJECT);
     }
     let now = server.now_ms;
-    let Some((entry, expire_at_ms)) = server.dbs[source_db].lookup_with_expiry(from, now) else {
+    super::count_reads(server, client, true);
+    let source = server.dbs[source_db]
+        .lookup_with_expiry(from, now)
+        .map(|(entry, expire_at_ms)| (entry.value.clone(), expire_at_ms));
+    super::count_reads(server, client, false);
+    let Some((value, expire_at_ms)) = source else {
         return client.reply_integer(0);
     };
-    let value = entry.value.clone();
     let target = &mut server.dbs[target_db];
     if target.contains(to, now) {
         if !replace {
@@ -902,9 +907,11 @@ fn scan(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
                 return false;
             }
         }
-        match db.peek(key, now) {
-            None => false,
-            Some((entry, _)) => type_name.map_or(true, |name| {
+        // Redis compat: the TYPE filter reads each key with lookupKeyRead
+        // (a counted hit or miss); otherwise keys are only expired.
+        match type_name {
+            None => db.is_live(key, now).is_some(),
+            Some(name) => db.peek(key, now).is_some_and(|(entry, _)| {
                 name.eq_ignore_ascii_case(entry.value.type_name().as_bytes())
             }),
         }

@@ -10,6 +10,7 @@ pub mod info;
 pub mod keyspace;
 pub mod latency;
 pub mod list;
+pub mod memory;
 pub mod multi;
 pub mod pubsub;
 pub mod server;
@@ -44,6 +45,7 @@ pub static TABLE: &[CommandSpec] = &[
     client::CLIENT,
     slowlog::SLOWLOG,
     latency::LATENCY,
+    memory::MEMORY,
     multi::MULTI,
     multi::EXEC,
     multi::DISCARD,
@@ -202,6 +204,15 @@ pub static TABLE: &[CommandSpec] = &[
     sort::SORT,
     sort::SORT_RO,
 ];
+
+/// Counts the lookups the running command makes from here on as keyspace
+/// hits and misses, in the client's database: for the reads a write
+/// command makes the way Redis's `lookupKeyRead` does (SET ... GET, COPY's
+/// source, SORT, BITOP, the *STORE commands' sources). Lookups made for a
+/// write never count (`Db::lookup_for_write`, `take`, `remove`).
+pub fn count_reads(server: &mut crate::server::Server, client: &crate::client::Client, on: bool) {
+    server.dbs[client.db].set_count_reads(on);
+}
 
 /// Parses an integer argument with Redis's strict rules.
 #[inline]

@@ -597,6 +597,9 @@ impl<'k> TakenValues<'k> {
         keys: impl Iterator<Item = &'k [u8]>,
     ) -> Self {
         let now = server.now_ms;
+        // Redis compat: sources are read with lookupKeyRead, by the
+        // storing variants too, so they count as hits and misses.
+        server.dbs[db].set_count_reads(true);
         let mut taken = TakenValues {
             keys: Vec::new(),
             values: Vec::new(),
@@ -604,6 +607,9 @@ impl<'k> TakenValues<'k> {
         };
         for key in keys {
             if let Some(slot) = taken.keys.iter().position(|k| *k == key) {
+                // Redis compat: a key named twice is looked up (and
+                // counted) twice; its value is out, but its entry is not.
+                server.dbs[db].contains(key, now);
                 taken.slots.push(slot);
                 continue;
             }
@@ -636,7 +642,7 @@ impl<'k> TakenValues<'k> {
     pub(crate) fn restore(self, server: &mut Server, db: usize) {
         let now = server.now_ms;
         for (key, value) in self.keys.into_iter().zip(self.values) {
-            if let (Some(value), Some(entry)) = (value, server.dbs[db].lookup(key, now)) {
+            if let (Some(value), Some(entry)) = (value, server.dbs[db].lookup_for_write(key, now)) {
                 entry.value = value;
             }
         }

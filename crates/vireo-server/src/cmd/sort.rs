@@ -170,6 +170,9 @@ fn lookup_by_pattern(
 }
 
 fn sort_generic(server: &mut Server, client: &mut Client, argv: Argv<'_>, read_only: bool) {
+    // Redis compat: the sorted key and the BY/GET keys are all read with
+    // lookupKeyRead, even when the result is stored.
+    super::count_reads(server, client, true);
     let (mut desc, mut alpha) = (false, false);
     let (mut limit_start, mut limit_count) = (0i64, -1i64);
     let mut store: Option<&[u8]> = None;

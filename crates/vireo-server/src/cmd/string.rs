@@ -224,8 +224,13 @@ fn set(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
         },
     };
     let key = &argv[1];
-    if options.get && !reply_string(server, client, key) {
-        return;
+    if options.get {
+        super::count_reads(server, client, true);
+        let found = reply_string(server, client, key);
+        super::count_reads(server, client, false);
+        if !found {
+            return;
+        }
     }
     let db = &mut server.dbs[client.db];
     if options.nx || options.xx {
@@ -642,9 +647,11 @@ pub const GETSET: CommandSpec = CommandSpec {
 };
 
 fn getset(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
+    super::count_reads(server, client, true);
     if !reply_string(server, client, &argv[1]) {
         return;
     }
+    super::count_reads(server, client, false);
     // Redis compat: like SET, GETSET drops any expiry.
     server.dbs[client.db].insert(
         &argv[1],
@@ -674,9 +681,11 @@ pub const GETDEL: CommandSpec = CommandSpec {
 };
 
 fn getdel(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
+    super::count_reads(server, client, true);
     if !reply_string(server, client, &argv[1]) {
         return;
     }
+    super::count_reads(server, client, false);
     let now = server.now_ms;
     if server.dbs[client.db].remove(&argv[1], now) {
         server.dirty += 1;
@@ -992,10 +1001,13 @@ fn getex(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
         return client.reply_error(errors::SYNTAX);
     };
     let key = &argv[1];
-    match string_at(server, client, key) {
+    super::count_reads(server, client, true);
+    let found = string_at(server, client, key).map(|value| value.is_some());
+    super::count_reads(server, client, false);
+    match found {
         Err(()) => return,
-        Ok(None) => return client.reply_null(),
-        Ok(Some(_)) => {}
+        Ok(false) => return client.reply_null(),
+        Ok(true) => {}
     }
     let now = server.now_ms;
     // Redis compat: the expiry is validated after the type check and

@@ -1637,6 +1637,8 @@ fn zrange(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
 }
 
 fn zrangestore(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
+    // Redis compat: the source is read with lookupKeyRead.
+    super::count_reads(server, client, true);
     let destination = argv[1].to_vec();
     zrange_generic(
         server,
