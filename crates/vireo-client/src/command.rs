@@ -408,7 +408,7 @@ mod tests {
         let command = cmd("MSET").arg(&[("a", 1), ("b", 2)][..]);
         let args: Vec<&[u8]> = command.args().collect();
         assert_eq!(args, [&b"MSET"[..], b"a", b"1", b"b", b"2"]);
-        let empty = cmd("PING").arg(&Vec::<String>::new());
+        let empty = cmd("PING").arg(Vec::<String>::new());
         assert_eq!(empty.len(), 1);
     }
 

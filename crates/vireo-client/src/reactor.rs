@@ -102,6 +102,9 @@ const READ_CHUNK: usize = 64 * 1024;
 /// [`FromReply`](crate::FromReply) converts and checks).
 type Callback = Box<dyn FnOnce(&mut Client, &mut Reactor, Result<Frame, Error>)>;
 
+/// Observer of connection events (connected, disconnected...).
+type EventHook = Box<dyn FnMut(&Event)>;
+
 /// One logical connection on a [`Reactor`]; see the [module
 /// documentation](self) for the wiring.
 ///
@@ -123,7 +126,7 @@ pub struct Client {
     written: usize,
     input: Box<[u8]>,
     callbacks: HashMap<Token, Callback>,
-    on_event: Option<Box<dyn FnMut(&Event)>>,
+    on_event: Option<EventHook>,
     /// Completions are being handed out: a callback's own sends are picked
     /// up by the loop already running instead of a nested one.
     dispatching: bool,

@@ -314,7 +314,7 @@ proptest! {
             h.read(piece);
         }
         h.disconnect("end");
-        for (_, results) in &h.completions {
+        for results in h.completions.values() {
             prop_assert_eq!(results.len(), 1);
         }
     }

@@ -362,7 +362,7 @@ impl LongDouble {
         };
         if scaled.len() < 18 {
             let pad = 18 - scaled.len();
-            scaled.splice(0..0, std::iter::repeat(b'0').take(pad));
+            scaled.splice(0..0, std::iter::repeat_n(b'0', pad));
         }
         let int_len = scaled.len() - 17;
         let mut out = Vec::with_capacity(scaled.len() + 2);
@@ -435,7 +435,7 @@ impl LongDouble {
             trim_fraction(&mut out);
         } else {
             out.extend_from_slice(b"0.");
-            out.extend(std::iter::repeat(b'0').take((-x - 1) as usize));
+            out.extend(std::iter::repeat_n(b'0', (-x - 1) as usize));
             out.extend_from_slice(&digits);
             trim_fraction(&mut out);
         }
@@ -922,7 +922,7 @@ impl Big {
             }
         }
         if limbs != 0 {
-            self.limbs.splice(0..0, std::iter::repeat(0).take(limbs));
+            self.limbs.splice(0..0, std::iter::repeat_n(0, limbs));
         }
     }
 

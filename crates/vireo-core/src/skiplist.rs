@@ -307,8 +307,8 @@ impl SkipList {
                 span: rank[0] - rank[i] + 1,
             };
         }
-        for i in level..self.level {
-            self.nodes[update[i] as usize].level_mut(i).span += 1;
+        for (i, &prev) in update.iter().enumerate().take(self.level).skip(level) {
+            self.nodes[prev as usize].level_mut(i).span += 1;
         }
         self.nodes[id as usize].backward = if update[0] == HEADER { NIL } else { update[0] };
         match self.nodes[id as usize].level(0).forward {
@@ -388,8 +388,8 @@ impl SkipList {
             }
             update[i] = x;
         }
-        for i in 0..self.level {
-            let prev = update[i] as usize;
+        for (i, &prev) in update.iter().enumerate().take(self.level) {
+            let prev = prev as usize;
             if self.nodes[prev].level(i).forward == id {
                 let removed = self.nodes[id as usize].level(i);
                 self.nodes[prev].level_mut(i).span += removed.span;

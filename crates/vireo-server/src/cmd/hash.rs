@@ -749,7 +749,7 @@ fn hscan(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
     let matching: Vec<(LpValue<'_>, LpValue<'_>)> = hash
         .iter()
         .filter(|(field, _)| {
-            pattern.map_or(true, |pattern| {
+            pattern.is_none_or(|pattern| {
                 field.with_bytes(|bytes| vireo_core::glob::matches(pattern, bytes, false))
             })
         })

@@ -1243,7 +1243,7 @@ fn sscan(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
         member.with_bytes(|bytes| {
             if options
                 .pattern
-                .map_or(true, |p| vireo_core::glob::matches(p, bytes, false))
+                .is_none_or(|p| vireo_core::glob::matches(p, bytes, false))
             {
                 members.push(bytes.to_vec());
             }

@@ -453,43 +453,6 @@ fn mset(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
     client.reply_ok();
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn expiry_conversion_matches_redis_edge_cases() {
-        assert_eq!(
-            expiry_to_absolute_ms("set", ExpiryUnit::Seconds, b"10", 1000),
-            Ok(11_000)
-        );
-        assert_eq!(
-            expiry_to_absolute_ms("set", ExpiryUnit::UnixMilliseconds, b"5", 1000),
-            Ok(5)
-        );
-        assert_eq!(
-            expiry_to_absolute_ms("set", ExpiryUnit::Seconds, b"0", 1000),
-            Err(errors::invalid_expire("set"))
-        );
-        assert_eq!(
-            expiry_to_absolute_ms("set", ExpiryUnit::Seconds, b"-1", 1000),
-            Err(errors::invalid_expire("set"))
-        );
-        assert_eq!(
-            expiry_to_absolute_ms("set", ExpiryUnit::Seconds, b"9223372036854776", 0),
-            Err(errors::invalid_expire("set"))
-        );
-        assert_eq!(
-            expiry_to_absolute_ms("set", ExpiryUnit::Milliseconds, b"9223372036854775807", 1),
-            Err(errors::invalid_expire("set"))
-        );
-        assert_eq!(
-            expiry_to_absolute_ms("set", ExpiryUnit::Seconds, b"1.5", 0),
-            Err(errors::NOT_INTEGER.to_string())
-        );
-    }
-}
-
 /// The string at `key`: `Ok(None)` if absent, `Err(())` after replying
 /// WRONGTYPE if the key holds another type.
 fn string_at<'a>(
@@ -1243,4 +1206,41 @@ fn incrbyfloat(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
     }
     server.dirty += 1;
     client.reply_bulk(&text);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn expiry_conversion_matches_redis_edge_cases() {
+        assert_eq!(
+            expiry_to_absolute_ms("set", ExpiryUnit::Seconds, b"10", 1000),
+            Ok(11_000)
+        );
+        assert_eq!(
+            expiry_to_absolute_ms("set", ExpiryUnit::UnixMilliseconds, b"5", 1000),
+            Ok(5)
+        );
+        assert_eq!(
+            expiry_to_absolute_ms("set", ExpiryUnit::Seconds, b"0", 1000),
+            Err(errors::invalid_expire("set"))
+        );
+        assert_eq!(
+            expiry_to_absolute_ms("set", ExpiryUnit::Seconds, b"-1", 1000),
+            Err(errors::invalid_expire("set"))
+        );
+        assert_eq!(
+            expiry_to_absolute_ms("set", ExpiryUnit::Seconds, b"9223372036854776", 0),
+            Err(errors::invalid_expire("set"))
+        );
+        assert_eq!(
+            expiry_to_absolute_ms("set", ExpiryUnit::Milliseconds, b"9223372036854775807", 1),
+            Err(errors::invalid_expire("set"))
+        );
+        assert_eq!(
+            expiry_to_absolute_ms("set", ExpiryUnit::Seconds, b"1.5", 0),
+            Err(errors::NOT_INTEGER.to_string())
+        );
+    }
 }
