@@ -56,6 +56,10 @@ pub struct LookupStats {
 pub struct Db {
     dict: Dict<Value>,
     expired_keys: u64,
+    /// Until this time (ms), keys past their expiry time read as absent but
+    /// are not removed: while clients are paused the dataset must not
+    /// change (Redis compat: CLIENT PAUSE holds back expiry too).
+    pub keep_expired_until_ms: i64,
     /// Whether read lookups count now, and what they have counted.
     count_reads: bool,
     lookup_stats: LookupStats,
@@ -84,6 +88,7 @@ impl Db {
         Db {
             dict: Dict::new(),
             expired_keys: 0,
+            keep_expired_until_ms: 0,
             count_reads: false,
             lookup_stats: LookupStats::default(),
             clock: 0,
@@ -186,6 +191,10 @@ impl Db {
         };
         let expire_at_ms = self.dict.expire_at(handle);
         if is_expired(expire_at_ms, now_ms) {
+            if now_ms < self.keep_expired_until_ms {
+                self.lookup_stats.misses += u64::from(count);
+                return None;
+            }
             self.dict.remove(key);
             self.expired_keys += 1;
             self.lookup_stats.misses += u64::from(count);
@@ -365,11 +374,21 @@ impl Db {
 
     /// A random live key (RANDOMKEY); expired keys met on the way are removed.
     pub fn random_key(&mut self, now_ms: i64) -> Option<Vec<u8>> {
+        // While expired keys are kept, they cannot be removed to make
+        // progress: after this many, one of them is returned, as Redis does.
+        let mut kept_expired_tries = 100;
         loop {
             let sample = self.next_random();
             let (entry, expire_at_ms) = self.dict.random(sample)?;
             if !is_expired(expire_at_ms, now_ms) {
                 return Some(entry.key().to_vec());
+            }
+            if now_ms < self.keep_expired_until_ms {
+                kept_expired_tries -= 1;
+                if kept_expired_tries == 0 {
+                    return Some(entry.key().to_vec());
+                }
+                continue;
             }
             let key = entry.key().to_vec();
             self.dict.remove(&key);

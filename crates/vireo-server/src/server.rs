@@ -734,6 +734,9 @@ impl Server {
             return;
         }
         self.pause = None;
+        for db in &mut self.dbs {
+            db.keep_expired_until_ms = 0;
+        }
         for slot in std::mem::take(&mut self.postponed) {
             let Some(mut client) = self.take_client(slot) else {
                 continue;
@@ -790,14 +793,14 @@ impl Server {
     }
 
     /// Runs the active expire cycle of `kind` unless `DEBUG
-    /// SET-ACTIVE-EXPIRE 0` turned it off; `clock_us` reads the time for
+    /// SET-ACTIVE-EXPIRE 0` turned it off or clients are paused; `clock_us` reads the time for
     /// the cycle's budget. Returns the keys removed.
     pub fn active_expire_cycle(
         &mut self,
         kind: CycleKind,
         clock_us: &mut dyn FnMut() -> i64,
     ) -> u64 {
-        if !self.active_expire_enabled {
+        if !self.active_expire_enabled || self.pause.is_some_and(|p| self.now_ms < p.end_ms) {
             return 0;
         }
         let (now_ms, hz) = (self.now_ms, self.config.hz);

@@ -1018,6 +1018,26 @@ fn info_commandstats_and_errorstats() {
 }
 
 #[test]
+fn client_pause_holds_back_expiry() {
+    let (mut t, c) = setup();
+    check(&mut t, c, "SET a 1 PX 10", "+OK\r\n");
+    check(&mut t, c, "SET b 1 PX 10", "+OK\r\n");
+    check(&mut t, c, "CLIENT PAUSE 50000 WRITE", "+OK\r\n");
+    t.advance_ms(20);
+    check(&mut t, c, "GET a", "$-1\r\n");
+    check(&mut t, c, "EXISTS b", ":0\r\n");
+    let cycle = vireo_core::expire::CycleKind::Slow;
+    assert_eq!(t.server.active_expire_cycle(cycle, &mut || 0), 0);
+    assert_eq!(t.server.expired_keys(), 0, "logically gone, not removed");
+    check(&mut t, c, "DBSIZE", ":2\r\n");
+    check(&mut t, c, "CLIENT UNPAUSE", "+OK\r\n");
+    check(&mut t, c, "GET a", "$-1\r\n");
+    check(&mut t, c, "GET b", "$-1\r\n");
+    assert_eq!(t.server.expired_keys(), 2);
+    check(&mut t, c, "DBSIZE", ":0\r\n");
+}
+
+#[test]
 fn client_pause_holds_back_writes_until_unpause_or_timeout() {
     let (mut t, admin) = setup();
     let writer = t.connect();

@@ -501,6 +501,11 @@ fn client_pause(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
             end_ms,
         },
     });
+    if let Some(pause) = server.pause {
+        for db in &mut server.dbs {
+            db.keep_expired_until_ms = pause.end_ms;
+        }
+    }
     client.reply_ok();
 }
 
