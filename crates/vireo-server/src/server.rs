@@ -491,8 +491,8 @@ impl Server {
         let dirty_before = self.dirty;
         let started = std::time::Instant::now();
         handler(self, client, argv);
-        if let Some((keys, deadline_ms)) = client.block_request.take() {
-            self.block_client(client, keys, deadline_ms);
+        if let Some(request) = client.block_request.take() {
+            self.block_client(client, request);
             return Outcome::Blocked;
         }
         if client.blocked.is_some() {

@@ -595,6 +595,34 @@ const SEQUENCES: &[&str] = &[
      EXEC
      BLPOP
      BLPOP k",
+    "ZADD z 1 a 2 b 3 c 4 d 1.5 e
+     BZPOPMIN z 0
+     BZPOPMAX nosuch z 0
+     BZMPOP 0 2 nosuch z MIN COUNT 2
+     BZMPOP 0 1 z MAX COUNT 10
+     ZADD z 1 a
+     BZMPOP 0 0 z MIN
+     BZMPOP 0 2 z MIN
+     BZMPOP 0 1 z MIDDLE
+     BZMPOP 0 1 z MIN COUNT 0
+     BZMPOP 0 1 z MIN COUNT 1 COUNT 2
+     BZMPOP x 1 z MIN
+     BZPOPMIN z -1
+     BZPOPMIN z abc
+     BZPOPMIN z inf
+     BZPOPMIN z 1e16
+     BZPOPMIN z nan
+     SET s v
+     BZPOPMIN s 0
+     BZMPOP 0 1 s MAX
+     MULTI
+     BZPOPMIN empty 0
+     BZPOPMAX empty 0
+     BZMPOP 0 1 empty MIN
+     EXEC
+     BZPOPMIN
+     BZPOPMIN k
+     BZMPOP 0 1 k",
     "LATENCY HISTORY nosuch
      LATENCY GRAPH nosuch
      LATENCY RESET
@@ -1808,20 +1836,22 @@ fn blocking_pops_wait_and_wake_like_redis() {
         let mut request = Vec::new();
         vireo_resp::encode::command(&mut request, &[b"BLPOP", b"jobs", b"other", b"5"]);
         waiter.send_raw(&request);
-        // The waiter is blocked once the server counts it.
-        for _ in 0..100 {
-            let info = String::from_utf8_lossy(&other.request(&[b"INFO", b"clients"])).into_owned();
-            if info.contains("blocked_clients:1") {
-                break;
-            }
-            std::thread::sleep(std::time::Duration::from_millis(10));
-        }
+        wait_until_blocked(&mut other);
         lines.push(other.request(&[b"RPUSH", b"other", b"first", b"second"]));
         lines.push(waiter.read_reply().unwrap_or_default());
         lines.push(other.request(&[b"LRANGE", b"other", b"0", b"-1"]));
         let mut request = Vec::new();
         vireo_resp::encode::command(&mut request, &[b"BRPOP", b"none", b"0.05"]);
         waiter.send_raw(&request);
+        lines.push(waiter.read_reply().unwrap_or_default());
+        let mut request = Vec::new();
+        vireo_resp::encode::command(&mut request, &[b"BZPOPMAX", b"scores", b"5"]);
+        waiter.send_raw(&request);
+        wait_until_blocked(&mut other);
+        // A list at the awaited key leaves the sorted-set wait in place.
+        lines.push(other.request(&[b"RPUSH", b"scores", b"not-a-zset"]));
+        lines.push(other.request(&[b"DEL", b"scores"]));
+        lines.push(other.request(&[b"ZADD", b"scores", b"1", b"low", b"9", b"high"]));
         lines.push(waiter.read_reply().unwrap_or_default());
         transcripts.push(
             lines
@@ -1831,6 +1861,17 @@ fn blocking_pops_wait_and_wake_like_redis() {
         );
     }
     assert_eq!(transcripts[1], transcripts[0]);
+}
+
+/// Returns once the server counts one blocked client (or after a second).
+fn wait_until_blocked(observer: &mut support::Connection) {
+    for _ in 0..100 {
+        let info = String::from_utf8_lossy(&observer.request(&[b"INFO", b"clients"])).into_owned();
+        if info.contains("blocked_clients:1") {
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
 }
 
 /// The payload of a bulk-string reply.
