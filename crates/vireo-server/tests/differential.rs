@@ -1099,6 +1099,75 @@ const SEQUENCES: &[&str] = &[
      SORT z ALPHA
      MSET w_a x
      SORT t BY w_*",
+    "RPUSH l 3 1 2 10 -5 2.5 1e1 0x10
+     SORT l
+     SORT l DESC
+     SORT l ALPHA
+     SORT l ALPHA DESC LIMIT 1 3
+     SORT l LIMIT 2 100
+     SORT l LIMIT 1 9223372036854775807
+     SORT l LIMIT -3 -3
+     SORT l BY nosort
+     SORT l BY nosort DESC
+     SORT l BY nosort LIMIT 2 3
+     SORT l BY nosort DESC LIMIT 2 3
+     SORT l BY nosort LIMIT 20 3
+     SORT_RO l BY nosort DESC
+     RPUSH dup b a b c a
+     SORT dup ALPHA
+     SORT dup
+     RPUSH bad 1 x 2
+     SORT bad
+     SORT bad ALPHA
+     RPUSH nums 1 2 3 4
+     HSET h_1 w 40 name one
+     HSET h_2 w 10 name two
+     HSET h_3 w 30 name three
+     HSET h_4 name four
+     SET k_2 sv
+     SORT nums BY h_*->w
+     SORT nums BY h_*->w DESC GET # GET h_*->name
+     SORT nums BY h_*->w LIMIT 1 2 GET h_*->name
+     SORT nums BY h_*->name ALPHA GET h_*->w
+     SORT nums GET h_*->missing GET k_* GET h_*-> GET k_*->w
+     SORT nums BY h_*->name
+     SORT nums BY h_*-> GET #
+     SORT nums BY k_*->w
+     SORT nums BY nosort GET h_*->name DESC
+     SORT nums GET h_*->name STORE dst
+     LRANGE dst 0 -1
+     TYPE dst
+     SORT nums BY h_*->w GET # GET h_*->nothing STORE dst
+     LRANGE dst 0 -1
+     SORT l STORE dst
+     LRANGE dst 0 -1
+     SORT l BY nosort DESC STORE dst2
+     LRANGE dst2 0 -1
+     SET dst3 x EX 100
+     SORT nums STORE dst3
+     TTL dst3
+     LRANGE dst3 0 -1
+     SORT nums LIMIT 10 10 STORE dst3
+     EXISTS dst3
+     SORT nope STORE dst2
+     EXISTS dst2
+     SADD sset b c a
+     SORT sset BY nosort STORE dst4
+     LRANGE dst4 0 -1
+     ZADD z 3 x 1 y 2 w
+     SORT z BY nosort STORE dst5
+     LRANGE dst5 0 -1
+     SORT z BY nosort DESC LIMIT 1 5
+     SORT z ALPHA STORE dst5
+     LRANGE dst5 0 -1
+     SORT_RO nums GET h_*->name
+     SORT_RO nums GET h_*->name STORE x
+     HSET hs a 1
+     SORT hs
+     SORT nums LIMIT 1
+     SORT nums BY
+     SORT nums GET
+     SORT nums STORE",
 ];
 
 /// Sequences run with `enable-debug-command yes` on both servers.

@@ -1919,3 +1919,22 @@ fn blocking_zset_pops_time_out_and_do_not_block_inside_exec() {
         "-ERR count should be greater than 0\r\n",
     );
 }
+
+#[test]
+fn sort_store_writes_a_list_and_wakes_list_waiters() {
+    let (mut t, waiter) = setup();
+    let c = t.connect();
+    check(&mut t, c, "RPUSH l 3 1 2", ":3\r\n");
+    check(&mut t, c, "HSET h_1 n one", ":1\r\n");
+    assert_eq!(t.command(waiter, &words("BLPOP dst 0")), b"");
+    check(&mut t, c, "SORT l GET h_*->n GET # STORE dst", ":6\r\n");
+    assert_eq!(t.send(waiter, b""), b"*2\r\n$3\r\ndst\r\n$3\r\none\r\n");
+    check(
+        &mut t,
+        c,
+        "LRANGE dst 0 -1",
+        "*5\r\n$1\r\n1\r\n$0\r\n\r\n$1\r\n2\r\n$0\r\n\r\n$1\r\n3\r\n",
+    );
+    check(&mut t, c, "SORT l LIMIT 5 1 STORE dst", ":0\r\n");
+    check(&mut t, c, "EXISTS dst", ":0\r\n");
+}
