@@ -2441,3 +2441,79 @@ fn list_and_hash_dumps_match_redis_and_restore_across_servers() {
         );
     }
 }
+
+#[test]
+fn set_and_sorted_set_dumps_restore_across_servers_in_both_directions() {
+    let Some((redis, vireo)) = servers() else {
+        return;
+    };
+    let mut connections = [redis.connect(), vireo.connect()];
+    let numbers: Vec<Vec<u8>> = (0..600)
+        .map(|i| (i * 13 - 900).to_string().into_bytes())
+        .collect();
+    let words: Vec<Vec<u8>> = (0..200).map(|i| format!("w{i}").into_bytes()).collect();
+    let long_member = vec![b'm'; 65];
+    let mut setups: Vec<Vec<Vec<u8>>> = vec![
+        [&b"SADD"[..], b"v", b"3", b"-7", b"70000", b"5000000000"]
+            .map(<[u8]>::to_vec)
+            .to_vec(),
+        [&b"SADD"[..], b"v", b"a", b"12", b"hello world"]
+            .map(<[u8]>::to_vec)
+            .to_vec(),
+        [
+            &b"ZADD"[..],
+            b"v",
+            b"1",
+            b"a",
+            b"1.5",
+            b"b",
+            b"-inf",
+            b"c",
+            b"-0",
+            b"d",
+        ]
+        .map(<[u8]>::to_vec)
+        .to_vec(),
+        vec![b"ZADD".to_vec(), b"v".to_vec(), b"2".to_vec(), long_member],
+    ];
+    setups.push([vec![b"SADD".to_vec(), b"v".to_vec()], numbers].concat());
+    let mut big_zset = vec![b"ZADD".to_vec(), b"v".to_vec()];
+    for (i, word) in words.iter().enumerate() {
+        big_zset.push(format!("{}", i % 9).into_bytes());
+        big_zset.push(word.clone());
+    }
+    setups.push(big_zset);
+    for setup in setups {
+        let args: Vec<&[u8]> = setup.iter().map(Vec::as_slice).collect();
+        let contents = |conn: &mut support::Connection, key: &[u8]| {
+            if setup[0] == b"SADD" {
+                conn.request(&[b"SORT", key, b"ALPHA"])
+            } else {
+                conn.request(&[b"ZRANGE", key, b"0", b"-1", b"WITHSCORES"])
+            }
+        };
+        for from_index in [0, 1] {
+            let [redis_conn, vireo_conn] = &mut connections;
+            let (from, to) = if from_index == 0 {
+                (redis_conn, vireo_conn)
+            } else {
+                (vireo_conn, redis_conn)
+            };
+            from.request(&[b"DEL", b"v"]);
+            from.request(&args);
+            let payload = bulk_payload(&from.request(&[b"DUMP", b"v"]));
+            let what = String::from_utf8_lossy(&setup[2]).into_owned();
+            assert_eq!(
+                to.request(&[b"RESTORE", b"copy", b"0", &payload, b"REPLACE"]),
+                b"+OK\r\n",
+                "RESTORE of {what}..."
+            );
+            assert_eq!(
+                to.request(&[b"OBJECT", b"ENCODING", b"copy"]),
+                from.request(&[b"OBJECT", b"ENCODING", b"v"]),
+                "encoding of {what}..."
+            );
+            assert_eq!(contents(to, b"copy"), contents(from, b"v"), "{what}...");
+        }
+    }
+}
