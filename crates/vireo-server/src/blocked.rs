@@ -1,4 +1,4 @@
-//! Blocking commands (BLPOP and friends): clients waiting on keys.
+//! Blocking commands (BLPOP, BZPOPMIN and friends): clients waiting on keys.
 //!
 //! A blocking command that finds nothing to serve leaves its request in
 //! the client's query buffer and registers the client on each of its keys
@@ -12,11 +12,49 @@
 //! the gate answer with an error instead. The same request path as every
 //! other command is used throughout, so a blocking command behaves exactly
 //! like its non-blocking sibling once it runs.
+//!
+//! Each wait is for one value type (`BlockKind`). A ready key is offered
+//! only to the waiters of the type it now holds: a client in BLPOP stays
+//! blocked when its key appears as a sorted set, as in Redis, instead of
+//! being run again into a WRONGTYPE error.
 
 use std::collections::{HashMap, VecDeque};
 
+use vireo_core::Value;
+
 use crate::client::Client;
 use crate::server::Server;
+
+/// The value type a blocked client waits for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BlockKind {
+    /// BLPOP, BRPOP, BLMPOP, BLMOVE, BRPOPLPUSH.
+    List,
+    /// BZPOPMIN, BZPOPMAX, BZMPOP.
+    ZSet,
+}
+
+impl BlockKind {
+    /// The kind of wait `value` can serve, if any.
+    fn served_by(value: &Value) -> Option<BlockKind> {
+        match value {
+            Value::List(_) => Some(BlockKind::List),
+            Value::ZSet(_) => Some(BlockKind::ZSet),
+            _ => None,
+        }
+    }
+}
+
+/// What a blocking command that found nothing asks the gate for.
+#[derive(Debug, Clone)]
+pub struct BlockRequest {
+    /// The value type it waits for.
+    pub kind: BlockKind,
+    /// The keys it waits on.
+    pub keys: Vec<Vec<u8>>,
+    /// When it gives up, Unix milliseconds (0: never).
+    pub deadline_ms: i64,
+}
 
 /// `(slot, id)` of a blocked client; the id guards against slot reuse.
 pub type Waiter = (usize, u64);
@@ -24,6 +62,8 @@ pub type Waiter = (usize, u64);
 /// What a blocked client waits for.
 #[derive(Debug, Clone)]
 pub struct BlockState {
+    /// The value type it waits for.
+    pub kind: BlockKind,
     /// The database of its keys.
     pub db: usize,
     /// The keys it waits on.
@@ -55,18 +95,17 @@ pub struct Blocking {
 pub fn parse_timeout(arg: &[u8], now_ms: i64) -> Result<i64, &'static str> {
     let seconds = vireo_core::long_double::LongDouble::parse(arg)
         .map(|value| value.to_f64())
-        .filter(|value| value.is_finite())
         .ok_or("timeout is not a float or out of range")?;
-    if seconds < 0.0 {
-        return Err("timeout is negative");
-    }
     let milliseconds = (seconds * 1000.0).ceil();
-    if milliseconds >= i64::MAX as f64 / 2.0 {
-        return Err("timeout is out of range");
+    // Redis compat: Redis converts the milliseconds to a 64-bit integer
+    // unchecked; on x86-64 anything out of range (inf included) becomes the
+    // most negative integer, so it is reported as negative.
+    if !(0.0..i64::MAX as f64).contains(&milliseconds) {
+        return Err("timeout is negative");
     }
     let milliseconds = milliseconds as i64;
     Ok(if milliseconds > 0 {
-        now_ms + milliseconds
+        now_ms.saturating_add(milliseconds)
     } else {
         0
     })
@@ -75,10 +114,15 @@ pub fn parse_timeout(arg: &[u8], now_ms: i64) -> Result<i64, &'static str> {
 impl Server {
     /// Registers `client` as waiting on `keys` (once, however often its
     /// request is run again).
-    pub fn block_client(&mut self, client: &mut Client, keys: Vec<Vec<u8>>, deadline_ms: i64) {
+    pub fn block_client(&mut self, client: &mut Client, request: BlockRequest) {
         if client.blocked.is_some() {
             return;
         }
+        let BlockRequest {
+            kind,
+            keys,
+            deadline_ms,
+        } = request;
         let waiter = (client.slot, client.id);
         for key in &keys {
             self.blocking
@@ -89,6 +133,7 @@ impl Server {
         }
         self.blocking.blocked.push(waiter);
         client.blocked = Some(BlockState {
+            kind,
             db: client.db,
             keys,
             deadline_ms,
@@ -122,6 +167,23 @@ impl Server {
         }
     }
 
+    /// Whether the value now at `key` can serve the wait of `waiter` (a
+    /// missing key or a value of another type serves nobody).
+    fn key_serves(&mut self, (db, key): &(usize, Vec<u8>), (slot, id): Waiter) -> bool {
+        let Some(kind) = self
+            .clients
+            .get(slot)
+            .and_then(Option::as_ref)
+            .filter(|client| client.id == id)
+            .and_then(|client| client.blocked.as_ref())
+            .map(|state| state.kind)
+        else {
+            return false;
+        };
+        let now = self.now_ms;
+        self.dbs[*db].get(key, now).and_then(BlockKind::served_by) == Some(kind)
+    }
+
     /// Runs a blocked client's request again, with the client taken out of
     /// its slot for the duration.
     fn rerun_blocked(&mut self, (slot, id): Waiter) {
@@ -150,7 +212,9 @@ impl Server {
                 .map(|q| q.iter().copied().collect())
                 .unwrap_or_default();
             for waiter in waiters {
-                self.rerun_blocked(waiter);
+                if self.key_serves(&entry, waiter) {
+                    self.rerun_blocked(waiter);
+                }
             }
         }
         self.blocking.serving = false;
@@ -222,6 +286,9 @@ mod tests {
             "rounded up to the millisecond"
         );
         assert_eq!(parse_timeout(b"-1", 1000), Err("timeout is negative"));
+        assert_eq!(parse_timeout(b"inf", 1000), Err("timeout is negative"));
+        assert_eq!(parse_timeout(b"1e16", 1000), Err("timeout is negative"));
+        assert_eq!(parse_timeout(b"1e15", 1000), Ok(1_000_000_000_000_001_000));
         assert_eq!(
             parse_timeout(b"abc", 1000),
             Err("timeout is not a float or out of range")

@@ -179,8 +179,8 @@ pub struct Client {
     pub close_asap: bool,
     /// Waiting on keys (BLPOP and friends).
     pub blocked: Option<crate::blocked::BlockState>,
-    /// Set by a blocking command that found nothing: (keys, deadline).
-    pub block_request: Option<(Vec<Vec<u8>>, i64)>,
+    /// Set by a blocking command that found nothing: what it waits for.
+    pub block_request: Option<crate::blocked::BlockRequest>,
     /// Blocking commands must not block (inside EXEC): they reply at once.
     pub deny_blocking: bool,
     /// In MONITOR mode.

@@ -81,9 +81,6 @@ pub const OUT_OF_RANGE: &str = "value is out of range";
 
 /// SORT on values that do not parse as numbers.
 pub const SORT_NOT_DOUBLE: &str = "One or more scores can't be converted into double";
-/// SORT ... STORE with a result to store, before lists exist.
-pub const SORT_STORE_NEEDS_LISTS: &str =
-    "SORT STORE of a non-empty result needs lists, not implemented yet";
 
 /// `at least 1 input key is needed for '<name>' command`.
 pub fn no_input_keys(command: &str) -> String {

@@ -506,8 +506,8 @@ impl Server {
         self.dbs[counting_db].set_count_reads(spec.flags & flags::READONLY != 0);
         handler(self, client, argv);
         self.dbs[counting_db].set_count_reads(false);
-        if let Some((keys, deadline_ms)) = client.block_request.take() {
-            self.block_client(client, keys, deadline_ms);
+        if let Some(request) = client.block_request.take() {
+            self.block_client(client, request);
             return Outcome::Blocked;
         }
         if client.blocked.is_some() {

@@ -595,6 +595,34 @@ const SEQUENCES: &[&str] = &[
      EXEC
      BLPOP
      BLPOP k",
+    "ZADD z 1 a 2 b 3 c 4 d 1.5 e
+     BZPOPMIN z 0
+     BZPOPMAX nosuch z 0
+     BZMPOP 0 2 nosuch z MIN COUNT 2
+     BZMPOP 0 1 z MAX COUNT 10
+     ZADD z 1 a
+     BZMPOP 0 0 z MIN
+     BZMPOP 0 2 z MIN
+     BZMPOP 0 1 z MIDDLE
+     BZMPOP 0 1 z MIN COUNT 0
+     BZMPOP 0 1 z MIN COUNT 1 COUNT 2
+     BZMPOP x 1 z MIN
+     BZPOPMIN z -1
+     BZPOPMIN z abc
+     BZPOPMIN z inf
+     BZPOPMIN z 1e16
+     BZPOPMIN z nan
+     SET s v
+     BZPOPMIN s 0
+     BZMPOP 0 1 s MAX
+     MULTI
+     BZPOPMIN empty 0
+     BZPOPMAX empty 0
+     BZMPOP 0 1 empty MIN
+     EXEC
+     BZPOPMIN
+     BZPOPMIN k
+     BZMPOP 0 1 k",
     "LATENCY HISTORY nosuch
      LATENCY GRAPH nosuch
      LATENCY RESET
@@ -1091,6 +1119,75 @@ const SEQUENCES: &[&str] = &[
      memory help
      MEMORY HELP x
      MEMORY PURGE",
+    "RPUSH l 3 1 2 10 -5 2.5 1e1 0x10
+     SORT l
+     SORT l DESC
+     SORT l ALPHA
+     SORT l ALPHA DESC LIMIT 1 3
+     SORT l LIMIT 2 100
+     SORT l LIMIT 1 9223372036854775807
+     SORT l LIMIT -3 -3
+     SORT l BY nosort
+     SORT l BY nosort DESC
+     SORT l BY nosort LIMIT 2 3
+     SORT l BY nosort DESC LIMIT 2 3
+     SORT l BY nosort LIMIT 20 3
+     SORT_RO l BY nosort DESC
+     RPUSH dup b a b c a
+     SORT dup ALPHA
+     SORT dup
+     RPUSH bad 1 x 2
+     SORT bad
+     SORT bad ALPHA
+     RPUSH nums 1 2 3 4
+     HSET h_1 w 40 name one
+     HSET h_2 w 10 name two
+     HSET h_3 w 30 name three
+     HSET h_4 name four
+     SET k_2 sv
+     SORT nums BY h_*->w
+     SORT nums BY h_*->w DESC GET # GET h_*->name
+     SORT nums BY h_*->w LIMIT 1 2 GET h_*->name
+     SORT nums BY h_*->name ALPHA GET h_*->w
+     SORT nums GET h_*->missing GET k_* GET h_*-> GET k_*->w
+     SORT nums BY h_*->name
+     SORT nums BY h_*-> GET #
+     SORT nums BY k_*->w
+     SORT nums BY nosort GET h_*->name DESC
+     SORT nums GET h_*->name STORE dst
+     LRANGE dst 0 -1
+     TYPE dst
+     SORT nums BY h_*->w GET # GET h_*->nothing STORE dst
+     LRANGE dst 0 -1
+     SORT l STORE dst
+     LRANGE dst 0 -1
+     SORT l BY nosort DESC STORE dst2
+     LRANGE dst2 0 -1
+     SET dst3 x EX 100
+     SORT nums STORE dst3
+     TTL dst3
+     LRANGE dst3 0 -1
+     SORT nums LIMIT 10 10 STORE dst3
+     EXISTS dst3
+     SORT nope STORE dst2
+     EXISTS dst2
+     SADD sset b c a
+     SORT sset BY nosort STORE dst4
+     LRANGE dst4 0 -1
+     ZADD z 3 x 1 y 2 w
+     SORT z BY nosort STORE dst5
+     LRANGE dst5 0 -1
+     SORT z BY nosort DESC LIMIT 1 5
+     SORT z ALPHA STORE dst5
+     LRANGE dst5 0 -1
+     SORT_RO nums GET h_*->name
+     SORT_RO nums GET h_*->name STORE x
+     HSET hs a 1
+     SORT hs
+     SORT nums LIMIT 1
+     SORT nums BY
+     SORT nums GET
+     SORT nums STORE",
 ];
 
 /// Sequences run with `enable-debug-command yes` on both servers.
@@ -1828,20 +1925,22 @@ fn blocking_pops_wait_and_wake_like_redis() {
         let mut request = Vec::new();
         vireo_resp::encode::command(&mut request, &[b"BLPOP", b"jobs", b"other", b"5"]);
         waiter.send_raw(&request);
-        // The waiter is blocked once the server counts it.
-        for _ in 0..100 {
-            let info = String::from_utf8_lossy(&other.request(&[b"INFO", b"clients"])).into_owned();
-            if info.contains("blocked_clients:1") {
-                break;
-            }
-            std::thread::sleep(std::time::Duration::from_millis(10));
-        }
+        wait_until_blocked(&mut other);
         lines.push(other.request(&[b"RPUSH", b"other", b"first", b"second"]));
         lines.push(waiter.read_reply().unwrap_or_default());
         lines.push(other.request(&[b"LRANGE", b"other", b"0", b"-1"]));
         let mut request = Vec::new();
         vireo_resp::encode::command(&mut request, &[b"BRPOP", b"none", b"0.05"]);
         waiter.send_raw(&request);
+        lines.push(waiter.read_reply().unwrap_or_default());
+        let mut request = Vec::new();
+        vireo_resp::encode::command(&mut request, &[b"BZPOPMAX", b"scores", b"5"]);
+        waiter.send_raw(&request);
+        wait_until_blocked(&mut other);
+        // A list at the awaited key leaves the sorted-set wait in place.
+        lines.push(other.request(&[b"RPUSH", b"scores", b"not-a-zset"]));
+        lines.push(other.request(&[b"DEL", b"scores"]));
+        lines.push(other.request(&[b"ZADD", b"scores", b"1", b"low", b"9", b"high"]));
         lines.push(waiter.read_reply().unwrap_or_default());
         transcripts.push(
             lines
@@ -1851,6 +1950,17 @@ fn blocking_pops_wait_and_wake_like_redis() {
         );
     }
     assert_eq!(transcripts[1], transcripts[0]);
+}
+
+/// Returns once the server counts one blocked client (or after a second).
+fn wait_until_blocked(observer: &mut support::Connection) {
+    for _ in 0..100 {
+        let info = String::from_utf8_lossy(&observer.request(&[b"INFO", b"clients"])).into_owned();
+        if info.contains("blocked_clients:1") {
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
 }
 
 /// The payload of a bulk-string reply.
@@ -2476,4 +2586,80 @@ fn keyspace_hits_and_misses_match_redis() {
         }
     }
     assert!(mismatches.is_empty(), "{}", mismatches.join("\n"));
+}
+
+#[test]
+fn set_and_sorted_set_dumps_restore_across_servers_in_both_directions() {
+    let Some((redis, vireo)) = servers() else {
+        return;
+    };
+    let mut connections = [redis.connect(), vireo.connect()];
+    let numbers: Vec<Vec<u8>> = (0..600)
+        .map(|i| (i * 13 - 900).to_string().into_bytes())
+        .collect();
+    let words: Vec<Vec<u8>> = (0..200).map(|i| format!("w{i}").into_bytes()).collect();
+    let long_member = vec![b'm'; 65];
+    let mut setups: Vec<Vec<Vec<u8>>> = vec![
+        [&b"SADD"[..], b"v", b"3", b"-7", b"70000", b"5000000000"]
+            .map(<[u8]>::to_vec)
+            .to_vec(),
+        [&b"SADD"[..], b"v", b"a", b"12", b"hello world"]
+            .map(<[u8]>::to_vec)
+            .to_vec(),
+        [
+            &b"ZADD"[..],
+            b"v",
+            b"1",
+            b"a",
+            b"1.5",
+            b"b",
+            b"-inf",
+            b"c",
+            b"-0",
+            b"d",
+        ]
+        .map(<[u8]>::to_vec)
+        .to_vec(),
+        vec![b"ZADD".to_vec(), b"v".to_vec(), b"2".to_vec(), long_member],
+    ];
+    setups.push([vec![b"SADD".to_vec(), b"v".to_vec()], numbers].concat());
+    let mut big_zset = vec![b"ZADD".to_vec(), b"v".to_vec()];
+    for (i, word) in words.iter().enumerate() {
+        big_zset.push(format!("{}", i % 9).into_bytes());
+        big_zset.push(word.clone());
+    }
+    setups.push(big_zset);
+    for setup in setups {
+        let args: Vec<&[u8]> = setup.iter().map(Vec::as_slice).collect();
+        let contents = |conn: &mut support::Connection, key: &[u8]| {
+            if setup[0] == b"SADD" {
+                conn.request(&[b"SORT", key, b"ALPHA"])
+            } else {
+                conn.request(&[b"ZRANGE", key, b"0", b"-1", b"WITHSCORES"])
+            }
+        };
+        for from_index in [0, 1] {
+            let [redis_conn, vireo_conn] = &mut connections;
+            let (from, to) = if from_index == 0 {
+                (redis_conn, vireo_conn)
+            } else {
+                (vireo_conn, redis_conn)
+            };
+            from.request(&[b"DEL", b"v"]);
+            from.request(&args);
+            let payload = bulk_payload(&from.request(&[b"DUMP", b"v"]));
+            let what = String::from_utf8_lossy(&setup[2]).into_owned();
+            assert_eq!(
+                to.request(&[b"RESTORE", b"copy", b"0", &payload, b"REPLACE"]),
+                b"+OK\r\n",
+                "RESTORE of {what}..."
+            );
+            assert_eq!(
+                to.request(&[b"OBJECT", b"ENCODING", b"copy"]),
+                from.request(&[b"OBJECT", b"ENCODING", b"v"]),
+                "encoding of {what}..."
+            );
+            assert_eq!(contents(to, b"copy"), contents(from, b"v"), "{what}...");
+        }
+    }
 }

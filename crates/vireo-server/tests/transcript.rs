@@ -2078,3 +2078,150 @@ fn keyspace_hits_and_misses_count_reads_only() {
     check(&mut t, c, "CONFIG RESETSTAT", "+OK\r\n");
     assert_eq!(lookup_stats(&mut t, c), (0, 0));
 }
+
+#[test]
+fn bzpopmin_waits_for_a_zadd_first_come_first_served() {
+    let (mut t, first) = setup();
+    let second = t.connect();
+    let writer = t.connect();
+    assert_eq!(t.command(first, &words("BZPOPMIN z1 z2 0")), b"");
+    assert_eq!(t.command(second, &words("BZPOPMAX z2 0")), b"");
+    check(&mut t, writer, "ZADD z2 1 a 2 b 3 c", ":3\r\n");
+    assert_eq!(
+        t.send(first, b""),
+        b"*3\r\n$2\r\nz2\r\n$1\r\na\r\n$1\r\n1\r\n"
+    );
+    assert_eq!(
+        t.send(second, b""),
+        b"*3\r\n$2\r\nz2\r\n$1\r\nc\r\n$1\r\n3\r\n"
+    );
+    check(&mut t, writer, "ZRANGE z2 0 -1", "*1\r\n$1\r\nb\r\n");
+    check(
+        &mut t,
+        writer,
+        "BZPOPMAX nosuch z2 0",
+        "*3\r\n$2\r\nz2\r\n$1\r\nb\r\n$1\r\n2\r\n",
+    );
+    check(&mut t, writer, "EXISTS z2", ":0\r\n");
+}
+
+#[test]
+fn bzmpop_replies_like_zmpop_and_wakes_on_store_commands() {
+    let (mut t, c) = setup();
+    let writer = t.connect();
+    assert_eq!(t.command(c, &words("BZMPOP 0 2 a b MAX COUNT 5")), b"");
+    check(&mut t, writer, "ZADD src 1 x 2.5 y", ":2\r\n");
+    check(&mut t, writer, "ZUNIONSTORE b 1 src", ":2\r\n");
+    assert_eq!(
+        t.send(c, b""),
+        b"*2\r\n$1\r\nb\r\n*2\r\n*2\r\n$1\r\ny\r\n$3\r\n2.5\r\n*2\r\n$1\r\nx\r\n$1\r\n1\r\n"
+    );
+    check(&mut t, c, "EXISTS b", ":0\r\n");
+    check(
+        &mut t,
+        c,
+        "BZMPOP 0 1 src MIN",
+        "*2\r\n$3\r\nsrc\r\n*1\r\n*2\r\n$1\r\nx\r\n$1\r\n1\r\n",
+    );
+    assert_eq!(t.command(c, &words("BZMPOP 0 1 n MIN")), b"");
+    check(&mut t, writer, "ZINCRBY n 4 m", "$1\r\n4\r\n");
+    assert_eq!(
+        t.send(c, b""),
+        b"*2\r\n$1\r\nn\r\n*1\r\n*2\r\n$1\r\nm\r\n$1\r\n4\r\n"
+    );
+}
+
+#[test]
+fn blocked_zset_and_list_clients_wait_for_their_own_type() {
+    let (mut t, list_waiter) = setup();
+    let zset_waiter = t.connect();
+    let writer = t.connect();
+    assert_eq!(t.command(list_waiter, &words("BLPOP k 0")), b"");
+    assert_eq!(t.command(zset_waiter, &words("BZPOPMIN k 0")), b"");
+    check(&mut t, writer, "ZADD k 7 m", ":1\r\n");
+    assert_eq!(
+        t.send(list_waiter, b""),
+        b"",
+        "a sorted set does not serve a list wait"
+    );
+    assert_eq!(
+        t.send(zset_waiter, b""),
+        b"*3\r\n$1\r\nk\r\n$1\r\nm\r\n$1\r\n7\r\n"
+    );
+    assert_eq!(t.command(zset_waiter, &words("BZPOPMIN k 0")), b"");
+    check(&mut t, writer, "RPUSH k v", ":1\r\n");
+    assert_eq!(
+        t.send(zset_waiter, b""),
+        b"",
+        "a list does not serve a sorted-set wait"
+    );
+    assert_eq!(t.send(list_waiter, b""), b"*2\r\n$1\r\nk\r\n$1\r\nv\r\n");
+    check(&mut t, writer, "RPUSH k v", ":1\r\n");
+    check(
+        &mut t,
+        writer,
+        "BZPOPMIN k 0",
+        "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n",
+    );
+}
+
+#[test]
+fn blocking_zset_pops_time_out_and_do_not_block_inside_exec() {
+    let (mut t, c) = setup();
+    assert_eq!(t.command(c, &words("BZPOPMAX z 0.5")), b"");
+    t.advance_ms(499);
+    t.server.expire_blocked_clients();
+    assert_eq!(t.send(c, b""), b"");
+    t.advance_ms(1);
+    t.server.expire_blocked_clients();
+    assert_eq!(t.send(c, b""), b"*-1\r\n");
+    check(&mut t, c, "MULTI", "+OK\r\n");
+    check(&mut t, c, "BZPOPMIN z 0", "+QUEUED\r\n");
+    check(&mut t, c, "BZMPOP 0 1 z MIN", "+QUEUED\r\n");
+    check(&mut t, c, "EXEC", "*2\r\n*-1\r\n*-1\r\n");
+    check(&mut t, c, "BZPOPMIN z -1", "-ERR timeout is negative\r\n");
+    check(
+        &mut t,
+        c,
+        "BZPOPMIN z x",
+        "-ERR timeout is not a float or out of range\r\n",
+    );
+    check(
+        &mut t,
+        c,
+        "BZMPOP x 0 z MIN",
+        "-ERR numkeys should be greater than 0\r\n",
+    );
+    check(
+        &mut t,
+        c,
+        "BZMPOP x 1 z MIN",
+        "-ERR timeout is not a float or out of range\r\n",
+    );
+    check(&mut t, c, "BZMPOP 0 1 z MIDDLE", "-ERR syntax error\r\n");
+    check(
+        &mut t,
+        c,
+        "BZMPOP 0 1 z MIN COUNT 0",
+        "-ERR count should be greater than 0\r\n",
+    );
+}
+
+#[test]
+fn sort_store_writes_a_list_and_wakes_list_waiters() {
+    let (mut t, waiter) = setup();
+    let c = t.connect();
+    check(&mut t, c, "RPUSH l 3 1 2", ":3\r\n");
+    check(&mut t, c, "HSET h_1 n one", ":1\r\n");
+    assert_eq!(t.command(waiter, &words("BLPOP dst 0")), b"");
+    check(&mut t, c, "SORT l GET h_*->n GET # STORE dst", ":6\r\n");
+    assert_eq!(t.send(waiter, b""), b"*2\r\n$3\r\ndst\r\n$3\r\none\r\n");
+    check(
+        &mut t,
+        c,
+        "LRANGE dst 0 -1",
+        "*5\r\n$1\r\n1\r\n$0\r\n\r\n$1\r\n2\r\n$0\r\n\r\n$1\r\n3\r\n",
+    );
+    check(&mut t, c, "SORT l LIMIT 5 1 STORE dst", ":0\r\n");
+    check(&mut t, c, "EXISTS dst", ":0\r\n");
+}

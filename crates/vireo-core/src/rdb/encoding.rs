@@ -156,6 +156,14 @@ impl<'a> Reader<'a> {
         Ok(bytes)
     }
 
+    /// A little-endian IEEE 754 double (RDB_TYPE_ZSET_2 scores).
+    ///
+    /// # Errors
+    /// [`RdbError::Truncated`] if fewer than 8 bytes are left.
+    pub fn read_f64_le(&mut self) -> Result<f64, RdbError> {
+        self.read_array().map(f64::from_le_bytes)
+    }
+
     fn read_array<const N: usize>(&mut self) -> Result<[u8; N], RdbError> {
         let mut array = [0; N];
         array.copy_from_slice(self.read_bytes(N as u64)?);

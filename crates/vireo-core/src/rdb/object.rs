@@ -22,7 +22,8 @@
 //! quicklist of ziplists (14)
 //! ```
 //!
-//! Sets and sorted sets are written but not yet read back.
+//! Sets and sorted sets are read back from every type Redis 7.0 writes
+//! (2, 11, 5, 17) and from the text-score sorted set (3).
 //!
 //! Which type Redis 7.0 *writes* follows the value's encoding: a list is
 //! always type 18; a set is 11 when intset-encoded, else 2; a sorted set
@@ -31,10 +32,11 @@
 
 use super::encoding::{Reader, Writer};
 use super::{rdb_type, RdbError};
-use crate::listpack::Listpack;
+use crate::listpack::{Listpack, LpValue};
 use crate::object::Value;
-use crate::t_set::Set;
-use crate::t_zset::ZSet;
+use crate::skiplist::{compare, SkipList};
+use crate::t_set::{Set, DEFAULT_MAX_INTSET_ENTRIES};
+use crate::t_zset::{strtod, ZSet, ZSetLimits};
 
 /// The type byte Redis 7.0 writes for `value`.
 pub fn object_type(value: &Value) -> u8 {
@@ -171,33 +173,27 @@ pub fn read_object(object_type: u8, reader: &mut Reader<'_>) -> Result<Value, Rd
             Ok(Value::Hash(Box::new(hash)))
         }
         rdb_type::HASH => read_hash_table(reader),
-        // Each of these needs its data type first, then:
-        // - LIST, LIST_ZIPLIST, LIST_QUICKLIST, LIST_QUICKLIST_2: a ziplist
-        //   and a listpack decoder (validating, converting ziplists to
-        //   listpacks), quicklist node containers;
-        // - SET, SET_INTSET, SET_LISTPACK: an intset decoder, and the
-        //   `set-max-intset-entries` conversion rules;
-        // - ZSET, ZSET_2, ZSET_ZIPLIST, ZSET_LISTPACK: text and binary
-        //   double scores, listpack/ziplist pairs;
-        // - HASH, HASH_ZIPMAP, HASH_ZIPLIST, HASH_LISTPACK: zipmap and
-        //   listpack pairs with duplicate detection;
+        rdb_type::SET => read_set(reader),
+        rdb_type::SET_INTSET => read_intset(reader),
+        rdb_type::ZSET_2 => read_zset(reader, ScoreFormat::Binary),
+        rdb_type::ZSET => read_zset(reader, ScoreFormat::Text),
+        rdb_type::ZSET_LISTPACK => read_zset_listpack(reader),
+        // Each of these needs its data type or an old decoder first:
+        // - LIST, LIST_ZIPLIST, LIST_QUICKLIST: a ziplist decoder
+        //   (validating, converting ziplists to listpacks);
+        // - ZSET_ZIPLIST, HASH_ZIPMAP, HASH_ZIPLIST: ziplist and zipmap pairs;
         // - STREAM_LISTPACKS(_2): the stream type with consumer groups;
         // - MODULE, MODULE_2: modules, which Vireo does not plan.
         // An empty collection is an error (Redis's `emptykey`).
         rdb_type::LIST
-        | rdb_type::SET
-        | rdb_type::ZSET
-        | rdb_type::ZSET_2
         | rdb_type::MODULE
         | rdb_type::MODULE_2
         | rdb_type::HASH_ZIPMAP
         | rdb_type::LIST_ZIPLIST
-        | rdb_type::SET_INTSET
         | rdb_type::ZSET_ZIPLIST
         | rdb_type::HASH_ZIPLIST
         | rdb_type::LIST_QUICKLIST
         | rdb_type::STREAM_LISTPACKS
-        | rdb_type::ZSET_LISTPACK
         | rdb_type::STREAM_LISTPACKS_2 => Err(RdbError::UnsupportedType(object_type)),
         other => Err(RdbError::UnknownType(other)),
     }
@@ -264,6 +260,145 @@ fn read_hash_table(reader: &mut Reader<'_>) -> Result<Value, RdbError> {
     Ok(Value::Hash(Box::new(hash)))
 }
 
+/// RDB_TYPE_SET: a member count, then member strings. An intset while
+/// every member is an integer and the count fits `set-max-intset-entries`
+/// (Redis's `rdbLoadObject` decides from the count before reading), else
+/// a table. A repeated member is corrupt data.
+fn read_set(reader: &mut Reader<'_>) -> Result<Value, RdbError> {
+    let count = reader.read_len()?;
+    if count == 0 {
+        return Err(RdbError::BadData);
+    }
+    let mut set = if count > DEFAULT_MAX_INTSET_ENTRIES as u64 {
+        Set::new_hashtable()
+    } else {
+        Set::new_intset()
+    };
+    for _ in 0..count {
+        let member = reader.read_string()?.into_bytes();
+        if !set.add(&member, DEFAULT_MAX_INTSET_ENTRIES) {
+            return Err(RdbError::BadData);
+        }
+    }
+    Ok(Value::Set(Box::new(set)))
+}
+
+/// RDB_TYPE_SET_INTSET: an intset blob. It is checked in full (width,
+/// length, strictly ascending values), stricter than Redis's default
+/// shallow check, because lookups binary-search it. A table past
+/// `set-max-intset-entries`, as Redis converts it.
+fn read_intset(reader: &mut Reader<'_>) -> Result<Value, RdbError> {
+    let bytes = reader.read_string()?.into_bytes();
+    let ints = crate::intset::IntSet::from_bytes(bytes).ok_or(RdbError::BadData)?;
+    if ints.is_empty() {
+        return Err(RdbError::BadData);
+    }
+    let mut set = Set::Intset(ints);
+    if set.len() > DEFAULT_MAX_INTSET_ENTRIES {
+        set.convert_to_hashtable(0);
+    }
+    Ok(Value::Set(Box::new(set)))
+}
+
+/// How a sorted set's scores are stored.
+#[derive(Clone, Copy)]
+enum ScoreFormat {
+    /// RDB_TYPE_ZSET_2: 8 bytes, little-endian IEEE 754.
+    Binary,
+    /// RDB_TYPE_ZSET: a length byte and that much text; 253, 254 and 255
+    /// stand for NaN, +inf and -inf.
+    Text,
+}
+
+/// A text score (Redis's `rdbLoadDoubleValue`).
+fn read_text_score(reader: &mut Reader<'_>) -> Result<f64, RdbError> {
+    match reader.read_u8()? {
+        253 => Ok(f64::NAN),
+        254 => Ok(f64::INFINITY),
+        255 => Ok(f64::NEG_INFINITY),
+        len => {
+            let text = reader.read_bytes(u64::from(len))?;
+            // Redis compat: read with sscanf("%lg"), so a valid prefix is
+            // enough; text with no number at all is corrupt.
+            let parsed = strtod(text);
+            if parsed.consumed == 0 {
+                return Err(RdbError::BadData);
+            }
+            Ok(parsed.value)
+        }
+    }
+}
+
+/// RDB_TYPE_ZSET_2 and RDB_TYPE_ZSET: a member count, then member and
+/// score pairs in any order; loaded into a skip list and converted to the
+/// small encoding afterwards if it fits, as Redis does. A NaN score or a
+/// repeated member is corrupt data.
+fn read_zset(reader: &mut Reader<'_>, format: ScoreFormat) -> Result<Value, RdbError> {
+    let count = reader.read_len()?;
+    if count == 0 {
+        return Err(RdbError::BadData);
+    }
+    let mut list = SkipList::new();
+    for _ in 0..count {
+        let member = reader.read_string()?.into_bytes();
+        let score = match format {
+            ScoreFormat::Binary => reader.read_f64_le()?,
+            ScoreFormat::Text => read_text_score(reader)?,
+        };
+        if score.is_nan() || list.score(&member).is_some() {
+            return Err(RdbError::BadData);
+        }
+        list.insert(score, member.into_boxed_slice());
+    }
+    let mut zset = ZSet::Skiplist(list);
+    zset.shrink_if_fits(ZSetLimits::default());
+    Ok(Value::ZSet(Box::new(zset)))
+}
+
+/// RDB_TYPE_ZSET_LISTPACK: a listpack of member, score, member, score...
+/// Besides the listpack itself, the pairs are checked (scores are numbers,
+/// not NaN; members unique; strictly in (score, member) order), which Redis
+/// leaves to its deep sanitization, because lookups rely on the order. A
+/// skip list past `zset-max-listpack-entries`, as Redis converts it.
+fn read_zset_listpack(reader: &mut Reader<'_>) -> Result<Value, RdbError> {
+    let listpack = read_listpack(reader)?;
+    let mut elements = listpack.iter();
+    let mut pairs: Vec<(Box<[u8]>, f64)> = Vec::new();
+    let mut members = std::collections::HashSet::new();
+    while let Some(member) = elements.next() {
+        let score = match elements.next().ok_or(RdbError::BadData)? {
+            LpValue::Int(value) => value as f64,
+            LpValue::Str(text) => {
+                let parsed = strtod(text);
+                if parsed.consumed != text.len() || text.is_empty() || parsed.value.is_nan() {
+                    return Err(RdbError::BadData);
+                }
+                // The small encoding keeps -0 as 0, as a listpack written
+                // by Redis would.
+                parsed.value + 0.0
+            }
+        };
+        let member: Box<[u8]> = member.to_vec().into_boxed_slice();
+        if let Some((last_member, last_score)) = pairs.last() {
+            if compare(*last_score, last_member, score, &member) != std::cmp::Ordering::Less {
+                return Err(RdbError::BadData);
+            }
+        }
+        if !members.insert(member.clone()) {
+            return Err(RdbError::BadData);
+        }
+        pairs.push((member, score));
+    }
+    if pairs.is_empty() {
+        return Err(RdbError::BadData);
+    }
+    let mut zset = ZSet::Listpack(pairs);
+    if zset.len() > ZSetLimits::default().max_listpack_entries {
+        zset.convert_to_skiplist();
+    }
+    Ok(Value::ZSet(Box::new(zset)))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -296,10 +431,189 @@ mod tests {
             match byte {
                 0 => assert!(result.is_ok()),
                 // Loadable types whose body here (an empty collection) is invalid.
-                4 | 16 | 18 => assert_eq!(result, Err(RdbError::BadData)),
+                2..=5 | 11 | 16..=18 => assert_eq!(result, Err(RdbError::BadData)),
                 1..=7 | 9..=19 => assert_eq!(result, Err(RdbError::UnsupportedType(byte))),
                 _ => assert_eq!(result, Err(RdbError::UnknownType(byte))),
             }
+        }
+    }
+
+    fn set_of(members: &[&[u8]]) -> Value {
+        let mut set = Set::new_intset();
+        for member in members {
+            set.add(member, DEFAULT_MAX_INTSET_ENTRIES);
+        }
+        Value::Set(Box::new(set))
+    }
+
+    fn zset_of(pairs: &[(&[u8], f64)]) -> Value {
+        let limits = ZSetLimits::default();
+        let mut zset = ZSet::new(0, 0, limits);
+        for (member, score) in pairs {
+            zset.insert(member, *score, limits);
+        }
+        Value::ZSet(Box::new(zset))
+    }
+
+    fn collections() -> Vec<Value> {
+        let many: Vec<Vec<u8>> = (0..600)
+            .map(|i| format!("{}", i * 7).into_bytes())
+            .collect();
+        let many: Vec<&[u8]> = many.iter().map(Vec::as_slice).collect();
+        let long = vec![b'm'; 65];
+        let members: Vec<Vec<u8>> = (0..200).map(|i| format!("m{i}").into_bytes()).collect();
+        let pairs: Vec<(&[u8], f64)> = members
+            .iter()
+            .enumerate()
+            .map(|(i, m)| (m.as_slice(), (i % 7) as f64 - 2.5))
+            .collect();
+        vec![
+            set_of(&[b"3", b"-1", b"70000", b"5000000000"]),
+            set_of(&[b"a", b"1", b"bb"]),
+            set_of(&many),
+            zset_of(&[
+                (b"a", 1.0),
+                (b"b", 1.5),
+                (b"c", -0.0),
+                (b"d", f64::INFINITY),
+            ]),
+            zset_of(&[(b"x", 2.0), (&long, 1.0)]),
+            zset_of(&pairs),
+        ]
+    }
+
+    fn dump(value: &Value) -> Vec<u8> {
+        let mut writer = Writer::new(true);
+        write_typed_object(&mut writer, value);
+        writer.into_bytes()
+    }
+
+    #[test]
+    fn sets_and_sorted_sets_round_trip_with_their_encoding() {
+        for value in collections() {
+            let bytes = dump(&value);
+            let loaded = read_typed_object(&mut Reader::new(&bytes));
+            assert_eq!(loaded.as_ref().map(Value::encoding), Ok(value.encoding()));
+            assert_eq!(loaded, Ok(value));
+        }
+    }
+
+    #[test]
+    fn truncated_set_and_sorted_set_bodies_are_errors() {
+        for value in collections() {
+            let bytes = dump(&value);
+            for end in 0..bytes.len() {
+                let mut reader = Reader::new(&bytes[..end]);
+                assert!(read_typed_object(&mut reader).is_err(), "{end} bytes");
+            }
+        }
+    }
+
+    /// An RDB string (6-bit length, so under 64 bytes) around `bytes`.
+    fn short_string(bytes: &[u8]) -> Vec<u8> {
+        let mut out = vec![bytes.len() as u8];
+        out.extend_from_slice(bytes);
+        out
+    }
+
+    fn listpack_of(elements: &[&[u8]]) -> Vec<u8> {
+        let mut listpack = Listpack::new();
+        for element in elements {
+            listpack.append(element);
+        }
+        listpack.as_bytes().to_vec()
+    }
+
+    #[test]
+    fn corrupt_sets_and_sorted_sets_are_refused() {
+        let zset_listpack = |elements: &[&[u8]]| {
+            let mut bytes = vec![rdb_type::ZSET_LISTPACK];
+            bytes.extend(short_string(&listpack_of(elements)));
+            bytes
+        };
+        let cases: Vec<(&str, Vec<u8>)> = vec![
+            ("duplicate set member", vec![2, 2, 1, b'a', 1, b'a']),
+            ("duplicate intset member", vec![2, 2, 1, b'1', 1, b'1']),
+            ("intset out of order", {
+                let mut b = vec![11, 12, 2, 0, 0, 0, 2, 0, 0, 0];
+                b.extend_from_slice(&[5, 0, 3, 0]);
+                b
+            }),
+            ("empty intset", vec![11, 8, 2, 0, 0, 0, 0, 0, 0, 0]),
+            (
+                "intset width 3",
+                vec![11, 11, 3, 0, 0, 0, 1, 0, 0, 0, 1, 2, 3],
+            ),
+            ("NaN binary score", {
+                let mut b = vec![5, 1, 1, b'a'];
+                b.extend_from_slice(&f64::NAN.to_le_bytes());
+                b
+            }),
+            ("NaN text score", vec![3, 1, 1, b'a', 253]),
+            ("text score without a number", vec![3, 1, 1, b'a', 1, b'x']),
+            ("duplicate zset member", {
+                let mut b = vec![5, 2, 1, b'a'];
+                b.extend_from_slice(&1.0f64.to_le_bytes());
+                b.extend_from_slice(&[1, b'a']);
+                b.extend_from_slice(&2.0f64.to_le_bytes());
+                b
+            }),
+            ("odd listpack", zset_listpack(&[b"a", b"1", b"b"])),
+            (
+                "listpack out of order",
+                zset_listpack(&[b"a", b"2", b"b", b"1"]),
+            ),
+            (
+                "listpack duplicate",
+                zset_listpack(&[b"a", b"1", b"b", b"2", b"a", b"3"]),
+            ),
+            (
+                "listpack score not a number",
+                zset_listpack(&[b"a", b"one"]),
+            ),
+            ("listpack NaN score", zset_listpack(&[b"a", b"nan"])),
+            ("empty listpack", zset_listpack(&[])),
+        ];
+        for (name, bytes) in cases {
+            let result = read_typed_object(&mut Reader::new(&bytes));
+            assert_eq!(result, Err(RdbError::BadData), "{name}");
+        }
+    }
+
+    #[test]
+    fn text_scores_and_big_listpacks_load_like_redis() {
+        let mut bytes = vec![3, 2, 1, b'a', 3];
+        bytes.extend_from_slice(b"1.5");
+        bytes.extend_from_slice(&[1, b'b', 254]);
+        let loaded = read_typed_object(&mut Reader::new(&bytes));
+        assert_eq!(loaded, Ok(zset_of(&[(b"a", 1.5), (b"b", f64::INFINITY)])));
+        let members: Vec<Vec<u8>> = (0..130).map(|i| format!("m{i:03}").into_bytes()).collect();
+        let mut elements: Vec<&[u8]> = Vec::new();
+        for member in &members {
+            elements.push(member);
+            elements.push(b"1");
+        }
+        let listpack = listpack_of(&elements);
+        let mut writer = Writer::new(false);
+        writer.write_u8(rdb_type::ZSET_LISTPACK);
+        writer.write_string(&listpack);
+        let bytes = writer.into_bytes();
+        let loaded = read_typed_object(&mut Reader::new(&bytes));
+        assert_eq!(loaded.as_ref().map(Value::encoding), Ok("skiplist"));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn corrupted_collections_never_panic(
+            which in 0usize..6,
+            flips in proptest::collection::vec((0usize..4096, proptest::prelude::any::<u8>()), 1..8),
+        ) {
+            let mut bytes = dump(&collections()[which]);
+            for (at, byte) in flips {
+                let at = at % bytes.len();
+                bytes[at] = byte;
+            }
+            let _ = read_typed_object(&mut Reader::new(&bytes));
         }
     }
 }

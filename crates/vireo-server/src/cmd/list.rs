@@ -10,6 +10,7 @@ use vireo_core::t_list::{clamp_range, List};
 use vireo_core::{Db, Value};
 use vireo_resp::Argv;
 
+use crate::blocked::{BlockKind, BlockRequest};
 use crate::client::Client;
 use crate::command::{
     acl, flags, keys_from_1, Arg, ArgKind, BeginSearch, CommandSpec, Doc, FindKeys, KeySpec,
@@ -1006,7 +1007,7 @@ fn brpop(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
 
 /// Whether a blocking command that found nothing must answer at once
 /// (inside EXEC, or because its wait ended).
-fn must_not_wait(client: &Client) -> bool {
+pub(super) fn must_not_wait(client: &Client) -> bool {
     client.deny_blocking || client.blocked.as_ref().is_some_and(|state| state.timed_out)
 }
 
@@ -1055,7 +1056,11 @@ fn blocking_pop(
     if must_not_wait(client) {
         return client.reply_null_array();
     }
-    client.block_request = Some((keys.iter().map(|key| key.to_vec()).collect(), deadline));
+    client.block_request = Some(BlockRequest {
+        kind: BlockKind::List,
+        keys: keys.iter().map(|key| key.to_vec()).collect(),
+        deadline_ms: deadline,
+    });
 }
 
 /// BLMOVE source destination LEFT|RIGHT LEFT|RIGHT timeout
@@ -1154,7 +1159,11 @@ fn blocking_move(
         // blocking list commands.
         return client.reply_null_array();
     }
-    client.block_request = Some((vec![source.to_vec()], deadline));
+    client.block_request = Some(BlockRequest {
+        kind: BlockKind::List,
+        keys: vec![source.to_vec()],
+        deadline_ms: deadline,
+    });
 }
 
 /// BLMPOP timeout numkeys key [key ...] LEFT|RIGHT [COUNT count]

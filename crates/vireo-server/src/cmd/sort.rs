@@ -1,12 +1,10 @@
-//! SORT and SORT_RO over sets and sorted sets: BY, GET (`#` and key
-//! patterns), LIMIT, ASC/DESC, ALPHA, STORE.
-//!
-//! Lists and hashes arrive with their own issue: until then SORT cannot
-//! read a list, `key->field` patterns find nothing (as for a key that holds
-//! no hash), and STORE of a non-empty result (a list) replies an error.
+//! SORT and SORT_RO over lists, sets and sorted sets: BY, GET (`#`, key
+//! and `key->field` patterns), LIMIT, ASC/DESC, ALPHA, STORE (a list).
 
 use std::cmp::Ordering;
 
+use vireo_core::db::NO_EXPIRY;
+use vireo_core::t_list::List;
 use vireo_core::t_zset::strtod;
 use vireo_core::Value;
 use vireo_resp::Argv;
@@ -140,9 +138,8 @@ fn sort_ro(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
 
 /// The string a BY or GET pattern names for `element` (Redis's
 /// `lookupKeyByPattern`): `#` is the element itself; otherwise the first
-/// `*` is replaced by the element and the key must hold a string. A
-/// `key->field` pattern names a hash field; hashes are not implemented
-/// yet, so it finds nothing, as for a key that holds no hash.
+/// `*` is replaced by the element and the key must hold a string, or, for
+/// a `key->field` pattern, a hash with that field.
 fn lookup_by_pattern(
     server: &mut Server,
     db: usize,
@@ -163,8 +160,9 @@ fn lookup_by_pattern(
     key.extend_from_slice(element);
     key.extend_from_slice(&pattern[star + 1..key_end]);
     let now = server.now_ms;
-    match server.dbs[db].get(&key, now)? {
-        Value::Str(value) if arrow.is_none() => Some(value.with_bytes(<[u8]>::to_vec)),
+    match (server.dbs[db].get(&key, now)?, arrow) {
+        (Value::Str(value), None) => Some(value.with_bytes(<[u8]>::to_vec)),
+        (Value::Hash(hash), Some(arrow)) => hash.get(&pattern[arrow + 2..]).map(|v| v.to_vec()),
         _ => None,
     }
 }
@@ -221,6 +219,7 @@ fn sort_generic(server: &mut Server, client: &mut Client, argv: Argv<'_>, read_o
     let mut is_set = false;
     match server.dbs[client.db].get(key, now) {
         None => {}
+        Some(Value::List(list)) => elements = list.iter().map(|e| e.to_vec()).collect(),
         Some(Value::Set(set)) => {
             is_set = true;
             elements = set.iter().map(|m| m.to_vec()).collect();
@@ -228,7 +227,8 @@ fn sort_generic(server: &mut Server, client: &mut Client, argv: Argv<'_>, read_o
         Some(Value::ZSet(zset)) => zset.for_each(|m, _| elements.push(m.to_vec())),
         Some(_) => return client.reply_error(errors::WRONGTYPE),
     }
-    // Redis compat: an unsorted set is sorted anyway when stored, so the
+    // Redis compat: lists and sorted sets keep their own order when not
+    // sorted (reversed by DESC); an unsorted set is sorted anyway when stored, so the
     // stored list does not depend on the set's internal order.
     if dont_sort && is_set && store.is_some() {
         dont_sort = false;
@@ -238,17 +238,17 @@ fn sort_generic(server: &mut Server, client: &mut Client, argv: Argv<'_>, read_o
     if dont_sort && !is_set && desc {
         elements.reverse();
     }
+    // Redis compat: LIMIT's bounds are clamped this way, so a negative
+    // count means "to the end" and an offset past the end selects nothing.
     let len = elements.len() as i64;
-    let start = limit_start.max(0);
+    let start = limit_start.clamp(0, len);
+    let count = limit_count.clamp(-1, len);
     let (start, end) = if start >= len {
         (len - 1, len - 2)
+    } else if count < 0 {
+        (start, len - 1)
     } else {
-        let end = if limit_count < 0 {
-            len - 1
-        } else {
-            start + limit_count - 1
-        };
-        (start, end.min(len - 1))
+        (start, (start + count - 1).min(len - 1))
     };
     if !dont_sort {
         let mut keyed: Vec<(Vec<u8>, Option<Vec<u8>>, f64)> = Vec::with_capacity(elements.len());
@@ -319,15 +319,22 @@ fn sort_generic(server: &mut Server, client: &mut Client, argv: Argv<'_>, read_o
             }
         }
         Some(destination) => {
-            if outputs.is_empty() {
-                if server.dbs[client.db].remove(destination, now) {
-                    server.dirty += 1;
+            let stored = outputs.len();
+            let db = &mut server.dbs[client.db];
+            if stored > 0 {
+                let fill = server.config.list_max_listpack_size;
+                let mut list = List::new();
+                for output in &outputs {
+                    // Redis compat: a GET that finds nothing stores "".
+                    list.push_back(output.as_deref().unwrap_or_default(), fill);
                 }
-                client.reply_integer(0);
-            } else {
-                // The result of SORT ... STORE is a list.
-                client.reply_error(errors::SORT_STORE_NEEDS_LISTS);
+                db.insert(destination, Value::List(Box::new(list)), NO_EXPIRY);
+                server.dirty += stored as u64;
+                server.signal_key_ready(client.db, destination);
+            } else if db.remove(destination, now) {
+                server.dirty += 1;
             }
+            client.reply_integer(stored as i64);
         }
     }
 }

@@ -1,7 +1,8 @@
 //! Sorted-set commands: ZADD, ZINCRBY, ZREM, ZCARD, ZCOUNT, ZLEXCOUNT,
 //! ZSCORE, ZMSCORE, ZRANK, ZREVRANK, the ZRANGE family, ZRANGESTORE, the
-//! ZREMRANGEBY* family, ZPOPMIN, ZPOPMAX, ZMPOP, ZRANDMEMBER, ZUNION,
-//! ZINTER, ZDIFF (and their STORE forms), ZINTERCARD and ZSCAN.
+//! ZREMRANGEBY* family, ZPOPMIN, ZPOPMAX, ZMPOP, their blocking forms
+//! (BZPOPMIN, BZPOPMAX, BZMPOP), ZRANDMEMBER, ZUNION, ZINTER, ZDIFF (and
+//! their STORE forms), ZINTERCARD and ZSCAN.
 
 use vireo_core::db::NO_EXPIRY;
 use vireo_core::t_zset::{parse_score, LexRange, ScoreRange, ZSet};
@@ -10,8 +11,11 @@ use vireo_core::Value;
 use vireo_resp::Argv;
 
 use super::set::{parse_scan_cursor, parse_scan_options, TakenValues};
+use crate::blocked::{BlockKind, BlockRequest};
 use crate::client::Client;
-use crate::command::{acl, flags, Arg, ArgKind, BeginSearch, CommandSpec, Doc, FindKeys, KeySpec};
+use crate::command::{
+    acl, flags, keys_from_1, Arg, ArgKind, BeginSearch, CommandSpec, Doc, FindKeys, KeySpec,
+};
 use crate::errors;
 use crate::server::Server;
 
@@ -787,8 +791,7 @@ pub const ZMPOP: CommandSpec = CommandSpec {
         args: &[
             Arg::new("numkeys", ArgKind::Integer),
             Arg::key("key", 0).multiple(),
-            Arg::new("where", ArgKind::OneOf)
-                .of(&[Arg::token("min", "MIN"), Arg::token("max", "MAX")]),
+            Arg::new("where", ArgKind::OneOf).of(MIN_MAX),
             Arg::new("count", ArgKind::Integer)
                 .with_token("COUNT")
                 .optional(),
@@ -796,6 +799,76 @@ pub const ZMPOP: CommandSpec = CommandSpec {
     },
     subcommands: &[],
     handler: Some(zmpop),
+};
+
+const MIN_MAX: &[Arg] = &[Arg::token("min", "MIN"), Arg::token("max", "MAX")];
+
+/// BZPOPMIN key [key ...] timeout
+pub const BZPOPMIN: CommandSpec = CommandSpec {
+    name: "bzpopmin",
+    arity: -3,
+    flags: flags::WRITE | flags::NOSCRIPT | flags::FAST | flags::BLOCKING,
+    acl: acl::SORTEDSET,
+    tips: &[],
+    key_specs: &[keys_from_1(&["RW", "access", "delete"], -2, 1)],
+    doc: Doc {
+        summary: "Remove and return the member with the lowest score from one or more sorted sets, or block until one is available",
+        since: "5.0.0",
+        group: "sorted_set",
+        complexity: "O(log(N)) with N being the number of elements in the sorted set.",
+        args: &[
+            Arg::key("key", 0).multiple(),
+            Arg::new("timeout", ArgKind::Double),
+        ],
+    },
+    subcommands: &[],
+    handler: Some(bzpopmin),
+};
+
+/// BZPOPMAX key [key ...] timeout
+pub const BZPOPMAX: CommandSpec = CommandSpec {
+    name: "bzpopmax",
+    doc: Doc {
+        summary: "Remove and return the member with the highest score from one or more sorted sets, or block until one is available",
+        ..BZPOPMIN.doc
+    },
+    handler: Some(bzpopmax),
+    ..BZPOPMIN
+};
+
+/// BZMPOP timeout numkeys key [key ...] MIN|MAX [COUNT count]
+pub const BZMPOP: CommandSpec = CommandSpec {
+    name: "bzmpop",
+    arity: -5,
+    flags: flags::WRITE | flags::BLOCKING | flags::MOVABLEKEYS,
+    acl: acl::SORTEDSET,
+    tips: &[],
+    key_specs: &[KeySpec {
+        flags: &["RW", "access", "delete"],
+        begin_search: BeginSearch::Index(2),
+        find_keys: FindKeys::Keynum {
+            keynum_index: 0,
+            first_key: 1,
+            key_step: 1,
+        },
+    }],
+    doc: Doc {
+        summary: "Remove and return members with scores in a sorted set or block until one is available",
+        since: "7.0.0",
+        group: "sorted_set",
+        complexity: "O(K) + O(M*log(N)) where K is the number of provided keys, N being the number of elements in the sorted set, and M being the number of elements popped.",
+        args: &[
+            Arg::new("timeout", ArgKind::Double),
+            Arg::new("numkeys", ArgKind::Integer),
+            Arg::key("key", 0).multiple(),
+            Arg::new("where", ArgKind::OneOf).of(MIN_MAX),
+            Arg::new("count", ArgKind::Integer)
+                .with_token("COUNT")
+                .optional(),
+        ],
+    },
+    subcommands: &[],
+    handler: Some(bzmpop),
 };
 
 /// ZRANDMEMBER
@@ -1871,20 +1944,41 @@ fn zpopmax(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
 }
 
 fn zmpop(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
-    let numkeys = match super::parse_i64(&argv[1]) {
-        Some(n) if n >= 1 => n as usize,
-        _ => return client.reply_error(errors::NUMKEYS_POSITIVE),
+    let Some((keys, max, count)) = parse_zmpop(client, &argv, 1) else {
+        return;
     };
-    let where_at = 1 + numkeys + 1;
-    if where_at >= argv.len() {
-        return client.reply_error(errors::SYNTAX);
-    }
+    zpop_generic(server, client, &keys, max, Some(count), true, true, true);
+}
+
+/// Parses ZMPOP's and BZMPOP's `numkeys key [key ...] MIN|MAX [COUNT
+/// count]`, starting at `numkeys_at`, into (keys, max, count), or replies
+/// with the error.
+fn parse_zmpop<'a>(
+    client: &mut Client,
+    argv: &'a Argv<'_>,
+    numkeys_at: usize,
+) -> Option<(Vec<&'a [u8]>, bool, usize)> {
+    let numkeys = match super::parse_i64(&argv[numkeys_at]) {
+        Some(n) if n >= 1 => n as u64,
+        _ => {
+            client.reply_error(errors::NUMKEYS_POSITIVE);
+            return None;
+        }
+    };
+    let where_at = match usize::try_from(numkeys_at as u64 + numkeys + 1) {
+        Ok(at) if at < argv.len() => at,
+        _ => {
+            client.reply_error(errors::SYNTAX);
+            return None;
+        }
+    };
     let max = if argv[where_at].eq_ignore_ascii_case(b"MIN") {
         false
     } else if argv[where_at].eq_ignore_ascii_case(b"MAX") {
         true
     } else {
-        return client.reply_error(errors::SYNTAX);
+        client.reply_error(errors::SYNTAX);
+        return None;
     };
     let mut count = None;
     let mut index = where_at + 1;
@@ -1892,24 +1986,73 @@ fn zmpop(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
         if count.is_none() && argv[index].eq_ignore_ascii_case(b"COUNT") && index + 1 < argv.len() {
             match super::parse_i64(&argv[index + 1]) {
                 Some(n) if n >= 1 => count = Some(n as usize),
-                _ => return client.reply_error(errors::COUNT_POSITIVE),
+                _ => {
+                    client.reply_error(errors::COUNT_POSITIVE);
+                    return None;
+                }
             }
             index += 2;
         } else {
-            return client.reply_error(errors::SYNTAX);
+            client.reply_error(errors::SYNTAX);
+            return None;
         }
     }
-    let keys: Vec<&[u8]> = argv.iter().skip(2).take(numkeys).collect();
-    zpop_generic(
-        server,
-        client,
-        &keys,
-        max,
-        Some(count.unwrap_or(1)),
-        true,
-        true,
-        true,
-    );
+    let keys = argv.iter().take(where_at).skip(numkeys_at + 1).collect();
+    Some((keys, max, count.unwrap_or(1)))
+}
+
+fn bzpopmin(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
+    let keys: Vec<&[u8]> = argv.iter().skip(1).take(argv.len() - 2).collect();
+    blocking_zpop(server, client, &keys, &argv[argv.len() - 1], false, None);
+}
+
+fn bzpopmax(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
+    let keys: Vec<&[u8]> = argv.iter().skip(1).take(argv.len() - 2).collect();
+    blocking_zpop(server, client, &keys, &argv[argv.len() - 1], true, None);
+}
+
+fn bzmpop(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
+    // Redis compat: the arguments after the timeout are checked before it.
+    let Some((keys, max, count)) = parse_zmpop(client, &argv, 2) else {
+        return;
+    };
+    blocking_zpop(server, client, &keys, &argv[1], max, Some(count));
+}
+
+/// The BZPOPMIN/BZPOPMAX/BZMPOP core: pops from the first non-empty sorted
+/// set of `keys` like ZPOPMIN/ZMPOP, or asks the gate to block. `count`
+/// is BZMPOP's (nested replies); the BZPOP forms reply key, member, score.
+fn blocking_zpop(
+    server: &mut Server,
+    client: &mut Client,
+    keys: &[&[u8]],
+    timeout: &[u8],
+    max: bool,
+    count: Option<usize>,
+) {
+    let deadline_ms = match crate::blocked::parse_timeout(timeout, server.now_ms) {
+        Ok(deadline) => deadline,
+        Err(message) => return client.reply_error(message),
+    };
+    let now = server.now_ms;
+    for key in keys {
+        match zset_mut(&mut server.dbs[client.db], now, client, key) {
+            Err(()) => return,
+            Ok(None) => continue,
+            Ok(Some(_)) => {
+                let nested = count.is_some();
+                return zpop_generic(server, client, &[key], max, count, true, nested, nested);
+            }
+        }
+    }
+    if super::list::must_not_wait(client) {
+        return client.reply_null_array();
+    }
+    client.block_request = Some(BlockRequest {
+        kind: BlockKind::ZSet,
+        keys: keys.iter().map(|key| key.to_vec()).collect(),
+        deadline_ms,
+    });
 }
 
 fn zrandmember(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
