@@ -388,31 +388,16 @@ pub const SINTERSTORE: CommandSpec = CommandSpec {
     handler: Some(sinterstore),
 };
 
-/// SUNION
+/// SUNION (shaped like SINTER)
 pub const SUNION: CommandSpec = CommandSpec {
     name: "sunion",
-    arity: -2,
-    flags: flags::READONLY,
-    acl: acl::SET,
-    tips: &["nondeterministic_output_order"],
-    key_specs: &[KeySpec {
-        flags: &["RO", "access"],
-        begin_search: BeginSearch::Index(1),
-        find_keys: FindKeys::Range {
-            last_key: -1,
-            key_step: 1,
-            limit: 0,
-        },
-    }],
     doc: Doc {
         summary: "Union of sets",
-        since: "1.0.0",
-        group: "set",
         complexity: "O(N)",
-        args: &[Arg::key("key", 0).multiple()],
+        ..SINTER.doc
     },
-    subcommands: &[],
     handler: Some(sunion),
+    ..SINTER
 };
 
 /// SUNIONSTORE
@@ -453,69 +438,28 @@ pub const SUNIONSTORE: CommandSpec = CommandSpec {
     handler: Some(sunionstore),
 };
 
-/// SDIFF
+/// SDIFF (shaped like SINTER)
 pub const SDIFF: CommandSpec = CommandSpec {
     name: "sdiff",
-    arity: -2,
-    flags: flags::READONLY,
-    acl: acl::SET,
-    tips: &["nondeterministic_output_order"],
-    key_specs: &[KeySpec {
-        flags: &["RO", "access"],
-        begin_search: BeginSearch::Index(1),
-        find_keys: FindKeys::Range {
-            last_key: -1,
-            key_step: 1,
-            limit: 0,
-        },
-    }],
     doc: Doc {
         summary: "Members of the first set missing from the others",
-        since: "1.0.0",
-        group: "set",
         complexity: "O(N)",
-        args: &[Arg::key("key", 0).multiple()],
+        ..SINTER.doc
     },
-    subcommands: &[],
     handler: Some(sdiff),
+    ..SINTER
 };
 
-/// SDIFFSTORE
+/// SDIFFSTORE (shaped like SUNIONSTORE)
 pub const SDIFFSTORE: CommandSpec = CommandSpec {
     name: "sdiffstore",
-    arity: -3,
-    flags: flags::WRITE | flags::DENYOOM,
-    acl: acl::SET,
-    tips: &[],
-    key_specs: &[
-        KeySpec {
-            flags: &["OW", "update"],
-            begin_search: BeginSearch::Index(1),
-            find_keys: FindKeys::Range {
-                last_key: 0,
-                key_step: 1,
-                limit: 0,
-            },
-        },
-        KeySpec {
-            flags: &["RO", "access"],
-            begin_search: BeginSearch::Index(2),
-            find_keys: FindKeys::Range {
-                last_key: -1,
-                key_step: 1,
-                limit: 0,
-            },
-        },
-    ],
     doc: Doc {
         summary: "Stores the difference of sets in a key",
-        since: "1.0.0",
-        group: "set",
         complexity: "O(N)",
-        args: &[Arg::key("destination", 0), Arg::key("key", 1).multiple()],
+        ..SUNIONSTORE.doc
     },
-    subcommands: &[],
     handler: Some(sdiffstore),
+    ..SUNIONSTORE
 };
 
 /// SSCAN

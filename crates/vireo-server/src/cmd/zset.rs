@@ -1001,101 +1001,30 @@ pub const ZUNIONSTORE: CommandSpec = CommandSpec {
     handler: Some(zunionstore),
 };
 
-/// ZINTER
+/// ZINTER (shaped like ZUNION)
 pub const ZINTER: CommandSpec = CommandSpec {
     name: "zinter",
-    arity: -3,
-    flags: flags::READONLY | flags::MOVABLEKEYS,
-    acl: acl::SORTEDSET,
-    tips: &[],
-    key_specs: &[KeySpec {
-        flags: &["RO", "access"],
-        begin_search: BeginSearch::Index(1),
-        find_keys: FindKeys::Keynum {
-            keynum_index: 0,
-            first_key: 1,
-            key_step: 1,
-        },
-    }],
     doc: Doc {
         summary: "Intersection of sorted sets",
         since: "6.2.0",
-        group: "sorted_set",
         complexity: "O(N*K)+O(M*log(M)) worst case",
-        args: &[
-            Arg::new("numkeys", ArgKind::Integer),
-            Arg::key("key", 0).multiple(),
-            Arg::new("weight", ArgKind::Integer)
-                .with_token("WEIGHTS")
-                .optional()
-                .multiple(),
-            Arg::new("aggregate", ArgKind::OneOf)
-                .with_token("AGGREGATE")
-                .optional()
-                .of(&[
-                    Arg::token("sum", "SUM"),
-                    Arg::token("min", "MIN"),
-                    Arg::token("max", "MAX"),
-                ]),
-            Arg::token("withscores", "WITHSCORES").optional(),
-        ],
+        ..ZUNION.doc
     },
-    subcommands: &[],
     handler: Some(zinter),
+    ..ZUNION
 };
 
-/// ZINTERSTORE
+/// ZINTERSTORE (shaped like ZUNIONSTORE)
 pub const ZINTERSTORE: CommandSpec = CommandSpec {
     name: "zinterstore",
-    arity: -4,
-    flags: flags::WRITE | flags::DENYOOM | flags::MOVABLEKEYS,
-    acl: acl::SORTEDSET,
-    tips: &[],
-    key_specs: &[
-        KeySpec {
-            flags: &["OW", "update"],
-            begin_search: BeginSearch::Index(1),
-            find_keys: FindKeys::Range {
-                last_key: 0,
-                key_step: 1,
-                limit: 0,
-            },
-        },
-        KeySpec {
-            flags: &["RO", "access"],
-            begin_search: BeginSearch::Index(2),
-            find_keys: FindKeys::Keynum {
-                keynum_index: 0,
-                first_key: 1,
-                key_step: 1,
-            },
-        },
-    ],
     doc: Doc {
         summary: "Stores the intersection of sorted sets in a key",
         since: "2.0.0",
-        group: "sorted_set",
         complexity: "O(N*K)+O(M*log(M)) worst case",
-        args: &[
-            Arg::key("destination", 0),
-            Arg::new("numkeys", ArgKind::Integer),
-            Arg::key("key", 1).multiple(),
-            Arg::new("weight", ArgKind::Integer)
-                .with_token("WEIGHTS")
-                .optional()
-                .multiple(),
-            Arg::new("aggregate", ArgKind::OneOf)
-                .with_token("AGGREGATE")
-                .optional()
-                .of(&[
-                    Arg::token("sum", "SUM"),
-                    Arg::token("min", "MIN"),
-                    Arg::token("max", "MAX"),
-                ]),
-        ],
+        ..ZUNIONSTORE.doc
     },
-    subcommands: &[],
     handler: Some(zinterstore),
+    ..ZUNIONSTORE
 };
 
 /// ZINTERCARD
