@@ -455,7 +455,9 @@ impl Server {
             client.reply_error("Command not allowed inside a transaction");
             return Outcome::Done;
         }
-        if let Some(pause) = self.pause {
+        // Redis compat: a transaction runs whole; a CLIENT PAUSE it issues
+        // applies from the next command on (`deny_blocking` marks EXEC).
+        if let Some(pause) = self.pause.filter(|_| !client.deny_blocking) {
             let queued_writes = client.multi.as_ref().map_or(0, |state| state.flags);
             let may_write = (spec.flags
                 | if spec.name == "exec" {

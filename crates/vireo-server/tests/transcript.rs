@@ -1018,6 +1018,26 @@ fn info_commandstats_and_errorstats() {
 }
 
 #[test]
+fn client_pause_inside_a_transaction_starts_after_it() {
+    let (mut t, c) = setup();
+    let other = t.connect();
+    check(&mut t, c, "MULTI", "+OK\r\n");
+    check(&mut t, c, "SET a 1", "+QUEUED\r\n");
+    check(&mut t, c, "CLIENT PAUSE 60000 WRITE", "+QUEUED\r\n");
+    check(&mut t, c, "SET b 1", "+QUEUED\r\n");
+    check(&mut t, c, "EXEC", "*3\r\n+OK\r\n+OK\r\n+OK\r\n");
+    assert_eq!(t.command(other, &words("SET c 1")), b"", "paused now");
+    check(
+        &mut t,
+        c,
+        "MGET a b c",
+        "*3\r\n$1\r\n1\r\n$1\r\n1\r\n$-1\r\n",
+    );
+    check(&mut t, c, "CLIENT UNPAUSE", "+OK\r\n");
+    assert_eq!(t.send(other, b""), b"+OK\r\n");
+}
+
+#[test]
 fn client_pause_holds_back_expiry() {
     let (mut t, c) = setup();
     check(&mut t, c, "SET a 1 PX 10", "+OK\r\n");
