@@ -87,6 +87,32 @@ impl ZSet {
         }
     }
 
+    /// The listpack Redis keeps for this sorted set in its small encoding
+    /// (what RDB files and DEBUG LISTPACK show): member, score, member,
+    /// score... in order. A score that is a whole number in Redis's safe
+    /// range (`double2ll`) is stored as an integer, any other as its `%.17g`
+    /// text. `None` for the skip-list encoding.
+    pub fn small_as_listpack(&self) -> Option<crate::listpack::Listpack> {
+        const SAFE_LIMIT: f64 = (i64::MAX / 2) as f64;
+        let ZSet::Listpack(pairs) = self else {
+            return None;
+        };
+        let mut listpack = crate::listpack::Listpack::new();
+        let mut text = Vec::new();
+        for (member, score) in pairs {
+            listpack.append(member);
+            let score = *score;
+            if (-SAFE_LIMIT..=SAFE_LIMIT).contains(&score) && score.trunc() == score {
+                listpack.append_int(score as i64);
+            } else {
+                text.clear();
+                vireo_resp::encode::write_double(&mut text, score);
+                listpack.append(&text);
+            }
+        }
+        Some(listpack)
+    }
+
     /// The `OBJECT ENCODING` name.
     pub fn encoding(&self) -> &'static str {
         match self {

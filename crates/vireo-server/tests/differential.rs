@@ -1603,6 +1603,20 @@ const DEBUG_SEQUENCES: &[&str] = &[
      DEBUG DIGEST-VALUE h2 h3
      LPUSH l2 x
      DEBUG DIGEST",
+    "HSET h f v n 12
+     ZADD z 1 a 2.5 b
+     RPUSH l a 1
+     SET s v
+     DEBUG LISTPACK h
+     DEBUG LISTPACK z
+     DEBUG LISTPACK l
+     DEBUG LISTPACK s
+     DEBUG LISTPACK missing
+     DEBUG LISTPACK
+     DEBUG QUICKLIST l
+     DEBUG QUICKLIST l 1
+     DEBUG QUICKLIST h
+     DEBUG QUICKLIST missing",
     "SADD ints 1 2 3 -5 70000 5000000000
      DUMP ints
      SADD strs a b c 12

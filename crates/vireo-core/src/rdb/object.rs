@@ -95,7 +95,11 @@ pub fn write_object(writer: &mut Writer, value: &Value) {
             }
         },
         Value::ZSet(zset) => match &**zset {
-            ZSet::Listpack(pairs) => writer.write_string(zset_listpack(pairs).as_bytes()),
+            ZSet::Listpack(_) => {
+                if let Some(listpack) = zset.small_as_listpack() {
+                    writer.write_string(listpack.as_bytes());
+                }
+            }
             // Redis compat: highest score first, so that loading inserts
             // every member at the head of the skip list.
             ZSet::Skiplist(list) => {
@@ -110,27 +114,6 @@ pub fn write_object(writer: &mut Writer, value: &Value) {
             }
         },
     }
-}
-
-/// The listpack Redis keeps for a small sorted set: member, score, member,
-/// score... in order. A score that is a whole number in Redis's safe range
-/// (`double2ll`) is stored as an integer, any other as its `%.17g` text.
-fn zset_listpack(pairs: &[(Box<[u8]>, f64)]) -> Listpack {
-    const SAFE_LIMIT: f64 = (i64::MAX / 2) as f64;
-    let mut listpack = Listpack::new();
-    let mut text = Vec::new();
-    for (member, score) in pairs {
-        listpack.append(member);
-        let score = *score;
-        if (-SAFE_LIMIT..=SAFE_LIMIT).contains(&score) && score.trunc() == score {
-            listpack.append_int(score as i64);
-        } else {
-            text.clear();
-            vireo_resp::encode::write_double(&mut text, score);
-            listpack.append(&text);
-        }
-    }
-    listpack
 }
 
 /// Appends the type byte and the body of `value`.

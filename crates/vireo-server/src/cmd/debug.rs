@@ -3,6 +3,7 @@
 //! DEBUG is a protected command: the gate refuses it unless
 //! `enable-debug-command` allows it for this client.
 
+use std::fmt::Write as _;
 use std::time::Duration;
 
 use vireo_resp::{encode, Argv};
@@ -93,6 +94,10 @@ fn debug(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
             _ => client
                 .reply_error("argument must be a memory value bigger than 1 and smaller than 4gb"),
         }
+    } else if sub.eq_ignore_ascii_case(b"listpack") && argv.len() == 3 {
+        debug_listpack(server, client, &argv[2]);
+    } else if sub.eq_ignore_ascii_case(b"quicklist") && (argv.len() == 3 || argv.len() == 4) {
+        debug_quicklist(server, client, &argv[2]);
     } else if sub.eq_ignore_ascii_case(b"log") && argv.len() == 3 {
         crate::warning!("DEBUG LOG: {}", String::from_utf8_lossy(&argv[2]));
         client.reply_ok();
@@ -321,6 +326,77 @@ fn dataset_digest(server: &Server) -> [u8; 20] {
     total
 }
 
+/// DEBUG LISTPACK: the elements of a listpack-encoded hash or sorted set.
+fn debug_listpack(server: &mut Server, client: &mut Client, key: &[u8]) {
+    let now = server.now_ms;
+    let Some((entry, _)) = server.dbs[client.db].peek(key, now) else {
+        return client.reply_error(crate::errors::NO_SUCH_KEY);
+    };
+    let listpack = match &entry.value {
+        Value::Hash(hash) => hash.listpack().cloned(),
+        Value::ZSet(zset) => zset.small_as_listpack(),
+        _ => None,
+    };
+    let Some(listpack) = listpack else {
+        return client.reply_error("Not a listpack encoded object.");
+    };
+    let mut text = String::new();
+    describe_listpack(&mut text, &listpack);
+    print_to_stdout(&text);
+    client.reply_simple(b"Listpack structure printed on stdout");
+}
+
+/// DEBUG QUICKLIST: a list's nodes, each with its elements.
+fn debug_quicklist(server: &mut Server, client: &mut Client, key: &[u8]) {
+    let now = server.now_ms;
+    let Some((entry, _)) = server.dbs[client.db].peek(key, now) else {
+        return client.reply_error(crate::errors::NO_SUCH_KEY);
+    };
+    let Value::List(list) = &entry.value else {
+        return client.reply_error("Not a quicklist encoded object.");
+    };
+    let mut text = format!("{{quicklist nodes {}}}\n", list.node_count());
+    for (index, node) in list.nodes().enumerate() {
+        let _ = writeln!(text, "{{node {index}}}");
+        describe_listpack(&mut text, node);
+    }
+    print_to_stdout(&text);
+    client.reply_simple(b"Quicklist structure printed on stdout");
+}
+
+fn describe_listpack(out: &mut String, listpack: &vireo_core::listpack::Listpack) {
+    let _ = writeln!(
+        out,
+        "{{total bytes {}}} {{num entries {}}}",
+        listpack.bytes_len(),
+        listpack.len()
+    );
+    for (index, element) in listpack.iter().enumerate() {
+        match element {
+            vireo_core::listpack::LpValue::Int(value) => {
+                let _ = writeln!(out, "  [{index}] int {value}");
+            }
+            vireo_core::listpack::LpValue::Str(bytes) => {
+                let _ = writeln!(
+                    out,
+                    "  [{index}] str({}) {}",
+                    bytes.len(),
+                    String::from_utf8_lossy(bytes).escape_debug()
+                );
+            }
+        }
+    }
+}
+
+/// Writes a DEBUG report where Redis writes it: standard output, which
+/// is the log when `logfile` is empty.
+fn print_to_stdout(text: &str) {
+    use std::io::Write as _;
+    let mut stdout = std::io::stdout().lock();
+    let _ = stdout.write_all(text.as_bytes());
+    let _ = stdout.flush();
+}
+
 fn help(client: &mut Client) {
     const LINES: &[&str] = &[
         "DEBUG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
@@ -332,12 +408,16 @@ fn help(client: &mut Client) {
         "    Return a digest of each key's value.",
         "ERROR <string>",
         "    Reply with <string> as an error.",
+        "LISTPACK <key>",
+        "    Print a listpack-encoded value's elements on stdout.",
         "LOG <message>",
         "    Write <message> to the server log.",
         "OBJECT <key>",
         "    Describe how a value is stored.",
         "POPULATE <count> [<prefix>] [<size>]",
         "    Create <count> string keys <prefix>:N (default prefix 'key') holding value:N, padded to <size>.",
+        "QUICKLIST <key> [<full>]",
+        "    Print a list's nodes and their elements on stdout.",
         "PROTOCOL <type>",
         "    Reply with a sample of a RESP type.",
         "SET-ACTIVE-EXPIRE <0|1>",
