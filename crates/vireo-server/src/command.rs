@@ -663,7 +663,32 @@ pub fn keys_of<'a>(
             *flags = variable_key_flags(spec.name, argc as usize, &arg);
         }
     }
+    if spec.name == "sort" {
+        if let Some(position) = sort_store_key(argc as usize, &arg) {
+            keys.push((position, &["OW", "update"]));
+        }
+    }
     Some(keys)
+}
+
+/// The destination of `SORT ... STORE key`, which no key spec can express
+/// (Redis's sortGetKeys): the last STORE, skipping the arguments of LIMIT,
+/// GET and BY so that a pattern named "store" is not taken for the option.
+fn sort_store_key<'a>(argc: usize, arg: &impl Fn(usize) -> Option<&'a [u8]>) -> Option<usize> {
+    let mut store = None;
+    let mut index = 2;
+    while index < argc {
+        let word = arg(index)?;
+        if word.eq_ignore_ascii_case(b"limit") {
+            index += 2;
+        } else if word.eq_ignore_ascii_case(b"get") || word.eq_ignore_ascii_case(b"by") {
+            index += 1;
+        } else if word.eq_ignore_ascii_case(b"store") && index + 1 < argc {
+            store = Some(index + 1);
+        }
+        index += 1;
+    }
+    store
 }
 
 fn variable_key_flags<'a>(
