@@ -126,6 +126,9 @@ pub struct Server {
     pub pause: Option<ClientPause>,
     /// Slots of clients whose next command waits for the pause to end.
     pub postponed: Vec<usize>,
+    /// When the last command of the batch being run ended (see
+    /// `process_command`); `None` outside a batch.
+    command_clock: Option<std::time::Instant>,
     /// Pub/sub subscriptions.
     pub pubsub: crate::cmd::pubsub::PubSub,
     /// Latency events and per-command latency histograms.
@@ -206,6 +209,7 @@ impl Server {
             slowlog_next_id: 0,
             pause: None,
             postponed: Vec::new(),
+            command_clock: None,
             watched_keys: HashMap::new(),
             pubsub: Default::default(),
             latency: Default::default(),
@@ -308,6 +312,7 @@ impl Server {
     /// Stops at an incomplete request, at a protocol error (which is replied
     /// to and marks the client for closing), or once the client is closing.
     pub fn process_input(&mut self, client: &mut Client) {
+        self.command_clock = None;
         let query = std::mem::take(&mut client.query);
         let mut args = std::mem::take(&mut client.args);
         let data = query.data();
@@ -364,6 +369,7 @@ impl Server {
         client.args = args;
         client.query = query;
         client.query.consume(consumed);
+        self.command_clock = None;
     }
 
     /// The gate: looks the command up, checks it, and runs it.
@@ -499,7 +505,14 @@ impl Server {
         client.last_command = Some((container, spec));
         let errors_before = client.error_replies;
         let dirty_before = self.dirty;
-        let started = std::time::Instant::now();
+        // In a pipelined batch the previous command's end is this one's
+        // start: one clock read per command instead of two, which is a
+        // tenth of the CPU of cheap commands. The gap is only the parsing
+        // of this request, well under the microsecond the stats report.
+        let started = self
+            .command_clock
+            .take()
+            .unwrap_or_else(std::time::Instant::now);
         // Redis compat: keyspace hits and misses are counted by
         // lookupKeyRead, which read-only commands use for every key. Write
         // commands that read a source that way switch counting on
@@ -527,7 +540,9 @@ impl Server {
         {
             self.touch_written_keys(client, spec, &argv);
         }
-        let elapsed = started.elapsed();
+        let ended = std::time::Instant::now();
+        self.command_clock = Some(ended);
+        let elapsed = ended.duration_since(started);
         let duration_us = elapsed.as_micros() as u64;
         if self.config.latency_tracking {
             self.latency.record_command(id, elapsed.as_nanos() as u64);
@@ -559,6 +574,8 @@ impl Server {
         // Redis compat: administrative commands are never shown to monitors.
         if !self.monitors.is_empty() && spec.flags & (flags::SKIP_MONITOR | flags::ADMIN) == 0 {
             crate::monitor::feed_monitors(self, client, spec, &argv);
+            // Not to be counted in the next command's time.
+            self.command_clock = None;
         }
         // Redis compat: inside EXEC, waiters are served once the whole
         // transaction has run, so they never see its intermediate states.
