@@ -53,6 +53,36 @@ pub const HIDDEN: u8 = 1 << 3;
 /// Takes several arguments in the config file.
 pub const MULTI_ARG: u8 = 1 << 4;
 
+/// String options that Redis stores as "no value" when set to an empty
+/// string; CONFIG REWRITE leaves such an option out of the file.
+pub const EMPTY_STRING_IS_NULL: &[&str] = &[
+    "unixsocket",
+    "pidfile",
+    "replica-announce-ip",
+    "masteruser",
+    "cluster-announce-ip",
+    "cluster-announce-hostname",
+    "server_cpulist",
+    "bio_cpulist",
+    "aof_rewrite_cpulist",
+    "bgsave_cpulist",
+    "bind-source-addr",
+    "masterauth",
+    "requirepass",
+    "tls-cert-file",
+    "tls-key-file",
+    "tls-key-file-pass",
+    "tls-client-cert-file",
+    "tls-client-key-file",
+    "tls-client-key-file-pass",
+    "tls-dh-params-file",
+    "tls-ca-cert-file",
+    "tls-ca-cert-dir",
+    "tls-protocols",
+    "tls-ciphers",
+    "tls-ciphersuites",
+];
+
 /// One option.
 #[derive(Debug, Clone, Copy)]
 pub struct OptionSpec {
@@ -1698,5 +1728,13 @@ mod tests {
             }
         }
         assert_eq!(find("SLAVEOF"), find("replicaof"));
+    }
+
+    #[test]
+    fn empty_string_is_null_names_string_options() {
+        for name in EMPTY_STRING_IS_NULL {
+            let index = find(name).unwrap_or_else(|| panic!("{name} is not an option"));
+            assert_eq!(OPTIONS[index].kind, OptionKind::String, "{name}");
+        }
     }
 }

@@ -9,6 +9,7 @@ pub mod client;
 pub mod cmd;
 pub mod command;
 pub mod config;
+pub mod config_rewrite;
 pub mod config_table;
 pub mod errors;
 pub mod latency;

@@ -1,9 +1,11 @@
-//! CONFIG GET, CONFIG SET and CONFIG RESETSTAT over the option table.
+//! CONFIG GET, CONFIG SET, CONFIG RESETSTAT and CONFIG REWRITE over the
+//! option table.
 
 use vireo_resp::Argv;
 
 use crate::client::Client;
 use crate::command::{acl, flags, Arg, ArgKind, CommandSpec, Doc};
+use crate::config_rewrite;
 use crate::config_table::{self, HIDDEN, OPTIONS};
 use crate::errors;
 use crate::server::{Server, Stats};
@@ -79,6 +81,23 @@ pub const CONFIG: CommandSpec = CommandSpec {
             },
             subcommands: &[],
             handler: Some(config_resetstat),
+        },
+        CommandSpec {
+            name: "rewrite",
+            arity: 2,
+            flags: CONFIG_FLAGS,
+            acl: 0,
+            tips: &[],
+            key_specs: &[],
+            doc: Doc {
+                summary: "Writes the running configuration back into the configuration file",
+                since: "2.8.0",
+                group: "server",
+                complexity: "O(1)",
+                args: &[],
+            },
+            subcommands: &[],
+            handler: Some(config_rewrite),
         },
     ],
     handler: None,
@@ -208,4 +227,33 @@ fn config_resetstat(server: &mut Server, client: &mut Client, _argv: Argv<'_>) {
     client.error_replies = 0;
     client.error_codes.clear();
     client.reply_ok();
+}
+
+fn config_rewrite(server: &mut Server, client: &mut Client, _argv: Argv<'_>) {
+    let Some(path) = server.config.config_file.clone() else {
+        return client.reply_error("The server is running without a config file");
+    };
+    let path = std::path::Path::new(&path);
+    let result = match std::fs::read_to_string(path) {
+        // Redis compat: a config file removed since startup is created again.
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(String::new()),
+        other => other,
+    }
+    .and_then(|old| {
+        let cwd = std::env::current_dir().ok();
+        let cwd = cwd.as_ref().map(|dir| dir.display().to_string());
+        let text = config_rewrite::rewrite_text(&old, &server.config, cwd.as_deref());
+        config_rewrite::overwrite_file(path, &text)
+    });
+    match result {
+        Ok(()) => {
+            crate::notice!("CONFIG REWRITE executed with success.");
+            client.reply_ok();
+        }
+        Err(error) => {
+            let reason = config_rewrite::os_error_text(&error);
+            crate::warning!("CONFIG REWRITE failed: {reason}");
+            client.reply_error(format!("Rewriting config file: {reason}"));
+        }
+    }
 }
