@@ -14,6 +14,7 @@ use crate::blocked::{BlockKind, BlockRequest};
 use crate::client::Client;
 use crate::command::{
     acl, flags, keys_from_1, Arg, ArgKind, BeginSearch, CommandSpec, Doc, FindKeys, KeySpec,
+    KEY_RO_ACCESS,
 };
 use crate::errors;
 use crate::server::Server;
@@ -21,7 +22,6 @@ use crate::server::Server;
 const RW_INSERT: &[KeySpec] = &[keys_from_1(&["RW", "insert"], 0, 1)];
 const RW_ACCESS_DELETE: &[KeySpec] = &[keys_from_1(&["RW", "access", "delete"], 0, 1)];
 const RW_DELETE: &[KeySpec] = &[keys_from_1(&["RW", "delete"], 0, 1)];
-const RO_ACCESS: &[KeySpec] = &[keys_from_1(&["RO", "access"], 0, 1)];
 const MOVE_KEYS: &[KeySpec] = &[
     keys_from_1(&["RW", "access", "delete"], 0, 1),
     KeySpec {
@@ -338,7 +338,7 @@ pub const LRANGE: CommandSpec = CommandSpec {
     flags: flags::READONLY,
     acl: acl::LIST,
     tips: &[],
-    key_specs: RO_ACCESS,
+    key_specs: KEY_RO_ACCESS,
     doc: Doc {
         summary: "Returns a range of elements from a list",
         since: "1.0.0",
@@ -404,7 +404,7 @@ pub const LINDEX: CommandSpec = CommandSpec {
     flags: flags::READONLY,
     acl: acl::LIST,
     tips: &[],
-    key_specs: RO_ACCESS,
+    key_specs: KEY_RO_ACCESS,
     doc: Doc {
         summary: "Returns an element from a list by its index",
         since: "1.0.0",
@@ -629,7 +629,7 @@ pub const LPOS: CommandSpec = CommandSpec {
     flags: flags::READONLY,
     acl: acl::LIST,
     tips: &[],
-    key_specs: RO_ACCESS,
+    key_specs: KEY_RO_ACCESS,
     doc: Doc {
         summary: "Returns the index of matching elements in a list",
         since: "6.0.6",

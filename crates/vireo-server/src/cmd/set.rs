@@ -9,7 +9,10 @@ use vireo_core::{StrValue, Value};
 use vireo_resp::Argv;
 
 use crate::client::Client;
-use crate::command::{acl, flags, Arg, ArgKind, BeginSearch, CommandSpec, Doc, FindKeys, KeySpec};
+use crate::command::{
+    acl, flags, keys_from_1, Arg, ArgKind, BeginSearch, CommandSpec, Doc, FindKeys, KeySpec,
+    KEY_RO_ACCESS,
+};
 use crate::errors;
 use crate::server::Server;
 
@@ -20,15 +23,7 @@ pub const SADD: CommandSpec = CommandSpec {
     flags: flags::WRITE | flags::DENYOOM | flags::FAST,
     acl: acl::SET,
     tips: &[],
-    key_specs: &[KeySpec {
-        flags: &["RW", "insert"],
-        begin_search: BeginSearch::Index(1),
-        find_keys: FindKeys::Range {
-            last_key: 0,
-            key_step: 1,
-            limit: 0,
-        },
-    }],
+    key_specs: &[keys_from_1(&["RW", "insert"], 0, 1)],
     doc: Doc {
         summary: "Adds members to a set, creating it if needed",
         since: "1.0.0",
@@ -50,15 +45,7 @@ pub const SREM: CommandSpec = CommandSpec {
     flags: flags::WRITE | flags::FAST,
     acl: acl::SET,
     tips: &[],
-    key_specs: &[KeySpec {
-        flags: &["RW", "delete"],
-        begin_search: BeginSearch::Index(1),
-        find_keys: FindKeys::Range {
-            last_key: 0,
-            key_step: 1,
-            limit: 0,
-        },
-    }],
+    key_specs: &[keys_from_1(&["RW", "delete"], 0, 1)],
     doc: Doc {
         summary: "Removes members from a set",
         since: "1.0.0",
@@ -80,15 +67,7 @@ pub const SCARD: CommandSpec = CommandSpec {
     flags: flags::READONLY | flags::FAST,
     acl: acl::SET,
     tips: &[],
-    key_specs: &[KeySpec {
-        flags: &["RO"],
-        begin_search: BeginSearch::Index(1),
-        find_keys: FindKeys::Range {
-            last_key: 0,
-            key_step: 1,
-            limit: 0,
-        },
-    }],
+    key_specs: &[keys_from_1(&["RO"], 0, 1)],
     doc: Doc {
         summary: "Counts the members of a set",
         since: "1.0.0",
@@ -107,15 +86,7 @@ pub const SISMEMBER: CommandSpec = CommandSpec {
     flags: flags::READONLY | flags::FAST,
     acl: acl::SET,
     tips: &[],
-    key_specs: &[KeySpec {
-        flags: &["RO"],
-        begin_search: BeginSearch::Index(1),
-        find_keys: FindKeys::Range {
-            last_key: 0,
-            key_step: 1,
-            limit: 0,
-        },
-    }],
+    key_specs: &[keys_from_1(&["RO"], 0, 1)],
     doc: Doc {
         summary: "Tells whether a value is a member of a set",
         since: "1.0.0",
@@ -134,15 +105,7 @@ pub const SMISMEMBER: CommandSpec = CommandSpec {
     flags: flags::READONLY | flags::FAST,
     acl: acl::SET,
     tips: &[],
-    key_specs: &[KeySpec {
-        flags: &["RO", "access"],
-        begin_search: BeginSearch::Index(1),
-        find_keys: FindKeys::Range {
-            last_key: 0,
-            key_step: 1,
-            limit: 0,
-        },
-    }],
+    key_specs: KEY_RO_ACCESS,
     doc: Doc {
         summary: "Tells, for each value, whether it is a member of a set",
         since: "6.2.0",
@@ -164,15 +127,7 @@ pub const SMEMBERS: CommandSpec = CommandSpec {
     flags: flags::READONLY,
     acl: acl::SET,
     tips: &["nondeterministic_output_order"],
-    key_specs: &[KeySpec {
-        flags: &["RO", "access"],
-        begin_search: BeginSearch::Index(1),
-        find_keys: FindKeys::Range {
-            last_key: 0,
-            key_step: 1,
-            limit: 0,
-        },
-    }],
+    key_specs: KEY_RO_ACCESS,
     doc: Doc {
         summary: "Lists every member of a set",
         since: "1.0.0",
@@ -191,15 +146,7 @@ pub const SPOP: CommandSpec = CommandSpec {
     flags: flags::WRITE | flags::FAST,
     acl: acl::SET,
     tips: &["nondeterministic_output"],
-    key_specs: &[KeySpec {
-        flags: &["RW", "access", "delete"],
-        begin_search: BeginSearch::Index(1),
-        find_keys: FindKeys::Range {
-            last_key: 0,
-            key_step: 1,
-            limit: 0,
-        },
-    }],
+    key_specs: &[keys_from_1(&["RW", "access", "delete"], 0, 1)],
     doc: Doc {
         summary: "Removes and returns random members of a set",
         since: "1.0.0",
@@ -223,15 +170,7 @@ pub const SRANDMEMBER: CommandSpec = CommandSpec {
     flags: flags::READONLY,
     acl: acl::SET,
     tips: &["nondeterministic_output"],
-    key_specs: &[KeySpec {
-        flags: &["RO", "access"],
-        begin_search: BeginSearch::Index(1),
-        find_keys: FindKeys::Range {
-            last_key: 0,
-            key_step: 1,
-            limit: 0,
-        },
-    }],
+    key_specs: KEY_RO_ACCESS,
     doc: Doc {
         summary: "Returns random members of a set without removing them",
         since: "1.0.0",
@@ -256,15 +195,7 @@ pub const SMOVE: CommandSpec = CommandSpec {
     acl: acl::SET,
     tips: &[],
     key_specs: &[
-        KeySpec {
-            flags: &["RW", "access", "delete"],
-            begin_search: BeginSearch::Index(1),
-            find_keys: FindKeys::Range {
-                last_key: 0,
-                key_step: 1,
-                limit: 0,
-            },
-        },
+        keys_from_1(&["RW", "access", "delete"], 0, 1),
         KeySpec {
             flags: &["RW", "insert"],
             begin_search: BeginSearch::Index(2),
@@ -297,15 +228,7 @@ pub const SINTER: CommandSpec = CommandSpec {
     flags: flags::READONLY,
     acl: acl::SET,
     tips: &["nondeterministic_output_order"],
-    key_specs: &[KeySpec {
-        flags: &["RO", "access"],
-        begin_search: BeginSearch::Index(1),
-        find_keys: FindKeys::Range {
-            last_key: -1,
-            key_step: 1,
-            limit: 0,
-        },
-    }],
+    key_specs: &[keys_from_1(&["RO", "access"], -1, 1)],
     doc: Doc {
         summary: "Intersection of sets",
         since: "1.0.0",
@@ -358,15 +281,7 @@ pub const SINTERSTORE: CommandSpec = CommandSpec {
     acl: acl::SET,
     tips: &[],
     key_specs: &[
-        KeySpec {
-            flags: &["RW", "update"],
-            begin_search: BeginSearch::Index(1),
-            find_keys: FindKeys::Range {
-                last_key: 0,
-                key_step: 1,
-                limit: 0,
-            },
-        },
+        keys_from_1(&["RW", "update"], 0, 1),
         KeySpec {
             flags: &["RO", "access"],
             begin_search: BeginSearch::Index(2),
@@ -408,15 +323,7 @@ pub const SUNIONSTORE: CommandSpec = CommandSpec {
     acl: acl::SET,
     tips: &[],
     key_specs: &[
-        KeySpec {
-            flags: &["OW", "update"],
-            begin_search: BeginSearch::Index(1),
-            find_keys: FindKeys::Range {
-                last_key: 0,
-                key_step: 1,
-                limit: 0,
-            },
-        },
+        keys_from_1(&["OW", "update"], 0, 1),
         KeySpec {
             flags: &["RO", "access"],
             begin_search: BeginSearch::Index(2),
@@ -469,15 +376,7 @@ pub const SSCAN: CommandSpec = CommandSpec {
     flags: flags::READONLY,
     acl: acl::SET,
     tips: &["nondeterministic_output"],
-    key_specs: &[KeySpec {
-        flags: &["RO", "access"],
-        begin_search: BeginSearch::Index(1),
-        find_keys: FindKeys::Range {
-            last_key: 0,
-            key_step: 1,
-            limit: 0,
-        },
-    }],
+    key_specs: KEY_RO_ACCESS,
     doc: Doc {
         summary: "Iterates over the members of a set with a cursor",
         since: "2.8.0",

@@ -10,7 +10,9 @@ use vireo_core::Value;
 use vireo_resp::Argv;
 
 use crate::client::Client;
-use crate::command::{acl, flags, Arg, ArgKind, BeginSearch, CommandSpec, Doc, FindKeys, KeySpec};
+use crate::command::{
+    acl, flags, keys_from_1, Arg, ArgKind, BeginSearch, CommandSpec, Doc, FindKeys, KeySpec,
+};
 use crate::errors;
 use crate::server::Server;
 
@@ -22,15 +24,7 @@ pub const SORT: CommandSpec = CommandSpec {
     acl: acl::SET | acl::SORTEDSET | acl::LIST | acl::DANGEROUS,
     tips: &[],
     key_specs: &[
-        KeySpec {
-            flags: &["RO", "access"],
-            begin_search: BeginSearch::Index(1),
-            find_keys: FindKeys::Range {
-                last_key: 0,
-                key_step: 1,
-                limit: 0,
-            },
-        },
+        keys_from_1(&["RO", "access"], 0, 1),
         KeySpec {
             flags: &["RO", "access"],
             begin_search: BeginSearch::Unknown,
@@ -82,15 +76,7 @@ pub const SORT_RO: CommandSpec = CommandSpec {
     acl: acl::SET | acl::SORTEDSET | acl::LIST | acl::DANGEROUS,
     tips: &[],
     key_specs: &[
-        KeySpec {
-            flags: &["RO", "access"],
-            begin_search: BeginSearch::Index(1),
-            find_keys: FindKeys::Range {
-                last_key: 0,
-                key_step: 1,
-                limit: 0,
-            },
-        },
+        keys_from_1(&["RO", "access"], 0, 1),
         KeySpec {
             flags: &["RO", "access"],
             begin_search: BeginSearch::Unknown,

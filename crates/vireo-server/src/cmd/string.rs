@@ -7,8 +7,8 @@ use vireo_resp::Argv;
 
 use crate::client::Client;
 use crate::command::{
-    acl, flags, keys_from_1, Arg, ArgKind, BeginSearch, CommandSpec, Doc, FindKeys, KeySpec,
-    KEY_RO_ACCESS, KEY_RW_ACCESS_UPDATE,
+    acl, flags, keys_from_1, Arg, ArgKind, CommandSpec, Doc, KeySpec, KEY_RO_ACCESS,
+    KEY_RW_ACCESS_UPDATE,
 };
 use crate::errors;
 use crate::server::Server;
@@ -59,15 +59,11 @@ pub const SET: CommandSpec = CommandSpec {
     flags: flags::WRITE | flags::DENYOOM,
     acl: acl::STRING,
     tips: &[],
-    key_specs: &[KeySpec {
-        flags: &["RW", "access", "update", "variable_flags"],
-        begin_search: BeginSearch::Index(1),
-        find_keys: FindKeys::Range {
-            last_key: 0,
-            key_step: 1,
-            limit: 0,
-        },
-    }],
+    key_specs: &[keys_from_1(
+        &["RW", "access", "update", "variable_flags"],
+        0,
+        1,
+    )],
     doc: Doc {
         summary: "Sets the string value of a key, optionally with an expiry and a condition",
         since: "1.0.0",
@@ -371,15 +367,7 @@ pub const MGET: CommandSpec = CommandSpec {
     flags: flags::READONLY | flags::FAST,
     acl: acl::STRING,
     tips: &["request_policy:multi_shard"],
-    key_specs: &[KeySpec {
-        flags: &["RO", "access"],
-        begin_search: BeginSearch::Index(1),
-        find_keys: FindKeys::Range {
-            last_key: -1,
-            key_step: 1,
-            limit: 0,
-        },
-    }],
+    key_specs: &[keys_from_1(&["RO", "access"], -1, 1)],
     doc: Doc {
         summary: "Returns the string values of one or more keys",
         since: "1.0.0",
@@ -415,15 +403,7 @@ pub const MSET: CommandSpec = CommandSpec {
         "request_policy:multi_shard",
         "response_policy:all_succeeded",
     ],
-    key_specs: &[KeySpec {
-        flags: &["OW", "update"],
-        begin_search: BeginSearch::Index(1),
-        find_keys: FindKeys::Range {
-            last_key: -1,
-            key_step: 2,
-            limit: 0,
-        },
-    }],
+    key_specs: &[keys_from_1(&["OW", "update"], -1, 2)],
     doc: Doc {
         summary: "Sets the string values of one or more keys",
         since: "1.0.1",
@@ -929,15 +909,7 @@ pub const GETEX: CommandSpec = CommandSpec {
     flags: flags::WRITE | flags::FAST,
     acl: acl::STRING,
     tips: &[],
-    key_specs: &[KeySpec {
-        flags: &["RW", "access", "update"],
-        begin_search: BeginSearch::Index(1),
-        find_keys: FindKeys::Range {
-            last_key: 0,
-            key_step: 1,
-            limit: 0,
-        },
-    }],
+    key_specs: KEY_RW_ACCESS_UPDATE,
     doc: Doc {
         summary:
             "Returns the string value of a key after optionally setting or removing its expiry",

@@ -15,6 +15,7 @@ use crate::blocked::{BlockKind, BlockRequest};
 use crate::client::Client;
 use crate::command::{
     acl, flags, keys_from_1, Arg, ArgKind, BeginSearch, CommandSpec, Doc, FindKeys, KeySpec,
+    KEY_RO_ACCESS, KEY_RW_ACCESS_UPDATE,
 };
 use crate::errors;
 use crate::server::Server;
@@ -26,15 +27,7 @@ pub const ZADD: CommandSpec = CommandSpec {
     flags: flags::WRITE | flags::DENYOOM | flags::FAST,
     acl: acl::SORTEDSET,
     tips: &[],
-    key_specs: &[KeySpec {
-        flags: &["RW", "update"],
-        begin_search: BeginSearch::Index(1),
-        find_keys: FindKeys::Range {
-            last_key: 0,
-            key_step: 1,
-            limit: 0,
-        },
-    }],
+    key_specs: &[keys_from_1(&["RW", "update"], 0, 1)],
     doc: Doc {
         summary: "Adds members to a sorted set or updates their scores",
         since: "1.2.0",
@@ -69,15 +62,7 @@ pub const ZINCRBY: CommandSpec = CommandSpec {
     flags: flags::WRITE | flags::DENYOOM | flags::FAST,
     acl: acl::SORTEDSET,
     tips: &[],
-    key_specs: &[KeySpec {
-        flags: &["RW", "access", "update"],
-        begin_search: BeginSearch::Index(1),
-        find_keys: FindKeys::Range {
-            last_key: 0,
-            key_step: 1,
-            limit: 0,
-        },
-    }],
+    key_specs: KEY_RW_ACCESS_UPDATE,
     doc: Doc {
         summary: "Adds to the score of a sorted-set member",
         since: "1.2.0",
@@ -100,15 +85,7 @@ pub const ZREM: CommandSpec = CommandSpec {
     flags: flags::WRITE | flags::FAST,
     acl: acl::SORTEDSET,
     tips: &[],
-    key_specs: &[KeySpec {
-        flags: &["RW", "delete"],
-        begin_search: BeginSearch::Index(1),
-        find_keys: FindKeys::Range {
-            last_key: 0,
-            key_step: 1,
-            limit: 0,
-        },
-    }],
+    key_specs: &[keys_from_1(&["RW", "delete"], 0, 1)],
     doc: Doc {
         summary: "Removes members from a sorted set",
         since: "1.2.0",
@@ -130,15 +107,7 @@ pub const ZCARD: CommandSpec = CommandSpec {
     flags: flags::READONLY | flags::FAST,
     acl: acl::SORTEDSET,
     tips: &[],
-    key_specs: &[KeySpec {
-        flags: &["RO"],
-        begin_search: BeginSearch::Index(1),
-        find_keys: FindKeys::Range {
-            last_key: 0,
-            key_step: 1,
-            limit: 0,
-        },
-    }],
+    key_specs: &[keys_from_1(&["RO"], 0, 1)],
     doc: Doc {
         summary: "Counts the members of a sorted set",
         since: "1.2.0",
@@ -157,15 +126,7 @@ pub const ZCOUNT: CommandSpec = CommandSpec {
     flags: flags::READONLY | flags::FAST,
     acl: acl::SORTEDSET,
     tips: &[],
-    key_specs: &[KeySpec {
-        flags: &["RO", "access"],
-        begin_search: BeginSearch::Index(1),
-        find_keys: FindKeys::Range {
-            last_key: 0,
-            key_step: 1,
-            limit: 0,
-        },
-    }],
+    key_specs: KEY_RO_ACCESS,
     doc: Doc {
         summary: "Counts the members whose score is in a range",
         since: "2.0.0",
@@ -188,15 +149,7 @@ pub const ZLEXCOUNT: CommandSpec = CommandSpec {
     flags: flags::READONLY | flags::FAST,
     acl: acl::SORTEDSET,
     tips: &[],
-    key_specs: &[KeySpec {
-        flags: &["RO", "access"],
-        begin_search: BeginSearch::Index(1),
-        find_keys: FindKeys::Range {
-            last_key: 0,
-            key_step: 1,
-            limit: 0,
-        },
-    }],
+    key_specs: KEY_RO_ACCESS,
     doc: Doc {
         summary: "Counts the members in a lexicographic range",
         since: "2.8.9",
@@ -219,15 +172,7 @@ pub const ZSCORE: CommandSpec = CommandSpec {
     flags: flags::READONLY | flags::FAST,
     acl: acl::SORTEDSET,
     tips: &[],
-    key_specs: &[KeySpec {
-        flags: &["RO", "access"],
-        begin_search: BeginSearch::Index(1),
-        find_keys: FindKeys::Range {
-            last_key: 0,
-            key_step: 1,
-            limit: 0,
-        },
-    }],
+    key_specs: KEY_RO_ACCESS,
     doc: Doc {
         summary: "Returns the score of a member",
         since: "1.2.0",
@@ -246,15 +191,7 @@ pub const ZMSCORE: CommandSpec = CommandSpec {
     flags: flags::READONLY | flags::FAST,
     acl: acl::SORTEDSET,
     tips: &[],
-    key_specs: &[KeySpec {
-        flags: &["RO", "access"],
-        begin_search: BeginSearch::Index(1),
-        find_keys: FindKeys::Range {
-            last_key: 0,
-            key_step: 1,
-            limit: 0,
-        },
-    }],
+    key_specs: KEY_RO_ACCESS,
     doc: Doc {
         summary: "Returns the scores of several members",
         since: "6.2.0",
@@ -276,15 +213,7 @@ pub const ZRANK: CommandSpec = CommandSpec {
     flags: flags::READONLY | flags::FAST,
     acl: acl::SORTEDSET,
     tips: &[],
-    key_specs: &[KeySpec {
-        flags: &["RO", "access"],
-        begin_search: BeginSearch::Index(1),
-        find_keys: FindKeys::Range {
-            last_key: 0,
-            key_step: 1,
-            limit: 0,
-        },
-    }],
+    key_specs: KEY_RO_ACCESS,
     doc: Doc {
         summary: "Returns a member's position in ascending score order",
         since: "2.0.0",
@@ -303,15 +232,7 @@ pub const ZREVRANK: CommandSpec = CommandSpec {
     flags: flags::READONLY | flags::FAST,
     acl: acl::SORTEDSET,
     tips: &[],
-    key_specs: &[KeySpec {
-        flags: &["RO", "access"],
-        begin_search: BeginSearch::Index(1),
-        find_keys: FindKeys::Range {
-            last_key: 0,
-            key_step: 1,
-            limit: 0,
-        },
-    }],
+    key_specs: KEY_RO_ACCESS,
     doc: Doc {
         summary: "Returns a member's position in descending score order",
         since: "2.0.0",
@@ -330,15 +251,7 @@ pub const ZRANGE: CommandSpec = CommandSpec {
     flags: flags::READONLY,
     acl: acl::SORTEDSET,
     tips: &[],
-    key_specs: &[KeySpec {
-        flags: &["RO", "access"],
-        begin_search: BeginSearch::Index(1),
-        find_keys: FindKeys::Range {
-            last_key: 0,
-            key_step: 1,
-            limit: 0,
-        },
-    }],
+    key_specs: KEY_RO_ACCESS,
     doc: Doc {
         summary: "Returns members by rank, score or lexicographic range",
         since: "1.2.0",
@@ -379,15 +292,7 @@ pub const ZRANGESTORE: CommandSpec = CommandSpec {
     acl: acl::SORTEDSET,
     tips: &[],
     key_specs: &[
-        KeySpec {
-            flags: &["OW", "update"],
-            begin_search: BeginSearch::Index(1),
-            find_keys: FindKeys::Range {
-                last_key: 0,
-                key_step: 1,
-                limit: 0,
-            },
-        },
+        keys_from_1(&["OW", "update"], 0, 1),
         KeySpec {
             flags: &["RO", "access"],
             begin_search: BeginSearch::Index(2),
@@ -433,15 +338,7 @@ pub const ZRANGEBYSCORE: CommandSpec = CommandSpec {
     flags: flags::READONLY,
     acl: acl::SORTEDSET,
     tips: &[],
-    key_specs: &[KeySpec {
-        flags: &["RO", "access"],
-        begin_search: BeginSearch::Index(1),
-        find_keys: FindKeys::Range {
-            last_key: 0,
-            key_step: 1,
-            limit: 0,
-        },
-    }],
+    key_specs: KEY_RO_ACCESS,
     doc: Doc {
         summary: "Returns members in a score range",
         since: "1.0.5",
@@ -474,15 +371,7 @@ pub const ZREVRANGEBYSCORE: CommandSpec = CommandSpec {
     flags: flags::READONLY,
     acl: acl::SORTEDSET,
     tips: &[],
-    key_specs: &[KeySpec {
-        flags: &["RO", "access"],
-        begin_search: BeginSearch::Index(1),
-        find_keys: FindKeys::Range {
-            last_key: 0,
-            key_step: 1,
-            limit: 0,
-        },
-    }],
+    key_specs: KEY_RO_ACCESS,
     doc: Doc {
         summary: "Returns members in a score range, highest first",
         since: "2.2.0",
@@ -513,15 +402,7 @@ pub const ZRANGEBYLEX: CommandSpec = CommandSpec {
     flags: flags::READONLY,
     acl: acl::SORTEDSET,
     tips: &[],
-    key_specs: &[KeySpec {
-        flags: &["RO", "access"],
-        begin_search: BeginSearch::Index(1),
-        find_keys: FindKeys::Range {
-            last_key: 0,
-            key_step: 1,
-            limit: 0,
-        },
-    }],
+    key_specs: KEY_RO_ACCESS,
     doc: Doc {
         summary: "Returns members in a lexicographic range",
         since: "2.8.9",
@@ -551,15 +432,7 @@ pub const ZREVRANGEBYLEX: CommandSpec = CommandSpec {
     flags: flags::READONLY,
     acl: acl::SORTEDSET,
     tips: &[],
-    key_specs: &[KeySpec {
-        flags: &["RO", "access"],
-        begin_search: BeginSearch::Index(1),
-        find_keys: FindKeys::Range {
-            last_key: 0,
-            key_step: 1,
-            limit: 0,
-        },
-    }],
+    key_specs: KEY_RO_ACCESS,
     doc: Doc {
         summary: "Returns members in a lexicographic range, in reverse",
         since: "2.8.9",
@@ -589,15 +462,7 @@ pub const ZREVRANGE: CommandSpec = CommandSpec {
     flags: flags::READONLY,
     acl: acl::SORTEDSET,
     tips: &[],
-    key_specs: &[KeySpec {
-        flags: &["RO", "access"],
-        begin_search: BeginSearch::Index(1),
-        find_keys: FindKeys::Range {
-            last_key: 0,
-            key_step: 1,
-            limit: 0,
-        },
-    }],
+    key_specs: KEY_RO_ACCESS,
     doc: Doc {
         summary: "Returns members by rank, highest score first",
         since: "1.2.0",
@@ -621,15 +486,7 @@ pub const ZREMRANGEBYRANK: CommandSpec = CommandSpec {
     flags: flags::WRITE,
     acl: acl::SORTEDSET,
     tips: &[],
-    key_specs: &[KeySpec {
-        flags: &["RW", "delete"],
-        begin_search: BeginSearch::Index(1),
-        find_keys: FindKeys::Range {
-            last_key: 0,
-            key_step: 1,
-            limit: 0,
-        },
-    }],
+    key_specs: &[keys_from_1(&["RW", "delete"], 0, 1)],
     doc: Doc {
         summary: "Removes the members in a rank range",
         since: "2.0.0",
@@ -652,15 +509,7 @@ pub const ZREMRANGEBYSCORE: CommandSpec = CommandSpec {
     flags: flags::WRITE,
     acl: acl::SORTEDSET,
     tips: &[],
-    key_specs: &[KeySpec {
-        flags: &["RW", "delete"],
-        begin_search: BeginSearch::Index(1),
-        find_keys: FindKeys::Range {
-            last_key: 0,
-            key_step: 1,
-            limit: 0,
-        },
-    }],
+    key_specs: &[keys_from_1(&["RW", "delete"], 0, 1)],
     doc: Doc {
         summary: "Removes the members in a score range",
         since: "1.2.0",
@@ -683,15 +532,7 @@ pub const ZREMRANGEBYLEX: CommandSpec = CommandSpec {
     flags: flags::WRITE,
     acl: acl::SORTEDSET,
     tips: &[],
-    key_specs: &[KeySpec {
-        flags: &["RW", "delete"],
-        begin_search: BeginSearch::Index(1),
-        find_keys: FindKeys::Range {
-            last_key: 0,
-            key_step: 1,
-            limit: 0,
-        },
-    }],
+    key_specs: &[keys_from_1(&["RW", "delete"], 0, 1)],
     doc: Doc {
         summary: "Removes the members in a lexicographic range",
         since: "2.8.9",
@@ -714,15 +555,7 @@ pub const ZPOPMIN: CommandSpec = CommandSpec {
     flags: flags::WRITE | flags::FAST,
     acl: acl::SORTEDSET,
     tips: &[],
-    key_specs: &[KeySpec {
-        flags: &["RW", "access", "delete"],
-        begin_search: BeginSearch::Index(1),
-        find_keys: FindKeys::Range {
-            last_key: 0,
-            key_step: 1,
-            limit: 0,
-        },
-    }],
+    key_specs: &[keys_from_1(&["RW", "access", "delete"], 0, 1)],
     doc: Doc {
         summary: "Removes and returns the lowest-scoring members",
         since: "5.0.0",
@@ -744,15 +577,7 @@ pub const ZPOPMAX: CommandSpec = CommandSpec {
     flags: flags::WRITE | flags::FAST,
     acl: acl::SORTEDSET,
     tips: &[],
-    key_specs: &[KeySpec {
-        flags: &["RW", "access", "delete"],
-        begin_search: BeginSearch::Index(1),
-        find_keys: FindKeys::Range {
-            last_key: 0,
-            key_step: 1,
-            limit: 0,
-        },
-    }],
+    key_specs: &[keys_from_1(&["RW", "access", "delete"], 0, 1)],
     doc: Doc {
         summary: "Removes and returns the highest-scoring members",
         since: "5.0.0",
@@ -878,15 +703,7 @@ pub const ZRANDMEMBER: CommandSpec = CommandSpec {
     flags: flags::READONLY,
     acl: acl::SORTEDSET,
     tips: &["nondeterministic_output"],
-    key_specs: &[KeySpec {
-        flags: &["RO", "access"],
-        begin_search: BeginSearch::Index(1),
-        find_keys: FindKeys::Range {
-            last_key: 0,
-            key_step: 1,
-            limit: 0,
-        },
-    }],
+    key_specs: KEY_RO_ACCESS,
     doc: Doc {
         summary: "Returns random members of a sorted set",
         since: "6.2.0",
@@ -955,15 +772,7 @@ pub const ZUNIONSTORE: CommandSpec = CommandSpec {
     acl: acl::SORTEDSET,
     tips: &[],
     key_specs: &[
-        KeySpec {
-            flags: &["OW", "update"],
-            begin_search: BeginSearch::Index(1),
-            find_keys: FindKeys::Range {
-                last_key: 0,
-                key_step: 1,
-                limit: 0,
-            },
-        },
+        keys_from_1(&["OW", "update"], 0, 1),
         KeySpec {
             flags: &["RO", "access"],
             begin_search: BeginSearch::Index(2),
@@ -1099,15 +908,7 @@ pub const ZDIFFSTORE: CommandSpec = CommandSpec {
     acl: acl::SORTEDSET,
     tips: &[],
     key_specs: &[
-        KeySpec {
-            flags: &["OW", "update"],
-            begin_search: BeginSearch::Index(1),
-            find_keys: FindKeys::Range {
-                last_key: 0,
-                key_step: 1,
-                limit: 0,
-            },
-        },
+        keys_from_1(&["OW", "update"], 0, 1),
         KeySpec {
             flags: &["RO", "access"],
             begin_search: BeginSearch::Index(2),
@@ -1140,15 +941,7 @@ pub const ZSCAN: CommandSpec = CommandSpec {
     flags: flags::READONLY,
     acl: acl::SORTEDSET,
     tips: &["nondeterministic_output"],
-    key_specs: &[KeySpec {
-        flags: &["RO", "access"],
-        begin_search: BeginSearch::Index(1),
-        find_keys: FindKeys::Range {
-            last_key: 0,
-            key_step: 1,
-            limit: 0,
-        },
-    }],
+    key_specs: KEY_RO_ACCESS,
     doc: Doc {
         summary: "Iterates over the members and scores of a sorted set with a cursor",
         since: "2.8.0",
