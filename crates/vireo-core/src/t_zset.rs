@@ -21,6 +21,18 @@ use std::cmp::Ordering;
 
 use crate::skiplist::{compare, SkipList};
 
+/// Appends `score` as Redis's small sorted-set encoding stores it: a whole
+/// number in Redis's safe range (`double2ll`) as an integer, any other as
+/// its `%.17g` text. The listpack turns integer text into an integer entry.
+pub fn write_listpack_score(out: &mut Vec<u8>, score: f64) {
+    const SAFE_LIMIT: f64 = (i64::MAX / 2) as f64;
+    if (-SAFE_LIMIT..=SAFE_LIMIT).contains(&score) && score.trunc() == score {
+        out.extend_from_slice(crate::util::format_i64(&mut [0; 20], score as i64));
+    } else {
+        vireo_resp::encode::write_double(out, score);
+    }
+}
+
 /// Conversion thresholds (`zset-max-listpack-entries`, `-value`).
 #[derive(Debug, Clone, Copy)]
 pub struct ZSetLimits {
@@ -89,11 +101,9 @@ impl ZSet {
 
     /// The listpack Redis keeps for this sorted set in its small encoding
     /// (what RDB files and DEBUG LISTPACK show): member, score, member,
-    /// score... in order. A score that is a whole number in Redis's safe
-    /// range (`double2ll`) is stored as an integer, any other as its `%.17g`
-    /// text. `None` for the skip-list encoding.
+    /// score... in order, each score as [`write_listpack_score`] spells it.
+    /// `None` for the skip-list encoding.
     pub fn small_as_listpack(&self) -> Option<crate::listpack::Listpack> {
-        const SAFE_LIMIT: f64 = (i64::MAX / 2) as f64;
         let ZSet::Listpack(pairs) = self else {
             return None;
         };
@@ -101,14 +111,9 @@ impl ZSet {
         let mut text = Vec::new();
         for (member, score) in pairs {
             listpack.append(member);
-            let score = *score;
-            if (-SAFE_LIMIT..=SAFE_LIMIT).contains(&score) && score.trunc() == score {
-                listpack.append_int(score as i64);
-            } else {
-                text.clear();
-                vireo_resp::encode::write_double(&mut text, score);
-                listpack.append(&text);
-            }
+            text.clear();
+            write_listpack_score(&mut text, *score);
+            listpack.append(&text);
         }
         Some(listpack)
     }

@@ -5,8 +5,7 @@
 //! their STORE forms), ZINTERCARD and ZSCAN.
 
 use vireo_core::db::NO_EXPIRY;
-use vireo_core::t_zset::{parse_score, LexRange, ScoreRange, ZSet};
-use vireo_core::util::format_i64;
+use vireo_core::t_zset::{parse_score, write_listpack_score, LexRange, ScoreRange, ZSet};
 use vireo_core::Value;
 use vireo_resp::Argv;
 
@@ -2140,20 +2139,6 @@ fn zdiffstore(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
     zsetop_generic(server, client, argv, 2, SetOp::Diff, SetOpOutput::Store);
 }
 
-/// Redis compat: the small encoding stores scores as text, integers as
-/// integers (`d2string`), and ZSCAN returns that text.
-fn listpack_score_text(score: f64) -> Vec<u8> {
-    if score == 0.0 {
-        return b"0".to_vec();
-    }
-    if score.is_finite() && score.abs() < (i64::MAX / 2) as f64 && score.trunc() == score {
-        return format_i64(&mut [0; 20], score as i64).to_vec();
-    }
-    let mut text = Vec::new();
-    vireo_resp::encode::double(&mut text, score);
-    text[1..text.len() - 2].to_vec()
-}
-
 fn zscan(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
     let Ok(cursor) = parse_scan_cursor(client, &argv[2]) else {
         return;
@@ -2180,14 +2165,17 @@ fn zscan(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
     client.reply_array_len(2);
     client.reply_bulk(next.to_string().as_bytes());
     client.reply_array_len(items.len() * 2);
+    // Redis compat: ZSCAN returns scores as the encoding holds them: the
+    // listpack's integer or text, or the skip list's double as `%.17g`.
+    let mut text = Vec::new();
     for (member, score) in &items {
         client.reply_bulk(member);
+        text.clear();
         if small {
-            client.reply_bulk(&listpack_score_text(*score));
+            write_listpack_score(&mut text, *score);
         } else {
-            let mut text = Vec::new();
-            vireo_resp::encode::double(&mut text, *score);
-            client.reply_bulk(&text[1..text.len() - 2]);
+            vireo_resp::encode::write_double(&mut text, *score);
         }
+        client.reply_bulk(&text);
     }
 }
