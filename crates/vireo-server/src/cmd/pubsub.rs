@@ -421,12 +421,10 @@ pub fn forget_client(server: &mut Server, client: &Client) {
 
 /// Appends a message frame to `target`: `words` then `message`.
 fn deliver(target: &mut Client, parts: &[&[u8]]) {
-    let start = target.out.len();
     push_header(target, parts.len());
     for part in parts {
         target.reply_bulk(part);
     }
-    target.mark_push(start);
 }
 
 /// Sends `parts` to the subscriber `(slot, id)`, the publisher itself included.
@@ -438,7 +436,11 @@ fn deliver_to(
 ) {
     let (slot, id) = subscriber;
     if id == publisher.id {
+        // Only the client running the command can have its reply dropped
+        // by CLIENT REPLY OFF, so only its own messages need marking.
+        let start = publisher.out.len();
         deliver(publisher, parts);
+        publisher.mark_push(start);
         return;
     }
     let Some(Some(mut target)) = server.clients.get_mut(slot).map(Option::take) else {
