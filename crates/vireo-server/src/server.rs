@@ -745,6 +745,22 @@ impl Server {
         }
     }
 
+    /// Starts CLIENT PAUSE, or extends the one in force: a new pause never
+    /// shortens it, and ALL wins over WRITE. Expiry is held back as long.
+    pub fn pause_clients(&mut self, pause: ClientPause) {
+        let pause = match self.pause {
+            Some(current) => ClientPause {
+                writes_only: current.writes_only && pause.writes_only,
+                end_ms: current.end_ms.max(pause.end_ms),
+            },
+            None => pause,
+        };
+        self.pause = Some(pause);
+        for db in &mut self.dbs {
+            db.keep_expired_until_ms = pause.end_ms;
+        }
+    }
+
     /// Ends CLIENT PAUSE if its time has come (or `force`), and runs the
     /// requests of the clients it held back.
     pub fn end_pause_if_due(&mut self, force: bool) {

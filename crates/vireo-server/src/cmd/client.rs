@@ -490,22 +490,10 @@ fn client_pause(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
     } else {
         0
     };
-    // A new pause extends, never shortens, the one in force, and ALL wins over WRITE.
-    server.pause = Some(match server.pause {
-        Some(current) => ClientPause {
-            writes_only: current.writes_only && writes_only,
-            end_ms: current.end_ms.max(end_ms),
-        },
-        None => ClientPause {
-            writes_only,
-            end_ms,
-        },
+    server.pause_clients(ClientPause {
+        writes_only,
+        end_ms,
     });
-    if let Some(pause) = server.pause {
-        for db in &mut server.dbs {
-            db.keep_expired_until_ms = pause.end_ms;
-        }
-    }
     client.reply_ok();
 }
 
