@@ -372,6 +372,17 @@ impl Db {
         removed
     }
 
+    /// Moves every key into a new database and returns it, leaving this one
+    /// empty: FLUSHDB ASYNC hands the returned database to a background
+    /// thread instead of freeing each value here.
+    pub fn take_contents(&mut self) -> Db {
+        let mut contents = Db::new();
+        std::mem::swap(&mut contents.dict, &mut self.dict);
+        self.expire_cursor = 0;
+        self.avg_ttl = 0;
+        contents
+    }
+
     /// A random live key (RANDOMKEY); expired keys met on the way are removed.
     pub fn random_key(&mut self, now_ms: i64) -> Option<Vec<u8>> {
         // While expired keys are kept, they cannot be removed to make

@@ -255,6 +255,31 @@ impl Value {
     }
 }
 
+impl Value {
+    /// How much work freeing the value takes, in Redis's units: one per
+    /// allocation-heavy element (table entries, skip-list nodes, list
+    /// nodes), 1 for a string or a compact encoding. The server hands
+    /// values above its threshold to the background freer.
+    pub fn free_effort(&self) -> usize {
+        match self {
+            Value::Str(_) => 1,
+            Value::List(list) => list.node_count(),
+            Value::Hash(hash) => match hash.as_ref() {
+                crate::t_hash::Hash::Listpack(_) => 1,
+                crate::t_hash::Hash::Table(_) => hash.len(),
+            },
+            Value::Set(set) => match set.as_ref() {
+                crate::t_set::Set::Intset(_) => 1,
+                crate::t_set::Set::Hashtable(_) => set.len(),
+            },
+            Value::ZSet(zset) => match zset.as_ref() {
+                crate::t_zset::ZSet::Listpack(_) => 1,
+                crate::t_zset::ZSet::Skiplist(_) => zset.len(),
+            },
+        }
+    }
+}
+
 /// The total of `len` element sizes estimated from the first `samples` of
 /// `sizes`: exact when every element was looked at, else the sampled
 /// average times `len`.

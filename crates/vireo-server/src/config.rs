@@ -44,6 +44,8 @@ const IMPLEMENTED: &[&str] = &[
     "set-max-intset-entries",
     "zset-max-listpack-entries",
     "zset-max-listpack-value",
+    "lazyfree-lazy-user-del",
+    "lazyfree-lazy-user-flush",
 ];
 
 /// Log verbosity, least to most severe.
@@ -140,6 +142,10 @@ pub struct Config {
     pub set_max_intset_entries: usize,
     /// Sorted-set small-encoding thresholds.
     pub zset_limits: vireo_core::t_zset::ZSetLimits,
+    /// DEL frees in the background as UNLINK does.
+    pub lazyfree_lazy_user_del: bool,
+    /// FLUSHDB and FLUSHALL without a mode free in the background.
+    pub lazyfree_lazy_user_flush: bool,
     /// Config file path, if one was given.
     pub config_file: Option<String>,
     /// Options set that Vireo does not act on yet: (name, value) as given.
@@ -187,6 +193,8 @@ impl Default for Config {
             hash_limits: vireo_core::t_hash::HashLimits::default(),
             set_max_intset_entries: 0,
             zset_limits: vireo_core::t_zset::ZSetLimits::default(),
+            lazyfree_lazy_user_del: false,
+            lazyfree_lazy_user_flush: false,
             config_file: None,
             unimplemented: Vec::new(),
             values: OPTIONS
@@ -525,6 +533,8 @@ impl Config {
         self.slowlog_max_len = number("slowlog-max-len") as usize;
         self.latency_monitor_threshold = number("latency-monitor-threshold").max(0) as u64;
         self.latency_tracking = yes("latency-tracking");
+        self.lazyfree_lazy_user_del = yes("lazyfree-lazy-user-del");
+        self.lazyfree_lazy_user_flush = yes("lazyfree-lazy-user-flush");
         let limits: Vec<u64> = get("client-output-buffer-limit")
             .split(' ')
             .collect::<Vec<_>>()

@@ -13,6 +13,7 @@ pub mod config_rewrite;
 pub mod config_table;
 pub mod errors;
 pub mod latency;
+pub mod lazyfree;
 pub mod log;
 pub mod monitor;
 pub mod networking;

@@ -149,6 +149,8 @@ pub struct Server {
     pub resize_db: usize,
     /// Randomness for SPOP, SRANDMEMBER and ZRANDMEMBER.
     pub rng: vireo_core::random::Rng,
+    /// The background freer of big values (UNLINK, FLUSHALL ASYNC).
+    pub lazyfree: crate::lazyfree::LazyFree,
 }
 
 /// An active CLIENT PAUSE.
@@ -196,6 +198,7 @@ impl Server {
             peak_allocated: 0,
             dirty: 0,
             rng: vireo_core::random::Rng::from_entropy(),
+            lazyfree: crate::lazyfree::LazyFree::default(),
             stats: Stats::default(),
             limits,
             cron_loops: 0,

@@ -2394,3 +2394,77 @@ fn config_rewrite_failure_keeps_the_old_file() {
         "the failed rewrite removes nothing it did not create"
     );
 }
+
+/// Reads an integer field of `INFO memory`.
+fn info_memory_field(t: &mut Transcript, client: ClientHandle, name: &str) -> u64 {
+    let reply = t.command(client, &words("INFO memory"));
+    let text = String::from_utf8_lossy(&reply).into_owned();
+    text.lines()
+        .find_map(|line| line.strip_prefix(&format!("{name}:")))
+        .and_then(|value| value.trim().parse().ok())
+        .unwrap_or_else(|| panic!("no {name} in {text}"))
+}
+
+/// Waits (bounded) until the background freer has nothing pending.
+fn wait_for_lazyfree(t: &mut Transcript, client: ClientHandle) {
+    for _ in 0..500 {
+        if info_memory_field(t, client, "lazyfree_pending_objects") == 0 {
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    panic!("lazyfree_pending_objects never reached 0");
+}
+
+#[test]
+fn unlink_and_async_flushes_free_big_values_in_the_background() {
+    let (mut t, c) = setup();
+    let mut sadd = vec![b"SADD".to_vec(), b"big".to_vec()];
+    sadd.extend((0..1000).map(|i| format!("m{i}").into_bytes()));
+    let sadd: Vec<&[u8]> = sadd.iter().map(Vec::as_slice).collect();
+    check(&mut t, c, "SADD small a b c", ":3\r\n");
+    assert_eq!(t.command(c, &sadd), b":1000\r\n");
+    // Small values are freed in place: nothing counted.
+    check(&mut t, c, "UNLINK small missing", ":1\r\n");
+    check(&mut t, c, "UNLINK big", ":1\r\n");
+    check(&mut t, c, "EXISTS big", ":0\r\n");
+    wait_for_lazyfree(&mut t, c);
+    assert_eq!(info_memory_field(&mut t, c, "lazyfreed_objects"), 1);
+
+    // DEL frees in place unless lazyfree-lazy-user-del says otherwise.
+    assert_eq!(t.command(c, &sadd), b":1000\r\n");
+    check(&mut t, c, "DEL big", ":1\r\n");
+    assert_eq!(info_memory_field(&mut t, c, "lazyfreed_objects"), 1);
+    check(
+        &mut t,
+        c,
+        "CONFIG SET lazyfree-lazy-user-del yes",
+        "+OK\r\n",
+    );
+    assert_eq!(t.command(c, &sadd), b":1000\r\n");
+    check(&mut t, c, "DEL big", ":1\r\n");
+    wait_for_lazyfree(&mut t, c);
+    assert_eq!(info_memory_field(&mut t, c, "lazyfreed_objects"), 2);
+
+    // An async flush hands over every key of the database.
+    check(&mut t, c, "CONFIG RESETSTAT", "+OK\r\n");
+    check(&mut t, c, "MSET a 1 b 2 c 3", "+OK\r\n");
+    check(&mut t, c, "FLUSHDB ASYNC", "+OK\r\n");
+    check(&mut t, c, "DBSIZE", ":0\r\n");
+    wait_for_lazyfree(&mut t, c);
+    assert_eq!(info_memory_field(&mut t, c, "lazyfreed_objects"), 3);
+    check(&mut t, c, "MSET a 1 b 2", "+OK\r\n");
+    check(&mut t, c, "FLUSHALL SYNC", "+OK\r\n");
+    assert_eq!(info_memory_field(&mut t, c, "lazyfreed_objects"), 3);
+    check(
+        &mut t,
+        c,
+        "CONFIG SET lazyfree-lazy-user-flush yes",
+        "+OK\r\n",
+    );
+    check(&mut t, c, "MSET a 1 b 2", "+OK\r\n");
+    check(&mut t, c, "FLUSHALL", "+OK\r\n");
+    wait_for_lazyfree(&mut t, c);
+    assert_eq!(info_memory_field(&mut t, c, "lazyfreed_objects"), 5);
+    check(&mut t, c, "FLUSHALL BOGUS", "-ERR syntax error\r\n");
+}

@@ -220,6 +220,7 @@ fn config_resetstat(server: &mut Server, client: &mut Client, _argv: Argv<'_>) {
         .iter_mut()
         .for_each(|stats| *stats = Default::default());
     server.latency.histograms.clear();
+    server.lazyfree.reset_stats();
     for live in server.clients.iter_mut().flatten() {
         live.error_replies = 0;
         live.error_codes.clear();

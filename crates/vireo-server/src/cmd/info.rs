@@ -279,8 +279,11 @@ fn write_section(
             field("mem_aof_buffer", &0);
             field("mem_allocator", &"jemalloc");
             field("active_defrag_running", &0);
-            field("lazyfree_pending_objects", &0);
-            field("lazyfreed_objects", &0);
+            field(
+                "lazyfree_pending_objects",
+                &server.lazyfree.pending_objects(),
+            );
+            field("lazyfreed_objects", &server.lazyfree.freed_objects());
         }
         "persistence" => {
             field("loading", &0);

@@ -35,13 +35,28 @@ pub const DEL: CommandSpec = CommandSpec {
 };
 
 fn del(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
+    let lazy = server.config.lazyfree_lazy_user_del;
+    delete_keys(server, client, argv, lazy);
+}
+
+fn unlink(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
+    delete_keys(server, client, argv, true);
+}
+
+/// DEL and UNLINK: the same removal, the values freed here or, when
+/// `lazy`, big ones on the background thread.
+fn delete_keys(server: &mut Server, client: &mut Client, argv: Argv<'_>, lazy: bool) {
     let now = server.now_ms;
     let db = &mut server.dbs[client.db];
-    let removed = argv
-        .iter()
-        .skip(1)
-        .filter(|key| db.remove(key, now))
-        .count();
+    let mut removed = 0;
+    for key in argv.iter().skip(1) {
+        if let Some(taken) = db.take(key, now) {
+            removed += 1;
+            if lazy {
+                server.lazyfree.free_value(taken.value);
+            }
+        }
+    }
     server.dirty += removed as u64;
     client.reply_integer(removed as i64);
 }
@@ -100,7 +115,7 @@ pub const UNLINK: CommandSpec = CommandSpec {
         complexity: "O(1) for each key removed regardless of its size",
         ..DEL.doc
     },
-    handler: Some(del),
+    handler: Some(unlink),
     ..DEL
 };
 

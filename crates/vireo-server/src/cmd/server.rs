@@ -57,27 +57,41 @@ pub const FLUSHDB: CommandSpec = CommandSpec {
     handler: Some(flushdb),
 };
 
-/// Accepts the optional `ASYNC|SYNC` argument of the flush commands.
-fn flush_mode_ok(client: &mut Client, argv: &Argv<'_>) -> bool {
-    let ok = match argv.len() {
-        1 => true,
-        2 => argv[1].eq_ignore_ascii_case(b"async") || argv[1].eq_ignore_ascii_case(b"sync"),
-        _ => false,
-    };
-    if !ok {
-        client.reply_error(errors::SYNTAX);
+/// Reads the optional `ASYNC|SYNC` argument of the flush commands: whether
+/// to free in the background, or `None` (after replying) for a bad one.
+fn flush_is_async(server: &Server, client: &mut Client, argv: &Argv<'_>) -> Option<bool> {
+    match argv.len() {
+        1 => Some(server.config.lazyfree_lazy_user_flush),
+        2 if argv[1].eq_ignore_ascii_case(b"async") => Some(true),
+        2 if argv[1].eq_ignore_ascii_case(b"sync") => Some(false),
+        _ => {
+            client.reply_error(errors::SYNTAX);
+            None
+        }
     }
-    ok
+}
+
+/// Empties database `index`, freeing its values here or in the background;
+/// returns how many keys it held.
+fn empty_db(server: &mut Server, index: usize, in_background: bool) -> usize {
+    if in_background {
+        let contents = server.dbs[index].take_contents();
+        let removed = contents.len();
+        server.lazyfree.free_database(contents);
+        removed
+    } else {
+        server.dbs[index].clear()
+    }
 }
 
 fn flushdb(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
-    if !flush_mode_ok(client, &argv) {
+    let Some(in_background) = flush_is_async(server, client, &argv) else {
         return;
-    }
+    };
     if !server.watched_keys.is_empty() {
         server.touch_all_keys_in_db(client, client.db);
     }
-    let removed = server.db(client).clear();
+    let removed = empty_db(server, client.db, in_background);
     server.dirty += removed as u64;
     client.reply_ok();
 }
@@ -102,15 +116,17 @@ pub const FLUSHALL: CommandSpec = CommandSpec {
 };
 
 fn flushall(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
-    if !flush_mode_ok(client, &argv) {
+    let Some(in_background) = flush_is_async(server, client, &argv) else {
         return;
-    }
+    };
     if !server.watched_keys.is_empty() {
         for db in 0..server.dbs.len() {
             server.touch_all_keys_in_db(client, db);
         }
     }
-    let removed: usize = server.dbs.iter_mut().map(|db| db.clear()).sum();
+    let removed: usize = (0..server.dbs.len())
+        .map(|index| empty_db(server, index, in_background))
+        .sum();
     server.dirty += removed as u64;
     client.reply_ok();
 }
