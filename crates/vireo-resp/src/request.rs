@@ -104,6 +104,12 @@ impl Args {
         self.inline = false;
     }
 
+    /// Heap bytes held by the argument storage, used or not: what a large
+    /// request leaves allocated until the `Args` is replaced.
+    pub fn heap_bytes(&self) -> usize {
+        self.ranges.capacity() * std::mem::size_of::<(usize, usize)>() + self.scratch.capacity()
+    }
+
     /// Argument `i` of the request.
     ///
     /// `buf` must be the buffer that was passed to

@@ -34,6 +34,8 @@ const DBS_PER_CRON: usize = 16;
 const REHASH_BUCKETS_PER_CHECK: usize = 100;
 /// Output buffers larger than this are released once drained.
 const OUTPUT_BUFFER_KEEP: usize = 64 * 1024;
+/// Argument storage an idle client keeps (room for ~1,000 arguments).
+const ARGS_KEEP_BYTES: usize = 16 * 1024;
 
 /// A listening socket.
 enum Listener {
@@ -413,6 +415,7 @@ impl EventLoop {
             return;
         }
         self.close_timed_out_clients(reactor);
+        self.shrink_idle_client_buffers();
         self.databases_cron();
         let allocated = crate::os::allocated_bytes().unwrap_or(0);
         self.server.peak_allocated = self.server.peak_allocated.max(allocated);
@@ -451,6 +454,26 @@ impl EventLoop {
         }
         crate::warning!("Vireo is now ready to exit, bye bye...");
         reactor.stop();
+    }
+
+    /// Gives back the memory a burst of large requests left in a client's
+    /// query buffer and argument storage once the client has nothing
+    /// buffered (Redis's `clientsCronResizeQueryBuffer`): without it, one
+    /// 100,000-argument command keeps megabytes per connection for good.
+    fn shrink_idle_client_buffers(&mut self) {
+        for client in self.server.clients.iter_mut().flatten() {
+            if !client.query.is_empty() {
+                continue;
+            }
+            // Buffers of a few read chunks are normal working size; only
+            // what a large request grew is given back.
+            if client.query.capacity() > 4 * READ_CHUNK {
+                client.query.shrink_if_idle(READ_CHUNK);
+            }
+            if client.args.heap_bytes() > ARGS_KEEP_BYTES {
+                client.args = vireo_resp::Args::new();
+            }
+        }
     }
 
     fn close_timed_out_clients(&mut self, reactor: &mut Reactor) {
