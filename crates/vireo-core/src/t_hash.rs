@@ -8,14 +8,14 @@
 //! arguments before its first write (`hashTypeTryConversion`), and again
 //! on each pair stored (which catches values HINCRBYFLOAT computes).
 //!
-//! The table keeps its pairs in a vector indexed by a map from field to
-//! slot, so a random pair (HRANDFIELD) is O(1) and a cursor over it is a
-//! plain offset. Deleting moves the last pair into the freed slot.
+//! The table is a [`MemberTable`] (the set type's hash table) whose
+//! entries hold field and value in one allocation, looked up by the field
+//! part: one allocation per pair, and, as for sets, a dense vector so a
+//! random pair (HRANDFIELD) is O(1) and a cursor over it is a plain
+//! offset. Deleting moves the last pair into the freed slot.
 
-use std::collections::HashMap;
-
-use crate::hash::KeyHasherBuilder;
 use crate::listpack::{Listpack, LpValue};
+use crate::t_set::{EntryLayout, MemberTable};
 
 /// Conversion thresholds (`hash-max-listpack-entries`, `-value`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -36,7 +36,7 @@ impl Default for HashLimits {
 }
 
 /// A hash value.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub enum Hash {
     /// Fields and values alternating in one listpack.
     Listpack(Listpack),
@@ -44,18 +44,72 @@ pub enum Hash {
     Table(Table),
 }
 
-/// The table encoding: pairs in slots, and a map from field to slot.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Table {
-    pairs: Vec<Pair>,
-    slots: HashMap<Box<[u8]>, usize, KeyHasherBuilder>,
+/// The table encoding.
+pub type Table = MemberTable<FieldValue>;
+
+/// Layout of a table entry: the field's length, the field, the value. The
+/// length is one byte below 255, else 255 and eight little-endian bytes.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct FieldValue;
+
+const LONG_FIELD: u8 = 255;
+
+impl FieldValue {
+    /// One entry holding `field` and `value`.
+    fn encode(field: &[u8], value: &[u8]) -> Box<[u8]> {
+        let mut entry = Vec::with_capacity(9 + field.len() + value.len());
+        if field.len() < LONG_FIELD as usize {
+            entry.push(field.len() as u8);
+        } else {
+            entry.push(LONG_FIELD);
+            entry.extend_from_slice(&(field.len() as u64).to_le_bytes());
+        }
+        entry.extend_from_slice(field);
+        entry.extend_from_slice(value);
+        entry.into_boxed_slice()
+    }
+
+    /// The field and the value of an entry made by [`FieldValue::encode`].
+    #[inline]
+    fn split(entry: &[u8]) -> (&[u8], &[u8]) {
+        let (header, field_len) = match entry.first() {
+            Some(&LONG_FIELD) => {
+                let mut len = [0u8; 8];
+                len.copy_from_slice(entry.get(1..9).unwrap_or(&[0; 8]));
+                (9, u64::from_le_bytes(len) as usize)
+            }
+            Some(&len) => (1, len as usize),
+            None => (0, 0),
+        };
+        // INVARIANT: entries are only made by `encode`, so the header and
+        // the field fit; `min` keeps a broken invariant from panicking.
+        let body = entry.get(header..).unwrap_or(&[]);
+        body.split_at(field_len.min(body.len()))
+    }
 }
 
-/// A field and its value in the table encoding.
-type Pair = (Box<[u8]>, Box<[u8]>);
+impl EntryLayout for FieldValue {
+    #[inline]
+    fn key(entry: &[u8]) -> &[u8] {
+        FieldValue::split(entry).0
+    }
+}
 
 /// A field or value as stored (listpacks keep canonical integers as integers).
 pub type HashValue<'a> = LpValue<'a>;
+
+/// Equal when both hold the same fields with the same values, whatever
+/// the encoding or order.
+impl PartialEq for Hash {
+    fn eq(&self, other: &Hash) -> bool {
+        self.len() == other.len()
+            && self.iter().all(|(field, value)| {
+                other.get(&field.to_vec()).map(|v| v.to_vec()) == Some(value.to_vec())
+            })
+    }
+}
+
+impl Eq for Hash {}
 
 impl Default for Hash {
     fn default() -> Self {
@@ -81,7 +135,7 @@ impl Hash {
     pub fn len(&self) -> usize {
         match self {
             Hash::Listpack(lp) => lp.len() / 2,
-            Hash::Table(table) => table.pairs.len(),
+            Hash::Table(table) => table.len(),
         }
     }
 
@@ -122,7 +176,7 @@ impl Hash {
         let mut table = Table::default();
         let mut values = lp.iter();
         while let (Some(field), Some(value)) = (values.next(), values.next()) {
-            table.insert(field.to_vec().into(), value.to_vec().into());
+            table_set(&mut table, &field.to_vec(), &value.to_vec());
         }
         *self = Hash::Table(table);
     }
@@ -139,10 +193,9 @@ impl Hash {
                 lp.get(lp.next(at)?)
             }
             Hash::Table(table) => table
-                .slots
-                .get(field)
-                .and_then(|&slot| table.pairs.get(slot))
-                .map(|(_, value)| LpValue::Str(value)),
+                .find(field)
+                .and_then(|index| table.get_index(index))
+                .map(|entry| LpValue::Str(FieldValue::split(entry).1)),
         }
     }
 
@@ -174,7 +227,7 @@ impl Hash {
                     true
                 }
             },
-            Hash::Table(table) => table.insert(field.into(), value.into()),
+            Hash::Table(table) => table_set(table, field, value),
         };
         if matches!(self, Hash::Listpack(_)) && self.len() > limits.max_entries {
             self.convert();
@@ -232,21 +285,7 @@ impl Hash {
     pub fn memory_usage(&self, samples: usize) -> usize {
         match self {
             Hash::Listpack(lp) => lp.allocated(),
-            Hash::Table(table) => {
-                // The field is stored twice: in its pair and as the key of
-                // the field-to-slot map.
-                let per_slot = std::mem::size_of::<(Box<[u8]>, usize)>() + 1;
-                table.pairs.capacity() * std::mem::size_of::<Pair>()
-                    + table.slots.capacity() * per_slot
-                    + crate::object::extrapolate(
-                        table.pairs.len(),
-                        samples,
-                        table
-                            .pairs
-                            .iter()
-                            .map(|(field, value)| 2 * field.len() + value.len()),
-                    )
-            }
+            Hash::Table(table) => table.memory_usage(samples),
         }
     }
 
@@ -254,7 +293,7 @@ impl Hash {
     pub fn iter(&self) -> Iter<'_> {
         match self {
             Hash::Listpack(lp) => Iter::Listpack(lp.iter()),
-            Hash::Table(table) => Iter::Table(table.pairs.iter()),
+            Hash::Table(table) => Iter::Table(table.iter()),
         }
     }
 
@@ -266,42 +305,26 @@ impl Hash {
                 let at = lp.seek(i64::try_from(index.checked_mul(2)?).ok()?)?;
                 Some((lp.get(at)?, lp.get(lp.next(at)?)?))
             }
-            Hash::Table(table) => table
-                .pairs
-                .get(index)
-                .map(|(field, value)| (LpValue::Str(field), LpValue::Str(value))),
+            Hash::Table(table) => table.get_index(index).map(|entry| {
+                let (field, value) = FieldValue::split(entry);
+                (LpValue::Str(field), LpValue::Str(value))
+            }),
         }
     }
 }
 
-impl Table {
-    fn insert(&mut self, field: Box<[u8]>, value: Box<[u8]>) -> bool {
-        match self.slots.get(&field) {
-            Some(&slot) => {
-                if let Some(pair) = self.pairs.get_mut(slot) {
-                    pair.1 = value;
-                }
-                false
-            }
-            None => {
-                self.slots.insert(field.clone(), self.pairs.len());
-                self.pairs.push((field, value));
-                true
-            }
+/// Sets `field` to `value` in a table; true if the field is new.
+fn table_set(table: &mut Table, field: &[u8], value: &[u8]) -> bool {
+    let entry = FieldValue::encode(field, value);
+    match table.find(field) {
+        Some(index) => {
+            table.replace_index(index, entry);
+            false
         }
-    }
-
-    fn remove(&mut self, field: &[u8]) -> bool {
-        let Some(slot) = self.slots.remove(field) else {
-            return false;
-        };
-        self.pairs.swap_remove(slot);
-        if let Some((moved, _)) = self.pairs.get(slot) {
-            if let Some(moved_slot) = self.slots.get_mut(moved) {
-                *moved_slot = slot;
-            }
+        None => {
+            table.insert_new(entry);
+            true
         }
-        true
     }
 }
 
@@ -310,7 +333,7 @@ pub enum Iter<'a> {
     /// Over a listpack.
     Listpack(crate::listpack::Iter<'a>),
     /// Over a table.
-    Table(std::slice::Iter<'a, Pair>),
+    Table(crate::t_set::TableIter<'a>),
 }
 
 impl<'a> Iterator for Iter<'a> {
@@ -319,9 +342,10 @@ impl<'a> Iterator for Iter<'a> {
     fn next(&mut self) -> Option<Self::Item> {
         match self {
             Iter::Listpack(values) => Some((values.next()?, values.next()?)),
-            Iter::Table(pairs) => pairs
-                .next()
-                .map(|(field, value)| (LpValue::Str(field), LpValue::Str(value))),
+            Iter::Table(entries) => entries.next().map(|entry| {
+                let (field, value) = FieldValue::split(entry);
+                (LpValue::Str(field), LpValue::Str(value))
+            }),
         }
     }
 }

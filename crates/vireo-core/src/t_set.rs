@@ -68,21 +68,73 @@ impl OwnedMember {
 
 const NIL: u32 = u32::MAX;
 
+/// Which part of a stored entry is its lookup key. A set stores the member
+/// alone; a hash table ([`crate::t_hash`]) stores field and value in one
+/// allocation and looks entries up by the field part.
+pub trait EntryLayout {
+    /// The key part of `entry`.
+    fn key(entry: &[u8]) -> &[u8];
+}
+
+/// The layout of set members: the whole entry is the key.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct WholeEntry;
+
+impl EntryLayout for WholeEntry {
+    #[inline]
+    fn key(entry: &[u8]) -> &[u8] {
+        entry
+    }
+}
+
 #[derive(Clone)]
 struct TableEntry {
     member: Box<[u8]>,
     next: u32,
 }
 
-/// A hash set of byte strings with O(1) random access and a SCAN cursor.
-#[derive(Clone, Default)]
-pub struct MemberTable {
+/// A hash set of byte strings with O(1) random access and a SCAN cursor,
+/// keyed by the part of each entry that `L` names.
+#[derive(Clone)]
+pub struct MemberTable<L: EntryLayout = WholeEntry> {
     entries: Vec<TableEntry>,
     buckets: Vec<u32>,
     hasher: KeyHasherBuilder,
+    layout: std::marker::PhantomData<L>,
 }
 
-impl std::fmt::Debug for MemberTable {
+/// Iterator over a [`MemberTable`]'s entries, in storage order.
+#[derive(Clone)]
+pub struct TableIter<'a>(std::slice::Iter<'a, TableEntry>);
+
+impl<'a> Iterator for TableIter<'a> {
+    type Item = &'a [u8];
+
+    #[inline]
+    fn next(&mut self) -> Option<&'a [u8]> {
+        self.0.next().map(|entry| &*entry.member)
+    }
+
+    #[inline]
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.0.size_hint()
+    }
+}
+
+impl ExactSizeIterator for TableIter<'_> {}
+
+impl<L: EntryLayout> Default for MemberTable<L> {
+    fn default() -> Self {
+        MemberTable {
+            entries: Vec::new(),
+            buckets: Vec::new(),
+            hasher: KeyHasherBuilder::default(),
+            layout: std::marker::PhantomData,
+        }
+    }
+}
+
+impl<L: EntryLayout> std::fmt::Debug for MemberTable<L> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_set()
             .entries(self.iter().map(String::from_utf8_lossy))
@@ -90,13 +142,14 @@ impl std::fmt::Debug for MemberTable {
     }
 }
 
-impl MemberTable {
+impl<L: EntryLayout> MemberTable<L> {
     /// An empty table with room for `capacity` members.
-    pub fn with_capacity(capacity: usize) -> MemberTable {
+    pub fn with_capacity(capacity: usize) -> MemberTable<L> {
         let mut table = MemberTable {
             entries: Vec::with_capacity(capacity),
             buckets: Vec::new(),
             hasher: KeyHasherBuilder::default(),
+            layout: std::marker::PhantomData,
         };
         table.rebuild(capacity.max(4).next_power_of_two());
         table
@@ -119,15 +172,15 @@ impl MemberTable {
         (self.hasher.hash_one(member) as usize) & (self.buckets.len() - 1)
     }
 
-    /// Index of `member` in the dense vector.
-    fn find(&self, member: &[u8]) -> Option<usize> {
+    /// Index of the entry keyed `member` in the dense vector.
+    pub(crate) fn find(&self, member: &[u8]) -> Option<usize> {
         if self.buckets.is_empty() {
             return None;
         }
         let mut at = self.buckets[self.bucket_of(member)];
         while at != NIL {
             let entry = &self.entries[at as usize];
-            if &*entry.member == member {
+            if L::key(&entry.member) == member {
                 return Some(at as usize);
             }
             at = entry.next;
@@ -150,12 +203,12 @@ impl MemberTable {
         true
     }
 
-    /// Adds a member known to be absent.
-    fn insert_new(&mut self, member: Box<[u8]>) {
+    /// Adds an entry whose key is known to be absent.
+    pub(crate) fn insert_new(&mut self, member: Box<[u8]>) {
         if self.entries.len() >= self.buckets.len() {
             self.rebuild((self.buckets.len() * 2).max(4));
         }
-        let bucket = self.bucket_of(&member);
+        let bucket = self.bucket_of(L::key(&member));
         let index = self.entries.len() as u32;
         self.entries.push(TableEntry {
             member,
@@ -187,7 +240,7 @@ impl MemberTable {
         let last = self.entries.len() - 1;
         if index != last {
             // The last entry moves into the hole: repoint whoever linked to it.
-            let moved_bucket = self.bucket_of(&self.entries[last].member);
+            let moved_bucket = self.bucket_of(L::key(&self.entries[last].member));
             self.relink(moved_bucket, last as u32, index as u32);
         }
         let removed = self.entries.swap_remove(index).member;
@@ -199,7 +252,7 @@ impl MemberTable {
 
     /// Takes entry `index` out of its bucket chain.
     fn unlink(&mut self, index: usize) {
-        let bucket = self.bucket_of(&self.entries[index].member);
+        let bucket = self.bucket_of(L::key(&self.entries[index].member));
         let next = self.entries[index].next;
         self.relink(bucket, index as u32, next);
     }
@@ -224,15 +277,23 @@ impl MemberTable {
     fn rebuild(&mut self, bucket_count: usize) {
         self.buckets = vec![NIL; bucket_count];
         for index in 0..self.entries.len() {
-            let bucket = self.bucket_of(&self.entries[index].member);
+            let bucket = self.bucket_of(L::key(&self.entries[index].member));
             self.entries[index].next = self.buckets[bucket];
             self.buckets[bucket] = index as u32;
         }
     }
 
+    /// Replaces the entry at dense index `index` by one with the same key.
+    pub(crate) fn replace_index(&mut self, index: usize, entry: Box<[u8]>) {
+        if let Some(slot) = self.entries.get_mut(index) {
+            debug_assert!(L::key(&slot.member) == L::key(&entry));
+            slot.member = entry;
+        }
+    }
+
     /// Every member, in storage order.
-    pub fn iter(&self) -> impl ExactSizeIterator<Item = &[u8]> + '_ {
-        self.entries.iter().map(|entry| &*entry.member)
+    pub fn iter(&self) -> TableIter<'_> {
+        TableIter(self.entries.iter())
     }
 
     /// Visits one bucket for `cursor` and returns the next cursor (0 when
