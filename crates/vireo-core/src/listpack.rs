@@ -352,6 +352,11 @@ impl Listpack {
         &self.bytes
     }
 
+    /// Releases the spare capacity kept for growth.
+    pub fn shrink_to_fit(&mut self) {
+        self.bytes.shrink_to_fit();
+    }
+
     /// Heap bytes reserved for the listpack (MEMORY USAGE).
     pub fn allocated(&self) -> usize {
         self.bytes.capacity()

@@ -148,6 +148,11 @@ impl Quicklist {
         match self.nodes.front_mut() {
             Some(node) if allows_insert(node, element.len(), fill) => node.prepend(element),
             _ => {
+                // The full node will not grow again from this end: give
+                // back the spare room its vector kept for growth.
+                if let Some(full) = self.nodes.front_mut() {
+                    full.shrink_to_fit();
+                }
                 let mut node = Listpack::new();
                 node.append(element);
                 self.nodes.push_front(node);
@@ -161,6 +166,11 @@ impl Quicklist {
         match self.nodes.back_mut() {
             Some(node) if allows_insert(node, element.len(), fill) => node.append(element),
             _ => {
+                // The full node will not grow again from this end: give
+                // back the spare room its vector kept for growth.
+                if let Some(full) = self.nodes.back_mut() {
+                    full.shrink_to_fit();
+                }
                 let mut node = Listpack::new();
                 node.append(element);
                 self.nodes.push_back(node);
