@@ -663,6 +663,20 @@ pub fn keys_of<'a>(
             *flags = variable_key_flags(spec.name, argc as usize, &arg);
         }
     }
+    // Redis compat: MIGRATE's keys are either the key argument or, when
+    // it is empty and KEYS is given, the arguments after KEYS (Redis's
+    // migrateGetKeys), never both.
+    if spec.name == "migrate" {
+        let empty_key = arg(3).is_some_and(<[u8]>::is_empty);
+        let keys_form = keys.iter().any(|&(index, _)| index > 3);
+        keys.retain(|&(index, _)| {
+            if empty_key && keys_form {
+                index > 3
+            } else {
+                index == 3
+            }
+        });
+    }
     if spec.name == "sort" {
         if let Some(position) = sort_store_key(argc as usize, &arg) {
             keys.push((position, &["OW", "update"]));

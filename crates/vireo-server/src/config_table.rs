@@ -1714,6 +1714,14 @@ pub fn find(name: &str) -> Option<usize> {
     })
 }
 
+/// Options whose values are secrets: CONFIG SET shows `(redacted)` in
+/// their place to MONITOR and the slow log.
+pub fn is_sensitive(name: &str) -> bool {
+    ["masteruser", "masterauth", "requirepass"]
+        .iter()
+        .any(|secret| secret.eq_ignore_ascii_case(name))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

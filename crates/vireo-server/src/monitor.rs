@@ -7,11 +7,10 @@
 use vireo_resp::Argv;
 
 use crate::client::{Client, Connection};
-use crate::command::CommandSpec;
 use crate::server::Server;
 
 /// Builds the MONITOR line for a command `client` just ran.
-fn monitor_line(server: &Server, client: &Client, spec: &CommandSpec, argv: &Argv<'_>) -> Vec<u8> {
+fn monitor_line(server: &Server, client: &Client, argv: &Argv<'_>) -> Vec<u8> {
     let micros = server.now_us;
     let mut line = format!(
         "+{}.{:06} ",
@@ -26,7 +25,7 @@ fn monitor_line(server: &Server, client: &Client, spec: &CommandSpec, argv: &Arg
         )),
         _ => line.push_str(&format!("[{} {}] ", client.db, client.peer)),
     }
-    let redacted = redacted_arguments(spec, argv);
+    let redacted = redacted_arguments(argv);
     for (index, arg) in argv.iter().enumerate() {
         if index > 0 {
             line.push(' ');
@@ -41,10 +40,21 @@ fn monitor_line(server: &Server, client: &Client, spec: &CommandSpec, argv: &Arg
     line.into_bytes()
 }
 
-/// Positions of secrets that monitors must not see.
-fn redacted_arguments(spec: &CommandSpec, argv: &Argv<'_>) -> Vec<usize> {
-    match spec.name {
+/// Positions of secrets that monitors and the slow log must not show
+/// (Redis compat: they show `(redacted)` in their place).
+pub fn redacted_arguments(argv: &Argv<'_>) -> Vec<usize> {
+    let name = argv[0].to_ascii_lowercase();
+    match std::str::from_utf8(&name).unwrap_or_default() {
         "auth" => (1..argv.len()).collect(),
+        "migrate" => crate::cmd::migrate::secret_arguments(argv),
+        "config" if argv.len() > 1 && argv[1].eq_ignore_ascii_case(b"set") => (2..argv.len())
+            .step_by(2)
+            .filter(|&index| {
+                crate::config_table::is_sensitive(&String::from_utf8_lossy(&argv[index]))
+            })
+            .map(|index| index + 1)
+            .filter(|&index| index < argv.len())
+            .collect(),
         "hello" => {
             let mut positions = Vec::new();
             let mut index = 2;
@@ -63,13 +73,8 @@ fn redacted_arguments(spec: &CommandSpec, argv: &Argv<'_>) -> Vec<usize> {
 }
 
 /// Shows a command that `client` just ran to every monitor.
-pub fn feed_monitors(
-    server: &mut Server,
-    client: &mut Client,
-    spec: &CommandSpec,
-    argv: &Argv<'_>,
-) {
-    let line = monitor_line(server, client, spec, argv);
+pub fn feed_monitors(server: &mut Server, client: &mut Client, argv: &Argv<'_>) {
+    let line = monitor_line(server, client, argv);
     let monitors = std::mem::take(&mut server.monitors);
     for &slot in &monitors {
         if slot == client.slot && client.monitor {

@@ -416,6 +416,7 @@ impl EventLoop {
         }
         self.close_timed_out_clients(reactor);
         self.shrink_idle_client_buffers();
+        self.server.migrate.close_idle(self.server.now_ms);
         self.databases_cron();
         let allocated = crate::os::allocated_bytes().unwrap_or(0);
         self.server.peak_allocated = self.server.peak_allocated.max(allocated);

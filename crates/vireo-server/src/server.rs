@@ -149,6 +149,8 @@ pub struct Server {
     pub resize_db: usize,
     /// Randomness for SPOP, SRANDMEMBER and ZRANDMEMBER.
     pub rng: vireo_core::random::Rng,
+    /// MIGRATE's open connections to its targets.
+    pub migrate: crate::cmd::migrate::MigrateConnections,
     /// The background freer of big values (UNLINK, FLUSHALL ASYNC).
     pub lazyfree: crate::lazyfree::LazyFree,
 }
@@ -199,6 +201,7 @@ impl Server {
             dirty: 0,
             rng: vireo_core::random::Rng::from_entropy(),
             lazyfree: crate::lazyfree::LazyFree::default(),
+            migrate: Default::default(),
             stats: Stats::default(),
             limits,
             cron_loops: 0,
@@ -576,7 +579,7 @@ impl Server {
         }
         // Redis compat: administrative commands are never shown to monitors.
         if !self.monitors.is_empty() && spec.flags & (flags::SKIP_MONITOR | flags::ADMIN) == 0 {
-            crate::monitor::feed_monitors(self, client, spec, &argv);
+            crate::monitor::feed_monitors(self, client, &argv);
             // Not to be counted in the next command's time.
             self.command_clock = None;
         }
@@ -594,9 +597,12 @@ impl Server {
         const MAX_ARGS: usize = 32;
         const MAX_BYTES: usize = 128;
         let kept = argv.len().min(MAX_ARGS);
+        let redacted = crate::monitor::redacted_arguments(argv);
         let mut args = Vec::with_capacity(kept);
         for (index, arg) in argv.iter().take(kept).enumerate() {
-            if kept != argv.len() && index == kept - 1 {
+            if redacted.contains(&index) {
+                args.push(b"(redacted)".to_vec());
+            } else if kept != argv.len() && index == kept - 1 {
                 args.push(format!("... ({} more arguments)", argv.len() - kept + 1).into_bytes());
             } else if arg.len() > MAX_BYTES {
                 let mut shortened = arg[..MAX_BYTES].to_vec();

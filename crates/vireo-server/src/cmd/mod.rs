@@ -11,6 +11,7 @@ pub mod keyspace;
 pub mod latency;
 pub mod list;
 pub mod memory;
+pub mod migrate;
 pub mod multi;
 pub mod pubsub;
 pub mod server;
@@ -90,6 +91,7 @@ pub static TABLE: &[CommandSpec] = &[
     bitops::BITFIELD,
     bitops::BITFIELD_RO,
     keyspace::DEL,
+    migrate::MIGRATE,
     keyspace::EXISTS,
     keyspace::UNLINK,
     keyspace::TOUCH,
