@@ -63,11 +63,14 @@ mod pubsub;
 pub mod reactor;
 mod reply;
 mod script;
+mod tls;
 #[cfg(feature = "tokio")]
 pub mod tokio;
+#[cfg(feature = "tokio")]
+mod tokio_tls;
 
 pub use command::{cmd, Command, ToArgs};
-pub use config::{Address, Backoff, Config, Protocol};
+pub use config::{Address, Backoff, Config, Protocol, TlsConfig};
 pub use connection::{
     Completion, Connection, Event, State, SubscriptionId, Token, TransportAction,
 };

@@ -147,23 +147,33 @@ impl Client {
     /// registered under `token`; it starts connecting at once.
     ///
     /// # Errors
-    /// [`Error::InvalidConfig`] for a bad URL.
+    /// As [`with_config`](Self::with_config), and for a bad URL.
     pub fn open(
         url: &str,
         reactor: &mut Reactor,
         token: vireo_reactor::Token,
     ) -> Result<Client, Error> {
-        Ok(Client::with_config(Config::from_url(url)?, reactor, token))
+        Client::with_config(Config::from_url(url)?, reactor, token)
     }
 
     /// A client with a configuration; it starts connecting at once.
     /// Connection failures are reported as [`Event`]s and retried as
     /// [`Config::reconnect`] says.
+    ///
+    /// # Errors
+    /// [`Error::InvalidConfig`] when [`Config::tls`] is set: this adapter
+    /// does not speak TLS (use the tokio or blocking client for
+    /// `rediss://`).
     pub fn with_config(
         config: Config,
         reactor: &mut Reactor,
         token: vireo_reactor::Token,
-    ) -> Client {
+    ) -> Result<Client, Error> {
+        if config.tls.is_some() {
+            return Err(Error::InvalidConfig(
+                "the reactor adapter does not support TLS; use the tokio or blocking client".into(),
+            ));
+        }
         let mut client = Client {
             core: Connection::new(config, Instant::now()),
             token,
@@ -179,7 +189,7 @@ impl Client {
             dispatching: false,
         };
         client.drive(reactor);
-        client
+        Ok(client)
     }
 
     /// Calls `callback` with every connection event from now on

@@ -164,7 +164,7 @@ fn a_disconnect_completes_every_pending_command_once(url: &str) {
     let mut config = Config::from_url(url).unwrap();
     config.reconnect = None;
     let mut reactor = Reactor::new().expect("reactor");
-    let client = Client::with_config(config, &mut reactor, CLIENT);
+    let client = Client::with_config(config, &mut reactor, CLIENT).unwrap();
     let events = Rc::new(RefCell::new(Vec::new()));
     let mut app = App { client };
     let seen = events.clone();
@@ -305,7 +305,7 @@ fn a_refused_connection_closes_a_client_without_reconnection() {
     let mut config = Config::from_url(&format!("redis://127.0.0.1:{port}")).unwrap();
     config.reconnect = None;
     let mut reactor = Reactor::new().expect("reactor");
-    let client = Client::with_config(config, &mut reactor, CLIENT);
+    let client = Client::with_config(config, &mut reactor, CLIENT).unwrap();
     let mut app = App { client };
     let log: Log = Rc::default();
     app.client
