@@ -73,6 +73,44 @@
 //! Every accepted command's callback runs exactly once, in the order the
 //! core completes them (see [`Connection`]'s guarantees).
 //!
+//! # Pub/sub and MONITOR
+//!
+//! [`Client::subscribe`], [`psubscribe`](Client::psubscribe),
+//! [`ssubscribe`](Client::ssubscribe) and [`monitor`](Client::monitor)
+//! take a callback that runs for every [`SubscriptionEvent`] of that
+//! subscription: [`Confirmed`](SubscriptionEvent::Confirmed) once the
+//! server agreed (or [`Failed`](SubscriptionEvent::Failed), and nothing
+//! after, when it refused or the client closed first), then each
+//! [`Delivery`] in order, ending with [`Delivery::Closed`]. Subscriptions
+//! are restored after a reconnect, as the core does for every adapter.
+//! [`Client::unsubscribe`] ends one at once (the callback is not called
+//! again); the server is told when it was the channel's last subscriber
+//! on this connection. With RESP3 the connection keeps serving commands
+//! while subscribed; with RESP2 (and always after MONITOR) other commands
+//! are refused with [`Error::NotAllowed`].
+//!
+//! ```no_run
+//! # use vireo_client::{reactor::{Client, SubscriptionEvent}, Delivery};
+//! # use vireo_reactor::Reactor;
+//! # fn demo(redis: &mut Client, reactor: &mut Reactor) -> Result<(), vireo_client::Error> {
+//! redis.subscribe(reactor, "news", |_client, _reactor, event| match event {
+//!     SubscriptionEvent::Confirmed => println!("listening"),
+//!     SubscriptionEvent::Delivery(Delivery::Message(message)) => {
+//!         println!("{:?}", message.payload)
+//!     }
+//!     SubscriptionEvent::Delivery(other) => println!("{other:?}"),
+//!     SubscriptionEvent::Failed(error) => eprintln!("refused: {error}"),
+//! })?;
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! # TLS
+//!
+//! Not supported here: a [`Config`] with [`Config::tls`] set is refused
+//! with [`Error::InvalidConfig`]. Use the tokio or blocking client for
+//! `rediss://`.
+//!
 //! Name resolution (`host:port` to an address) is blocking, as in hiredis;
 //! give an IP address to avoid it.
 
@@ -86,9 +124,11 @@ use vireo_resp::Frame;
 
 use crate::command::Command;
 use crate::config::{Address, Config};
-use crate::connection::{Connection, Event, State, Token, TransportAction};
+use crate::connection::{Connection, Event, State, SubscriptionId, Token, TransportAction};
 use crate::error::Error;
 use crate::pipeline::Pipeline;
+use crate::pubsub::{Delivery, SubscriptionKind};
+use crate::reply::check;
 
 /// Reads of up to 64 KiB per readable event before the client yields to
 /// the reactor's other sources (and asks to be called back).
@@ -104,6 +144,24 @@ type Callback = Box<dyn FnOnce(&mut Client, &mut Reactor, Result<Frame, Error>)>
 
 /// Observer of connection events (connected, disconnected...).
 type EventHook = Box<dyn FnMut(&Event)>;
+
+/// What a subscription's callback receives, in order: `Confirmed` or
+/// `Failed` first, then (after `Confirmed`) deliveries.
+#[derive(Debug, Clone)]
+pub enum SubscriptionEvent {
+    /// The server agreed: messages flow from now on.
+    Confirmed,
+    /// The server refused the subscription (an ACL, MONITOR refused), or
+    /// the client closed before it was confirmed. The subscription is gone;
+    /// the callback is not called again.
+    Failed(Error),
+    /// A message, a [`Delivery::Lagged`] count, or [`Delivery::Closed`]
+    /// (the last call).
+    Delivery(Delivery),
+}
+
+/// A subscription's callback.
+type SubscriptionCallback = Box<dyn FnMut(&mut Client, &mut Reactor, SubscriptionEvent)>;
 
 /// One logical connection on a [`Reactor`]; see the [module
 /// documentation](self) for the wiring.
@@ -126,6 +184,10 @@ pub struct Client {
     written: usize,
     input: Box<[u8]>,
     callbacks: HashMap<Token, Callback>,
+    /// Live subscriptions; the callback is out (`None`) while it runs.
+    subscriptions: HashMap<SubscriptionId, Option<SubscriptionCallback>>,
+    /// The confirmation each subscription request waits for.
+    confirmations: HashMap<Token, SubscriptionId>,
     on_event: Option<EventHook>,
     /// Completions are being handed out: a callback's own sends are picked
     /// up by the loop already running instead of a nested one.
@@ -185,6 +247,8 @@ impl Client {
             written: 0,
             input: vec![0; READ_CHUNK].into_boxed_slice(),
             callbacks: HashMap::new(),
+            subscriptions: HashMap::new(),
+            confirmations: HashMap::new(),
             on_event: None,
             dispatching: false,
         };
@@ -194,7 +258,8 @@ impl Client {
 
     /// Calls `callback` with every connection event from now on
     /// (connected, disconnected with the reason, reconnecting, closed, and
-    /// RESP3 push frames that are not pub/sub).
+    /// RESP3 push frames that are not pub/sub; pub/sub deliveries go to
+    /// their subscription's callback instead).
     pub fn on_event(&mut self, callback: impl FnMut(&Event) + 'static) {
         self.on_event = Some(Box::new(callback));
     }
@@ -254,6 +319,170 @@ impl Client {
         self.callbacks.insert(token, Box::new(callback));
         self.drive(reactor);
         Ok(token)
+    }
+
+    /// Subscribes to a channel; `callback` runs for every
+    /// [`SubscriptionEvent`] of this subscription (see the [module
+    /// documentation](self#pubsub-and-monitor)).
+    ///
+    /// # Errors
+    /// As [`Connection::subscribe`] ([`Error::Closed`],
+    /// [`Error::QueueFull`], [`Error::NotAllowed`] in MONITOR mode); the
+    /// callback is then dropped unrun.
+    pub fn subscribe<F>(
+        &mut self,
+        reactor: &mut Reactor,
+        channel: impl AsRef<[u8]>,
+        callback: F,
+    ) -> Result<SubscriptionId, Error>
+    where
+        F: FnMut(&mut Client, &mut Reactor, SubscriptionEvent) + 'static,
+    {
+        self.listen(
+            reactor,
+            Some((SubscriptionKind::Channel, channel.as_ref())),
+            Box::new(callback),
+        )
+    }
+
+    /// Subscribes to a channel pattern (`PSUBSCRIBE`).
+    ///
+    /// # Errors
+    /// As [`subscribe`](Self::subscribe).
+    pub fn psubscribe<F>(
+        &mut self,
+        reactor: &mut Reactor,
+        pattern: impl AsRef<[u8]>,
+        callback: F,
+    ) -> Result<SubscriptionId, Error>
+    where
+        F: FnMut(&mut Client, &mut Reactor, SubscriptionEvent) + 'static,
+    {
+        self.listen(
+            reactor,
+            Some((SubscriptionKind::Pattern, pattern.as_ref())),
+            Box::new(callback),
+        )
+    }
+
+    /// Subscribes to a shard channel (`SSUBSCRIBE`).
+    ///
+    /// # Errors
+    /// As [`subscribe`](Self::subscribe).
+    pub fn ssubscribe<F>(
+        &mut self,
+        reactor: &mut Reactor,
+        channel: impl AsRef<[u8]>,
+        callback: F,
+    ) -> Result<SubscriptionId, Error>
+    where
+        F: FnMut(&mut Client, &mut Reactor, SubscriptionEvent) + 'static,
+    {
+        self.listen(
+            reactor,
+            Some((SubscriptionKind::Shard, channel.as_ref())),
+            Box::new(callback),
+        )
+    }
+
+    /// Turns this connection into a `MONITOR` connection: each command
+    /// the server runs arrives as a [`Delivery::Message`] whose payload is
+    /// the monitor line. Give MONITOR a client of its own: other commands
+    /// are refused from then on.
+    ///
+    /// # Errors
+    /// As [`Connection::monitor`] ([`Error::NotAllowed`] while
+    /// subscriptions exist, [`Error::Closed`], [`Error::QueueFull`]).
+    pub fn monitor<F>(
+        &mut self,
+        reactor: &mut Reactor,
+        callback: F,
+    ) -> Result<SubscriptionId, Error>
+    where
+        F: FnMut(&mut Client, &mut Reactor, SubscriptionEvent) + 'static,
+    {
+        self.listen(reactor, None, Box::new(callback))
+    }
+
+    /// Ends a subscription (or MONITOR) at once: its callback is not
+    /// called again. Unknown ids are ignored.
+    pub fn unsubscribe(&mut self, reactor: &mut Reactor, id: SubscriptionId) {
+        self.subscriptions.remove(&id);
+        self.core.unsubscribe(id);
+        self.drive(reactor);
+    }
+
+    fn listen(
+        &mut self,
+        reactor: &mut Reactor,
+        what: Option<(SubscriptionKind, &[u8])>,
+        callback: SubscriptionCallback,
+    ) -> Result<SubscriptionId, Error> {
+        let now = Instant::now();
+        let (id, token) = match what {
+            Some((kind, name)) => self.core.subscribe(kind, name, now)?,
+            None => self.core.monitor(now)?,
+        };
+        self.subscriptions.insert(id, Some(callback));
+        self.confirmations.insert(token, id);
+        self.drive(reactor);
+        Ok(id)
+    }
+
+    /// Runs a subscription's callback, unless the subscription has ended;
+    /// returns whether it is still live afterwards (the callback may have
+    /// ended it).
+    fn notify(
+        &mut self,
+        reactor: &mut Reactor,
+        id: SubscriptionId,
+        event: SubscriptionEvent,
+    ) -> bool {
+        let Some(mut callback) = self.subscriptions.get_mut(&id).and_then(Option::take) else {
+            return false;
+        };
+        callback(self, reactor, event);
+        match self.subscriptions.get_mut(&id) {
+            Some(slot) => {
+                *slot = Some(callback);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// A subscription request completed: confirmed or refused.
+    fn confirm(&mut self, reactor: &mut Reactor, id: SubscriptionId, result: Result<Frame, Error>) {
+        match result.and_then(check) {
+            Ok(_) => {
+                self.notify(reactor, id, SubscriptionEvent::Confirmed);
+            }
+            Err(error) => {
+                let callback = self.subscriptions.remove(&id).flatten();
+                self.core.unsubscribe(id);
+                if let Some(mut callback) = callback {
+                    callback(self, reactor, SubscriptionEvent::Failed(error));
+                }
+            }
+        }
+    }
+
+    /// Hands a subscriber its waiting deliveries, in order.
+    fn deliver(&mut self, reactor: &mut Reactor, id: SubscriptionId) {
+        while self.subscriptions.contains_key(&id) {
+            let Some(delivery) = self.core.poll_delivery(id) else {
+                return;
+            };
+            let last = delivery == Delivery::Closed;
+            let live = self.notify(reactor, id, SubscriptionEvent::Delivery(delivery));
+            if last {
+                if live {
+                    self.subscriptions.remove(&id);
+                    self.core.unsubscribe(id);
+                }
+                return;
+            }
+        }
     }
 
     /// Graceful close (hiredis's `redisAsyncDisconnect`): no new commands;
@@ -339,11 +568,15 @@ impl Client {
                 progressed = true;
                 if let Some(callback) = self.callbacks.remove(&completion.token) {
                     callback(self, reactor, completion.result);
+                } else if let Some(id) = self.confirmations.remove(&completion.token) {
+                    self.confirm(reactor, id, completion.result);
                 }
             }
             while let Some(event) = self.core.poll_event() {
                 progressed = true;
-                if let Some(callback) = self.on_event.as_mut() {
+                if let Event::Messages(id) = event {
+                    self.deliver(reactor, id);
+                } else if let Some(callback) = self.on_event.as_mut() {
                     callback(&event);
                 }
             }
