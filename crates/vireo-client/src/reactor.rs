@@ -107,9 +107,14 @@
 //!
 //! # TLS
 //!
-//! Not supported here: a [`Config`] with [`Config::tls`] set is refused
-//! with [`Error::InvalidConfig`]. Use the tokio or blocking client for
-//! `rediss://`.
+//! With [`Config::tls`] (`rediss://`) the client runs a
+//! [`rustls::ClientConnection`] over the non-blocking socket: the TLS
+//! handshake is driven by readiness events like the TCP connect, within
+//! [`Config::connect_timeout`], and only then is the core told the
+//! connection is open (a certificate that fails verification is a
+//! connection failure). Afterwards reads and writes go through the TLS
+//! session; ciphertext the socket cannot take yet is written on the next
+//! writable event.
 //!
 //! Name resolution (`host:port` to an address) is blocking, as in hiredis;
 //! give an IP address to avoid it.
@@ -129,6 +134,7 @@ use crate::error::Error;
 use crate::pipeline::Pipeline;
 use crate::pubsub::{Delivery, SubscriptionKind};
 use crate::reply::check;
+use crate::tls::Connector;
 
 /// Reads of up to 64 KiB per readable event before the client yields to
 /// the reactor's other sources (and asks to be called back).
@@ -175,8 +181,11 @@ pub struct Client {
     core: Connection,
     token: vireo_reactor::Token,
     socket: Option<Socket>,
-    /// The socket is open but the OS has not confirmed the connection.
+    /// The socket is open but the OS has not confirmed the connection, or
+    /// its TLS handshake is not over.
     connecting: bool,
+    /// TLS settings, when the configuration asks for TLS.
+    tls: Option<Connector>,
     connect_timer: Option<TimerId>,
     /// The reactor timer standing for the core's next deadline.
     timer: Option<(TimerId, Instant)>,
@@ -223,24 +232,20 @@ impl Client {
     /// [`Config::reconnect`] says.
     ///
     /// # Errors
-    /// [`Error::InvalidConfig`] when [`Config::tls`] is set: this adapter
-    /// does not speak TLS (use the tokio or blocking client for
-    /// `rediss://`).
+    /// [`Error::InvalidConfig`] for unusable TLS settings (an unreadable
+    /// or malformed PEM file, a Unix socket address).
     pub fn with_config(
         config: Config,
         reactor: &mut Reactor,
         token: vireo_reactor::Token,
     ) -> Result<Client, Error> {
-        if config.tls.is_some() {
-            return Err(Error::InvalidConfig(
-                "the reactor adapter does not support TLS; use the tokio or blocking client".into(),
-            ));
-        }
+        let tls = Connector::from_config(&config)?;
         let mut client = Client {
             core: Connection::new(config, Instant::now()),
             token,
             socket: None,
             connecting: false,
+            tls,
             connect_timer: None,
             timer: None,
             out: Vec::with_capacity(READ_CHUNK),
@@ -619,7 +624,8 @@ impl Client {
         self.drop_socket(reactor);
         let config = self.core.config();
         let timeout = config.connect_timeout;
-        let opened = Socket::connect(&config.address).and_then(|mut socket| {
+        let tls = self.tls.as_ref();
+        let opened = Socket::connect(&config.address, tls).and_then(|mut socket| {
             let interest = Interest::READABLE | Interest::WRITABLE;
             socket.register(reactor, self.token, interest)?;
             Ok(socket)
@@ -637,9 +643,18 @@ impl Client {
     }
 
     fn finish_connect(&mut self, reactor: &mut Reactor, now: Instant) {
-        let Some(socket) = self.socket.as_ref() else {
+        let Some(socket) = self.socket.as_mut() else {
             return;
         };
+        if socket.is_tls_handshaking() {
+            match socket.advance_handshake() {
+                Ok(true) => self.connected(reactor, now),
+                // Not yet: the reactor reports the next readiness.
+                Ok(false) => {}
+                Err(error) => self.connect_failed(reactor, &error.to_string(), now),
+            }
+            return;
+        }
         let failure = match socket.take_error() {
             Ok(Some(error)) | Err(error) => Some(error),
             Ok(None) => match socket.is_connected() {
@@ -649,23 +664,32 @@ impl Client {
                 Err(error) => Some(error),
             },
         };
+        match failure {
+            Some(error) => self.connect_failed(reactor, &error.to_string(), now),
+            None if socket.is_tls_handshaking() => {
+                // TCP is up; the TLS handshake starts right away.
+                self.finish_connect(reactor, now);
+            }
+            None => self.connected(reactor, now),
+        }
+    }
+
+    fn connect_failed(&mut self, reactor: &mut Reactor, reason: &str, now: Instant) {
+        self.drop_socket(reactor);
+        self.core.handle_connect_failed(reason, now);
+    }
+
+    /// The socket (and its TLS session) is ready for the protocol.
+    fn connected(&mut self, reactor: &mut Reactor, now: Instant) {
         self.connecting = false;
         if let Some(id) = self.connect_timer.take() {
             reactor.cancel_timer(id);
         }
-        match failure {
-            Some(error) => {
-                self.drop_socket(reactor);
-                self.core.handle_connect_failed(&error.to_string(), now);
-            }
-            None => {
-                self.out.clear();
-                self.written = 0;
-                self.core.handle_connected(now);
-                // The handshake is written right away, in this iteration.
-                self.flush(reactor, now);
-            }
-        }
+        self.out.clear();
+        self.written = 0;
+        self.core.handle_connected(now);
+        // The protocol handshake is written right away, in this iteration.
+        self.flush(reactor, now);
     }
 
     fn drop_socket(&mut self, reactor: &mut Reactor) {
@@ -684,6 +708,17 @@ impl Client {
 
     /// Writes everything the core has, until the socket is full.
     fn flush(&mut self, reactor: &mut Reactor, now: Instant) {
+        // Ciphertext left over from an earlier write goes first.
+        if let Some(socket) = self.socket.as_mut() {
+            match socket.write_pending() {
+                Ok(()) => {}
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => return,
+                Err(e) => {
+                    self.lost(reactor, &e.to_string(), now);
+                    return;
+                }
+            }
+        }
         loop {
             if self.written == self.out.len() {
                 self.out.clear();
@@ -751,16 +786,28 @@ impl Client {
     }
 }
 
-/// The non-blocking socket, TCP or Unix.
+/// The non-blocking socket: TCP, TCP with TLS, or Unix.
 enum Socket {
     Tcp(mio::net::TcpStream),
+    Tls(mio::net::TcpStream, Box<rustls::ClientConnection>),
     #[cfg(unix)]
     Unix(mio::net::UnixStream),
 }
 
 impl Socket {
-    /// Starts a non-blocking connect; the reactor reports its outcome.
-    fn connect(address: &Address) -> io::Result<Socket> {
+    /// Starts a non-blocking connect (with a TLS session that will start
+    /// once it is connected, when `tls` is given); the reactor reports its
+    /// outcome.
+    fn connect(address: &Address, tls: Option<&Connector>) -> io::Result<Socket> {
+        match (Socket::connect_plain(address)?, tls) {
+            (Socket::Tcp(tcp), Some(connector)) => {
+                Ok(Socket::Tls(tcp, Box::new(connector.start()?)))
+            }
+            (socket, _) => Ok(socket),
+        }
+    }
+
+    fn connect_plain(address: &Address) -> io::Result<Socket> {
         match address {
             Address::Tcp { host, port } => {
                 let Some(addr) = (host.as_str(), *port).to_socket_addrs()?.next() else {
@@ -790,7 +837,7 @@ impl Socket {
         interest: Interest,
     ) -> io::Result<()> {
         match self {
-            Socket::Tcp(s) => reactor.register(s, token, interest),
+            Socket::Tcp(s) | Socket::Tls(s, _) => reactor.register(s, token, interest),
             #[cfg(unix)]
             Socket::Unix(s) => reactor.register(s, token, interest),
         }
@@ -798,7 +845,7 @@ impl Socket {
 
     fn deregister(&mut self, reactor: &mut Reactor, token: vireo_reactor::Token) -> io::Result<()> {
         match self {
-            Socket::Tcp(s) => reactor.deregister(s, token),
+            Socket::Tcp(s) | Socket::Tls(s, _) => reactor.deregister(s, token),
             #[cfg(unix)]
             Socket::Unix(s) => reactor.deregister(s, token),
         }
@@ -806,7 +853,7 @@ impl Socket {
 
     fn take_error(&self) -> io::Result<Option<io::Error>> {
         match self {
-            Socket::Tcp(s) => s.take_error(),
+            Socket::Tcp(s) | Socket::Tls(s, _) => s.take_error(),
             #[cfg(unix)]
             Socket::Unix(s) => s.take_error(),
         }
@@ -816,7 +863,7 @@ impl Socket {
     /// is known only then.
     fn is_connected(&self) -> io::Result<bool> {
         let peer = match self {
-            Socket::Tcp(s) => s.peer_addr().map(drop),
+            Socket::Tcp(s) | Socket::Tls(s, _) => s.peer_addr().map(drop),
             #[cfg(unix)]
             Socket::Unix(s) => s.peer_addr().map(drop),
         };
@@ -827,19 +874,126 @@ impl Socket {
         }
     }
 
+    /// Reads plaintext; `WouldBlock` when none is buffered and the socket
+    /// has nothing more.
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         match self {
             Socket::Tcp(s) => s.read(buf),
+            Socket::Tls(tcp, session) => loop {
+                match session.reader().read(buf) {
+                    Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
+                    // `Ok(0)` after close_notify; `UnexpectedEof` for a
+                    // connection cut without it.
+                    other => return other,
+                }
+                let received = session.read_tls(tcp)?;
+                session.process_new_packets().map_err(tls_error)?;
+                // Records may call for an answer (a key update); a full
+                // socket keeps it for the next writable event.
+                match write_ciphertext(tcp, session) {
+                    Err(e) if e.kind() != io::ErrorKind::WouldBlock => return Err(e),
+                    _ => {}
+                }
+                if received == 0 {
+                    // The end of the stream: rustls says how it ended on
+                    // the next read; never wait for more.
+                    return match session.reader().read(buf) {
+                        Err(e) if e.kind() == io::ErrorKind::WouldBlock => Ok(0),
+                        other => other,
+                    };
+                }
+            },
             #[cfg(unix)]
             Socket::Unix(s) => s.read(buf),
         }
     }
 
+    /// Writes plaintext. With TLS the bytes count as written once rustls
+    /// has them; ciphertext the socket does not take now is left for
+    /// [`write_pending`](Self::write_pending).
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         match self {
             Socket::Tcp(s) => s.write(buf),
+            Socket::Tls(tcp, session) => {
+                write_ciphertext(tcp, session)?;
+                let accepted = session.writer().write(buf)?;
+                match write_ciphertext(tcp, session) {
+                    Err(e) if e.kind() != io::ErrorKind::WouldBlock => Err(e),
+                    _ => Ok(accepted),
+                }
+            }
             #[cfg(unix)]
             Socket::Unix(s) => s.write(buf),
         }
     }
+
+    /// Writes ciphertext left over from earlier writes (nothing without
+    /// TLS); `WouldBlock` when the socket is full again.
+    fn write_pending(&mut self) -> io::Result<()> {
+        match self {
+            Socket::Tls(tcp, session) => write_ciphertext(tcp, session),
+            _ => Ok(()),
+        }
+    }
+
+    fn is_tls_handshaking(&self) -> bool {
+        matches!(self, Socket::Tls(_, session) if session.is_handshaking())
+    }
+
+    /// Moves the TLS handshake on as far as the socket allows: `Ok(true)`
+    /// once it is complete and its last message written.
+    fn advance_handshake(&mut self) -> io::Result<bool> {
+        let Socket::Tls(tcp, session) = self else {
+            return Ok(true);
+        };
+        loop {
+            match write_ciphertext(tcp, session) {
+                Ok(()) if !session.is_handshaking() => return Ok(true),
+                Ok(()) => {}
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                    if !session.is_handshaking() {
+                        return Ok(false);
+                    }
+                }
+                Err(e) => return Err(e),
+            }
+            match session.read_tls(tcp) {
+                Ok(0) => {
+                    return Err(io::Error::new(
+                        io::ErrorKind::UnexpectedEof,
+                        "the server closed the connection during the TLS handshake",
+                    ))
+                }
+                Ok(_) => {
+                    session.process_new_packets().map_err(tls_error)?;
+                }
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Ok(false),
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
+        }
+    }
+}
+
+/// Writes the session's buffered ciphertext until none is left
+/// (`Ok`) or the socket is full (`WouldBlock`).
+fn write_ciphertext(
+    tcp: &mut mio::net::TcpStream,
+    session: &mut rustls::ClientConnection,
+) -> io::Result<()> {
+    while session.wants_write() {
+        match session.write_tls(tcp) {
+            Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
+            Ok(_) => {}
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
+}
+
+/// A TLS failure (a bad certificate, a protocol violation) as an I/O
+/// error carrying rustls's reason.
+fn tls_error(error: rustls::Error) -> io::Error {
+    io::Error::new(io::ErrorKind::InvalidData, error)
 }

@@ -1,18 +1,25 @@
-//! TLS end to end: a throwaway CA and certificates made with the `openssl`
-//! command line, and a `redis-server` listening for TLS on loopback.
+//! TLS end to end with the tokio, blocking and reactor clients: a
+//! throwaway CA and certificates made with the `openssl` command line, and
+//! a `redis-server` listening for TLS on loopback.
 //! Skipped (with a message) when `openssl` or `redis-server` is missing;
 //! with `CI=true` a missing `redis-server` is a failure.
 
 mod support;
 
+use std::cell::RefCell;
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command as Process, Stdio};
+use std::rc::Rc;
 use std::sync::atomic::{AtomicU16, Ordering};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
+use vireo_client::reactor::{self, SubscriptionEvent};
 use vireo_client::tokio::Client;
-use vireo_client::{blocking, cmd, Config, Delivery, Error, Pipeline};
+use vireo_client::{
+    blocking, cmd, Config, Delivery, Error, Event, Frame, FromReply, Pipeline, State,
+};
+use vireo_reactor::{Event as FileEvent, Handler, Reactor, TimerId, TimerNext};
 
 /// Ports the TLS servers of these tests listen on.
 const TLS_PORTS: std::ops::Range<u16> = 21300..21400;
@@ -436,15 +443,170 @@ fn unusable_tls_settings_are_refused_when_the_client_is_made() {
         "{error}"
     );
 
-    let mut reactor = vireo_reactor::Reactor::new().unwrap();
-    let error = vireo_client::reactor::Client::with_config(
-        Config::from_url("rediss://127.0.0.1:1").unwrap(),
+    let mut reactor = Reactor::new().unwrap();
+    let error =
+        reactor::Client::with_config(missing, &mut reactor, vireo_reactor::Token(1)).unwrap_err();
+    assert!(matches!(error, Error::InvalidConfig(_)), "{error}");
+    let unix =
+        Config::new(vireo_client::Address::Unix("/tmp/x.sock".into())).tls_insecure_skip_verify();
+    let error = blocking::Client::with_config(unix).unwrap_err();
+    assert!(
+        matches!(&error, Error::InvalidConfig(why) if why.contains("TCP")),
+        "{error}"
+    );
+}
+
+/// The application side of a reactor loop with one client.
+struct App {
+    client: reactor::Client,
+}
+
+impl Handler for App {
+    fn on_event(&mut self, reactor: &mut Reactor, event: FileEvent, now: Instant) {
+        assert!(self.client.handle_event(reactor, event, now));
+    }
+
+    fn on_timer(&mut self, reactor: &mut Reactor, timer: TimerId, now: Instant) -> TimerNext {
+        self.client
+            .handle_timer(reactor, timer, now)
+            .expect("only the client arms timers")
+    }
+}
+
+fn run_until(reactor: &mut Reactor, app: &mut App, mut done: impl FnMut(&App) -> bool) {
+    let give_up = Instant::now() + Duration::from_secs(20);
+    while !done(app) {
+        assert!(
+            Instant::now() < give_up,
+            "test took too long: {:?}",
+            app.client
+        );
+        reactor
+            .run_once(app, Some(Duration::from_millis(50)))
+            .expect("reactor iteration");
+    }
+}
+
+type Replies = Rc<RefCell<Vec<Result<Frame, Error>>>>;
+
+fn recorder(
+    replies: &Replies,
+) -> impl FnOnce(&mut reactor::Client, &mut Reactor, Result<Frame, Error>) {
+    let replies = replies.clone();
+    move |_, _, reply| replies.borrow_mut().push(reply)
+}
+
+#[test]
+fn reactor_client_runs_commands_pipelines_and_pubsub_over_tls() {
+    let Some(pki) = Pki::generate() else { return };
+    let Some(server) = TlsServer::start(&pki, false) else {
+        return;
+    };
+    let mut reactor = Reactor::new().unwrap();
+    let client = reactor::Client::with_config(
+        server.config(&pki, "ca.crt"),
         &mut reactor,
         vireo_reactor::Token(1),
     )
-    .unwrap_err();
+    .unwrap();
+    let mut app = App { client };
+    let replies: Replies = Rc::default();
+    let big = "y".repeat(300_000);
+    app.client
+        .send(
+            &mut reactor,
+            cmd("SET").arg("tls:reactor").arg(&big),
+            recorder(&replies),
+        )
+        .unwrap();
+    let mut pipeline = Pipeline::new();
+    for _ in 0..100 {
+        pipeline.add(cmd("INCR").arg("tls:reactor:n"));
+    }
+    app.client
+        .send_pipeline(&mut reactor, &pipeline, recorder(&replies))
+        .unwrap();
+    app.client
+        .send(
+            &mut reactor,
+            cmd("GET").arg("tls:reactor"),
+            recorder(&replies),
+        )
+        .unwrap();
+    run_until(&mut reactor, &mut app, |_| replies.borrow().len() == 3);
+    {
+        let replies = replies.borrow();
+        let counts: Vec<i64> = FromReply::from_reply(replies[1].clone().unwrap()).unwrap();
+        assert_eq!(counts, (1..=100).collect::<Vec<i64>>());
+        let back: String = FromReply::from_reply(replies[2].clone().unwrap()).unwrap();
+        assert_eq!(back, big);
+    }
+
+    let seen = Rc::new(RefCell::new(Vec::new()));
+    let log = seen.clone();
+    app.client
+        .subscribe(&mut reactor, "tls:reactor:news", move |_, _, event| {
+            log.borrow_mut().push(event)
+        })
+        .unwrap();
+    run_until(&mut reactor, &mut app, |_| !seen.borrow().is_empty());
+    assert!(matches!(seen.borrow()[0], SubscriptionEvent::Confirmed));
+    app.client
+        .send(
+            &mut reactor,
+            cmd("PUBLISH").arg("tls:reactor:news").arg("sealed"),
+            recorder(&replies),
+        )
+        .unwrap();
+    run_until(&mut reactor, &mut app, |_| seen.borrow().len() == 2);
+    match &seen.borrow()[1] {
+        SubscriptionEvent::Delivery(Delivery::Message(message)) => {
+            assert_eq!(&message.payload[..], b"sealed")
+        }
+        other => panic!("expected a message, got {other:?}"),
+    }
+    app.client.close(&mut reactor);
+    run_until(&mut reactor, &mut app, |app| {
+        app.client.state() == State::Closed
+    });
+}
+
+#[test]
+fn reactor_client_refuses_a_server_certificate_from_an_unknown_ca() {
+    let Some(pki) = Pki::generate() else { return };
+    let Some(server) = TlsServer::start(&pki, false) else {
+        return;
+    };
+    let mut reactor = Reactor::new().unwrap();
+    let client = reactor::Client::with_config(
+        server.config(&pki, "other-ca.crt"),
+        &mut reactor,
+        vireo_reactor::Token(1),
+    )
+    .unwrap();
+    let mut app = App { client };
+    let events = Rc::new(RefCell::new(Vec::new()));
+    let log = events.clone();
+    app.client
+        .on_event(move |event| log.borrow_mut().push(event.clone()));
+    let replies: Replies = Rc::default();
+    app.client
+        .send(&mut reactor, cmd("PING"), recorder(&replies))
+        .unwrap();
+    run_until(&mut reactor, &mut app, |app| {
+        app.client.state() == State::Closed
+    });
     assert!(
-        matches!(&error, Error::InvalidConfig(why) if why.contains("TLS")),
-        "{error}"
+        events.borrow().iter().any(|event| matches!(
+            event,
+            Event::Disconnected(error) if is_certificate_failure(error)
+        )),
+        "{:?}",
+        events.borrow()
+    );
+    assert!(
+        matches!(&replies.borrow()[..], [Err(Error::NotConnected { reason })] if reason.contains("UnknownIssuer")),
+        "{:?}",
+        replies.borrow()
     );
 }
