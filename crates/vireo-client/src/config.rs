@@ -135,8 +135,8 @@ pub struct Config {
     pub subscription_capacity: usize,
     /// Seed of the jitter's random numbers (adapters set it from the clock).
     pub seed: u64,
-    /// TLS (`None`: plain TCP). Set by `rediss://` URLs; supported by the
-    /// tokio and blocking adapters, refused by the reactor adapter.
+    /// TLS (`None`: plain TCP). Set by `rediss://` URLs; every adapter
+    /// supports it, over TCP only.
     pub tls: Option<TlsConfig>,
 }
 

@@ -19,6 +19,11 @@
 //! Rarer operations (subscribing, closing, reading deliveries) take the
 //! mutex; they first move the queue into the core, so they stay in order
 //! with the commands queued before them.
+//!
+//! With TLS ([`Config::tls`]) the driver runs the TLS handshake within
+//! [`Config::connect_timeout`] before telling the core the connection is
+//! open, and then reads and writes through a stream that moves ciphertext
+//! between the socket and a `rustls` session.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
