@@ -83,6 +83,18 @@ impl Socket {
         }
     }
 
+    /// Tells a TLS peer the stream ends here (close_notify); the socket is
+    /// closed right after, so this waits only briefly.
+    fn say_goodbye(&mut self) {
+        if let Socket::Tls(stream) = self {
+            stream.conn.send_close_notify();
+            let _ = stream
+                .sock
+                .set_write_timeout(Some(Duration::from_millis(100)));
+            let _ = stream.flush();
+        }
+    }
+
     fn write_all(&mut self, buf: &[u8]) -> std::io::Result<()> {
         match self {
             Socket::Tcp(s) => s.write_all(buf),
@@ -373,7 +385,11 @@ impl Client {
                             .handle_connect_failed(&error.to_string(), Instant::now()),
                     }
                 }
-                TransportAction::Close => self.socket = None,
+                TransportAction::Close => {
+                    if let Some(mut socket) = self.socket.take() {
+                        socket.say_goodbye();
+                    }
+                }
             }
         }
         self.flush();

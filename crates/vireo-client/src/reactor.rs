@@ -186,6 +186,9 @@ pub struct Client {
     connecting: bool,
     /// TLS settings, when the configuration asks for TLS.
     tls: Option<Connector>,
+    /// TCP is connected and the TLS handshake is under way (`connecting`
+    /// is still set).
+    tls_handshake: bool,
     connect_timer: Option<TimerId>,
     /// The reactor timer standing for the core's next deadline.
     timer: Option<(TimerId, Instant)>,
@@ -246,6 +249,7 @@ impl Client {
             socket: None,
             connecting: false,
             tls,
+            tls_handshake: false,
             connect_timer: None,
             timer: None,
             out: Vec::with_capacity(READ_CHUNK),
@@ -646,7 +650,7 @@ impl Client {
         let Some(socket) = self.socket.as_mut() else {
             return;
         };
-        if socket.is_tls_handshaking() {
+        if self.tls_handshake {
             match socket.advance_handshake() {
                 Ok(true) => self.connected(reactor, now),
                 // Not yet: the reactor reports the next readiness.
@@ -666,8 +670,9 @@ impl Client {
         };
         match failure {
             Some(error) => self.connect_failed(reactor, &error.to_string(), now),
-            None if socket.is_tls_handshaking() => {
+            None if socket.is_tls() => {
                 // TCP is up; the TLS handshake starts right away.
+                self.tls_handshake = true;
                 self.finish_connect(reactor, now);
             }
             None => self.connected(reactor, now),
@@ -682,6 +687,7 @@ impl Client {
     /// The socket (and its TLS session) is ready for the protocol.
     fn connected(&mut self, reactor: &mut Reactor, now: Instant) {
         self.connecting = false;
+        self.tls_handshake = false;
         if let Some(id) = self.connect_timer.take() {
             reactor.cancel_timer(id);
         }
@@ -694,11 +700,13 @@ impl Client {
 
     fn drop_socket(&mut self, reactor: &mut Reactor) {
         if let Some(mut socket) = self.socket.take() {
+            socket.say_goodbye();
             // Deregistering a socket we are about to close cannot fail in a
             // way that matters: the reactor forgets the token either way.
             let _ = socket.deregister(reactor, self.token);
         }
         self.connecting = false;
+        self.tls_handshake = false;
         if let Some(id) = self.connect_timer.take() {
             reactor.cancel_timer(id);
         }
@@ -936,8 +944,20 @@ impl Socket {
         }
     }
 
-    fn is_tls_handshaking(&self) -> bool {
-        matches!(self, Socket::Tls(_, session) if session.is_handshaking())
+    fn is_tls(&self) -> bool {
+        matches!(self, Socket::Tls(..))
+    }
+
+    /// Tells a TLS peer the stream ends here (close_notify), as far as the
+    /// socket takes it without waiting: the socket is closed right after,
+    /// and a peer that misses it sees a plain end of stream.
+    fn say_goodbye(&mut self) {
+        if let Socket::Tls(tcp, session) = self {
+            if !session.is_handshaking() {
+                session.send_close_notify();
+                let _ = write_ciphertext(tcp, session);
+            }
+        }
     }
 
     /// Moves the TLS handshake on as far as the socket allows: `Ok(true)`
