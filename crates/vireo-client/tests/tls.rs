@@ -278,8 +278,9 @@ async fn tokio_client_runs_commands_pipelines_and_pubsub_over_tls() {
         let value: Option<String> = client.query(cmd("GET").arg("tls:greeting")).await.unwrap();
         assert_eq!(value.as_deref(), Some("hello"));
 
-        // Large enough to span many TLS records in both directions.
-        let big = "x".repeat(300_000);
+        // Large enough to span many TLS records in both directions and to fill
+        // the socket buffers, so writes wait for room mid-record.
+        let big = "x".repeat(4_000_000);
         let mut pipeline = Pipeline::new();
         pipeline
             .add(cmd("SET").arg("tls:big").arg(&big))
@@ -511,7 +512,7 @@ fn reactor_client_runs_commands_pipelines_and_pubsub_over_tls() {
     .unwrap();
     let mut app = App { client };
     let replies: Replies = Rc::default();
-    let big = "y".repeat(300_000);
+    let big = "y".repeat(4_000_000);
     app.client
         .send(
             &mut reactor,
