@@ -396,10 +396,24 @@ async fn a_server_that_authenticates_clients_accepts_only_a_client_certificate()
     let client = Client::with_config(config.clone()).unwrap();
     let pong: String = bounded(client.query(cmd("PING"))).await.unwrap();
     assert_eq!(pong, "PONG");
-    let mut blocking_client = blocking::Client::with_config(config).unwrap();
+    let mut blocking_client = blocking::Client::with_config(config.clone()).unwrap();
     assert_eq!(
         blocking_client.query::<String>(cmd("PING")).unwrap(),
         "PONG"
+    );
+    let mut reactor = Reactor::new().unwrap();
+    let client =
+        reactor::Client::with_config(config, &mut reactor, vireo_reactor::Token(1)).unwrap();
+    let mut app = App { client };
+    let replies: Replies = Rc::default();
+    app.client
+        .send(&mut reactor, cmd("PING"), recorder(&replies))
+        .unwrap();
+    run_until(&mut reactor, &mut app, |_| !replies.borrow().is_empty());
+    assert!(
+        matches!(&replies.borrow()[..], [Ok(Frame::Simple(pong))] if &pong[..] == b"PONG"),
+        "{:?}",
+        replies.borrow()
     );
 
     // Without a certificate the server ends the handshake (TLS 1.3 reports
