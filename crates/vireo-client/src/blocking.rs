@@ -6,6 +6,11 @@
 //! next deadline, feed bytes and time back. Reconnection, timeouts and
 //! pub/sub behave exactly as with the tokio client, because the core
 //! decides them.
+//!
+//! With TLS ([`Config::tls`]) the handshake is completed, within
+//! [`Config::connect_timeout`], before the core is told the connection is
+//! open, so a certificate that fails verification is reported as a
+//! connection failure ([`Error::Connect`] from [`Client::with_config`]).
 
 use std::collections::HashMap;
 use std::io::{Read, Write};
@@ -22,6 +27,7 @@ use crate::pipeline::{Pipeline, Transaction};
 use crate::pubsub::{Delivery, SubscriptionKind};
 use crate::reply::{check, FromReply};
 use crate::script::Script;
+use crate::tls::Connector;
 
 /// A connection used from one thread, one request at a time.
 ///
@@ -47,11 +53,13 @@ pub struct Client {
     out: Vec<u8>,
     input: Vec<u8>,
     done: HashMap<Token, Result<Frame, Error>>,
+    tls: Option<Connector>,
 }
 
 #[derive(Debug)]
 enum Socket {
     Tcp(TcpStream),
+    Tls(Box<rustls::StreamOwned<rustls::ClientConnection, TcpStream>>),
     #[cfg(unix)]
     Unix(std::os::unix::net::UnixStream),
 }
@@ -60,6 +68,7 @@ impl Socket {
     fn set_read_timeout(&self, timeout: Option<Duration>) -> std::io::Result<()> {
         match self {
             Socket::Tcp(s) => s.set_read_timeout(timeout),
+            Socket::Tls(s) => s.sock.set_read_timeout(timeout),
             #[cfg(unix)]
             Socket::Unix(s) => s.set_read_timeout(timeout),
         }
@@ -68,21 +77,78 @@ impl Socket {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         match self {
             Socket::Tcp(s) => s.read(buf),
+            Socket::Tls(s) => s.read(buf),
             #[cfg(unix)]
             Socket::Unix(s) => s.read(buf),
+        }
+    }
+
+    /// Tells a TLS peer the stream ends here (close_notify); the socket is
+    /// closed right after, so this waits only briefly.
+    fn say_goodbye(&mut self) {
+        if let Socket::Tls(stream) = self {
+            stream.conn.send_close_notify();
+            let _ = stream
+                .sock
+                .set_write_timeout(Some(Duration::from_millis(100)));
+            let _ = stream.flush();
         }
     }
 
     fn write_all(&mut self, buf: &[u8]) -> std::io::Result<()> {
         match self {
             Socket::Tcp(s) => s.write_all(buf),
+            // Flushed too: rustls may hold ciphertext back otherwise.
+            Socket::Tls(s) => s.write_all(buf).and_then(|()| s.flush()),
             #[cfg(unix)]
             Socket::Unix(s) => s.write_all(buf),
         }
     }
 }
 
-fn open_socket(address: &Address, timeout: Duration) -> std::io::Result<Socket> {
+fn open_socket(
+    address: &Address,
+    timeout: Duration,
+    tls: Option<&Connector>,
+) -> std::io::Result<Socket> {
+    let socket = open_plain_socket(address, timeout)?;
+    match (socket, tls) {
+        (Socket::Tcp(tcp), Some(connector)) => tls_handshake(tcp, connector, timeout),
+        (socket, _) => Ok(socket),
+    }
+}
+
+/// Runs the TLS handshake to its end, each socket operation bounded by
+/// `timeout`.
+fn tls_handshake(
+    mut tcp: TcpStream,
+    connector: &Connector,
+    timeout: Duration,
+) -> std::io::Result<Socket> {
+    let mut session = connector.start()?;
+    tcp.set_read_timeout(Some(timeout))?;
+    tcp.set_write_timeout(Some(timeout))?;
+    while session.is_handshaking() {
+        let (read, _) = session.complete_io(&mut tcp)?;
+        if read == 0 && session.is_handshaking() && session.wants_read() {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::UnexpectedEof,
+                "the server closed the connection during the TLS handshake",
+            ));
+        }
+    }
+    while session.wants_write() {
+        session.write_tls(&mut tcp)?;
+    }
+    // Writes block again as for plain TCP; reads get their timeout per
+    // call.
+    tcp.set_write_timeout(None)?;
+    Ok(Socket::Tls(Box::new(rustls::StreamOwned::new(
+        session, tcp,
+    ))))
+}
+
+fn open_plain_socket(address: &Address, timeout: Duration) -> std::io::Result<Socket> {
     match address {
         Address::Tcp { host, port } => {
             let mut last = std::io::Error::new(
@@ -123,8 +189,10 @@ impl Client {
     /// Connects with a configuration and waits for the handshake.
     ///
     /// # Errors
-    /// The first connection or handshake failure.
+    /// [`Error::InvalidConfig`] for unusable TLS settings (unreadable PEM
+    /// files, say), and the first connection or handshake failure.
     pub fn with_config(config: Config) -> Result<Client, Error> {
+        let tls = Connector::from_config(&config)?;
         let reconnect = config.reconnect;
         let mut config = config;
         config.reconnect = None;
@@ -134,6 +202,7 @@ impl Client {
             out: Vec::new(),
             input: vec![0; 64 * 1024],
             done: HashMap::new(),
+            tls,
         };
         while client.core.state() != State::Ready {
             if client.core.state() == State::Closed {
@@ -306,7 +375,7 @@ impl Client {
                 TransportAction::Connect => {
                     self.socket = None;
                     let config = self.core.config();
-                    match open_socket(&config.address, config.connect_timeout) {
+                    match open_socket(&config.address, config.connect_timeout, self.tls.as_ref()) {
                         Ok(socket) => {
                             self.socket = Some(socket);
                             self.core.handle_connected(Instant::now());
@@ -316,7 +385,11 @@ impl Client {
                             .handle_connect_failed(&error.to_string(), Instant::now()),
                     }
                 }
-                TransportAction::Close => self.socket = None,
+                TransportAction::Close => {
+                    if let Some(mut socket) = self.socket.take() {
+                        socket.say_goodbye();
+                    }
+                }
             }
         }
         self.flush();

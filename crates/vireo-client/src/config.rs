@@ -1,5 +1,6 @@
-//! [`Config`]: where to connect, how to introduce ourselves, and the limits
-//! and timers of a connection; parsed from `redis://` and `unix://` URLs.
+//! [`Config`]: where to connect, how to introduce ourselves, whether to use
+//! TLS, and the limits and timers of a connection; parsed from `redis://`,
+//! `rediss://` and `unix://` URLs.
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -29,6 +30,32 @@ pub enum Protocol {
     /// RESP3 (the default): `HELLO 3` on connect; pub/sub messages arrive as
     /// push frames, so one connection serves commands and subscriptions.
     Resp3,
+}
+
+/// TLS settings of a connection ([`Config::tls`]).
+///
+/// The server's certificate is checked against the trust roots (the CA
+/// file, or else the system bundle at `/etc/ssl/certs/ca-certificates.crt`)
+/// and against the host name of the address, which is also sent as SNI.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TlsConfig {
+    /// PEM file of the certificate authorities to trust (`None`: the
+    /// system bundle).
+    pub ca_file: Option<PathBuf>,
+    /// PEM file of the client certificate chain, for servers that
+    /// authenticate clients (`tls-auth-clients yes`). Needs
+    /// [`client_key_file`](Self::client_key_file).
+    pub client_cert_file: Option<PathBuf>,
+    /// PEM file of the client certificate's private key (PKCS#8, PKCS#1
+    /// or SEC1).
+    pub client_key_file: Option<PathBuf>,
+    /// Name to verify the certificate against and to send as SNI, when it
+    /// differs from the host of the address.
+    pub server_name: Option<String>,
+    /// Accept any server certificate. **Insecure**: anyone on the path can
+    /// impersonate the server. Meant for throwaway test set-ups only; the
+    /// handshake signatures are still checked.
+    pub insecure_skip_verify: bool,
 }
 
 /// Reconnection policy: exponential backoff with jitter.
@@ -108,6 +135,9 @@ pub struct Config {
     pub subscription_capacity: usize,
     /// Seed of the jitter's random numbers (adapters set it from the clock).
     pub seed: u64,
+    /// TLS (`None`: plain TCP). Set by `rediss://` URLs; every adapter
+    /// supports it, over TCP only.
+    pub tls: Option<TlsConfig>,
 }
 
 impl Config {
@@ -127,21 +157,52 @@ impl Config {
             max_pending: 100_000,
             subscription_capacity: 1024,
             seed: 0x9e37_79b9_7f4a_7c15,
+            tls: None,
         }
+    }
+
+    /// Turns TLS on (with default [`TlsConfig`] settings unless it was on
+    /// already) and trusts the certificate authorities of the PEM file
+    /// `path` instead of the system bundle.
+    pub fn tls_ca_file(mut self, path: impl Into<PathBuf>) -> Config {
+        self.tls.get_or_insert_with(TlsConfig::default).ca_file = Some(path.into());
+        self
+    }
+
+    /// Turns TLS on and presents the client certificate chain of the PEM
+    /// file `cert` with the private key of the PEM file `key`.
+    pub fn tls_client_cert(mut self, cert: impl Into<PathBuf>, key: impl Into<PathBuf>) -> Config {
+        let tls = self.tls.get_or_insert_with(TlsConfig::default);
+        tls.client_cert_file = Some(cert.into());
+        tls.client_key_file = Some(key.into());
+        self
+    }
+
+    /// Turns TLS on and accepts any server certificate. **Insecure**: see
+    /// [`TlsConfig::insecure_skip_verify`].
+    pub fn tls_insecure_skip_verify(mut self) -> Config {
+        self.tls
+            .get_or_insert_with(TlsConfig::default)
+            .insecure_skip_verify = true;
+        self
     }
 
     /// Parses a connection URL:
     ///
     /// * `redis://[[user]:password@]host[:port][/db][?options]`
+    /// * `rediss://...`: the same over TLS ([`Config::tls`] is set)
     /// * `unix://path/to/socket[?db=N&options]` (`unix:///tmp/redis.sock`)
     ///
-    /// Options: `db=N`, `protocol=resp2|resp3`, `client_name=NAME`.
+    /// Options: `db=N`, `protocol=resp2|resp3`, `client_name=NAME`, and
+    /// with `rediss://` only: `tls_ca_file=PATH`, `tls_cert_file=PATH`,
+    /// `tls_key_file=PATH`, `tls_server_name=NAME` (see [`TlsConfig`];
+    /// skipping verification has no URL form).
     /// User name and password may be percent-encoded. An IPv6 host is
     /// written in brackets: `redis://[::1]:6379`.
     ///
     /// # Errors
-    /// [`Error::InvalidConfig`] for a malformed URL, and for `rediss://`:
-    /// TLS is not supported yet.
+    /// [`Error::InvalidConfig`] for a malformed URL, and for TLS options
+    /// without `rediss://`.
     ///
     /// ```
     /// use vireo_client::{Address, Config};
@@ -162,6 +223,11 @@ impl Config {
         };
         let mut config = match scheme.to_ascii_lowercase().as_str() {
             "redis" | "valkey" | "vireo" => parse_tcp(rest).map_err(&invalid)?,
+            "rediss" | "valkeys" => {
+                let mut config = parse_tcp(rest).map_err(&invalid)?;
+                config.tls = Some(TlsConfig::default());
+                config
+            }
             "unix" | "redis+unix" => {
                 if rest.is_empty() {
                     return Err(invalid("empty socket path"));
@@ -169,11 +235,6 @@ impl Config {
                 Config::new(Address::Unix(PathBuf::from(
                     percent_decode(rest).map_err(&invalid)?,
                 )))
-            }
-            "rediss" | "valkeys" => {
-                return Err(Error::InvalidConfig(
-                    "TLS (rediss://) is not supported yet".into(),
-                ))
             }
             _ => return Err(invalid("unknown scheme")),
         };
@@ -192,6 +253,17 @@ impl Config {
                 "client_name" => config.client_name = Some(value),
                 "password" => config.password = Some(value),
                 "user" | "username" => config.username = Some(value),
+                "tls_ca_file" | "tls_cert_file" | "tls_key_file" | "tls_server_name" => {
+                    let Some(tls) = config.tls.as_mut() else {
+                        return Err(invalid("TLS option without rediss://"));
+                    };
+                    match name {
+                        "tls_ca_file" => tls.ca_file = Some(value.into()),
+                        "tls_cert_file" => tls.client_cert_file = Some(value.into()),
+                        "tls_key_file" => tls.client_key_file = Some(value.into()),
+                        _ => tls.server_name = Some(value),
+                    }
+                }
                 _ => return Err(invalid("unknown option")),
             }
         }
@@ -309,14 +381,52 @@ mod tests {
             "redis://h?nope=1",
             "redis://u:%zz@h",
             "unix://",
+            "redis://h?tls_ca_file=/ca.pem",
         ] {
             assert!(
                 matches!(Config::from_url(url), Err(Error::InvalidConfig(_))),
                 "{url}"
             );
         }
-        let tls = Config::from_url("rediss://h").unwrap_err().to_string();
-        assert!(tls.contains("TLS"), "{tls}");
+        let tls = Config::from_url("redis://h?tls_ca_file=x")
+            .unwrap_err()
+            .to_string();
+        assert!(tls.contains("rediss://"), "{tls}");
+    }
+
+    #[test]
+    fn rediss_urls_turn_tls_on() {
+        let c = Config::from_url("rediss://h:6380/1").unwrap();
+        assert_eq!(c.address, tcp("h", 6380));
+        assert_eq!(c.db, 1);
+        assert_eq!(c.tls, Some(TlsConfig::default()));
+        let c = Config::from_url(
+            "rediss://h?tls_ca_file=%2Fca.pem&tls_cert_file=/c.pem&tls_key_file=/k.pem\
+             &tls_server_name=cache.internal",
+        )
+        .unwrap();
+        let tls = c.tls.unwrap();
+        assert_eq!(tls.ca_file, Some(PathBuf::from("/ca.pem")));
+        assert_eq!(tls.client_cert_file, Some(PathBuf::from("/c.pem")));
+        assert_eq!(tls.client_key_file, Some(PathBuf::from("/k.pem")));
+        assert_eq!(tls.server_name.as_deref(), Some("cache.internal"));
+        assert!(!tls.insecure_skip_verify);
+        assert!(Config::from_url("redis://h").unwrap().tls.is_none());
+    }
+
+    #[test]
+    fn tls_builders_turn_tls_on() {
+        let c = Config::from_url("redis://h")
+            .unwrap()
+            .tls_ca_file("/ca.pem")
+            .tls_client_cert("/c.pem", "/k.pem");
+        let tls = c.tls.unwrap();
+        assert_eq!(tls.ca_file, Some(PathBuf::from("/ca.pem")));
+        assert_eq!(tls.client_key_file, Some(PathBuf::from("/k.pem")));
+        let c = Config::from_url("redis://h")
+            .unwrap()
+            .tls_insecure_skip_verify();
+        assert!(c.tls.unwrap().insecure_skip_verify);
     }
 
     #[test]

@@ -17,10 +17,11 @@
 //! Around them: [`Command`] and [`ToArgs`] to build requests,
 //! [`FromReply`] to read replies, [`Pipeline`] and [`Transaction`] for
 //! batches, [`Script`] for `EVALSHA` with an `EVAL` fallback, and
-//! [`Config`] (from `redis://` and `unix://` URLs). The tokio client also
-//! reports its [`State`] as a `watch` stream and its connection events
-//! (with reasons) as a bounded broadcast; the core logs through `tracing`
-//! (a `vireo_client` span per connection, a `connect` span per attempt).
+//! [`Config`] (from `redis://`, `rediss://` and `unix://` URLs). The tokio
+//! client also reports its [`State`] as a `watch` stream and its
+//! connection events (with reasons) as a bounded broadcast; the core logs
+//! through `tracing` (a `vireo_client` span per connection, a `connect`
+//! span per attempt).
 //!
 //! # Features
 //!
@@ -28,6 +29,9 @@
 //!   runtime dependency; the core and the blocking client remain.
 //! * `reactor` (default): the [`reactor`] adapter for
 //!   [`vireo_reactor::Reactor`] (it brings `mio`).
+//!
+//! TLS is not a feature: `rustls` (with `ring`, which builds with a C
+//! compiler alone) is always a dependency.
 //!
 //! # Example
 //!
@@ -44,10 +48,44 @@
 //! # }
 //! ```
 //!
+//! Pub/sub and MONITOR work on every adapter: a `Subscription` stream with
+//! tokio, a callback per subscription on the reactor, `next_delivery` when
+//! blocking; the core keeps the subscriptions and restores them after a
+//! reconnect.
+//!
+//! # TLS
+//!
+//! `rediss://` URLs, or [`Config::tls`] ([`TlsConfig`]), connect over TLS
+//! with [`rustls`] (the `ring` crypto provider) in all three adapters. The
+//! core never sees TLS: each adapter runs the TLS session on its socket and
+//! completes the TLS handshake before the core's `HELLO`, so a certificate
+//! that fails verification is a connection failure whose reason is
+//! rustls's. The server's certificate is checked against a CA file
+//! (`?tls_ca_file=/path/ca.crt`, [`Config::tls_ca_file`]) or else the
+//! system bundle at `/etc/ssl/certs/ca-certificates.crt`, and against the
+//! host name, which is also sent as SNI. A client certificate and key
+//! ([`Config::tls_client_cert`], `tls_cert_file`/`tls_key_file`) serve
+//! servers with `tls-auth-clients yes`. Skipping verification is possible
+//! only through [`Config::tls_insecure_skip_verify`], never from a URL.
+//! TLS files are read when a client is created: an unreadable or
+//! malformed one is an [`Error::InvalidConfig`] from its constructor.
+//!
+//! ```no_run
+//! # fn demo() -> Result<(), vireo_client::Error> {
+//! use vireo_client::{blocking::Client, cmd, Config};
+//!
+//! let config = Config::from_url("rediss://cache.internal:6380")?
+//!     .tls_ca_file("/etc/vireo/ca.crt")
+//!     .tls_client_cert("/etc/vireo/client.crt", "/etc/vireo/client.key");
+//! let mut client = Client::with_config(config)?;
+//! let pong: String = client.query(cmd("PING"))?;
+//! # Ok(())
+//! # }
+//! ```
+//!
 //! # Not yet
 //!
-//! TLS (`rediss://` returns [`Error::InvalidConfig`]), cluster and
-//! sentinel discovery, and pub/sub and MONITOR on the reactor adapter.
+//! Cluster and sentinel discovery.
 
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
@@ -63,11 +101,14 @@ mod pubsub;
 pub mod reactor;
 mod reply;
 mod script;
+mod tls;
 #[cfg(feature = "tokio")]
 pub mod tokio;
+#[cfg(feature = "tokio")]
+mod tokio_tls;
 
 pub use command::{cmd, Command, ToArgs};
-pub use config::{Address, Backoff, Config, Protocol};
+pub use config::{Address, Backoff, Config, Protocol, TlsConfig};
 pub use connection::{
     Completion, Connection, Event, State, SubscriptionId, Token, TransportAction,
 };

@@ -73,6 +73,49 @@
 //! Every accepted command's callback runs exactly once, in the order the
 //! core completes them (see [`Connection`]'s guarantees).
 //!
+//! # Pub/sub and MONITOR
+//!
+//! [`Client::subscribe`], [`psubscribe`](Client::psubscribe),
+//! [`ssubscribe`](Client::ssubscribe) and [`monitor`](Client::monitor)
+//! take a callback that runs for every [`SubscriptionEvent`] of that
+//! subscription: [`Confirmed`](SubscriptionEvent::Confirmed) once the
+//! server agreed (or [`Failed`](SubscriptionEvent::Failed), and nothing
+//! after, when it refused or the client closed first), then each
+//! [`Delivery`] in order, ending with [`Delivery::Closed`]. Subscriptions
+//! are restored after a reconnect, as the core does for every adapter.
+//! [`Client::unsubscribe`] ends one at once (the callback is not called
+//! again); the server is told when it was the channel's last subscriber
+//! on this connection. With RESP3 the connection keeps serving commands
+//! while subscribed; with RESP2 (and always after MONITOR) other commands
+//! are refused with [`Error::NotAllowed`].
+//!
+//! ```no_run
+//! # use vireo_client::{reactor::{Client, SubscriptionEvent}, Delivery};
+//! # use vireo_reactor::Reactor;
+//! # fn demo(redis: &mut Client, reactor: &mut Reactor) -> Result<(), vireo_client::Error> {
+//! redis.subscribe(reactor, "news", |_client, _reactor, event| match event {
+//!     SubscriptionEvent::Confirmed => println!("listening"),
+//!     SubscriptionEvent::Delivery(Delivery::Message(message)) => {
+//!         println!("{:?}", message.payload)
+//!     }
+//!     SubscriptionEvent::Delivery(other) => println!("{other:?}"),
+//!     SubscriptionEvent::Failed(error) => eprintln!("refused: {error}"),
+//! })?;
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! # TLS
+//!
+//! With [`Config::tls`] (`rediss://`) the client runs a
+//! [`rustls::ClientConnection`] over the non-blocking socket: the TLS
+//! handshake is driven by readiness events like the TCP connect, within
+//! [`Config::connect_timeout`], and only then is the core told the
+//! connection is open (a certificate that fails verification is a
+//! connection failure). Afterwards reads and writes go through the TLS
+//! session; ciphertext the socket cannot take yet is written on the next
+//! writable event.
+//!
 //! Name resolution (`host:port` to an address) is blocking, as in hiredis;
 //! give an IP address to avoid it.
 
@@ -86,9 +129,12 @@ use vireo_resp::Frame;
 
 use crate::command::Command;
 use crate::config::{Address, Config};
-use crate::connection::{Connection, Event, State, Token, TransportAction};
+use crate::connection::{Connection, Event, State, SubscriptionId, Token, TransportAction};
 use crate::error::Error;
 use crate::pipeline::Pipeline;
+use crate::pubsub::{Delivery, SubscriptionKind};
+use crate::reply::check;
+use crate::tls::Connector;
 
 /// Reads of up to 64 KiB per readable event before the client yields to
 /// the reactor's other sources (and asks to be called back).
@@ -105,6 +151,24 @@ type Callback = Box<dyn FnOnce(&mut Client, &mut Reactor, Result<Frame, Error>)>
 /// Observer of connection events (connected, disconnected...).
 type EventHook = Box<dyn FnMut(&Event)>;
 
+/// What a subscription's callback receives, in order: `Confirmed` or
+/// `Failed` first, then (after `Confirmed`) deliveries.
+#[derive(Debug, Clone)]
+pub enum SubscriptionEvent {
+    /// The server agreed: messages flow from now on.
+    Confirmed,
+    /// The server refused the subscription (an ACL, MONITOR refused), or
+    /// the client closed before it was confirmed. The subscription is gone;
+    /// the callback is not called again.
+    Failed(Error),
+    /// A message, a [`Delivery::Lagged`] count, or [`Delivery::Closed`]
+    /// (the last call).
+    Delivery(Delivery),
+}
+
+/// A subscription's callback.
+type SubscriptionCallback = Box<dyn FnMut(&mut Client, &mut Reactor, SubscriptionEvent)>;
+
 /// One logical connection on a [`Reactor`]; see the [module
 /// documentation](self) for the wiring.
 ///
@@ -117,8 +181,14 @@ pub struct Client {
     core: Connection,
     token: vireo_reactor::Token,
     socket: Option<Socket>,
-    /// The socket is open but the OS has not confirmed the connection.
+    /// The socket is open but the OS has not confirmed the connection, or
+    /// its TLS handshake is not over.
     connecting: bool,
+    /// TLS settings, when the configuration asks for TLS.
+    tls: Option<Connector>,
+    /// TCP is connected and the TLS handshake is under way (`connecting`
+    /// is still set).
+    tls_handshake: bool,
     connect_timer: Option<TimerId>,
     /// The reactor timer standing for the core's next deadline.
     timer: Option<(TimerId, Instant)>,
@@ -126,6 +196,10 @@ pub struct Client {
     written: usize,
     input: Box<[u8]>,
     callbacks: HashMap<Token, Callback>,
+    /// Live subscriptions; the callback is out (`None`) while it runs.
+    subscriptions: HashMap<SubscriptionId, Option<SubscriptionCallback>>,
+    /// The confirmation each subscription request waits for.
+    confirmations: HashMap<Token, SubscriptionId>,
     on_event: Option<EventHook>,
     /// Completions are being handed out: a callback's own sends are picked
     /// up by the loop already running instead of a nested one.
@@ -147,44 +221,54 @@ impl Client {
     /// registered under `token`; it starts connecting at once.
     ///
     /// # Errors
-    /// [`Error::InvalidConfig`] for a bad URL.
+    /// As [`with_config`](Self::with_config), and for a bad URL.
     pub fn open(
         url: &str,
         reactor: &mut Reactor,
         token: vireo_reactor::Token,
     ) -> Result<Client, Error> {
-        Ok(Client::with_config(Config::from_url(url)?, reactor, token))
+        Client::with_config(Config::from_url(url)?, reactor, token)
     }
 
     /// A client with a configuration; it starts connecting at once.
     /// Connection failures are reported as [`Event`]s and retried as
     /// [`Config::reconnect`] says.
+    ///
+    /// # Errors
+    /// [`Error::InvalidConfig`] for unusable TLS settings (an unreadable
+    /// or malformed PEM file, a Unix socket address).
     pub fn with_config(
         config: Config,
         reactor: &mut Reactor,
         token: vireo_reactor::Token,
-    ) -> Client {
+    ) -> Result<Client, Error> {
+        let tls = Connector::from_config(&config)?;
         let mut client = Client {
             core: Connection::new(config, Instant::now()),
             token,
             socket: None,
             connecting: false,
+            tls,
+            tls_handshake: false,
             connect_timer: None,
             timer: None,
             out: Vec::with_capacity(READ_CHUNK),
             written: 0,
             input: vec![0; READ_CHUNK].into_boxed_slice(),
             callbacks: HashMap::new(),
+            subscriptions: HashMap::new(),
+            confirmations: HashMap::new(),
             on_event: None,
             dispatching: false,
         };
         client.drive(reactor);
-        client
+        Ok(client)
     }
 
     /// Calls `callback` with every connection event from now on
     /// (connected, disconnected with the reason, reconnecting, closed, and
-    /// RESP3 push frames that are not pub/sub).
+    /// RESP3 push frames that are not pub/sub; pub/sub deliveries go to
+    /// their subscription's callback instead).
     pub fn on_event(&mut self, callback: impl FnMut(&Event) + 'static) {
         self.on_event = Some(Box::new(callback));
     }
@@ -244,6 +328,170 @@ impl Client {
         self.callbacks.insert(token, Box::new(callback));
         self.drive(reactor);
         Ok(token)
+    }
+
+    /// Subscribes to a channel; `callback` runs for every
+    /// [`SubscriptionEvent`] of this subscription (see the [module
+    /// documentation](self#pubsub-and-monitor)).
+    ///
+    /// # Errors
+    /// As [`Connection::subscribe`] ([`Error::Closed`],
+    /// [`Error::QueueFull`], [`Error::NotAllowed`] in MONITOR mode); the
+    /// callback is then dropped unrun.
+    pub fn subscribe<F>(
+        &mut self,
+        reactor: &mut Reactor,
+        channel: impl AsRef<[u8]>,
+        callback: F,
+    ) -> Result<SubscriptionId, Error>
+    where
+        F: FnMut(&mut Client, &mut Reactor, SubscriptionEvent) + 'static,
+    {
+        self.listen(
+            reactor,
+            Some((SubscriptionKind::Channel, channel.as_ref())),
+            Box::new(callback),
+        )
+    }
+
+    /// Subscribes to a channel pattern (`PSUBSCRIBE`).
+    ///
+    /// # Errors
+    /// As [`subscribe`](Self::subscribe).
+    pub fn psubscribe<F>(
+        &mut self,
+        reactor: &mut Reactor,
+        pattern: impl AsRef<[u8]>,
+        callback: F,
+    ) -> Result<SubscriptionId, Error>
+    where
+        F: FnMut(&mut Client, &mut Reactor, SubscriptionEvent) + 'static,
+    {
+        self.listen(
+            reactor,
+            Some((SubscriptionKind::Pattern, pattern.as_ref())),
+            Box::new(callback),
+        )
+    }
+
+    /// Subscribes to a shard channel (`SSUBSCRIBE`).
+    ///
+    /// # Errors
+    /// As [`subscribe`](Self::subscribe).
+    pub fn ssubscribe<F>(
+        &mut self,
+        reactor: &mut Reactor,
+        channel: impl AsRef<[u8]>,
+        callback: F,
+    ) -> Result<SubscriptionId, Error>
+    where
+        F: FnMut(&mut Client, &mut Reactor, SubscriptionEvent) + 'static,
+    {
+        self.listen(
+            reactor,
+            Some((SubscriptionKind::Shard, channel.as_ref())),
+            Box::new(callback),
+        )
+    }
+
+    /// Turns this connection into a `MONITOR` connection: each command
+    /// the server runs arrives as a [`Delivery::Message`] whose payload is
+    /// the monitor line. Give MONITOR a client of its own: other commands
+    /// are refused from then on.
+    ///
+    /// # Errors
+    /// As [`Connection::monitor`] ([`Error::NotAllowed`] while
+    /// subscriptions exist, [`Error::Closed`], [`Error::QueueFull`]).
+    pub fn monitor<F>(
+        &mut self,
+        reactor: &mut Reactor,
+        callback: F,
+    ) -> Result<SubscriptionId, Error>
+    where
+        F: FnMut(&mut Client, &mut Reactor, SubscriptionEvent) + 'static,
+    {
+        self.listen(reactor, None, Box::new(callback))
+    }
+
+    /// Ends a subscription (or MONITOR) at once: its callback is not
+    /// called again. Unknown ids are ignored.
+    pub fn unsubscribe(&mut self, reactor: &mut Reactor, id: SubscriptionId) {
+        self.subscriptions.remove(&id);
+        self.core.unsubscribe(id);
+        self.drive(reactor);
+    }
+
+    fn listen(
+        &mut self,
+        reactor: &mut Reactor,
+        what: Option<(SubscriptionKind, &[u8])>,
+        callback: SubscriptionCallback,
+    ) -> Result<SubscriptionId, Error> {
+        let now = Instant::now();
+        let (id, token) = match what {
+            Some((kind, name)) => self.core.subscribe(kind, name, now)?,
+            None => self.core.monitor(now)?,
+        };
+        self.subscriptions.insert(id, Some(callback));
+        self.confirmations.insert(token, id);
+        self.drive(reactor);
+        Ok(id)
+    }
+
+    /// Runs a subscription's callback, unless the subscription has ended;
+    /// returns whether it is still live afterwards (the callback may have
+    /// ended it).
+    fn notify(
+        &mut self,
+        reactor: &mut Reactor,
+        id: SubscriptionId,
+        event: SubscriptionEvent,
+    ) -> bool {
+        let Some(mut callback) = self.subscriptions.get_mut(&id).and_then(Option::take) else {
+            return false;
+        };
+        callback(self, reactor, event);
+        match self.subscriptions.get_mut(&id) {
+            Some(slot) => {
+                *slot = Some(callback);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// A subscription request completed: confirmed or refused.
+    fn confirm(&mut self, reactor: &mut Reactor, id: SubscriptionId, result: Result<Frame, Error>) {
+        match result.and_then(check) {
+            Ok(_) => {
+                self.notify(reactor, id, SubscriptionEvent::Confirmed);
+            }
+            Err(error) => {
+                let callback = self.subscriptions.remove(&id).flatten();
+                self.core.unsubscribe(id);
+                if let Some(mut callback) = callback {
+                    callback(self, reactor, SubscriptionEvent::Failed(error));
+                }
+            }
+        }
+    }
+
+    /// Hands a subscriber its waiting deliveries, in order.
+    fn deliver(&mut self, reactor: &mut Reactor, id: SubscriptionId) {
+        while self.subscriptions.contains_key(&id) {
+            let Some(delivery) = self.core.poll_delivery(id) else {
+                return;
+            };
+            let last = delivery == Delivery::Closed;
+            let live = self.notify(reactor, id, SubscriptionEvent::Delivery(delivery));
+            if last {
+                if live {
+                    self.subscriptions.remove(&id);
+                    self.core.unsubscribe(id);
+                }
+                return;
+            }
+        }
     }
 
     /// Graceful close (hiredis's `redisAsyncDisconnect`): no new commands;
@@ -329,11 +577,15 @@ impl Client {
                 progressed = true;
                 if let Some(callback) = self.callbacks.remove(&completion.token) {
                     callback(self, reactor, completion.result);
+                } else if let Some(id) = self.confirmations.remove(&completion.token) {
+                    self.confirm(reactor, id, completion.result);
                 }
             }
             while let Some(event) = self.core.poll_event() {
                 progressed = true;
-                if let Some(callback) = self.on_event.as_mut() {
+                if let Event::Messages(id) = event {
+                    self.deliver(reactor, id);
+                } else if let Some(callback) = self.on_event.as_mut() {
                     callback(&event);
                 }
             }
@@ -376,7 +628,8 @@ impl Client {
         self.drop_socket(reactor);
         let config = self.core.config();
         let timeout = config.connect_timeout;
-        let opened = Socket::connect(&config.address).and_then(|mut socket| {
+        let tls = self.tls.as_ref();
+        let opened = Socket::connect(&config.address, tls).and_then(|mut socket| {
             let interest = Interest::READABLE | Interest::WRITABLE;
             socket.register(reactor, self.token, interest)?;
             Ok(socket)
@@ -394,9 +647,18 @@ impl Client {
     }
 
     fn finish_connect(&mut self, reactor: &mut Reactor, now: Instant) {
-        let Some(socket) = self.socket.as_ref() else {
+        let Some(socket) = self.socket.as_mut() else {
             return;
         };
+        if self.tls_handshake {
+            match socket.advance_handshake() {
+                Ok(true) => self.connected(reactor, now),
+                // Not yet: the reactor reports the next readiness.
+                Ok(false) => {}
+                Err(error) => self.connect_failed(reactor, &error.to_string(), now),
+            }
+            return;
+        }
         let failure = match socket.take_error() {
             Ok(Some(error)) | Err(error) => Some(error),
             Ok(None) => match socket.is_connected() {
@@ -406,32 +668,45 @@ impl Client {
                 Err(error) => Some(error),
             },
         };
+        match failure {
+            Some(error) => self.connect_failed(reactor, &error.to_string(), now),
+            None if socket.is_tls() => {
+                // TCP is up; the TLS handshake starts right away.
+                self.tls_handshake = true;
+                self.finish_connect(reactor, now);
+            }
+            None => self.connected(reactor, now),
+        }
+    }
+
+    fn connect_failed(&mut self, reactor: &mut Reactor, reason: &str, now: Instant) {
+        self.drop_socket(reactor);
+        self.core.handle_connect_failed(reason, now);
+    }
+
+    /// The socket (and its TLS session) is ready for the protocol.
+    fn connected(&mut self, reactor: &mut Reactor, now: Instant) {
         self.connecting = false;
+        self.tls_handshake = false;
         if let Some(id) = self.connect_timer.take() {
             reactor.cancel_timer(id);
         }
-        match failure {
-            Some(error) => {
-                self.drop_socket(reactor);
-                self.core.handle_connect_failed(&error.to_string(), now);
-            }
-            None => {
-                self.out.clear();
-                self.written = 0;
-                self.core.handle_connected(now);
-                // The handshake is written right away, in this iteration.
-                self.flush(reactor, now);
-            }
-        }
+        self.out.clear();
+        self.written = 0;
+        self.core.handle_connected(now);
+        // The protocol handshake is written right away, in this iteration.
+        self.flush(reactor, now);
     }
 
     fn drop_socket(&mut self, reactor: &mut Reactor) {
         if let Some(mut socket) = self.socket.take() {
+            socket.say_goodbye();
             // Deregistering a socket we are about to close cannot fail in a
             // way that matters: the reactor forgets the token either way.
             let _ = socket.deregister(reactor, self.token);
         }
         self.connecting = false;
+        self.tls_handshake = false;
         if let Some(id) = self.connect_timer.take() {
             reactor.cancel_timer(id);
         }
@@ -441,6 +716,17 @@ impl Client {
 
     /// Writes everything the core has, until the socket is full.
     fn flush(&mut self, reactor: &mut Reactor, now: Instant) {
+        // Ciphertext left over from an earlier write goes first.
+        if let Some(socket) = self.socket.as_mut() {
+            match socket.write_pending() {
+                Ok(()) => {}
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => return,
+                Err(e) => {
+                    self.lost(reactor, &e.to_string(), now);
+                    return;
+                }
+            }
+        }
         loop {
             if self.written == self.out.len() {
                 self.out.clear();
@@ -508,16 +794,28 @@ impl Client {
     }
 }
 
-/// The non-blocking socket, TCP or Unix.
+/// The non-blocking socket: TCP, TCP with TLS, or Unix.
 enum Socket {
     Tcp(mio::net::TcpStream),
+    Tls(mio::net::TcpStream, Box<rustls::ClientConnection>),
     #[cfg(unix)]
     Unix(mio::net::UnixStream),
 }
 
 impl Socket {
-    /// Starts a non-blocking connect; the reactor reports its outcome.
-    fn connect(address: &Address) -> io::Result<Socket> {
+    /// Starts a non-blocking connect (with a TLS session that will start
+    /// once it is connected, when `tls` is given); the reactor reports its
+    /// outcome.
+    fn connect(address: &Address, tls: Option<&Connector>) -> io::Result<Socket> {
+        match (Socket::connect_plain(address)?, tls) {
+            (Socket::Tcp(tcp), Some(connector)) => {
+                Ok(Socket::Tls(tcp, Box::new(connector.start()?)))
+            }
+            (socket, _) => Ok(socket),
+        }
+    }
+
+    fn connect_plain(address: &Address) -> io::Result<Socket> {
         match address {
             Address::Tcp { host, port } => {
                 let Some(addr) = (host.as_str(), *port).to_socket_addrs()?.next() else {
@@ -547,7 +845,7 @@ impl Socket {
         interest: Interest,
     ) -> io::Result<()> {
         match self {
-            Socket::Tcp(s) => reactor.register(s, token, interest),
+            Socket::Tcp(s) | Socket::Tls(s, _) => reactor.register(s, token, interest),
             #[cfg(unix)]
             Socket::Unix(s) => reactor.register(s, token, interest),
         }
@@ -555,7 +853,7 @@ impl Socket {
 
     fn deregister(&mut self, reactor: &mut Reactor, token: vireo_reactor::Token) -> io::Result<()> {
         match self {
-            Socket::Tcp(s) => reactor.deregister(s, token),
+            Socket::Tcp(s) | Socket::Tls(s, _) => reactor.deregister(s, token),
             #[cfg(unix)]
             Socket::Unix(s) => reactor.deregister(s, token),
         }
@@ -563,7 +861,7 @@ impl Socket {
 
     fn take_error(&self) -> io::Result<Option<io::Error>> {
         match self {
-            Socket::Tcp(s) => s.take_error(),
+            Socket::Tcp(s) | Socket::Tls(s, _) => s.take_error(),
             #[cfg(unix)]
             Socket::Unix(s) => s.take_error(),
         }
@@ -573,7 +871,7 @@ impl Socket {
     /// is known only then.
     fn is_connected(&self) -> io::Result<bool> {
         let peer = match self {
-            Socket::Tcp(s) => s.peer_addr().map(drop),
+            Socket::Tcp(s) | Socket::Tls(s, _) => s.peer_addr().map(drop),
             #[cfg(unix)]
             Socket::Unix(s) => s.peer_addr().map(drop),
         };
@@ -584,19 +882,138 @@ impl Socket {
         }
     }
 
+    /// Reads plaintext; `WouldBlock` when none is buffered and the socket
+    /// has nothing more.
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         match self {
             Socket::Tcp(s) => s.read(buf),
+            Socket::Tls(tcp, session) => loop {
+                match session.reader().read(buf) {
+                    Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
+                    // `Ok(0)` after close_notify; `UnexpectedEof` for a
+                    // connection cut without it.
+                    other => return other,
+                }
+                let received = session.read_tls(tcp)?;
+                session.process_new_packets().map_err(tls_error)?;
+                // Records may call for an answer (a key update); a full
+                // socket keeps it for the next writable event.
+                match write_ciphertext(tcp, session) {
+                    Err(e) if e.kind() != io::ErrorKind::WouldBlock => return Err(e),
+                    _ => {}
+                }
+                if received == 0 {
+                    // The end of the stream: rustls says how it ended on
+                    // the next read; never wait for more.
+                    return match session.reader().read(buf) {
+                        Err(e) if e.kind() == io::ErrorKind::WouldBlock => Ok(0),
+                        other => other,
+                    };
+                }
+            },
             #[cfg(unix)]
             Socket::Unix(s) => s.read(buf),
         }
     }
 
+    /// Writes plaintext. With TLS the bytes count as written once rustls
+    /// has them; ciphertext the socket does not take now is left for
+    /// [`write_pending`](Self::write_pending).
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         match self {
             Socket::Tcp(s) => s.write(buf),
+            Socket::Tls(tcp, session) => {
+                write_ciphertext(tcp, session)?;
+                let accepted = session.writer().write(buf)?;
+                match write_ciphertext(tcp, session) {
+                    Err(e) if e.kind() != io::ErrorKind::WouldBlock => Err(e),
+                    _ => Ok(accepted),
+                }
+            }
             #[cfg(unix)]
             Socket::Unix(s) => s.write(buf),
         }
     }
+
+    /// Writes ciphertext left over from earlier writes (nothing without
+    /// TLS); `WouldBlock` when the socket is full again.
+    fn write_pending(&mut self) -> io::Result<()> {
+        match self {
+            Socket::Tls(tcp, session) => write_ciphertext(tcp, session),
+            _ => Ok(()),
+        }
+    }
+
+    fn is_tls(&self) -> bool {
+        matches!(self, Socket::Tls(..))
+    }
+
+    /// Tells a TLS peer the stream ends here (close_notify), as far as the
+    /// socket takes it without waiting: the socket is closed right after,
+    /// and a peer that misses it sees a plain end of stream.
+    fn say_goodbye(&mut self) {
+        if let Socket::Tls(tcp, session) = self {
+            if !session.is_handshaking() {
+                session.send_close_notify();
+                let _ = write_ciphertext(tcp, session);
+            }
+        }
+    }
+
+    /// Moves the TLS handshake on as far as the socket allows: `Ok(true)`
+    /// once it is complete and its last message written.
+    fn advance_handshake(&mut self) -> io::Result<bool> {
+        let Socket::Tls(tcp, session) = self else {
+            return Ok(true);
+        };
+        loop {
+            match write_ciphertext(tcp, session) {
+                Ok(()) if !session.is_handshaking() => return Ok(true),
+                Ok(()) => {}
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                    if !session.is_handshaking() {
+                        return Ok(false);
+                    }
+                }
+                Err(e) => return Err(e),
+            }
+            match session.read_tls(tcp) {
+                Ok(0) => {
+                    return Err(io::Error::new(
+                        io::ErrorKind::UnexpectedEof,
+                        "the server closed the connection during the TLS handshake",
+                    ))
+                }
+                Ok(_) => {
+                    session.process_new_packets().map_err(tls_error)?;
+                }
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Ok(false),
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
+        }
+    }
+}
+
+/// Writes the session's buffered ciphertext until none is left
+/// (`Ok`) or the socket is full (`WouldBlock`).
+fn write_ciphertext(
+    tcp: &mut mio::net::TcpStream,
+    session: &mut rustls::ClientConnection,
+) -> io::Result<()> {
+    while session.wants_write() {
+        match session.write_tls(tcp) {
+            Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
+            Ok(_) => {}
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
+}
+
+/// A TLS failure (a bad certificate, a protocol violation) as an I/O
+/// error carrying rustls's reason.
+fn tls_error(error: rustls::Error) -> io::Error {
+    io::Error::new(io::ErrorKind::InvalidData, error)
 }

@@ -19,6 +19,11 @@
 //! Rarer operations (subscribing, closing, reading deliveries) take the
 //! mutex; they first move the queue into the core, so they stay in order
 //! with the commands queued before them.
+//!
+//! With TLS ([`Config::tls`]) the driver runs the TLS handshake within
+//! [`Config::connect_timeout`] before telling the core the connection is
+//! open, and then reads and writes through a stream that moves ciphertext
+//! between the socket and a `rustls` session.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -40,6 +45,8 @@ use crate::pipeline::{Pipeline, Transaction};
 use crate::pubsub::{Delivery, SubscriptionKind};
 use crate::reply::{check, FromReply};
 use crate::script::Script;
+use crate::tls::Connector;
+use crate::tokio_tls::TlsStream;
 
 /// A handle to one logical connection, shared by cloning.
 ///
@@ -464,19 +471,24 @@ impl Client {
     /// Returns at once; the connection is made in the background.
     ///
     /// # Errors
-    /// [`Error::InvalidConfig`] for a bad URL (and for `rediss://`).
+    /// [`Error::InvalidConfig`] for a bad URL or unusable TLS settings.
     ///
     /// # Panics
     /// Outside a tokio runtime, like `tokio::spawn`.
     pub fn open(url: &str) -> Result<Client, Error> {
-        Ok(Client::with_config(Config::from_url(url)?))
+        Client::with_config(Config::from_url(url)?)
     }
 
     /// Opens a client with a configuration.
     ///
+    /// # Errors
+    /// [`Error::InvalidConfig`] for unusable TLS settings (an unreadable
+    /// or malformed PEM file, a Unix socket address).
+    ///
     /// # Panics
     /// Outside a tokio runtime, like `tokio::spawn`.
-    pub fn with_config(mut config: Config) -> Client {
+    pub fn with_config(mut config: Config) -> Result<Client, Error> {
+        let tls = Connector::from_config(&config)?;
         if config.seed == Config::new(config.address.clone()).seed {
             config.seed = clock_seed();
         }
@@ -503,13 +515,13 @@ impl Client {
             state,
             events: broadcast::channel(EVENT_CAPACITY).0,
         });
-        tokio::spawn(drive(shared.clone()).instrument(span));
-        Client {
+        tokio::spawn(drive(shared.clone(), tls).instrument(span));
+        Ok(Client {
             _open: Arc::new(OpenGuard {
                 shared: shared.clone(),
             }),
             shared,
-        }
+        })
     }
 
     /// Opens a client and waits until its first connection is ready.
@@ -520,7 +532,7 @@ impl Client {
     pub async fn connect(url: &str) -> Result<Client, Error> {
         let mut config = Config::from_url(url)?;
         let reconnect = config.reconnect.take();
-        let client = Client::with_config(config);
+        let client = Client::with_config(config)?;
         if client.ready().await.is_err() {
             let reason = lock(&client.shared).core.last_error();
             return Err(Error::Connect { reason });
@@ -866,13 +878,22 @@ fn clock_seed() -> u64 {
 type Reader = Box<dyn AsyncRead + Send + Unpin>;
 type Writer = Box<dyn AsyncWrite + Send + Unpin>;
 
-/// Opens the socket and splits it into halves that need no lock between
-/// them (the reader and the writer are polled in the same task).
-async fn open_socket(address: &Address) -> std::io::Result<(Reader, Writer)> {
+/// Opens the socket (and runs the TLS handshake when configured) and
+/// splits it into halves (the reader and the writer are polled in the same
+/// task, so a TLS stream's shared half never waits for the other).
+async fn open_socket(
+    address: &Address,
+    tls: Option<&Connector>,
+) -> std::io::Result<(Reader, Writer)> {
     match address {
         Address::Tcp { host, port } => {
             let stream = tokio::net::TcpStream::connect((host.as_str(), *port)).await?;
             stream.set_nodelay(true)?;
+            if let Some(connector) = tls {
+                let stream = TlsStream::connect(stream, connector.start()?).await?;
+                let (reader, writer) = tokio::io::split(stream);
+                return Ok((Box::new(reader), Box::new(writer)));
+            }
             let (reader, writer) = stream.into_split();
             Ok((Box::new(reader), Box::new(writer)))
         }
@@ -892,7 +913,7 @@ async fn open_socket(address: &Address) -> std::io::Result<(Reader, Writer)> {
 type Halves = (Reader, Writer);
 
 /// The task that owns the socket.
-async fn drive(shared: Arc<Shared>) {
+async fn drive(shared: Arc<Shared>, tls: Option<Connector>) {
     let (address, connect_timeout) = {
         let inner = lock(&shared);
         let config = inner.core.config();
@@ -923,9 +944,10 @@ async fn drive(shared: Arc<Shared>) {
         match action {
             Some(TransportAction::Connect) => {
                 socket = None;
-                let attempt = tokio::time::timeout(connect_timeout, open_socket(&address))
-                    .instrument(tracing::debug_span!("connect"))
-                    .await;
+                let attempt =
+                    tokio::time::timeout(connect_timeout, open_socket(&address, tls.as_ref()))
+                        .instrument(tracing::debug_span!("connect"))
+                        .await;
                 let mut inner = lock(&shared);
                 match attempt {
                     Ok(Ok(stream)) => {

@@ -1,8 +1,8 @@
 //! The reactor adapter end to end: a client on a `vireo_reactor::Reactor`
 //! over loopback against an in-process Vireo server and, when installed,
 //! a real `redis-server`: pipelined completions in order, a timeout that
-//! fails only its command, and a disconnect completing every pending
-//! command exactly once.
+//! fails only its command, a disconnect completing every pending command
+//! exactly once, and pub/sub and MONITOR through subscription callbacks.
 
 mod support;
 
@@ -13,8 +13,8 @@ use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 use support::{start_vireo, RedisServer};
-use vireo_client::reactor::Client;
-use vireo_client::{cmd, Config, Error, Event, Frame, FromReply, State, Token};
+use vireo_client::reactor::{Client, SubscriptionEvent};
+use vireo_client::{blocking, cmd, Config, Delivery, Error, Event, Frame, FromReply, State, Token};
 use vireo_reactor::{Event as FileEvent, Handler, Reactor, TimerId, TimerNext};
 
 const CLIENT: vireo_reactor::Token = vireo_reactor::Token(1);
@@ -164,7 +164,7 @@ fn a_disconnect_completes_every_pending_command_once(url: &str) {
     let mut config = Config::from_url(url).unwrap();
     config.reconnect = None;
     let mut reactor = Reactor::new().expect("reactor");
-    let client = Client::with_config(config, &mut reactor, CLIENT);
+    let client = Client::with_config(config, &mut reactor, CLIENT).unwrap();
     let events = Rc::new(RefCell::new(Vec::new()));
     let mut app = App { client };
     let seen = events.clone();
@@ -256,6 +256,252 @@ fn a_disconnect_completes_every_pending_command_once(url: &str) {
         .expect("token released");
 }
 
+/// What a subscription's callback saw, one line per call:
+/// `confirmed`, `failed: ...`, `message <channel> <payload> [<pattern>]`,
+/// `lagged <n>`, `closed`.
+type Seen = Rc<RefCell<Vec<String>>>;
+
+fn recorder(seen: &Seen) -> impl FnMut(&mut Client, &mut Reactor, SubscriptionEvent) {
+    let seen = seen.clone();
+    move |_, _, event| {
+        let line = match event {
+            SubscriptionEvent::Confirmed => "confirmed".to_string(),
+            SubscriptionEvent::Failed(error) => format!("failed: {error}"),
+            SubscriptionEvent::Delivery(Delivery::Message(message)) => {
+                let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+                let mut line = format!(
+                    "message {} {}",
+                    text(&message.channel),
+                    text(&message.payload)
+                );
+                if let Some(pattern) = &message.pattern {
+                    line.push(' ');
+                    line.push_str(&text(pattern));
+                }
+                line
+            }
+            SubscriptionEvent::Delivery(Delivery::Lagged(n)) => format!("lagged {n}"),
+            SubscriptionEvent::Delivery(Delivery::Closed) => "closed".to_string(),
+        };
+        seen.borrow_mut().push(line);
+    }
+}
+
+/// Publishes from a connection of its own and returns the receiver count.
+fn publish(publisher: &mut blocking::Client, channel: &str, payload: &str) -> i64 {
+    publisher
+        .query(cmd("PUBLISH").arg(channel).arg(payload))
+        .expect("PUBLISH")
+}
+
+/// RESP3: one connection subscribes to a channel and a pattern and keeps
+/// running commands; unsubscribing one leaves the other; closing ends it.
+fn resp3_subscriptions_deliver_to_their_callbacks(url: &str) {
+    let (mut reactor, mut app) = connect(url);
+    let channel: Seen = Rc::default();
+    let pattern: Seen = Rc::default();
+    let channel_id = app
+        .client
+        .subscribe(&mut reactor, "reactor:news", recorder(&channel))
+        .unwrap();
+    app.client
+        .psubscribe(&mut reactor, "reactor:new*", recorder(&pattern))
+        .unwrap();
+    run_until(&mut reactor, &mut app, |_| {
+        channel.borrow().len() == 1 && pattern.borrow().len() == 1
+    });
+    assert_eq!(*channel.borrow(), ["confirmed"]);
+    assert_eq!(*pattern.borrow(), ["confirmed"]);
+
+    // Commands still flow on the subscribed RESP3 connection.
+    let log: Log = Rc::default();
+    app.client
+        .send(
+            &mut reactor,
+            cmd("PUBLISH").arg("reactor:news").arg("first"),
+            logger(&log, 0),
+        )
+        .unwrap();
+    run_until(&mut reactor, &mut app, |_| {
+        log.borrow().len() == 1 && channel.borrow().len() == 2 && pattern.borrow().len() == 2
+    });
+    assert!(value::<i64>(&log.borrow()[0].1) >= 1);
+    assert_eq!(channel.borrow()[1], "message reactor:news first");
+    assert_eq!(
+        pattern.borrow()[1],
+        "message reactor:news first reactor:new*"
+    );
+
+    app.client.unsubscribe(&mut reactor, channel_id);
+    app.client
+        .send(
+            &mut reactor,
+            cmd("PUBLISH").arg("reactor:news").arg("second"),
+            logger(&log, 1),
+        )
+        .unwrap();
+    run_until(&mut reactor, &mut app, |_| pattern.borrow().len() == 3);
+    assert_eq!(
+        pattern.borrow()[2],
+        "message reactor:news second reactor:new*"
+    );
+    assert_eq!(channel.borrow().len(), 2, "{:?}", channel.borrow());
+
+    app.client.close(&mut reactor);
+    run_until(&mut reactor, &mut app, |app| {
+        app.client.state() == State::Closed
+    });
+    assert_eq!(pattern.borrow().last().map(String::as_str), Some("closed"));
+    assert_eq!(channel.borrow().len(), 2, "{:?}", channel.borrow());
+}
+
+/// RESP2: a subscribed connection refuses other commands; messages come
+/// from another connection.
+fn resp2_subscriptions_deliver_and_refuse_other_commands(url: &str) {
+    let (mut reactor, mut app) = connect(&format!("{url}?protocol=resp2"));
+    let seen: Seen = Rc::default();
+    app.client
+        .subscribe(&mut reactor, "reactor:old", recorder(&seen))
+        .unwrap();
+    run_until(&mut reactor, &mut app, |_| seen.borrow().len() == 1);
+    assert_eq!(*seen.borrow(), ["confirmed"]);
+    let refused = app
+        .client
+        .send(&mut reactor, cmd("GET").arg("reactor:x"), |_, _, _| {});
+    assert!(matches!(refused, Err(Error::NotAllowed(_))), "{refused:?}");
+
+    let mut publisher = blocking::Client::open(url).unwrap();
+    assert_eq!(publish(&mut publisher, "reactor:old", "hello"), 1);
+    run_until(&mut reactor, &mut app, |_| seen.borrow().len() == 2);
+    assert_eq!(seen.borrow()[1], "message reactor:old hello");
+    app.client.abort(&mut reactor);
+    assert_eq!(seen.borrow().last().map(String::as_str), Some("closed"));
+}
+
+/// MONITOR shows commands run by other connections; the monitoring
+/// connection accepts nothing else.
+fn monitor_lines_reach_the_callback(url: &str) {
+    let (mut reactor, mut app) = connect(url);
+    let seen: Seen = Rc::default();
+    app.client.monitor(&mut reactor, recorder(&seen)).unwrap();
+    run_until(&mut reactor, &mut app, |_| !seen.borrow().is_empty());
+    assert_eq!(*seen.borrow(), ["confirmed"]);
+    let refused = app.client.send(&mut reactor, cmd("PING"), |_, _, _| {});
+    assert!(matches!(refused, Err(Error::NotAllowed(_))), "{refused:?}");
+    let subscribe = app
+        .client
+        .subscribe(&mut reactor, "reactor:x", recorder(&seen));
+    assert!(
+        matches!(subscribe, Err(Error::NotAllowed(_))),
+        "{subscribe:?}"
+    );
+
+    let mut other = blocking::Client::open(url).unwrap();
+    other
+        .query::<()>(cmd("SET").arg("reactor:watched").arg("42"))
+        .unwrap();
+    run_until(&mut reactor, &mut app, |_| {
+        seen.borrow()
+            .iter()
+            .any(|line| line.contains("\"SET\" \"reactor:watched\" \"42\""))
+    });
+    app.client.abort(&mut reactor);
+    assert_eq!(seen.borrow().last().map(String::as_str), Some("closed"));
+}
+
+#[test]
+fn vireo_resp3_subscriptions_deliver_to_their_callbacks() {
+    resp3_subscriptions_deliver_to_their_callbacks(&vireo_url(9));
+}
+
+#[test]
+fn vireo_resp2_subscriptions_deliver_and_refuse_other_commands() {
+    resp2_subscriptions_deliver_and_refuse_other_commands(&vireo_url(10));
+}
+
+#[test]
+fn vireo_monitor_lines_reach_the_callback() {
+    monitor_lines_reach_the_callback(&vireo_url(11));
+}
+
+#[test]
+fn redis_resp3_subscriptions_deliver_to_their_callbacks() {
+    let Some(server) = RedisServer::start() else {
+        return;
+    };
+    resp3_subscriptions_deliver_to_their_callbacks(&server.url());
+}
+
+#[test]
+fn redis_resp2_subscriptions_deliver_and_refuse_other_commands() {
+    let Some(server) = RedisServer::start() else {
+        return;
+    };
+    resp2_subscriptions_deliver_and_refuse_other_commands(&server.url());
+}
+
+#[test]
+fn redis_monitor_lines_reach_the_callback() {
+    let Some(server) = RedisServer::start() else {
+        return;
+    };
+    monitor_lines_reach_the_callback(&server.url());
+}
+
+/// A subscription the server refuses (an ACL) fails once and is gone,
+/// and the connection goes on.
+#[test]
+fn redis_a_refused_subscription_fails_its_callback_once() {
+    let Some(server) = RedisServer::start() else {
+        return;
+    };
+    let mut admin = blocking::Client::open(&server.url()).unwrap();
+    admin
+        .query::<()>(
+            cmd("ACL")
+                .arg("SETUSER")
+                .arg("listener")
+                .arg("on")
+                .arg("nopass")
+                .arg("+@all")
+                .arg("~*")
+                .arg("resetchannels")
+                .arg("&reactor:allowed"),
+        )
+        .unwrap();
+    let url = format!("redis://listener:any@127.0.0.1:{}", server.port);
+    let (mut reactor, mut app) = connect(&url);
+    let refused: Seen = Rc::default();
+    let allowed: Seen = Rc::default();
+    app.client
+        .subscribe(&mut reactor, "reactor:forbidden", recorder(&refused))
+        .unwrap();
+    app.client
+        .subscribe(&mut reactor, "reactor:allowed", recorder(&allowed))
+        .unwrap();
+    run_until(&mut reactor, &mut app, |_| {
+        !refused.borrow().is_empty() && !allowed.borrow().is_empty()
+    });
+    assert_eq!(refused.borrow().len(), 1, "{:?}", refused.borrow());
+    assert!(
+        refused.borrow()[0].starts_with("failed: NOPERM"),
+        "{:?}",
+        refused.borrow()
+    );
+    assert_eq!(*allowed.borrow(), ["confirmed"]);
+    assert_eq!(publish(&mut admin, "reactor:allowed", "ok"), 1);
+    run_until(&mut reactor, &mut app, |_| allowed.borrow().len() == 2);
+    app.client.close(&mut reactor);
+    run_until(&mut reactor, &mut app, |app| {
+        app.client.state() == State::Closed
+    });
+    assert_eq!(refused.borrow().len(), 1, "{:?}", refused.borrow());
+    assert_eq!(
+        *allowed.borrow(),
+        ["confirmed", "message reactor:allowed ok", "closed"]
+    );
+}
+
 #[test]
 fn vireo_pipelined_completions_arrive_in_order() {
     pipelined_completions_arrive_in_order(&vireo_url(12));
@@ -305,7 +551,7 @@ fn a_refused_connection_closes_a_client_without_reconnection() {
     let mut config = Config::from_url(&format!("redis://127.0.0.1:{port}")).unwrap();
     config.reconnect = None;
     let mut reactor = Reactor::new().expect("reactor");
-    let client = Client::with_config(config, &mut reactor, CLIENT);
+    let client = Client::with_config(config, &mut reactor, CLIENT).unwrap();
     let mut app = App { client };
     let log: Log = Rc::default();
     app.client

@@ -35,7 +35,7 @@ async fn commands_wait_for_a_server_that_is_not_up_yet() {
         backoff.initial = Duration::from_millis(10);
         backoff.max = Duration::from_millis(100);
     }
-    let client = Client::with_config(config);
+    let client = Client::with_config(config).unwrap();
     let mut states = client.state_changes();
     let early = {
         let client = client.clone();
@@ -137,7 +137,7 @@ async fn subscriptions_are_restored_after_a_server_restart() {
         backoff.initial = Duration::from_millis(20);
         backoff.max = Duration::from_millis(200);
     }
-    let subscriber = Client::with_config(config);
+    let subscriber = Client::with_config(config).unwrap();
     let mut events = bounded(subscriber.subscribe("events")).await.unwrap();
     let mut states = subscriber.state_changes();
     let mut connection_events = subscriber.events();
@@ -210,7 +210,7 @@ async fn a_slow_subscriber_sees_lag_instead_of_silent_loss() {
     bounded(async {
         let mut config = Config::from_url(&server.url()).unwrap();
         config.subscription_capacity = 4;
-        let subscriber = Client::with_config(config);
+        let subscriber = Client::with_config(config).unwrap();
         let publisher = Client::connect(&server.url()).await.unwrap();
         let mut feed = subscriber.subscribe("feed").await.unwrap();
         for i in 0..100 {

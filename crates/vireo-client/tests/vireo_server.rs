@@ -174,7 +174,7 @@ async fn back_pressure_waits_for_room_or_fails_fast() {
     bounded(async {
         let mut config = Config::from_url(&url(8)).unwrap();
         config.max_pending = 2;
-        let client = Client::with_config(config);
+        let client = Client::with_config(config).unwrap();
         client.ready().await.unwrap();
         let sleeper = client.clone();
         let sleeping = tokio::spawn(async move {
