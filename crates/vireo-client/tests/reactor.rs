@@ -385,7 +385,8 @@ fn monitor_lines_reach_the_callback(url: &str) {
     let seen: Seen = Rc::default();
     app.client.monitor(&mut reactor, recorder(&seen)).unwrap();
     run_until(&mut reactor, &mut app, |_| !seen.borrow().is_empty());
-    assert_eq!(*seen.borrow(), ["confirmed"]);
+    // Other tests share the server: their commands may already follow.
+    assert_eq!(seen.borrow()[0], "confirmed");
     let refused = app.client.send(&mut reactor, cmd("PING"), |_, _, _| {});
     assert!(matches!(refused, Err(Error::NotAllowed(_))), "{refused:?}");
     let subscribe = app
