@@ -59,6 +59,37 @@ pub fn unix_time_us() -> i64 {
         .unwrap_or(0)
 }
 
+/// Opens a TCP listener for every `bind` entry on `port` (none for port
+/// 0). An optional entry (leading `-`) whose address the machine lacks is
+/// skipped; any other failure is returned with the address that failed.
+pub fn open_tcp_listeners(
+    bind: &[String],
+    port: u16,
+    backlog: u32,
+) -> Result<Vec<TcpListener>, (String, io::Error)> {
+    let mut listeners = Vec::new();
+    if port == 0 {
+        return Ok(listeners);
+    }
+    for entry in bind {
+        let (optional, address) = match entry.strip_prefix('-') {
+            Some(rest) => (true, rest),
+            None => (false, entry.as_str()),
+        };
+        let opened = bind_address(address, port)
+            .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "invalid bind address"))
+            .and_then(|addr| crate::os::tcp_listener(addr, backlog));
+        match opened {
+            Ok(listener) => listeners.push(listener),
+            Err(error) if optional && is_unsupported_address(&error) => {
+                crate::verbose!("Skipping optional bind address {address}: {error}");
+            }
+            Err(error) => return Err((address.to_string(), error)),
+        }
+    }
+    Ok(listeners)
+}
+
 /// Turns a `bind` entry into an address; `*` and `::*` are the wildcards.
 fn bind_address(entry: &str, port: u16) -> Option<SocketAddr> {
     let ip: IpAddr = match entry {
@@ -76,32 +107,19 @@ impl EventLoop {
     /// A listener that is not optional (no leading `-` in `bind`) and cannot
     /// be opened fails start-up, as in Redis.
     pub fn listen(server: Server, reactor: &mut Reactor) -> io::Result<EventLoop> {
-        let mut listeners = Vec::new();
         let port = server.config.port;
-        if port != 0 {
-            for entry in &server.config.bind {
-                let (optional, address) = match entry.strip_prefix('-') {
-                    Some(rest) => (true, rest),
-                    None => (false, entry.as_str()),
-                };
-                let opened = bind_address(address, port)
-                    .ok_or_else(|| {
-                        io::Error::new(io::ErrorKind::InvalidInput, "invalid bind address")
-                    })
-                    .and_then(|addr| crate::os::tcp_listener(addr, server.config.tcp_backlog));
-                match opened {
-                    Ok(listener) => listeners.push(Listener::Tcp(listener)),
-                    Err(error) if optional && is_unsupported_address(&error) => {
-                        crate::verbose!("Skipping optional bind address {address}: {error}");
-                    }
-                    Err(error) => {
-                        crate::warning!("Warning: Could not create server TCP listening socket {address}:{port}: {error}");
-                        crate::warning!("Failed listening on port {port} (tcp), aborting.");
-                        return Err(error);
-                    }
-                }
+        let mut listeners: Vec<Listener> = match open_tcp_listeners(
+            &server.config.bind,
+            port,
+            server.config.tcp_backlog,
+        ) {
+            Ok(tcp) => tcp.into_iter().map(Listener::Tcp).collect(),
+            Err((address, error)) => {
+                crate::warning!("Warning: Could not create server TCP listening socket {address}:{port}: {error}");
+                crate::warning!("Failed listening on port {port} (tcp), aborting.");
+                return Err(error);
             }
-        }
+        };
         if let Some(path) = &server.config.unixsocket {
             // A stale socket file from a previous run would make bind fail.
             let _ = std::fs::remove_file(path);
@@ -138,6 +156,40 @@ impl EventLoop {
         Ok(event_loop)
     }
 
+    /// Puts the TCP listeners CONFIG SET opened in place of the old ones
+    /// (the Unix socket stays), re-registering every listener under its
+    /// new position.
+    fn install_new_tcp_listeners(&mut self, reactor: &mut Reactor) {
+        let Some(tcp) = self.server.new_tcp_listeners.take() else {
+            return;
+        };
+        let old = std::mem::take(&mut self.listeners);
+        let mut listeners: Vec<Listener> = tcp.into_iter().map(Listener::Tcp).collect();
+        for (index, mut listener) in old.into_iter().enumerate() {
+            let token = Token(LISTENER_TOKEN_BASE + index);
+            match &mut listener {
+                Listener::Tcp(tcp) => {
+                    let _ = reactor.deregister(tcp, token);
+                }
+                Listener::Unix(unix) => {
+                    let _ = reactor.deregister(unix, token);
+                    listeners.push(listener);
+                }
+            }
+        }
+        for (index, listener) in listeners.iter_mut().enumerate() {
+            let token = Token(LISTENER_TOKEN_BASE + index);
+            let registered = match listener {
+                Listener::Tcp(listener) => reactor.register(listener, token, Interest::READABLE),
+                Listener::Unix(listener) => reactor.register(listener, token, Interest::READABLE),
+            };
+            if let Err(error) = registered {
+                crate::warning!("Registering a listening socket: {error}");
+            }
+        }
+        self.listeners = listeners;
+    }
+
     /// The TCP port actually bound (useful with `port 0` in tests).
     pub fn local_tcp_port(&self) -> Option<u16> {
         self.listeners.iter().find_map(|listener| match listener {
@@ -148,7 +200,12 @@ impl EventLoop {
 
     fn accept(&mut self, reactor: &mut Reactor, index: usize) {
         for _ in 0..MAX_ACCEPTS_PER_EVENT {
-            let accepted = match &self.listeners[index] {
+            // A listener closed by CONFIG SET port/bind may still have an
+            // event pending under its old token.
+            let Some(listener) = self.listeners.get(index) else {
+                return;
+            };
+            let accepted = match listener {
                 Listener::Tcp(listener) => listener.accept().map(|(stream, addr)| {
                     // Replies are small and latency matters; Nagle would
                     // hold them back waiting for an ACK.
@@ -558,6 +615,9 @@ impl Handler for EventLoop {
             return self.shut_down(reactor);
         }
         self.close_killed_clients(reactor);
+        if self.server.new_tcp_listeners.is_some() {
+            self.install_new_tcp_listeners(reactor);
+        }
         self.server.end_pause_if_due(false);
         if !self.server.blocking.blocked.is_empty() {
             self.server.expire_blocked_clients();

@@ -149,6 +149,9 @@ pub struct Server {
     pub resize_db: usize,
     /// Randomness for SPOP, SRANDMEMBER and ZRANDMEMBER.
     pub rng: vireo_core::random::Rng,
+    /// TCP listeners opened by CONFIG SET port/bind, for the event loop to
+    /// put in place of the current ones.
+    pub new_tcp_listeners: Option<Vec<mio::net::TcpListener>>,
     /// MIGRATE's open connections to its targets.
     pub migrate: crate::cmd::migrate::MigrateConnections,
     /// The background freer of big values (UNLINK, FLUSHALL ASYNC).
@@ -202,6 +205,7 @@ impl Server {
             rng: vireo_core::random::Rng::from_entropy(),
             lazyfree: crate::lazyfree::LazyFree::default(),
             migrate: Default::default(),
+            new_tcp_listeners: None,
             stats: Stats::default(),
             limits,
             cron_loops: 0,

@@ -4,7 +4,7 @@ mod support;
 
 use std::process::Command;
 
-use support::{find_program, words, ServerProcess};
+use support::{find_program, words, Connection, ServerProcess};
 
 #[test]
 fn serves_commands_over_tcp_and_pipelines() {
@@ -290,4 +290,51 @@ fn info_memory_and_memory_stats_follow_the_allocator() {
     let freed = String::from_utf8_lossy(&conn.request(&words("INFO memory"))).into_owned();
     assert!(number(&freed, "used_memory:") < used);
     assert!(number(&freed, "used_memory_peak:") >= used);
+}
+
+#[test]
+fn config_set_port_moves_the_listener_or_changes_nothing() {
+    let server = ServerProcess::vireo(&[]);
+    let mut conn = server.connect();
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").expect("bind a port");
+    let taken_port = taken.local_addr().expect("address").port();
+    let reply = conn.request(&support::words(&format!(
+        "CONFIG SET maxmemory 10000001 port {taken_port} client-query-buffer-limit 10m"
+    )));
+    assert_eq!(
+        String::from_utf8_lossy(&reply),
+        "-ERR CONFIG SET failed (possibly related to argument 'port') - Unable to listen on this port\r\n"
+    );
+    // Nothing changed, and the server still listens where it did.
+    let port = server.port.to_string();
+    assert_eq!(
+        conn.request(&support::words("CONFIG GET port")),
+        format!("*2\r\n$4\r\nport\r\n${}\r\n{port}\r\n", port.len()).into_bytes()
+    );
+    assert_eq!(
+        conn.request(&support::words("CONFIG GET maxmemory")),
+        b"*2\r\n$9\r\nmaxmemory\r\n$1\r\n0\r\n"
+    );
+    assert_eq!(
+        Connection::open(server.port)
+            .expect("old port")
+            .request(&[b"PING"]),
+        b"+PONG\r\n"
+    );
+
+    let new_port = support::free_port();
+    let reply = conn.request(&support::words(&format!("CONFIG SET port {new_port}")));
+    assert_eq!(reply, b"+OK\r\n");
+    assert_eq!(
+        Connection::open(new_port)
+            .expect("new port")
+            .request(&[b"PING"]),
+        b"+PONG\r\n"
+    );
+    assert!(
+        Connection::open(server.port).is_err(),
+        "the old port is closed"
+    );
+    // Connections made before the move stay.
+    assert_eq!(conn.request(&[b"PING"]), b"+PONG\r\n");
 }

@@ -164,13 +164,6 @@ fn config_set(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
             ));
             continue;
         }
-        let unchanged = argv[pair + 1] == *server.config.value(index).as_bytes();
-        if !unchanged && !runtime_change_supported(OPTIONS[index].name) {
-            failure = Some(format!(
-                "CONFIG SET failed (possibly related to argument '{name}') - changing this option at run time is not supported yet"
-            ));
-            continue;
-        }
         if chosen.iter().any(|(seen, _)| *seen == index) {
             failure = Some(format!(
                 "CONFIG SET failed (possibly related to argument '{name}') - duplicate parameter"
@@ -192,6 +185,28 @@ fn config_set(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
             ));
         }
     }
+    if updated.port != server.config.port || updated.bind != server.config.bind {
+        // Redis compat: the new sockets are opened before anything changes,
+        // so a port in use fails the whole CONFIG SET.
+        let argument = if updated.port != server.config.port {
+            ("port", "Unable to listen on this port")
+        } else {
+            ("bind", "Failed to bind to specified addresses.")
+        };
+        match crate::networking::open_tcp_listeners(
+            &updated.bind,
+            updated.port,
+            updated.tcp_backlog,
+        ) {
+            Ok(listeners) => server.new_tcp_listeners = Some(listeners),
+            Err(_) => {
+                return client.reply_error(format!(
+                    "CONFIG SET failed (possibly related to argument '{}') - {}",
+                    argument.0, argument.1
+                ));
+            }
+        }
+    }
     for (name, value) in &updated.unimplemented {
         if !server
             .config
@@ -204,11 +219,6 @@ fn config_set(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
     }
     server.apply_config(updated);
     client.reply_ok();
-}
-
-/// Options whose new value needs work Vireo does not do yet (rebinding listeners).
-fn runtime_change_supported(name: &str) -> bool {
-    !matches!(name, "port" | "bind")
 }
 
 fn config_resetstat(server: &mut Server, client: &mut Client, _argv: Argv<'_>) {
