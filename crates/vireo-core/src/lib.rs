@@ -7,6 +7,7 @@
 pub mod db;
 pub mod dict;
 pub mod expire;
+pub mod geohash;
 pub mod glob;
 pub mod hash;
 pub mod intset;
