@@ -14,6 +14,7 @@ pub mod intset;
 pub mod listpack;
 pub mod long_double;
 pub mod object;
+pub mod partial_sort;
 pub mod quicklist;
 pub mod random;
 pub mod rdb;
