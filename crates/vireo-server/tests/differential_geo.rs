@@ -211,6 +211,15 @@ const SEQUENCES: &[&str] = &[
      GEOHASH notgeo one big neg posinf
      GEODIST notgeo one neg
      GEOSEARCH notgeo FROMMEMBER one BYRADIUS 100 km WITHCOORD WITHHASH",
+    "GEOADD t 1 1 a 1 1 b 1 1 c 1 1 d 1 1 e 1 1 f 1 1 g 1 1 h 1 1 i 1 1 j 1.1 1 z 1 1.1 y
+     GEOSEARCH t FROMLONLAT 1 1 BYRADIUS 100 km COUNT 1
+     GEOSEARCH t FROMLONLAT 1 1 BYRADIUS 100 km COUNT 3
+     GEOSEARCH t FROMLONLAT 1 1 BYRADIUS 100 km COUNT 5 DESC
+     GEOSEARCH t FROMLONLAT 1 1 BYRADIUS 100 km COUNT 11 DESC
+     GEOSEARCH t FROMLONLAT 1 1 BYRADIUS 100 km COUNT 12 DESC
+     GEOSEARCH t FROMLONLAT 1 1 BYRADIUS 100 km COUNT 9 WITHDIST
+     GEORADIUS t 1 1 100 km COUNT 7 STORE seven
+     ZRANGE seven 0 -1",
     "MULTI
      GEOADD k 1 1 a
      GEORADIUS k 1 1 1 km STORE d
@@ -535,5 +544,67 @@ fn random_searches_match_redis_byte_for_byte() {
                 &[b"GEOHASH", key, a.as_bytes(), b.as_bytes()],
             );
         }
+    }
+}
+
+#[test]
+fn searches_with_many_equal_distances_match_redis() {
+    let Some((redis, vireo)) = servers() else {
+        return;
+    };
+    let mut redis_conn = redis.connect();
+    let mut vireo_conn = vireo.connect();
+    let mut random = Lcg(0x2545_f491_4f6c_dd1d);
+    // 250 members on 12 places: most distances are shared by many members,
+    // so the order among equals decides the replies.
+    let places: Vec<(String, String)> = (0..12)
+        .map(|_| {
+            (
+                format!("{:.4}", random.between(4.0, 6.0)),
+                format!("{:.4}", random.between(50.0, 51.0)),
+            )
+        })
+        .collect();
+    for index in 0..250 {
+        let (lon, lat) = &places[random.below(places.len())];
+        let member = format!("m{index}");
+        same_reply(
+            &mut redis_conn,
+            &mut vireo_conn,
+            &[
+                b"GEOADD",
+                b"ties",
+                lon.as_bytes(),
+                lat.as_bytes(),
+                member.as_bytes(),
+            ],
+        );
+    }
+    for _ in 0..150 {
+        let (lon, lat) = &places[random.below(places.len())];
+        let count = (1 + random.below(260)).to_string();
+        let radius = format!("{}", 20 + random.below(150));
+        let order: &[u8] = if random.below(2) == 0 {
+            b"ASC"
+        } else {
+            b"DESC"
+        };
+        same_reply(
+            &mut redis_conn,
+            &mut vireo_conn,
+            &[
+                b"GEOSEARCH",
+                b"ties",
+                b"FROMLONLAT",
+                lon.as_bytes(),
+                lat.as_bytes(),
+                b"BYRADIUS",
+                radius.as_bytes(),
+                b"km",
+                order,
+                b"COUNT",
+                count.as_bytes(),
+            ],
+        );
     }
 }

@@ -2,8 +2,11 @@
 //! GEODIST, GEOHASH, GEOPOS, GEORADIUS, GEORADIUSBYMEMBER (and their `_RO`
 //! forms), GEOSEARCH and GEOSEARCHSTORE.
 
+use std::cmp::Ordering;
 use vireo_core::db::NO_EXPIRY;
+
 use vireo_core::geohash::{self, Shape, ShapeKind};
+use vireo_core::partial_sort::partial_sort;
 use vireo_core::t_zset::{parse_score, ScoreRange, ZSet};
 use vireo_core::Value;
 use vireo_resp::Argv;
@@ -908,15 +911,37 @@ fn search_generic(server: &mut Server, client: &mut Client, argv: Argv<'_>, sear
     }
     let limit = if request.any { request.count } else { 0 };
     let mut found = members_in_shape(zset, &request.shape, limit);
-    // A stable sort, as glibc's merge-sorting qsort is.
-    match request.sort {
-        Sort::None => {}
-        Sort::Ascending => found.sort_by(|a, b| a.distance.total_cmp(&b.distance)),
-        Sort::Descending => found.sort_by(|a, b| b.distance.total_cmp(&a.distance)),
+    let returned = if request.count == 0 {
+        found.len()
+    } else {
+        found.len().min(request.count)
+    };
+    if request.sort != Sort::None {
+        let descending = request.sort == Sort::Descending;
+        let by_distance = |a: &Found, b: &Found| {
+            let order = if a.distance > b.distance {
+                Ordering::Greater
+            } else if a.distance == b.distance {
+                Ordering::Equal
+            } else {
+                Ordering::Less
+            };
+            if descending {
+                order.reverse()
+            } else {
+                order
+            }
+        };
+        // Redis compat: a full sort is glibc's qsort, a stable merge sort;
+        // a partial one is Redis's own pqsort. Members at equal distances
+        // come out in the order each of them leaves them.
+        if returned == found.len() {
+            found.sort_by(by_distance);
+        } else if returned > 0 {
+            partial_sort(&mut found, by_distance, 0, returned - 1);
+        }
     }
-    if request.count > 0 {
-        found.truncate(request.count);
-    }
+    found.truncate(returned);
     for point in &mut found {
         point.distance /= request.shape.to_meters;
     }
