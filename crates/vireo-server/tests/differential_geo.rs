@@ -608,3 +608,74 @@ fn searches_with_many_equal_distances_match_redis() {
         );
     }
 }
+
+/// (keyspace_hits, keyspace_misses) from INFO stats.
+fn lookup_stats(conn: &mut Connection) -> (u64, u64) {
+    let info = String::from_utf8_lossy(&conn.request(&[b"INFO", b"stats"])).into_owned();
+    let field = |name: &str| -> u64 {
+        info.lines()
+            .find_map(|line| line.strip_prefix(name))
+            .and_then(|value| value.trim().parse().ok())
+            .unwrap_or_else(|| panic!("no {name} in {info}"))
+    };
+    (field("keyspace_hits:"), field("keyspace_misses:"))
+}
+
+#[test]
+fn geo_keyspace_hits_and_misses_match_redis() {
+    let Some((redis, vireo)) = servers() else {
+        return;
+    };
+    let mut conns = [redis.connect(), vireo.connect()];
+    for conn in &mut conns {
+        for setup in [
+            "FLUSHALL",
+            "GEOADD g 1 1 a 1.001 1 b",
+            "SET s v",
+            "CONFIG RESETSTAT",
+        ] {
+            conn.request(&support::words(setup));
+        }
+    }
+    let mut mismatches = Vec::new();
+    for line in [
+        "GEOADD g 2 2 c",
+        "GEOADD none2 2 2 c",
+        "GEOPOS g a",
+        "GEOPOS none a",
+        "GEOHASH g a",
+        "GEOHASH none a",
+        "GEODIST g a b",
+        "GEODIST none a b",
+        "GEODIST s a b",
+        "GEORADIUS g 1 1 10 km",
+        "GEORADIUS none 1 1 10 km",
+        "GEORADIUS g 1 1 10 km STORE dst",
+        "GEORADIUS none 1 1 10 km STORE dst",
+        "GEORADIUS_RO g 1 1 10 km",
+        "GEORADIUSBYMEMBER g a 10 km STOREDIST dst",
+        "GEORADIUSBYMEMBER_RO none a 10 km",
+        "GEOSEARCH g FROMMEMBER a BYRADIUS 10 km",
+        "GEOSEARCH none FROMMEMBER a BYRADIUS 10 km",
+        "GEOSEARCHSTORE dst g FROMMEMBER a BYBOX 10 10 km",
+        "GEOSEARCHSTORE dst none FROMMEMBER a BYBOX 10 10 km",
+        "GEOSEARCHSTORE dst s FROMMEMBER a BYBOX 10 10 km",
+    ] {
+        let deltas: Vec<(u64, u64)> = conns
+            .iter_mut()
+            .map(|conn| {
+                let before = lookup_stats(conn);
+                conn.request(&support::words(line));
+                let after = lookup_stats(conn);
+                (after.0 - before.0, after.1 - before.1)
+            })
+            .collect();
+        if deltas[0] != deltas[1] {
+            mismatches.push(format!(
+                "{line}: redis {:?}, vireo {:?}",
+                deltas[0], deltas[1]
+            ));
+        }
+    }
+    assert!(mismatches.is_empty(), "{}", mismatches.join("\n"));
+}
