@@ -578,26 +578,29 @@ fn geopos(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
 
 /// Which search command is running: they share one body.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Search {
+enum SearchCommand {
     /// GEORADIUS (`store` false for GEORADIUS_RO).
     Radius { store: bool },
     /// GEORADIUSBYMEMBER (`store` false for its `_RO` form).
     RadiusByMember { store: bool },
     /// GEOSEARCH.
-    Search,
+    GeoSearch,
     /// GEOSEARCHSTORE.
-    SearchStore,
+    GeoSearchStore,
 }
 
-impl Search {
+impl SearchCommand {
     fn is_geosearch(self) -> bool {
-        matches!(self, Search::Search | Search::SearchStore)
+        matches!(
+            self,
+            SearchCommand::GeoSearch | SearchCommand::GeoSearchStore
+        )
     }
 
     fn accepts_store_key(self) -> bool {
         matches!(
             self,
-            Search::Radius { store: true } | Search::RadiusByMember { store: true }
+            SearchCommand::Radius { store: true } | SearchCommand::RadiusByMember { store: true }
         )
     }
 }
@@ -684,15 +687,20 @@ fn members_in_shape(zset: &ZSet, shape: &Shape, limit: usize) -> Vec<Found> {
 }
 
 fn georadius(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
-    search_generic(server, client, argv, Search::Radius { store: true });
+    search_generic(server, client, argv, SearchCommand::Radius { store: true });
 }
 
 fn georadius_ro(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
-    search_generic(server, client, argv, Search::Radius { store: false });
+    search_generic(server, client, argv, SearchCommand::Radius { store: false });
 }
 
 fn georadiusbymember(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
-    search_generic(server, client, argv, Search::RadiusByMember { store: true });
+    search_generic(
+        server,
+        client,
+        argv,
+        SearchCommand::RadiusByMember { store: true },
+    );
 }
 
 fn georadiusbymember_ro(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
@@ -700,16 +708,16 @@ fn georadiusbymember_ro(server: &mut Server, client: &mut Client, argv: Argv<'_>
         server,
         client,
         argv,
-        Search::RadiusByMember { store: false },
+        SearchCommand::RadiusByMember { store: false },
     );
 }
 
 fn geosearch(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
-    search_generic(server, client, argv, Search::Search);
+    search_generic(server, client, argv, SearchCommand::GeoSearch);
 }
 
 fn geosearchstore(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
-    search_generic(server, client, argv, Search::SearchStore);
+    search_generic(server, client, argv, SearchCommand::GeoSearchStore);
 }
 
 /// What a search asked for, once its arguments are parsed.
@@ -734,7 +742,7 @@ fn parse_search<'a>(
     client: &mut Client,
     argv: &Argv<'a>,
     zset: Option<&ZSet>,
-    search: Search,
+    search: SearchCommand,
 ) -> Option<Request<'a>> {
     let mut shape = Shape {
         longitude: 0.0,
@@ -744,7 +752,7 @@ fn parse_search<'a>(
     };
     let mut store: Option<&'a [u8]> = None;
     let base = match search {
-        Search::Radius { .. } => {
+        SearchCommand::Radius { .. } => {
             (shape.longitude, shape.latitude) =
                 parse_long_lat_or_reply(client, &argv[2], &argv[3])?;
             let (radius, to_meters) = parse_radius_or_reply(client, &argv[4], &argv[5])?;
@@ -752,7 +760,7 @@ fn parse_search<'a>(
             shape.to_meters = to_meters;
             6
         }
-        Search::RadiusByMember { .. } => {
+        SearchCommand::RadiusByMember { .. } => {
             if let Some(zset) = zset {
                 let Some(score) = zset.score(&argv[2]) else {
                     client.reply_error(errors::GEO_MEMBER_NOT_FOUND);
@@ -765,8 +773,8 @@ fn parse_search<'a>(
             }
             5
         }
-        Search::Search => 2,
-        Search::SearchStore => {
+        SearchCommand::GeoSearch => 2,
+        SearchCommand::GeoSearchStore => {
             store = argv.get(1);
             3
         }
@@ -817,7 +825,7 @@ fn parse_search<'a>(
             request.store = argv.get(index + 1);
             request.store_distance = is("storedist");
             index += 1;
-        } else if is("storedist") && search == Search::SearchStore {
+        } else if is("storedist") && search == SearchCommand::GeoSearchStore {
             request.store_distance = true;
         } else if is("frommember") && left >= 1 && geosearch && !from_lonlat {
             if let Some(zset) = zset {
@@ -857,7 +865,7 @@ fn parse_search<'a>(
     if request.store.is_some()
         && (request.with_distance || request.with_hash || request.with_coordinates)
     {
-        let what = if search == Search::SearchStore {
+        let what = if search == SearchCommand::GeoSearchStore {
             "GEOSEARCHSTORE"
         } else {
             "STORE option in GEORADIUS"
@@ -881,11 +889,15 @@ fn parse_search<'a>(
 }
 
 /// The body of every search command (Redis's `georadiusGeneric`).
-fn search_generic(server: &mut Server, client: &mut Client, argv: Argv<'_>, search: Search) {
+fn search_generic(server: &mut Server, client: &mut Client, argv: Argv<'_>, search: SearchCommand) {
     // Redis compat: the source is read with lookupKeyRead, counted as a hit
     // or miss even by the storing forms.
     super::count_reads(server, client, true);
-    let source = if search == Search::SearchStore { 2 } else { 1 };
+    let source = if search == SearchCommand::GeoSearchStore {
+        2
+    } else {
+        1
+    };
     let Ok(zset) = geo_set(server, client, &argv[source]) else {
         return;
     };
