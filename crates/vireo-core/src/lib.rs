@@ -7,12 +7,14 @@
 pub mod db;
 pub mod dict;
 pub mod expire;
+pub mod geohash;
 pub mod glob;
 pub mod hash;
 pub mod intset;
 pub mod listpack;
 pub mod long_double;
 pub mod object;
+pub mod partial_sort;
 pub mod quicklist;
 pub mod random;
 pub mod rdb;

@@ -404,6 +404,18 @@ impl Client {
         }
     }
 
+    /// A double already printed: RESP3 `,<text>`, or `text` as a bulk
+    /// string in RESP2 (Redis's `addReplyHumanLongDouble`).
+    pub fn reply_double_text(&mut self, text: &[u8]) {
+        if self.resp >= 3 {
+            self.out.push(b',');
+            self.out.extend_from_slice(text);
+            self.out.extend_from_slice(b"\r\n");
+        } else {
+            encode::bulk(&mut self.out, text);
+        }
+    }
+
     /// True for clients on loopback or a Unix socket (`local` protected access).
     pub fn is_local(&self) -> bool {
         match &self.conn {

@@ -82,6 +82,50 @@ pub const OUT_OF_RANGE: &str = "value is out of range";
 /// SORT on values that do not parse as numbers.
 pub const SORT_NOT_DOUBLE: &str = "One or more scores can't be converted into double";
 
+/// A GEO distance unit other than m, km, ft or mi.
+pub const GEO_UNSUPPORTED_UNIT: &str = "unsupported unit provided. please use M, KM, FT, MI";
+/// A GEO radius that does not parse.
+pub const GEO_RADIUS_NOT_NUMERIC: &str = "need numeric radius";
+/// A GEO radius below zero.
+pub const GEO_RADIUS_NEGATIVE: &str = "radius cannot be negative";
+/// A BYBOX width that does not parse.
+pub const GEO_WIDTH_NOT_NUMERIC: &str = "need numeric width";
+/// A BYBOX height that does not parse.
+pub const GEO_HEIGHT_NOT_NUMERIC: &str = "need numeric height";
+/// A BYBOX width or height below zero.
+pub const GEO_BOX_NEGATIVE: &str = "height or width cannot be negative";
+/// A GEO search centred on a member the set does not hold.
+pub const GEO_MEMBER_NOT_FOUND: &str = "could not decode requested zset member";
+/// A GEO search COUNT below 1.
+pub const GEO_COUNT_POSITIVE: &str = "COUNT must be > 0";
+/// A GEO search with ANY but no COUNT.
+pub const GEO_ANY_WITHOUT_COUNT: &str = "the ANY argument requires COUNT argument";
+
+/// `invalid longitude,latitude pair <lon>,<lat>` (C's `%f`: six decimals).
+pub fn geo_invalid_pair(longitude: f64, latitude: f64) -> String {
+    format!("invalid longitude,latitude pair {longitude:.6},{latitude:.6}")
+}
+
+/// A storing GEO search asked for WITHDIST, WITHHASH or WITHCOORD; `what`
+/// names the command (`GEOSEARCHSTORE` or `STORE option in GEORADIUS`).
+pub fn geo_store_with_options(what: &str) -> String {
+    format!("{what} is not compatible with WITHDIST, WITHHASH and WITHCOORD options")
+}
+
+/// GEOSEARCH without FROMMEMBER or FROMLONLAT; `command` as the client spelt it.
+pub fn geo_search_needs_from(command: &[u8]) -> Vec<u8> {
+    let mut message = b"exactly one of FROMMEMBER or FROMLONLAT can be specified for ".to_vec();
+    message.extend_from_slice(command);
+    message
+}
+
+/// GEOSEARCH without BYRADIUS or BYBOX; `command` as the client spelt it.
+pub fn geo_search_needs_by(command: &[u8]) -> Vec<u8> {
+    let mut message = b"exactly one of BYRADIUS and BYBOX can be specified for ".to_vec();
+    message.extend_from_slice(command);
+    message
+}
+
 /// `at least 1 input key is needed for '<name>' command`.
 pub fn no_input_keys(command: &str) -> String {
     format!("at least 1 input key is needed for '{command}' command")

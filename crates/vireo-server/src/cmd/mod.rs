@@ -5,6 +5,7 @@ pub mod client;
 pub mod config;
 pub mod connection;
 pub mod debug;
+pub mod geo;
 pub mod hash;
 pub mod info;
 pub mod keyspace;
@@ -206,6 +207,16 @@ pub static TABLE: &[CommandSpec] = &[
     zset::ZDIFF,
     zset::ZDIFFSTORE,
     zset::ZSCAN,
+    geo::GEOADD,
+    geo::GEODIST,
+    geo::GEOHASH,
+    geo::GEOPOS,
+    geo::GEORADIUS,
+    geo::GEORADIUS_RO,
+    geo::GEORADIUSBYMEMBER,
+    geo::GEORADIUSBYMEMBER_RO,
+    geo::GEOSEARCH,
+    geo::GEOSEARCHSTORE,
     sort::SORT,
     sort::SORT_RO,
 ];

@@ -1047,13 +1047,58 @@ fn zadd_generic(server: &mut Server, client: &mut Client, argv: Argv<'_>, zincrb
     if incr && pairs > 1 {
         return client.reply_error(errors::ZADD_INCR_PAIRS);
     }
-    let mut scores = Vec::with_capacity(pairs);
+    let mut scored = Vec::with_capacity(pairs);
     for pair in 0..pairs {
         match parse_score(&argv[score_at + pair * 2]) {
-            Some(score) => scores.push(score),
+            Some(score) => scored.push((score, &argv[score_at + pair * 2 + 1])),
             None => return client.reply_error(errors::NOT_A_FLOAT),
         }
     }
+    let options = ZaddOptions {
+        nx,
+        xx,
+        gt,
+        lt,
+        ch,
+        incr,
+    };
+    add_scored_members(server, client, key, options, &scored);
+}
+
+/// ZADD's flags, already checked for conflicts.
+#[derive(Debug, Default, Clone, Copy)]
+pub(crate) struct ZaddOptions {
+    /// Only add new members.
+    pub nx: bool,
+    /// Only update existing members.
+    pub xx: bool,
+    /// Only raise scores.
+    pub gt: bool,
+    /// Only lower scores.
+    pub lt: bool,
+    /// Reply with added plus updated members.
+    pub ch: bool,
+    /// Add to the score instead of setting it (one pair only).
+    pub incr: bool,
+}
+
+/// The body of ZADD once its arguments are parsed (GEOADD shares it):
+/// applies `pairs` of (score, member) to the sorted set at `key` and replies.
+pub(crate) fn add_scored_members(
+    server: &mut Server,
+    client: &mut Client,
+    key: &[u8],
+    options: ZaddOptions,
+    pairs: &[(f64, &[u8])],
+) {
+    let ZaddOptions {
+        nx,
+        xx,
+        gt,
+        lt,
+        ch,
+        incr,
+    } = options;
     let limits = server.config.zset_limits;
     let now = server.now_ms;
     let found = zset_or_return!(server, client, key).is_some();
@@ -1066,7 +1111,7 @@ fn zadd_generic(server: &mut Server, client: &mut Client, argv: Argv<'_>, zincrb
             };
         }
         // Redis compat: 7.0 picks the encoding from the first member only.
-        let first_len = argv[score_at + 1].len();
+        let first_len = pairs.first().map_or(0, |(_, member)| member.len());
         let zset = if limits.max_listpack_entries == 0 || limits.max_listpack_value < first_len {
             ZSet::Skiplist(Default::default())
         } else {
@@ -1080,8 +1125,7 @@ fn zadd_generic(server: &mut Server, client: &mut Client, argv: Argv<'_>, zincrb
     let (mut added, mut updated, mut processed) = (0, 0, 0);
     let mut last_score = 0.0;
     let mut nan = false;
-    for (pair, &score) in scores.iter().enumerate() {
-        let member = &argv[score_at + pair * 2 + 1];
+    for &(score, member) in pairs {
         match zset.score(member) {
             Some(current) => {
                 if nx {
