@@ -338,3 +338,151 @@ fn config_set_port_moves_the_listener_or_changes_nothing() {
     // Connections made before the move stay.
     assert_eq!(conn.request(&[b"PING"]), b"+PONG\r\n");
 }
+
+/// Runs `redis-cli` against `server` for `run_for`, then stops it and
+/// returns what it printed: for the modes that never end by themselves
+/// (`--stat`, `--latency`, `monitor`).
+fn redis_cli_output_for(
+    redis_cli: &std::path::Path,
+    server: &ServerProcess,
+    args: &[&str],
+    run_for: std::time::Duration,
+    meanwhile: impl FnOnce(),
+) -> String {
+    // redis-cli buffers its output when it is not a terminal and is
+    // stopped by a signal here: stdbuf makes it write each line at once.
+    let child = Command::new("stdbuf")
+        .arg("-oL")
+        .arg(redis_cli)
+        .args(["-h", "127.0.0.1", "-p", &server.port.to_string()])
+        .args(args)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("run redis-cli");
+    std::thread::sleep(run_for / 2);
+    meanwhile();
+    std::thread::sleep(run_for / 2);
+    let _ = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status();
+    let output = child.wait_with_output().expect("redis-cli output");
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+#[test]
+fn redis_cli_stat_latency_and_monitor_modes_work_against_vireo() {
+    let Some(redis_cli) = find_program("redis-cli") else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI must install redis-tools"
+        );
+        eprintln!("redis-cli not installed; skipping the redis-cli modes check");
+        return;
+    };
+    let server = ServerProcess::vireo(&[]);
+    let second = std::time::Duration::from_millis(1200);
+
+    // --stat reads INFO each interval and prints one row per sample.
+    let stat = redis_cli_output_for(&redis_cli, &server, &["--stat", "-i", "0.1"], second, || {});
+    for column in [
+        "keys",
+        "mem",
+        "clients",
+        "blocked",
+        "requests",
+        "connections",
+    ] {
+        assert!(stat.contains(column), "--stat header: {stat}");
+    }
+    // A sample row starts with the key count and shows the memory in use.
+    let rows = stat
+        .lines()
+        .filter(|line| line.starts_with(|c: char| c.is_ascii_digit()) && line.contains('K'))
+        .count();
+    assert!(rows >= 3, "--stat printed too few samples: {stat}");
+
+    // --latency pings and prints min/max/avg over the samples.
+    let latency = redis_cli_output_for(&redis_cli, &server, &["--latency", "--raw"], second, || {});
+    let samples: Vec<&str> = latency.lines().filter(|line| !line.is_empty()).collect();
+    assert!(!samples.is_empty(), "--latency printed nothing");
+    let fields: Vec<f64> = samples[samples.len() - 1]
+        .split_whitespace()
+        .filter_map(|field| field.parse().ok())
+        .collect();
+    assert_eq!(
+        fields.len(),
+        4,
+        "--latency --raw prints min max avg count: {latency}"
+    );
+    assert!(fields[3] > 0.0, "--latency made no sample: {latency}");
+
+    // MONITOR shows another connection's command in redis-cli's format.
+    let monitor = redis_cli_output_for(&redis_cli, &server, &["monitor"], second, || {
+        let mut conn = server.connect();
+        assert_eq!(conn.request(&words("SET monitored-key value")), b"+OK\r\n");
+    });
+    assert!(monitor.starts_with("OK\n"), "monitor: {monitor}");
+    assert!(
+        monitor
+            .lines()
+            .any(|line| line.contains("] \"SET\" \"monitored-key\"")),
+        "monitor: {monitor}"
+    );
+}
+
+#[test]
+fn client_limits_close_or_refuse_like_redis() {
+    let server = ServerProcess::vireo(&[
+        "--maxclients",
+        "3",
+        "--client-query-buffer-limit",
+        "1mb",
+        "--timeout",
+        "1",
+    ]);
+    // maxclients: the connection over the limit gets Redis's error, then EOF.
+    // The start-up readiness probe's connection must be gone first.
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let mut first = server.connect();
+    let mut second = server.connect();
+    let mut third = server.connect();
+    for conn in [&mut first, &mut second, &mut third] {
+        assert_eq!(conn.request(&[b"PING"]), b"+PONG\r\n");
+    }
+    let mut fourth = server.connect();
+    let refused = fourth.read_reply().expect("an error before the close");
+    assert_eq!(
+        String::from_utf8_lossy(&refused),
+        "-ERR max number of clients reached\r\n"
+    );
+    assert!(fourth.is_closed_by_server());
+    drop((first, second, third));
+    std::thread::sleep(std::time::Duration::from_millis(200));
+
+    // client-query-buffer-limit: an endless bulk argument closes the client.
+    let mut greedy = server.connect();
+    greedy.send_raw(b"*2\r\n$3\r\nSET\r\n$100000000\r\n");
+    let chunk = vec![b'x'; 256 * 1024];
+    // The server may close while the bytes are still going out.
+    for _ in 0..8 {
+        if greedy.try_send_raw(&chunk).is_err() {
+            break;
+        }
+    }
+    assert!(
+        greedy.is_closed_or_reset_by_server(),
+        "over client-query-buffer-limit"
+    );
+    let mut conn = server.connect();
+    assert_eq!(conn.request(&[b"PING"]), b"+PONG\r\n");
+
+    // timeout: an idle client is closed after `timeout` seconds.
+    let mut idle = server.connect();
+    assert_eq!(idle.request(&[b"PING"]), b"+PONG\r\n");
+    std::thread::sleep(std::time::Duration::from_millis(2500));
+    assert!(
+        idle.is_closed_by_server(),
+        "an idle client outlives timeout"
+    );
+}

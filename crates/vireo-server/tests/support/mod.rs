@@ -150,6 +150,11 @@ impl Connection {
         self.stream.write_all(bytes).expect("write to server");
     }
 
+    /// Sends raw bytes to a server that may close the connection meanwhile.
+    pub fn try_send_raw(&mut self, bytes: &[u8]) -> std::io::Result<()> {
+        self.stream.write_all(bytes)
+    }
+
     /// Sends one command as a multibulk request and returns its reply bytes.
     pub fn request(&mut self, args: &[&[u8]]) -> Vec<u8> {
         let mut request = Vec::new();
@@ -184,6 +189,17 @@ impl Connection {
     pub fn is_closed_by_server(&mut self) -> bool {
         let mut byte = [0u8; 1];
         matches!(self.stream.read(&mut byte), Ok(0))
+    }
+
+    /// True if the server has closed this connection, cleanly or, when it
+    /// closed with our bytes still unread, by a reset (within the timeout).
+    pub fn is_closed_or_reset_by_server(&mut self) -> bool {
+        let mut byte = [0u8; 1];
+        match self.stream.read(&mut byte) {
+            Ok(0) => true,
+            Ok(_) => false,
+            Err(error) => error.kind() == std::io::ErrorKind::ConnectionReset,
+        }
     }
 }
 
