@@ -9,6 +9,7 @@ pub mod dict;
 pub mod expire;
 pub mod glob;
 pub mod hash;
+pub mod hyperloglog;
 pub mod intset;
 pub mod listpack;
 pub mod long_double;
