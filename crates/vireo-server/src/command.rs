@@ -141,6 +141,8 @@ pub mod acl {
     pub const STRING: u64 = 1 << 7;
     /// `@bitmap`.
     pub const BITMAP: u64 = 1 << 8;
+    /// `@hyperloglog`.
+    pub const HYPERLOGLOG: u64 = 1 << 9;
     /// `@pubsub`.
     pub const PUBSUB: u64 = 1 << 12;
     /// `@admin`.

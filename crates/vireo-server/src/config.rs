@@ -44,6 +44,7 @@ const IMPLEMENTED: &[&str] = &[
     "set-max-intset-entries",
     "zset-max-listpack-entries",
     "zset-max-listpack-value",
+    "hll-sparse-max-bytes",
 ];
 
 /// Log verbosity, least to most severe.
@@ -140,6 +141,8 @@ pub struct Config {
     pub set_max_intset_entries: usize,
     /// Sorted-set small-encoding thresholds.
     pub zset_limits: vireo_core::t_zset::ZSetLimits,
+    /// Largest sparse HyperLogLog, header included, before it turns dense.
+    pub hll_sparse_max_bytes: usize,
     /// Config file path, if one was given.
     pub config_file: Option<String>,
     /// Options set that Vireo does not act on yet: (name, value) as given.
@@ -187,6 +190,7 @@ impl Default for Config {
             hash_limits: vireo_core::t_hash::HashLimits::default(),
             set_max_intset_entries: 0,
             zset_limits: vireo_core::t_zset::ZSetLimits::default(),
+            hll_sparse_max_bytes: 0,
             config_file: None,
             unimplemented: Vec::new(),
             values: OPTIONS
@@ -547,6 +551,7 @@ impl Config {
             max_listpack_entries: number("zset-max-listpack-entries").max(0) as usize,
             max_listpack_value: number("zset-max-listpack-value").max(0) as usize,
         };
+        self.hll_sparse_max_bytes = usize::try_from(number("hll-sparse-max-bytes")).unwrap_or(0);
     }
 }
 

@@ -6,6 +6,7 @@ pub mod config;
 pub mod connection;
 pub mod debug;
 pub mod hash;
+pub mod hyperloglog;
 pub mod info;
 pub mod keyspace;
 pub mod latency;
@@ -206,6 +207,11 @@ pub static TABLE: &[CommandSpec] = &[
     zset::ZSCAN,
     sort::SORT,
     sort::SORT_RO,
+    hyperloglog::PFADD,
+    hyperloglog::PFCOUNT,
+    hyperloglog::PFMERGE,
+    hyperloglog::PFDEBUG,
+    hyperloglog::PFSELFTEST,
 ];
 
 /// Counts the lookups the running command makes from here on as keyspace
