@@ -225,8 +225,11 @@ fn pfcount(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
                 return client.reply_error(errors::HLL_CORRUPT);
             };
             hll::store_cardinality(bytes, card);
-            // Redis compat: rewriting the cache is a change to the value.
+            // Redis compat: rewriting the cache is a change to the value,
+            // which WATCH sees although the command is read-only (the gate
+            // only touches the keys of write commands).
             server.dirty += 1;
+            server.touch_key(client, client.db, &argv[1]);
             card
         }
     };
