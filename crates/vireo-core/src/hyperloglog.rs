@@ -63,6 +63,8 @@ const SPARSE_XZERO_MAX_LEN: usize = 16384;
 const HASH_SEED: u64 = 0xadc8_3b19;
 /// 0.5 / ln(2), the estimator's bias constant for an infinite register count.
 const ALPHA_INF: f64 = 0.721_347_520_444_481_7;
+/// 2^63: estimates at or beyond it do not fit the i64 Redis rounds into.
+const I64_LIMIT: f64 = (1u64 << 63) as f64;
 /// Offset of the encoding byte.
 const ENCODING_OFFSET: usize = 4;
 /// Offset of the cached cardinality.
@@ -545,7 +547,7 @@ fn estimate(histogram: &Histogram) -> u64 {
     }
     z += m * sigma(histogram[0] as f64 / m);
     let estimate = (ALPHA_INF * m * m / z).round();
-    if estimate.is_finite() && estimate.abs() < 9.223_372_036_854_775_8e18 {
+    if estimate.abs() < I64_LIMIT {
         estimate as i64 as u64
     } else {
         // Redis compat: a sketch whose registers are all at the maximum

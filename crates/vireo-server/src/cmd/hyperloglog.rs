@@ -305,7 +305,7 @@ fn pfdebug(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
     let encoding = hll::encoding(bytes);
     if subcommand.eq_ignore_ascii_case(b"getreg") {
         match hll::to_dense(bytes) {
-            Err(hll::Corrupt) => return client.reply_error(errors::HLL_CORRUPT),
+            Err(hll::Corrupt) => client.reply_error(errors::HLL_CORRUPT),
             Ok(converted) => {
                 let registers = hll::dense_registers(bytes);
                 server.dirty += u64::from(converted);
