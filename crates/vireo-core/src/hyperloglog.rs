@@ -385,7 +385,10 @@ fn sparse_raise(
         } else {
             // Redis compat: an XZERO cut off by the end of the string is
             // replaced as if it were whole, and the string ends one byte
-            // before the new sequence does.
+            // before the new sequence does. Redis leaves that last byte
+            // just past the end, where a later read of another cut-off
+            // XZERO finds it; nothing is kept past the end here, so such a
+            // read sees zero (only reachable with a hand-corrupted sketch).
             bytes.truncate(at);
             bytes.extend_from_slice(&seq[..seq.len() - 1]);
         }
