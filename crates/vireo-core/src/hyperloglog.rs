@@ -284,6 +284,11 @@ fn dense_raise(body: &mut [u8], index: usize, count: u8) -> bool {
 
 /// Rewrites a sparse sketch as dense, keeping the header (and so the cached
 /// cardinality). `Ok(false)` if it was dense already.
+///
+/// Redis compat: a value run reaching past the last register makes the
+/// sketch corrupt even when the runs before it cover exactly 16384
+/// registers, as the reference Redis 7.0.15 build (which carries the fix
+/// for CVE-2025-32023) decides; the same holds for [`merge_into`].
 pub fn to_dense(bytes: &mut Vec<u8>) -> Result<bool, Corrupt> {
     if encoding(bytes) == Encoding::Dense {
         return Ok(false);
@@ -300,7 +305,7 @@ pub fn to_dense(bytes: &mut Vec<u8>) -> Result<bool, Corrupt> {
             Opcode::Zeros { run, .. } => index += run,
             Opcode::Value { value, run } => {
                 if index + run > REGISTERS {
-                    break;
+                    return Err(Corrupt);
                 }
                 for register in index..index + run {
                     set_dense_register(body, register, value);
@@ -595,7 +600,7 @@ pub fn merge_into(max: &mut [u8; REGISTERS], bytes: &[u8]) -> Result<(), Corrupt
             Opcode::Zeros { run, .. } => index += run,
             Opcode::Value { value, run } => {
                 if index + run > REGISTERS {
-                    break;
+                    return Err(Corrupt);
                 }
                 for slot in &mut max[index..index + run] {
                     *slot = (*slot).max(value);
@@ -863,6 +868,13 @@ mod tests {
         assert_eq!(count(&bytes), Err(Corrupt));
         let mut max = [0u8; REGISTERS];
         assert_eq!(merge_into(&mut max, &bytes), Err(Corrupt));
+
+        // Full coverage followed by a value run that overflows.
+        let mut bytes = new_sketch();
+        bytes.push(value_opcode(1, 1));
+        assert_eq!(merge_into(&mut max, &bytes), Err(Corrupt));
+        assert_eq!(to_dense(&mut bytes.clone()), Err(Corrupt));
+        assert_eq!(count(&bytes), Err(Corrupt));
     }
 
     #[test]
