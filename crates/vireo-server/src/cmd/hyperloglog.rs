@@ -193,6 +193,9 @@ fn pfadd(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
         match hll::add(bytes, element, sparse_max_bytes) {
             Ok(true) => updated += 1,
             Ok(false) => {}
+            // Redis compat: registers raised before the corruption was
+            // found stay raised, and the change is neither counted nor
+            // signalled.
             Err(hll::Corrupt) => return client.reply_error(errors::HLL_CORRUPT),
         }
     }
