@@ -10,6 +10,7 @@ pub mod expire;
 pub mod geohash;
 pub mod glob;
 pub mod hash;
+pub mod hyperloglog;
 pub mod intset;
 pub mod listpack;
 pub mod long_double;

@@ -143,6 +143,8 @@ pub mod acl {
     pub const BITMAP: u64 = 1 << 8;
     /// `@geo`.
     pub const GEO: u64 = 1 << 10;
+    /// `@hyperloglog`.
+    pub const HYPERLOGLOG: u64 = 1 << 9;
     /// `@pubsub`.
     pub const PUBSUB: u64 = 1 << 12;
     /// `@admin`.

@@ -46,6 +46,7 @@ const IMPLEMENTED: &[&str] = &[
     "zset-max-listpack-value",
     "lazyfree-lazy-user-del",
     "lazyfree-lazy-user-flush",
+    "hll-sparse-max-bytes",
 ];
 
 /// Log verbosity, least to most severe.
@@ -146,6 +147,8 @@ pub struct Config {
     pub lazyfree_lazy_user_del: bool,
     /// FLUSHDB and FLUSHALL without a mode free in the background.
     pub lazyfree_lazy_user_flush: bool,
+    /// Largest sparse HyperLogLog, header included, before it turns dense.
+    pub hll_sparse_max_bytes: usize,
     /// Config file path, if one was given.
     pub config_file: Option<String>,
     /// Options set that Vireo does not act on yet: (name, value) as given.
@@ -195,6 +198,7 @@ impl Default for Config {
             zset_limits: vireo_core::t_zset::ZSetLimits::default(),
             lazyfree_lazy_user_del: false,
             lazyfree_lazy_user_flush: false,
+            hll_sparse_max_bytes: 0,
             config_file: None,
             unimplemented: Vec::new(),
             values: OPTIONS
@@ -557,6 +561,7 @@ impl Config {
             max_listpack_entries: number("zset-max-listpack-entries").max(0) as usize,
             max_listpack_value: number("zset-max-listpack-value").max(0) as usize,
         };
+        self.hll_sparse_max_bytes = usize::try_from(number("hll-sparse-max-bytes")).unwrap_or(0);
     }
 }
 

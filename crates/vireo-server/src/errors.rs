@@ -149,6 +149,23 @@ pub fn invalid_expire(command: &str) -> String {
     format!("invalid expire time in '{command}' command")
 }
 
+/// A HyperLogLog command on a string that is not a sketch.
+pub const HLL_NOT_VALID: &str = "-WRONGTYPE Key is not a valid HyperLogLog string value.";
+/// A sketch whose sparse body is malformed.
+pub const HLL_CORRUPT: &str = "-INVALIDOBJ Corrupted HLL object detected";
+/// PFDEBUG on a missing key.
+pub const HLL_NO_SUCH_KEY: &str = "The specified key does not exist";
+/// PFDEBUG DECODE on a dense sketch.
+pub const HLL_NOT_SPARSE: &str = "HLL encoding is not sparse";
+
+/// `Unknown PFDEBUG subcommand '<sub>'`.
+pub fn unknown_pfdebug_subcommand(sub: &[u8]) -> Vec<u8> {
+    let mut message = b"Unknown PFDEBUG subcommand '".to_vec();
+    message.extend_from_slice(c_string_prefix(sub, usize::MAX));
+    message.push(b'\'');
+    message
+}
+
 /// Redis compat: `%.128s` stops at a NUL byte and after 128 bytes.
 fn c_string_prefix(bytes: &[u8], max: usize) -> &[u8] {
     let end = bytes

@@ -7,6 +7,7 @@ pub mod connection;
 pub mod debug;
 pub mod geo;
 pub mod hash;
+pub mod hyperloglog;
 pub mod info;
 pub mod keyspace;
 pub mod latency;
@@ -219,6 +220,11 @@ pub static TABLE: &[CommandSpec] = &[
     geo::GEOSEARCHSTORE,
     sort::SORT,
     sort::SORT_RO,
+    hyperloglog::PFADD,
+    hyperloglog::PFCOUNT,
+    hyperloglog::PFMERGE,
+    hyperloglog::PFDEBUG,
+    hyperloglog::PFSELFTEST,
 ];
 
 /// Counts the lookups the running command makes from here on as keyspace
