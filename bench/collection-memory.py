@@ -8,6 +8,7 @@ member (used_memory and RSS) and Vireo's ratio to Redis's.
 
     cargo build --release
     python3 bench/collection-memory.py [--members N] [--types list,set,...]
+        [--server-args "--list-compress-depth 1"]
 
 Needs `redis-server` and `redis-cli` on PATH.
 """
@@ -17,6 +18,8 @@ import subprocess
 import time
 
 TYPES = ["list", "set", "intset", "hash", "zset"]
+# Extra options given to both servers (--server-args).
+SERVER_ARGS = []
 
 
 def command(*args):
@@ -64,7 +67,8 @@ def wait_ready(port):
 
 def growth_per_member(argv, port, kind, members):
     server = subprocess.Popen(
-        argv + ["--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+        argv + ["--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
+        + SERVER_ARGS,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -93,7 +97,9 @@ def main():
     parser.add_argument("--types", default=",".join(TYPES))
     parser.add_argument("--vireo", default=os.path.join(here, "..", "target", "release", "vireo-server"))
     parser.add_argument("--port", type=int, default=21501)
+    parser.add_argument("--server-args", default="", help="options for both servers")
     args = parser.parse_args()
+    SERVER_ARGS.extend(args.server_args.split())
     for kind in args.types.split(","):
         redis = growth_per_member(["redis-server"], args.port, kind, args.members)
         vireo = growth_per_member([args.vireo], args.port + 1, kind, args.members)

@@ -347,6 +347,12 @@ impl Listpack {
         Ok(Listpack { bytes })
     }
 
+    /// Takes bytes this crate produced from a listpack before (a
+    /// decompressed quicklist node), without walking them again.
+    pub(crate) fn from_own_bytes(bytes: Vec<u8>) -> Listpack {
+        Listpack { bytes }
+    }
+
     /// The raw bytes, in Redis's format.
     pub fn as_bytes(&self) -> &[u8] {
         &self.bytes

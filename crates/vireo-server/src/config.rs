@@ -44,6 +44,7 @@ const IMPLEMENTED: &[&str] = &[
     "set-max-intset-entries",
     "zset-max-listpack-entries",
     "zset-max-listpack-value",
+    "list-compress-depth",
     "lazyfree-lazy-user-del",
     "lazyfree-lazy-user-flush",
     "hll-sparse-max-bytes",
@@ -143,6 +144,8 @@ pub struct Config {
     pub set_max_intset_entries: usize,
     /// Sorted-set small-encoding thresholds.
     pub zset_limits: vireo_core::t_zset::ZSetLimits,
+    /// `list-compress-depth`: uncompressed nodes at each end of new lists.
+    pub list_compress_depth: usize,
     /// DEL frees in the background as UNLINK does.
     pub lazyfree_lazy_user_del: bool,
     /// FLUSHDB and FLUSHALL without a mode free in the background.
@@ -196,6 +199,7 @@ impl Default for Config {
             hash_limits: vireo_core::t_hash::HashLimits::default(),
             set_max_intset_entries: 0,
             zset_limits: vireo_core::t_zset::ZSetLimits::default(),
+            list_compress_depth: 0,
             lazyfree_lazy_user_del: false,
             lazyfree_lazy_user_flush: false,
             hll_sparse_max_bytes: 0,
@@ -537,6 +541,7 @@ impl Config {
         self.slowlog_max_len = number("slowlog-max-len") as usize;
         self.latency_monitor_threshold = number("latency-monitor-threshold").max(0) as u64;
         self.latency_tracking = yes("latency-tracking");
+        self.list_compress_depth = number("list-compress-depth").max(0) as usize;
         self.lazyfree_lazy_user_del = yes("lazyfree-lazy-user-del");
         self.lazyfree_lazy_user_flush = yes("lazyfree-lazy-user-flush");
         let limits: Vec<u64> = get("client-output-buffer-limit")

@@ -2683,3 +2683,88 @@ fn set_and_sorted_set_dumps_restore_across_servers_in_both_directions() {
         }
     }
 }
+
+#[test]
+fn compressed_lists_dump_and_read_like_redis() {
+    let Some((redis, vireo)) = servers() else {
+        return;
+    };
+    let mut redis_conn = redis.connect();
+    let mut vireo_conn = vireo.connect();
+    let both = |redis_conn: &mut support::Connection,
+                vireo_conn: &mut support::Connection,
+                args: &[&[u8]]| {
+        let expected = redis_conn.request(args);
+        let actual = vireo_conn.request(args);
+        assert_eq!(
+            String::from_utf8_lossy(&actual),
+            String::from_utf8_lossy(&expected),
+            "reply to {:?} differs from Redis",
+            args.iter()
+                .map(|a| String::from_utf8_lossy(a))
+                .collect::<Vec<_>>()
+        );
+        actual
+    };
+    for (depth, rdbcompression) in [("1", "yes"), ("2", "no"), ("1", "no")] {
+        for conn in [&mut redis_conn, &mut vireo_conn] {
+            conn.request(&[b"FLUSHALL"]);
+            conn.request(&[b"CONFIG", b"SET", b"list-compress-depth", depth.as_bytes()]);
+            conn.request(&[
+                b"CONFIG",
+                b"SET",
+                b"rdbcompression",
+                rdbcompression.as_bytes(),
+            ]);
+        }
+        // Compressible, incompressible and mixed nodes, pushed at both ends.
+        let mut state = 0x2545_F491_4F6C_DD1Du64;
+        for i in 0..3000u64 {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            let element = match i % 3 {
+                0 => format!("item-{}", i % 40).into_bytes(),
+                1 => state.to_le_bytes().iter().map(|b| b'a' + b % 26).collect(),
+                _ => i.to_string().into_bytes(),
+            };
+            let command: &[u8] = if i % 4 == 0 { b"LPUSH" } else { b"RPUSH" };
+            both(
+                &mut redis_conn,
+                &mut vireo_conn,
+                &[command, b"list", &element],
+            );
+        }
+        for line in [
+            "LINDEX list 1500",
+            "LRANGE list 1000 1010",
+            "LSET list 1200 changed",
+            "LINSERT list BEFORE changed inserted",
+            "LREM list 3 item-7",
+            "LTRIM list 5 -5",
+            "LPOS list inserted",
+            "LLEN list",
+        ] {
+            both(&mut redis_conn, &mut vireo_conn, &support::words(line));
+        }
+        let dump = both(&mut redis_conn, &mut vireo_conn, &[b"DUMP", b"list"]);
+        let payload = bulk_payload(&dump);
+        // Each server restores the other's compressed nodes.
+        for conn in [&mut redis_conn, &mut vireo_conn] {
+            assert_eq!(
+                conn.request(&[b"RESTORE", b"copy", b"0", &payload]),
+                b"+OK\r\n"
+            );
+        }
+        both(
+            &mut redis_conn,
+            &mut vireo_conn,
+            &[b"LRANGE", b"copy", b"0", b"-1"],
+        );
+        both(&mut redis_conn, &mut vireo_conn, &[b"DUMP", b"copy"]);
+    }
+    for conn in [&mut redis_conn, &mut vireo_conn] {
+        conn.request(&[b"CONFIG", b"SET", b"list-compress-depth", b"0"]);
+        conn.request(&[b"CONFIG", b"SET", b"rdbcompression", b"yes"]);
+    }
+}

@@ -34,6 +34,7 @@ use super::encoding::{Reader, Writer};
 use super::{rdb_type, RdbError};
 use crate::listpack::{Listpack, LpValue};
 use crate::object::Value;
+use crate::quicklist::NodeBytes;
 use crate::skiplist::{compare, SkipList};
 use crate::t_set::{Set, DEFAULT_MAX_INTSET_ENTRIES};
 use crate::t_zset::{strtod, ZSet, ZSetLimits};
@@ -70,9 +71,12 @@ pub fn write_object(writer: &mut Writer, value: &Value) {
         // its listpack as a (possibly compressed) string.
         Value::List(list) => {
             writer.write_len(list.node_count() as u64);
-            for node in list.nodes() {
+            for node in list.node_bytes() {
                 writer.write_len(CONTAINER_PACKED);
-                writer.write_string(node.as_bytes());
+                match node {
+                    NodeBytes::Raw(listpack) => writer.write_string(listpack.as_bytes()),
+                    NodeBytes::Compressed(lzf, raw_len) => writer.write_lzf_blob(lzf, raw_len),
+                }
             }
         }
         Value::Hash(hash) => match hash.listpack() {

@@ -1219,9 +1219,12 @@ fn restore(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
     if rdb::dump::verify_footer(payload, !server.skip_checksum_validation).is_err() {
         return client.reply_error(errors::DUMP_PAYLOAD_WRONG);
     }
-    let Ok(value) = rdb::dump::load_payload(payload) else {
+    let Ok(mut value) = rdb::dump::load_payload(payload) else {
         return client.reply_error(errors::BAD_DATA_FORMAT);
     };
+    if let Value::List(list) = &mut value {
+        list.set_compress_depth(server.config.list_compress_depth);
+    }
     let db = &mut server.dbs[client.db];
     let deleted = replace && db.remove(key, now);
     // A TTL of 0 means no expiry, with or without ABSTTL. Redis compat: a
@@ -1296,8 +1299,9 @@ pub fn debug_object(server: &mut Server, client: &mut Client, key: &[u8]) {
             list.len() as f64 / nodes as f64
         };
         line.push_str(&format!(
-            " ql_nodes:{nodes} ql_avg_node:{average:.2} ql_listpack_max:{} ql_compressed:0 ql_uncompressed_size:{}",
+            " ql_nodes:{nodes} ql_avg_node:{average:.2} ql_listpack_max:{} ql_compressed:{} ql_uncompressed_size:{}",
             server.config.list_max_listpack_size,
+            u8::from(list.compress_depth() != 0),
             list.bytes_len()
         ));
     }

@@ -153,7 +153,7 @@ fn push(server: &mut Server, client: &mut Client, argv: Argv<'_>, end: End, only
         Err(()) => return,
         Ok(None) if only_existing => return client.reply_integer(0),
         Ok(None) => {
-            let mut list = List::new();
+            let mut list = List::with_compress_depth(server.config.list_compress_depth);
             for element in argv.iter().skip(2) {
                 push_one(&mut list, end, element, fill);
             }
@@ -395,6 +395,7 @@ fn lrange(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
             }
         }
     }
+    list.release_read_copies();
 }
 
 /// LINDEX key index
@@ -430,6 +431,7 @@ fn lindex(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
         Some(value) => reply_value(client, value),
         None => client.reply_null(),
     }
+    list.release_read_copies();
 }
 
 /// LSET key index element
@@ -731,6 +733,7 @@ fn lpos(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
             }
         }
     }
+    list.release_read_copies();
     match count {
         Some(_) => {
             client.reply_array_len(found.len());
@@ -840,7 +843,12 @@ fn move_element(
         return client.reply_null();
     };
     if !destination_exists {
-        db.insert(destination, Value::List(Box::default()), NO_EXPIRY);
+        let depth = server.config.list_compress_depth;
+        db.insert(
+            destination,
+            Value::List(Box::new(List::with_compress_depth(depth))),
+            NO_EXPIRY,
+        );
     }
     if let Ok(Some(target)) = list_mut(db, client, destination, now) {
         push_one(target, to, &value, fill);

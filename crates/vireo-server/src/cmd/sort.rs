@@ -309,7 +309,7 @@ fn sort_generic(server: &mut Server, client: &mut Client, argv: Argv<'_>, read_o
             let db = &mut server.dbs[client.db];
             if stored > 0 {
                 let fill = server.config.list_max_listpack_size;
-                let mut list = List::new();
+                let mut list = List::with_compress_depth(server.config.list_compress_depth);
                 for output in &outputs {
                     // Redis compat: a GET that finds nothing stores "".
                     list.push_back(output.as_deref().unwrap_or_default(), fill);
