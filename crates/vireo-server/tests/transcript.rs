@@ -2467,3 +2467,20 @@ fn unlink_and_async_flushes_free_big_values_in_the_background() {
     assert_eq!(info_memory_field(&mut t, c, "lazyfreed_objects"), 5);
     check(&mut t, c, "FLUSHALL BOGUS", "-ERR syntax error\r\n");
 }
+
+#[test]
+fn client_pause_write_also_holds_back_commands_that_may_replicate() {
+    let (mut t, admin) = setup();
+    let publisher = t.connect();
+    let counter = t.connect();
+    check(&mut t, admin, "PFADD hll a", ":1\r\n");
+    check(&mut t, admin, "CLIENT PAUSE 100000 WRITE", "+OK\r\n");
+    // Redis compat: PUBLISH and PFCOUNT can reach the replication stream.
+    assert_eq!(t.command(publisher, &words("PUBLISH ch hello")), b"");
+    assert_eq!(t.command(counter, &words("PFCOUNT hll")), b"");
+    let info = String::from_utf8_lossy(&t.command(admin, &words("INFO clients"))).into_owned();
+    assert!(info.contains("blocked_clients:2\r\n"), "{info}");
+    check(&mut t, admin, "CLIENT UNPAUSE", "+OK\r\n");
+    assert_eq!(t.send(publisher, b""), b":0\r\n");
+    assert_eq!(t.send(counter, b""), b":1\r\n");
+}

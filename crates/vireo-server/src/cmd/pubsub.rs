@@ -139,7 +139,7 @@ pub const SUNSUBSCRIBE: CommandSpec = CommandSpec {
 };
 /// PUBLISH channel message
 pub const PUBLISH: CommandSpec = CommandSpec {
-    flags: flags::PUBSUB | flags::LOADING | flags::STALE | flags::FAST,
+    flags: flags::PUBSUB | flags::LOADING | flags::STALE | flags::FAST | flags::MAY_REPLICATE,
     doc: Doc {
         summary: "Sends a message to a channel's subscribers",
         since: "2.0.0",
@@ -151,7 +151,7 @@ pub const PUBLISH: CommandSpec = CommandSpec {
 };
 /// SPUBLISH shardchannel message
 pub const SPUBLISH: CommandSpec = CommandSpec {
-    flags: flags::PUBSUB | flags::LOADING | flags::STALE | flags::FAST,
+    flags: flags::PUBSUB | flags::LOADING | flags::STALE | flags::FAST | flags::MAY_REPLICATE,
     key_specs: &[keys_from_1(&["not_key"], 0, 1)],
     doc: Doc {
         summary: "Sends a message to a shard channel's subscribers",
