@@ -2484,3 +2484,24 @@ fn client_pause_write_also_holds_back_commands_that_may_replicate() {
     assert_eq!(t.send(publisher, b""), b":0\r\n");
     assert_eq!(t.send(counter, b""), b":1\r\n");
 }
+
+#[test]
+fn swapdb_dooms_watches_of_keys_it_changes_even_if_they_did_not_exist() {
+    let (mut t, c) = setup();
+    // A missing key that SWAPDB brings in.
+    check(&mut t, c, "SELECT 1", "+OK\r\n");
+    check(&mut t, c, "SET x 30", "+OK\r\n");
+    check(&mut t, c, "SELECT 0", "+OK\r\n");
+    check(&mut t, c, "WATCH x", "+OK\r\n");
+    check(&mut t, c, "SWAPDB 0 1", "+OK\r\n");
+    check(&mut t, c, "MULTI", "+OK\r\n");
+    check(&mut t, c, "PING", "+QUEUED\r\n");
+    check(&mut t, c, "EXEC", "*-1\r\n");
+    // A key missing on both sides is no change.
+    check(&mut t, c, "FLUSHALL", "+OK\r\n");
+    check(&mut t, c, "WATCH y", "+OK\r\n");
+    check(&mut t, c, "SWAPDB 0 1", "+OK\r\n");
+    check(&mut t, c, "MULTI", "+OK\r\n");
+    check(&mut t, c, "PING", "+QUEUED\r\n");
+    check(&mut t, c, "EXEC", "*1\r\n+PONG\r\n");
+}

@@ -783,8 +783,41 @@ fn swapdb(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
         return client.reply_error(errors::DB_INDEX_OUT_OF_RANGE);
     }
     server.dbs.swap(first, second);
+    if !server.watched_keys.is_empty() && first != second {
+        touch_swapped_watched_keys(server, client, first, second);
+    }
     server.dirty += 1;
     client.reply_ok();
+}
+
+/// After SWAPDB, dooms the WATCHes of keys in either database whose
+/// logical state changed: live before or after the swap (Redis compat: a
+/// key absent or expired on both sides is no change, even if it now
+/// exists, expired, where it did not).
+fn touch_swapped_watched_keys(
+    server: &mut Server,
+    client: &mut Client,
+    first: usize,
+    second: usize,
+) {
+    let now = server.now_ms;
+    let changed: Vec<(usize, Vec<u8>)> = server
+        .watched_keys
+        .keys()
+        .filter_map(|(db, key)| {
+            let before = match *db {
+                db if db == first => second,
+                db if db == second => first,
+                _ => return None,
+            };
+            let live_before = server.dbs[before].get_for_watch(key, now);
+            let live_after = server.dbs[*db].get_for_watch(key, now);
+            (live_before || live_after).then(|| (*db, key.clone()))
+        })
+        .collect();
+    for (db, key) in changed {
+        server.touch_key(client, db, &key);
+    }
 }
 
 /// RANDOMKEY
