@@ -71,6 +71,9 @@ pub struct Db {
     pub(crate) expire_cursor: usize,
     /// Running average of sampled TTLs in milliseconds (INFO keyspace).
     pub(crate) avg_ttl: i64,
+    /// Names of keys removed on expiry, kept once someone asked for them
+    /// (the server invalidates them for client-side caching).
+    expired_log: Option<Vec<Vec<u8>>>,
 }
 
 impl Default for Db {
@@ -95,6 +98,26 @@ impl Db {
             rng: crate::hash::KeyHasherBuilder::default().hash_one(instance),
             expire_cursor: 0,
             avg_ttl: 0,
+            expired_log: None,
+        }
+    }
+
+    /// From now on, records the names of keys removed on expiry for
+    /// [`Db::take_expired_log`].
+    pub fn log_expired_keys(&mut self) {
+        self.expired_log.get_or_insert_with(Vec::new);
+    }
+
+    /// The keys removed on expiry since the last call (none unless
+    /// [`Db::log_expired_keys`] was called).
+    pub fn take_expired_log(&mut self) -> Vec<Vec<u8>> {
+        self.expired_log.as_mut().map(std::mem::take).unwrap_or_default()
+    }
+
+    #[inline]
+    fn note_expired(&mut self, key: &[u8]) {
+        if let Some(log) = &mut self.expired_log {
+            log.push(key.to_vec());
         }
     }
 
@@ -197,6 +220,7 @@ impl Db {
             }
             self.dict.remove(key);
             self.expired_keys += 1;
+            self.note_expired(key);
             self.lookup_stats.misses += u64::from(count);
             return None;
         }
@@ -404,6 +428,7 @@ impl Db {
             let key = entry.key().to_vec();
             self.dict.remove(&key);
             self.expired_keys += 1;
+            self.note_expired(&key);
         }
     }
 
@@ -453,6 +478,7 @@ impl Db {
                 let key = entry.key().to_vec();
                 self.dict.remove(&key);
                 self.expired_keys += 1;
+                self.note_expired(&key);
                 expired += 1;
             } else {
                 self.expire_cursor += 1;

@@ -156,6 +156,8 @@ pub struct Server {
     pub migrate: crate::cmd::migrate::MigrateConnections,
     /// The background freer of big values (UNLINK, FLUSHALL ASYNC).
     pub lazyfree: crate::lazyfree::LazyFree,
+    /// Client-side caching: who may cache which keys.
+    pub tracking: crate::tracking::Tracking,
 }
 
 /// An active CLIENT PAUSE.
@@ -204,6 +206,7 @@ impl Server {
             dirty: 0,
             rng: vireo_core::random::Rng::from_entropy(),
             lazyfree: crate::lazyfree::LazyFree::default(),
+            tracking: Default::default(),
             migrate: Default::default(),
             new_tcp_listeners: None,
             stats: Stats::default(),
@@ -300,6 +303,7 @@ impl Server {
         if client.is_subscribed() {
             crate::cmd::pubsub::forget_client(self, client);
         }
+        crate::tracking::forget_client(self, client);
         for (db, key, _) in &client.watched {
             let entry_key = (*db, key.clone());
             if let Some(watchers) = self.watched_keys.get_mut(&entry_key) {
@@ -342,6 +346,9 @@ impl Server {
                         client.query_pending = data.len() - (consumed - length);
                         let reply_start = client.out.len();
                         client.kept_pushes.clear();
+                        if self.tracking.clients > 0 {
+                            crate::tracking::limit_table(self, Some(&mut *client));
+                        }
                         let outcome = self.process_command(client, args.view(&request[..length]));
                         client.query_pending = 0;
                         if outcome == Outcome::Postponed {
@@ -359,6 +366,9 @@ impl Server {
                             break;
                         }
                         apply_reply_mode(client, reply_start);
+                        if client.tracking.is_some() {
+                            crate::tracking::after_top_level_command(client);
+                        }
                     }
                 }
                 Ok(None) => break,
@@ -531,6 +541,10 @@ impl Server {
         self.dbs[counting_db].set_count_reads(spec.flags & flags::READONLY != 0);
         handler(self, client, argv);
         self.dbs[counting_db].set_count_reads(false);
+        if self.tracking.active {
+            let changed = self.dirty != dirty_before;
+            crate::tracking::after_command(self, client, spec, &argv, changed);
+        }
         if let Some(request) = client.block_request.take() {
             self.block_client(client, request);
             return Outcome::Blocked;
@@ -852,8 +866,13 @@ impl Server {
             return 0;
         }
         let (now_ms, hz) = (self.now_ms, self.config.hz);
-        self.active_expire
-            .cycle(&mut self.dbs, kind, now_ms, hz, clock_us)
+        let expired = self
+            .active_expire
+            .cycle(&mut self.dbs, kind, now_ms, hz, clock_us);
+        if expired > 0 {
+            crate::tracking::invalidate_expired(self);
+        }
+        expired
     }
 
     /// Keys removed because their time had passed, in every database

@@ -61,9 +61,13 @@ impl Transcript {
             state.query.extend(bytes);
             self.server.process_input(&mut state);
         }
-        let replies = state.out.split_off(state.out_sent);
         self.server.put_client(state);
-        replies
+        // As the event loop does before it sleeps again.
+        crate::tracking::broadcast_invalidations(&mut self.server);
+        let Some(state) = self.server.clients[client.0].as_mut() else {
+            return Vec::new();
+        };
+        state.out.split_off(state.out_sent)
     }
 
     /// Sends one command as a multibulk request and returns the reply bytes.
