@@ -77,6 +77,13 @@ impl Transcript {
         self.send(client, &request)
     }
 
+    /// Drops the client's connection, as if its peer had gone away.
+    pub fn disconnect(&mut self, client: ClientHandle) {
+        if let Some(state) = self.server.take_client(client.0) {
+            self.server.release_client(&state);
+        }
+    }
+
     /// Whether the server has decided to close this client.
     pub fn is_closing(&self, client: ClientHandle) -> bool {
         self.server.clients[client.0]

@@ -322,6 +322,10 @@ pub fn after_command(
                 }
             }
         }
+        if let Some(key) = sort_store_key(spec, argv) {
+            let writer = Some(client.id);
+            invalidate_key(server, Some(&mut *client), in_command, writer, key, true);
+        }
     }
     if spec.flags & flags::READONLY != 0 && spec.flags & flags::PUBSUB == 0 {
         remember_keys(server, client, spec, argv);
@@ -329,6 +333,23 @@ pub fn after_command(
     if !client.deny_blocking {
         send_pending(server, client);
     }
+}
+
+/// SORT's STORE destination, which its key specs cannot describe (the last
+/// STORE given wins, as in SORT itself).
+fn sort_store_key<'a>(spec: &CommandSpec, argv: &Argv<'a>) -> Option<&'a [u8]> {
+    if spec.name != "sort" {
+        return None;
+    }
+    let mut store = None;
+    let mut index = 2;
+    while index + 1 < argv.len() {
+        if argv[index].eq_ignore_ascii_case(b"store") {
+            store = argv.get(index + 1);
+        }
+        index += 1;
+    }
+    store
 }
 
 /// Sends the invalidations held back for `client` until its reply was out.

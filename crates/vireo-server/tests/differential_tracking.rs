@@ -134,6 +134,23 @@ const SCENARIOS: &[&str] = &[
      0 read
      0 read
      0 PING",
+    // Writes found by key specs, and SORT's STORE which they miss.
+    "0~ HELLO 3
+     0 CLIENT TRACKING on
+     0 MGET s d dst
+     1 RPUSH l 3 1 2
+     1 SORT l STORE dst
+     1 SET s 1
+     0 MGET s d dst
+     1 RENAME s d
+     0 MGET s d
+     1 DEL nothing
+     1 SET s 2
+     0 GET s
+     1 MOVE s 1
+     1 SELECT 1
+     1 GET s
+     0 PING",
     // NOLOOP.
     "0~ HELLO 3
      0 CLIENT TRACKING on NOLOOP
