@@ -471,6 +471,9 @@ impl EventLoop {
             self.shut_down(reactor);
             return;
         }
+        if self.server.cron_paused {
+            return;
+        }
         self.close_timed_out_clients(reactor);
         self.shrink_idle_client_buffers();
         self.server.migrate.close_idle(self.server.now_ms);

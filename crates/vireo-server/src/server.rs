@@ -142,6 +142,8 @@ pub struct Server {
     /// `DEBUG SET-ACTIVE-EXPIRE`: whether cron and `before_sleep` run the
     /// active expire cycle.
     pub active_expire_enabled: bool,
+    /// `DEBUG PAUSE-CRON`: cron does none of its periodic work.
+    pub cron_paused: bool,
     /// `DEBUG SET-SKIP-CHECKSUM-VALIDATION`: RESTORE checks only the
     /// payload's version, not its checksum.
     pub skip_checksum_validation: bool,
@@ -230,6 +232,7 @@ impl Server {
             active_expire: ActiveExpire::default(),
             active_expire_enabled: true,
             skip_checksum_validation: false,
+            cron_paused: false,
             resize_db: 0,
         };
         server.set_time_us(now_ms.saturating_mul(1000));

@@ -139,7 +139,12 @@ fn caching_getredir_and_trackinginfo() {
         "CLIENT TRACKINGINFO",
         "*6\r\n$5\r\nflags\r\n*1\r\n$3\r\noff\r\n$8\r\nredirect\r\n:-1\r\n$8\r\nprefixes\r\n*0\r\n",
     );
-    check(&mut t, c, "CLIENT TRACKING on OPTOUT NOLOOP REDIRECT 2", "+OK\r\n");
+    check(
+        &mut t,
+        c,
+        "CLIENT TRACKING on OPTOUT NOLOOP REDIRECT 2",
+        "+OK\r\n",
+    );
     check(&mut t, c, "CLIENT GETREDIR", ":2\r\n");
     t.command(c, &words("HELLO 3"));
     check(
@@ -184,7 +189,12 @@ fn resp3_invalidations_follow_the_clients_own_reply() {
     check(&mut t, c, "MULTI", "+OK\r\n");
     check(&mut t, c, "INCR a", "+QUEUED\r\n");
     check(&mut t, c, "GET a", "+QUEUED\r\n");
-    check(&mut t, c, "EXEC", &format!("*2\r\n:4\r\n$1\r\n4\r\n{PUSH_A}"));
+    check(
+        &mut t,
+        c,
+        "EXEC",
+        &format!("*2\r\n:4\r\n$1\r\n4\r\n{PUSH_A}"),
+    );
     check(&mut t, c, "CLIENT TRACKING on NOLOOP", "+OK\r\n");
     check(&mut t, c, "SET a 5", "+OK\r\n");
     check(&mut t, c, "GET a", "$1\r\n5\r\n");
@@ -238,7 +248,12 @@ fn broadcast_mode_sends_one_message_per_prefix_and_iteration() {
     let c = connect_resp3(&mut t);
     let quiet = connect_resp3(&mut t);
     let writer = t.connect();
-    check(&mut t, c, "CLIENT TRACKING on BCAST PREFIX k: PREFIX m:", "+OK\r\n");
+    check(
+        &mut t,
+        c,
+        "CLIENT TRACKING on BCAST PREFIX k: PREFIX m:",
+        "+OK\r\n",
+    );
     check(&mut t, quiet, "CLIENT TRACKING on BCAST NOLOOP", "+OK\r\n");
     check(&mut t, writer, "MSET k:2 1 k:1 1 x 1 m:1 1", "+OK\r\n");
     pending(
@@ -351,10 +366,16 @@ fn client_list_and_info_show_tracking() {
     let c = t.connect();
     let other = t.connect();
     let list = String::from_utf8_lossy(&t.command(c, &words("CLIENT INFO"))).into_owned();
-    assert!(list.contains(" flags=N ") && list.contains(" redir=-1 "), "{list}");
+    assert!(
+        list.contains(" flags=N ") && list.contains(" redir=-1 "),
+        "{list}"
+    );
     check(&mut t, c, "CLIENT TRACKING on BCAST", "+OK\r\n");
     let list = String::from_utf8_lossy(&t.command(c, &words("CLIENT INFO"))).into_owned();
-    assert!(list.contains(" flags=tB ") && list.contains(" redir=0 "), "{list}");
+    assert!(
+        list.contains(" flags=tB ") && list.contains(" redir=0 "),
+        "{list}"
+    );
     assert_eq!(info_field(&mut t, other, "tracking_clients"), "1");
     check(&mut t, other, "CLIENT TRACKING on", "+OK\r\n");
     check(&mut t, other, "MGET a b", "*2\r\n$-1\r\n$-1\r\n");
@@ -414,7 +435,35 @@ fn table_limit_evicts_keys_with_invalidations() {
     // first; which keys go is random.
     let reply = t.command(c, &words("PING"));
     let text = String::from_utf8_lossy(&reply).into_owned();
-    assert_eq!(text.matches(">2\r\n$10\r\ninvalidate\r\n").count(), 2, "{text}");
+    assert_eq!(
+        text.matches(">2\r\n$10\r\ninvalidate\r\n").count(),
+        2,
+        "{text}"
+    );
     assert!(text.ends_with("+PONG\r\n"), "{text}");
     assert_eq!(info_field(&mut t, c, "tracking_total_keys"), "1");
+}
+
+#[test]
+fn table_limit_applies_to_commands_queued_in_a_transaction() {
+    let mut t = Transcript::new();
+    let c = connect_resp3(&mut t);
+    let admin = t.connect();
+    check(&mut t, c, "CLIENT TRACKING on", "+OK\r\n");
+    check(&mut t, c, "MGET a b", "*2\r\n_\r\n_\r\n");
+    check(&mut t, c, "MULTI", "+OK\r\n");
+    check(
+        &mut t,
+        admin,
+        "CONFIG SET tracking-table-max-keys 1",
+        "+OK\r\n",
+    );
+    let reply = t.command(c, &words("PING"));
+    let text = String::from_utf8_lossy(&reply).into_owned();
+    assert!(
+        text == format!("{PUSH_A}+QUEUED\r\n")
+            || text == ">2\r\n$10\r\ninvalidate\r\n*1\r\n$1\r\nb\r\n+QUEUED\r\n",
+        "{text}"
+    );
+    check(&mut t, c, "EXEC", "*1\r\n+PONG\r\n");
 }
