@@ -111,7 +111,10 @@ impl Db {
     /// The keys removed on expiry since the last call (none unless
     /// [`Db::log_expired_keys`] was called).
     pub fn take_expired_log(&mut self) -> Vec<Vec<u8>> {
-        self.expired_log.as_mut().map(std::mem::take).unwrap_or_default()
+        self.expired_log
+            .as_mut()
+            .map(std::mem::take)
+            .unwrap_or_default()
     }
 
     #[inline]

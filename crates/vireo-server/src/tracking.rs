@@ -431,7 +431,12 @@ pub fn invalidate_all(server: &mut Server, client: &mut Client) {
             if target.0 == client.id {
                 server.tracking.pending.push(None);
             } else {
-                send(server, Some(&mut *client), target, Body::Encoded(null_for(resp)));
+                send(
+                    server,
+                    Some(&mut *client),
+                    target,
+                    Body::Encoded(null_for(resp)),
+                );
             }
         }
     }
@@ -681,7 +686,10 @@ fn prefixes_acceptable(client: &mut Client, prefixes: &[&[u8]]) -> bool {
             ));
             return false;
         }
-        if let Some(other) = prefixes[position + 1..].iter().find(|o| overlaps(prefix, o)) {
+        if let Some(other) = prefixes[position + 1..]
+            .iter()
+            .find(|o| overlaps(prefix, o))
+        {
             client.reply_error(errors::tracking_prefix_overlaps_provided(
                 &printable(prefix),
                 &printable(other),

@@ -389,7 +389,11 @@ fn connection_count(scenario: &str) -> usize {
 fn next_id(server: &ServerProcess) -> i64 {
     let reply = server.connect().request(&[b"CLIENT", b"ID"]);
     let text = String::from_utf8_lossy(&reply).into_owned();
-    text.trim_start_matches(':').trim_end().parse::<i64>().expect("an id") + 1
+    text.trim_start_matches(':')
+        .trim_end()
+        .parse::<i64>()
+        .expect("an id")
+        + 1
 }
 
 /// Opens and drops connections until both servers give the next
