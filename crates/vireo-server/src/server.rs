@@ -349,9 +349,6 @@ impl Server {
                         client.query_pending = data.len() - (consumed - length);
                         let reply_start = client.out.len();
                         client.kept_pushes.clear();
-                        if self.tracking.clients > 0 {
-                            crate::tracking::limit_table(self, Some(&mut *client));
-                        }
                         let outcome = self.process_command(client, args.view(&request[..length]));
                         client.query_pending = 0;
                         if outcome == Outcome::Postponed {
@@ -369,9 +366,6 @@ impl Server {
                             break;
                         }
                         apply_reply_mode(client, reply_start);
-                        if client.tracking.is_some() {
-                            crate::tracking::after_top_level_command(client);
-                        }
                     }
                 }
                 Ok(None) => break,
@@ -500,6 +494,11 @@ impl Server {
                 return Outcome::Postponed;
             }
         }
+        // Client-side caching costs this one check while nobody has used it.
+        let tracking = self.tracking.active;
+        if tracking && !client.deny_blocking {
+            crate::tracking::before_command(self, client);
+        }
         if in_multi
             && !matches!(
                 spec.name,
@@ -544,7 +543,7 @@ impl Server {
         self.dbs[counting_db].set_count_reads(spec.flags & flags::READONLY != 0);
         handler(self, client, argv);
         self.dbs[counting_db].set_count_reads(false);
-        if self.tracking.active {
+        if tracking {
             let changed = self.dirty != dirty_before;
             crate::tracking::after_command(self, client, spec, &argv, changed);
         }

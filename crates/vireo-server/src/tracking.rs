@@ -397,16 +397,28 @@ fn remember_keys(server: &mut Server, client: &Client, spec: &CommandSpec, argv:
     }
 }
 
-/// Run once a top-level command is over: `CLIENT CACHING` only covers the
-/// next command (or the whole next transaction).
-pub fn after_top_level_command(client: &mut Client) {
+/// Run by the command gate before a command that is not inside EXEC runs
+/// or is queued: ends the previous command's `CLIENT CACHING` and keeps
+/// the table within its limit.
+pub fn before_command(server: &mut Server, client: &mut Client) {
+    end_caching(client);
+    if server.tracking.clients > 0 {
+        limit_table(server, Some(client));
+    }
+}
+
+/// `CLIENT CACHING` covers only the next command, or the whole next
+/// transaction; other CLIENT subcommands leave it pending. Checked when
+/// the following command starts, which is when it would matter.
+fn end_caching(client: &mut Client) {
+    let Some(settings) = client.tracking.as_deref_mut() else {
+        return;
+    };
     let ran_client_command = client
         .last_command
         .is_some_and(|(container, _)| container.is_some_and(|c| c.name == "client"));
-    if let Some(settings) = client.tracking.as_deref_mut() {
-        if settings.caching && client.multi.is_none() && !ran_client_command {
-            settings.caching = false;
-        }
+    if settings.caching && client.multi.is_none() && !ran_client_command {
+        settings.caching = false;
     }
 }
 
