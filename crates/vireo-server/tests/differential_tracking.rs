@@ -134,20 +134,28 @@ const SCENARIOS: &[&str] = &[
      0 read
      0 read
      0 PING",
-    // Writes found by key specs, and SORT's STORE which they miss.
+    // Writes found by key specs, and SORT's STORE which they miss. Every
+    // invalidation is read before the next command, so that command's
+    // reply is what the next read gets and the steps stay in order.
     "0~ HELLO 3
      0 CLIENT TRACKING on
      0 MGET s d dst
      1 RPUSH l 3 1 2
      1 SORT l STORE dst
+     0 read
      1 SET s 1
+     0 read
      0 MGET s d dst
      1 RENAME s d
+     0 read
+     0 read
      0 MGET s d
      1 DEL nothing
      1 SET s 2
+     0 read
      0 GET s
      1 MOVE s 1
+     0 read
      1 SELECT 1
      1 GET s
      0 PING",
@@ -167,6 +175,7 @@ const SCENARIOS: &[&str] = &[
      0 CLIENT CACHING yes
      0 GET a
      1 SET a 2
+     0 read
      0 GET a
      1 SET a 3
      0 CLIENT CACHING yes
@@ -175,6 +184,8 @@ const SCENARIOS: &[&str] = &[
      0 GET c
      0 EXEC
      1 MSET b 1 c 1
+     0 read
+     0 read
      0 CLIENT TRACKING off
      0 CLIENT TRACKING on OPTOUT
      0 GET d
