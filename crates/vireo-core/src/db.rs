@@ -520,6 +520,22 @@ mod tests {
     }
 
     #[test]
+    fn expired_keys_are_logged_only_once_asked_for() {
+        let mut db = Db::new();
+        db.insert(b"early", string(b"v"), 10);
+        assert!(!db.contains(b"early", 11));
+        assert!(db.take_expired_log().is_empty(), "nothing logged unasked");
+        db.log_expired_keys();
+        db.insert(b"a", string(b"v"), 10);
+        db.insert(b"b", string(b"v"), 10);
+        assert!(!db.contains(b"a", 11));
+        let (_, expired, _, _) = db.expire_sample(11, 10);
+        assert_eq!(expired, 1);
+        assert_eq!(db.take_expired_log(), vec![b"a".to_vec(), b"b".to_vec()]);
+        assert!(db.take_expired_log().is_empty());
+    }
+
+    #[test]
     fn insert_replaces_expiry_and_keep_ttl_keeps_it() {
         let mut db = Db::new();
         db.insert(b"k", string(b"1"), 5000);
