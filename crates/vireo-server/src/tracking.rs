@@ -30,7 +30,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use vireo_resp::{encode, Argv};
 
 use crate::client::Client;
-use crate::command::{self, flags, CommandSpec};
+use crate::command::{self, flags, Arg, ArgKind, CommandSpec};
 use crate::errors;
 use crate::server::Server;
 
@@ -593,6 +593,26 @@ fn overlaps(a: &[u8], b: &[u8]) -> bool {
     let shorter = a.len().min(b.len());
     a[..shorter] == b[..shorter]
 }
+
+/// CLIENT TRACKING's arguments, for COMMAND DOCS.
+pub const TRACKING_ARGS: &[Arg] = &[
+    Arg::new("status", ArgKind::OneOf).of(&[Arg::token("on", "ON"), Arg::token("off", "OFF")]),
+    Arg::new("client-id", ArgKind::Integer)
+        .with_token("REDIRECT")
+        .optional(),
+    Arg::new("prefix", ArgKind::String)
+        .with_token("PREFIX")
+        .optional()
+        .multiple(),
+    Arg::token("bcast", "BCAST").optional(),
+    Arg::token("optin", "OPTIN").optional(),
+    Arg::token("optout", "OPTOUT").optional(),
+    Arg::token("noloop", "NOLOOP").optional(),
+];
+
+/// CLIENT CACHING's arguments, for COMMAND DOCS.
+pub const CACHING_ARGS: &[Arg] =
+    &[Arg::new("mode", ArgKind::OneOf).of(&[Arg::token("yes", "YES"), Arg::token("no", "NO")])];
 
 /// What `CLIENT TRACKING` was asked for.
 #[derive(Default)]

@@ -1,5 +1,6 @@
 //! CLIENT: ID, INFO, LIST, KILL, GETNAME, SETNAME, REPLY, NO-EVICT,
-//! NO-TOUCH, SETINFO and HELP.
+//! NO-TOUCH, SETINFO and HELP; TRACKING, CACHING, GETREDIR and
+//! TRACKINGINFO are handled in `tracking`.
 
 use vireo_resp::Argv;
 
@@ -212,7 +213,7 @@ pub const CLIENT: CommandSpec = CommandSpec {
             -3,
             "Turns client-side caching invalidations on or off",
             "6.0.0",
-            &[],
+            crate::tracking::TRACKING_ARGS,
             crate::tracking::client_tracking,
         ),
         sub(
@@ -220,7 +221,7 @@ pub const CLIENT: CommandSpec = CommandSpec {
             3,
             "Tracks (or not) the keys read by the next command",
             "6.0.0",
-            &[],
+            crate::tracking::CACHING_ARGS,
             crate::tracking::client_caching,
         ),
         sub(
@@ -663,6 +664,14 @@ fn client_help(_server: &mut Server, client: &mut Client, _argv: Argv<'_>) {
         "    Leave keys' access times alone when this connection reads them.",
         "SETINFO LIB-NAME|LIB-VER <value>",
         "    Record the client library's name or version.",
+        "TRACKING (ON|OFF) [REDIRECT <id>] [BCAST] [PREFIX <prefix> [...]] [OPTIN] [OPTOUT] [NOLOOP]",
+        "    Turn invalidation messages for client-side caching on or off.",
+        "CACHING (YES|NO)",
+        "    In OPTIN (YES) or OPTOUT (NO) mode, track or skip the keys the next command reads.",
+        "GETREDIR",
+        "    Return the id of the client invalidations are redirected to, 0 for none, -1 without tracking.",
+        "TRACKINGINFO",
+        "    Describe this connection's client-side caching settings.",
         "HELP",
         "    Print this help.",
     ];
