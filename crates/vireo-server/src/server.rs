@@ -540,12 +540,21 @@ impl Server {
         // commands that read a source that way switch counting on
         // themselves (`cmd::count_reads`); the gate switches it off after.
         let counting_db = client.db;
+        let absent_deleted_keys = if tracking && spec.flags & flags::WRITE != 0 {
+            crate::tracking::absent_deleted_keys(self, client, spec, &argv)
+        } else {
+            Vec::new()
+        };
         self.dbs[counting_db].set_count_reads(spec.flags & flags::READONLY != 0);
         handler(self, client, argv);
         self.dbs[counting_db].set_count_reads(false);
         if tracking {
             let changed = self.dirty != dirty_before;
-            crate::tracking::after_command(self, client, spec, &argv, changed);
+            let written = crate::tracking::Written {
+                changed,
+                absent_deleted_keys: &absent_deleted_keys,
+            };
+            crate::tracking::after_command(self, client, spec, &argv, written);
         }
         if let Some(request) = client.block_request.take() {
             self.block_client(client, request);

@@ -296,6 +296,38 @@ pub fn invalidate_expired(server: &mut Server) {
     }
 }
 
+/// What a command may have written, for [`after_command`].
+pub struct Written<'a> {
+    /// The dirty counter moved.
+    pub changed: bool,
+    /// Positions found by [`absent_deleted_keys`] before the command ran.
+    pub absent_deleted_keys: &'a [usize],
+}
+
+/// Run by the command gate before a write command's handler: the
+/// positions of keys the command may only delete that do not exist now.
+/// Redis compat: such keys are not changed, so they get no invalidation
+/// (`DEL a b` with only `a` present invalidates `a` alone).
+pub fn absent_deleted_keys(
+    server: &Server,
+    client: &Client,
+    spec: &CommandSpec,
+    argv: &Argv<'_>,
+) -> Vec<usize> {
+    let Some(keys) = command::keys_of(spec, argv.len(), |index| argv.get(index)) else {
+        return Vec::new();
+    };
+    let db = &server.dbs[client.db];
+    keys.into_iter()
+        .filter(|(_, key_flags)| key_flags.contains(&"delete") && !key_flags.contains(&"insert"))
+        .filter(|(position, _)| {
+            argv.get(*position)
+                .is_some_and(|key| !db.get_for_watch(key, server.now_ms))
+        })
+        .map(|(position, _)| position)
+        .collect()
+}
+
 /// Run by the command gate after a command's handler: invalidates what it
 /// expired and changed, remembers what a tracking client read, and at the
 /// top level (not inside EXEC) sends the client's own invalidations.
@@ -304,16 +336,16 @@ pub fn after_command(
     client: &mut Client,
     spec: &CommandSpec,
     argv: &Argv<'_>,
-    changed: bool,
+    written: Written<'_>,
 ) {
     let in_command = true;
     for key in take_expired_keys(server) {
         invalidate_key(server, Some(&mut *client), in_command, None, &key, true);
     }
-    if changed && spec.flags & flags::WRITE != 0 {
+    if written.changed && spec.flags & flags::WRITE != 0 {
         if let Some(keys) = command::keys_of(spec, argv.len(), |index| argv.get(index)) {
             for (position, key_flags) in keys {
-                if key_flags.contains(&"RO") {
+                if key_flags.contains(&"RO") || written.absent_deleted_keys.contains(&position) {
                     continue;
                 }
                 if let Some(key) = argv.get(position) {

@@ -159,6 +159,22 @@ const SCENARIOS: &[&str] = &[
      1 SELECT 1
      1 GET s
      0 PING",
+    // Keys a command could only delete, absent before it, were not changed.
+    "0~ HELLO 3
+     0 CLIENT TRACKING on
+     0 MGET a b l1 l2
+     1 SET a 1
+     0 read
+     1 DEL a b
+     1 RPUSH l2 x
+     0 read
+     0 MGET a b l1 l2
+     1 BLPOP l1 l2 0
+     0 read
+     1 UNLINK b a
+     1 SET b 1
+     0 read
+     0 PING",
     // NOLOOP.
     "0~ HELLO 3
      0 CLIENT TRACKING on NOLOOP

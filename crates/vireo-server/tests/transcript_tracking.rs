@@ -467,3 +467,19 @@ fn table_limit_applies_to_commands_queued_in_a_transaction() {
     );
     check(&mut t, c, "EXEC", "*1\r\n+PONG\r\n");
 }
+
+#[test]
+fn deleting_a_missing_key_invalidates_nothing() {
+    let mut t = Transcript::new();
+    let c = connect_resp3(&mut t);
+    let writer = t.connect();
+    check(&mut t, c, "CLIENT TRACKING on", "+OK\r\n");
+    check(&mut t, c, "MGET a b", "*2\r\n_\r\n_\r\n");
+    check(&mut t, writer, "SET a 1", "+OK\r\n");
+    pending(&mut t, c, PUSH_A);
+    check(&mut t, c, "GET a", "$1\r\n1\r\n");
+    check(&mut t, writer, "DEL b a", ":1\r\n");
+    pending(&mut t, c, PUSH_A);
+    check(&mut t, writer, "SET b 1", "+OK\r\n");
+    pending(&mut t, c, ">2\r\n$10\r\ninvalidate\r\n*1\r\n$1\r\nb\r\n");
+}
