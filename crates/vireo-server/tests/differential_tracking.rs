@@ -270,6 +270,17 @@ const SCENARIOS: &[&str] = &[
      0 read
      0 CLIENT TRACKINGINFO
      1 CLIENT TRACKINGINFO",
+    // A redirect target closed by CLIENT KILL, in BCAST mode.
+    "1 SUBSCRIBE __redis__:invalidate
+     0~ HELLO 3
+     0 CLIENT TRACKING on BCAST REDIRECT $1
+     2 CLIENT KILL ID $1
+     2 SET x 1
+     0 read
+     0 CLIENT TRACKINGINFO
+     0 CLIENT TRACKING on BCAST
+     2 SET x 2
+     0 read",
     // CLIENT REPLY OFF does not silence invalidations.
     "0~ HELLO 3
      0 CLIENT TRACKING on
