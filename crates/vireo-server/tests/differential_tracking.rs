@@ -209,6 +209,17 @@ const SCENARIOS: &[&str] = &[
      0 GET e
      1 MSET d 1 e 1
      0 PING",
+    // CLIENT CACHING queued in a transaction covers it and ends with it.
+    "0~ HELLO 3
+     0 CLIENT TRACKING on OPTIN
+     0 MULTI
+     0 CLIENT CACHING yes
+     0 GET a
+     0 EXEC
+     0 GET b
+     1 MSET a 1 b 1
+     0 read
+     0 PING",
     // BCAST with prefixes and NOLOOP.
     "0~ HELLO 3
      0 CLIENT TRACKING on BCAST PREFIX a: PREFIX b:

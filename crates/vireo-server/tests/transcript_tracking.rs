@@ -483,3 +483,16 @@ fn deleting_a_missing_key_invalidates_nothing() {
     check(&mut t, writer, "SET b 1", "+OK\r\n");
     pending(&mut t, c, ">2\r\n$10\r\ninvalidate\r\n*1\r\n$1\r\nb\r\n");
 }
+
+#[test]
+fn caching_given_inside_a_transaction_ends_with_it() {
+    let mut t = Transcript::new();
+    let c = connect_resp3(&mut t);
+    check(&mut t, c, "CLIENT TRACKING on OPTIN", "+OK\r\n");
+    check(&mut t, c, "MULTI", "+OK\r\n");
+    check(&mut t, c, "CLIENT CACHING yes", "+QUEUED\r\n");
+    check(&mut t, c, "GET a", "+QUEUED\r\n");
+    check(&mut t, c, "EXEC", "*2\r\n+OK\r\n_\r\n");
+    check(&mut t, c, "GET b", "_\r\n");
+    assert_eq!(info_field(&mut t, c, "tracking_total_keys"), "1");
+}
