@@ -31,6 +31,7 @@
 //!   makes. Once active, a write costs a table lookup per key it names.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::Arc;
 
 use vireo_resp::{encode, Argv};
 
@@ -55,7 +56,7 @@ pub struct Tracking {
     /// Clients with tracking on (INFO `tracking_clients`).
     pub clients: usize,
     /// Key name to the clients that may have it cached.
-    table: HashMap<Vec<u8>, Vec<ClientRef>>,
+    table: KeyTable,
     /// Client references across the whole table (INFO `tracking_total_items`).
     total_items: u64,
     /// Broadcast prefixes, in byte order.
@@ -65,6 +66,54 @@ pub struct Tracking {
     pending: Vec<Option<Vec<u8>>>,
     /// Consecutive table-limit passes that could not get under the limit.
     limit_rounds: u32,
+}
+
+/// Key names to readers, with a uniformly random key in O(1) for the
+/// table limit: entries live in a vector, and a map finds a key's place.
+#[derive(Debug, Default)]
+struct KeyTable {
+    places: HashMap<Arc<[u8]>, usize>,
+    entries: Vec<(Arc<[u8]>, Vec<ClientRef>)>,
+}
+
+impl KeyTable {
+    fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// The readers of `key`, an empty list first if it has none.
+    fn readers_mut(&mut self, key: &[u8]) -> &mut Vec<ClientRef> {
+        let place = match self.places.get(key) {
+            Some(&place) => place,
+            None => {
+                let name: Arc<[u8]> = Arc::from(key);
+                self.places.insert(Arc::clone(&name), self.entries.len());
+                self.entries.push((name, Vec::new()));
+                self.entries.len() - 1
+            }
+        };
+        &mut self.entries[place].1
+    }
+
+    /// Takes `key` out of the table with its readers.
+    fn remove(&mut self, key: &[u8]) -> Option<Vec<ClientRef>> {
+        let place = self.places.remove(key)?;
+        let (_, readers) = self.entries.swap_remove(place);
+        if let Some((moved, _)) = self.entries.get(place) {
+            self.places.insert(Arc::clone(moved), place);
+        }
+        Some(readers)
+    }
+
+    /// The key at `place` (below [`KeyTable::len`]).
+    fn key_at(&self, place: usize) -> Option<Arc<[u8]>> {
+        self.entries.get(place).map(|(name, _)| Arc::clone(name))
+    }
+
+    fn clear(&mut self) {
+        self.places.clear();
+        self.entries.clear();
+    }
 }
 
 /// The clients subscribed to one prefix, and the keys under it changed in
@@ -426,7 +475,7 @@ fn remember_keys(server: &mut Server, client: &Client, spec: &CommandSpec, argv:
         let Some(key) = argv.get(position) else {
             continue;
         };
-        let readers = server.tracking.table.entry(key.to_vec()).or_default();
+        let readers = server.tracking.table.readers_mut(key);
         if !readers.iter().any(|(id, _)| *id == client.id) {
             readers.push(reader);
             server.tracking.total_items += 1;
@@ -563,7 +612,7 @@ pub fn limit_table(server: &mut Server, mut current: Option<&mut Client>) {
             break;
         }
         let pick = server.rng.below(len);
-        let Some(key) = server.tracking.table.keys().nth(pick).cloned() else {
+        let Some(key) = server.tracking.table.key_at(pick) else {
             break;
         };
         invalidate_key(server, current.as_deref_mut(), false, None, &key, false);
@@ -876,5 +925,38 @@ pub fn client_trackinginfo(_server: &mut Server, client: &mut Client, _argv: Arg
     client.reply_array_len(prefixes.len());
     for prefix in &prefixes {
         client.reply_bulk(prefix);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn key_table_keeps_places_right_across_removals() {
+        let mut table = KeyTable::default();
+        for (id, key) in [b"a", b"b", b"c", b"d"].iter().enumerate() {
+            table.readers_mut(*key).push((id as u64, id));
+        }
+        table.readers_mut(b"b").push((9, 9));
+        assert_eq!(table.len(), 4);
+        assert_eq!(table.remove(b"a"), Some(vec![(0, 0)]));
+        assert_eq!(table.remove(b"a"), None);
+        // "d" moved into the freed place and is still found.
+        assert_eq!(table.remove(b"d"), Some(vec![(3, 3)]));
+        assert_eq!(table.remove(b"b"), Some(vec![(1, 1), (9, 9)]));
+        assert_eq!(table.len(), 1);
+        assert_eq!(table.key_at(0).as_deref(), Some(&b"c"[..]));
+        assert_eq!(table.key_at(1), None);
+        table.clear();
+        assert_eq!(table.len(), 0);
+    }
+
+    #[test]
+    fn prefixes_overlap_when_one_starts_the_other() {
+        assert!(overlaps(b"ab", b"a"));
+        assert!(overlaps(b"", b"x"));
+        assert!(overlaps(b"same", b"same"));
+        assert!(!overlaps(b"ab", b"ac"));
     }
 }
