@@ -71,6 +71,9 @@ pub struct Db {
     pub(crate) expire_cursor: usize,
     /// Running average of sampled TTLs in milliseconds (INFO keyspace).
     pub(crate) avg_ttl: i64,
+    /// Names of keys removed on expiry, kept once someone asked for them
+    /// (the server invalidates them for client-side caching).
+    expired_log: Option<Vec<Vec<u8>>>,
 }
 
 impl Default for Db {
@@ -95,6 +98,29 @@ impl Db {
             rng: crate::hash::KeyHasherBuilder::default().hash_one(instance),
             expire_cursor: 0,
             avg_ttl: 0,
+            expired_log: None,
+        }
+    }
+
+    /// From now on, records the names of keys removed on expiry for
+    /// [`Db::take_expired_log`].
+    pub fn log_expired_keys(&mut self) {
+        self.expired_log.get_or_insert_with(Vec::new);
+    }
+
+    /// The keys removed on expiry since the last call (none unless
+    /// [`Db::log_expired_keys`] was called).
+    pub fn take_expired_log(&mut self) -> Vec<Vec<u8>> {
+        self.expired_log
+            .as_mut()
+            .map(std::mem::take)
+            .unwrap_or_default()
+    }
+
+    #[inline]
+    fn note_expired(&mut self, key: &[u8]) {
+        if let Some(log) = &mut self.expired_log {
+            log.push(key.to_vec());
         }
     }
 
@@ -197,6 +223,7 @@ impl Db {
             }
             self.dict.remove(key);
             self.expired_keys += 1;
+            self.note_expired(key);
             self.lookup_stats.misses += u64::from(count);
             return None;
         }
@@ -404,6 +431,7 @@ impl Db {
             let key = entry.key().to_vec();
             self.dict.remove(&key);
             self.expired_keys += 1;
+            self.note_expired(&key);
         }
     }
 
@@ -453,6 +481,7 @@ impl Db {
                 let key = entry.key().to_vec();
                 self.dict.remove(&key);
                 self.expired_keys += 1;
+                self.note_expired(&key);
                 expired += 1;
             } else {
                 self.expire_cursor += 1;
@@ -488,6 +517,22 @@ mod tests {
         assert_eq!(db.len(), 0);
         assert_eq!(db.volatile_len(), 0);
         assert_eq!(db.expired_keys(), 1);
+    }
+
+    #[test]
+    fn expired_keys_are_logged_only_once_asked_for() {
+        let mut db = Db::new();
+        db.insert(b"early", string(b"v"), 10);
+        assert!(!db.contains(b"early", 11));
+        assert!(db.take_expired_log().is_empty(), "nothing logged unasked");
+        db.log_expired_keys();
+        db.insert(b"a", string(b"v"), 10);
+        db.insert(b"b", string(b"v"), 10);
+        assert!(!db.contains(b"a", 11));
+        let (_, expired, _, _) = db.expire_sample(11, 10);
+        assert_eq!(expired, 1);
+        assert_eq!(db.take_expired_log(), vec![b"a".to_vec(), b"b".to_vec()]);
+        assert!(db.take_expired_log().is_empty());
     }
 
     #[test]

@@ -195,6 +195,8 @@ pub struct Client {
     pub lib_name: Option<Vec<u8>>,
     /// CLIENT SETINFO LIB-VER.
     pub lib_ver: Option<Vec<u8>>,
+    /// CLIENT TRACKING settings, while tracking is on.
+    pub tracking: Option<Box<crate::tracking::ClientTracking>>,
 }
 
 impl Client {
@@ -246,6 +248,7 @@ impl Client {
             no_touch: false,
             lib_name: None,
             lib_ver: None,
+            tracking: None,
         }
     }
 

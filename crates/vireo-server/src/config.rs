@@ -48,6 +48,7 @@ const IMPLEMENTED: &[&str] = &[
     "lazyfree-lazy-user-del",
     "lazyfree-lazy-user-flush",
     "hll-sparse-max-bytes",
+    "tracking-table-max-keys",
 ];
 
 /// Log verbosity, least to most severe.
@@ -115,6 +116,8 @@ pub struct Config {
     pub proto_max_bulk_len: u64,
     /// A client whose unparsed input exceeds this is closed.
     pub client_query_buffer_limit: u64,
+    /// Most keys the client-side caching table holds (0: no limit).
+    pub tracking_table_max_keys: u64,
     /// `DEBUG` access.
     pub enable_debug_command: ProtectedAccess,
     /// `MODULE` access.
@@ -185,6 +188,7 @@ impl Default for Config {
             maxclients: 0,
             proto_max_bulk_len: 0,
             client_query_buffer_limit: 0,
+            tracking_table_max_keys: 0,
             enable_debug_command: ProtectedAccess::No,
             enable_module_command: ProtectedAccess::No,
             enable_protected_configs: ProtectedAccess::No,
@@ -532,6 +536,7 @@ impl Config {
         self.maxclients = number("maxclients") as usize;
         self.proto_max_bulk_len = number("proto-max-bulk-len") as u64;
         self.client_query_buffer_limit = number("client-query-buffer-limit") as u64;
+        self.tracking_table_max_keys = number("tracking-table-max-keys") as u64;
         self.enable_debug_command = access("enable-debug-command");
         self.enable_module_command = access("enable-module-command");
         self.enable_protected_configs = access("enable-protected-configs");

@@ -219,6 +219,39 @@ pub fn unknown_subcommand_or_arity(container: &[u8], sub: &[u8]) -> Vec<u8> {
     message
 }
 
+/// CLIENT TRACKING with REDIRECT given twice.
+pub const TRACKING_ONE_REDIRECT: &str = "A client can only redirect to a single other client";
+/// CLIENT TRACKING REDIRECT to an id no client has.
+pub const TRACKING_REDIRECT_MISSING: &str = "The client ID you want redirect to does not exist";
+/// CLIENT TRACKING ON with PREFIX but without BCAST.
+pub const TRACKING_PREFIX_NEEDS_BCAST: &str = "PREFIX option requires BCAST mode to be enabled";
+/// CLIENT TRACKING ON switching BCAST while tracking.
+pub const TRACKING_BCAST_SWITCH: &str = "You can't switch BCAST mode on/off before disabling tracking for this client, and then re-enabling it with a different mode.";
+/// CLIENT TRACKING ON with BCAST and OPTIN or OPTOUT.
+pub const TRACKING_OPT_WITH_BCAST: &str = "OPTIN and OPTOUT are not compatible with BCAST";
+/// CLIENT TRACKING ON with both OPTIN and OPTOUT.
+pub const TRACKING_OPTIN_AND_OPTOUT: &str = "You can't specify both OPTIN mode and OPTOUT mode";
+/// CLIENT TRACKING ON switching between OPTIN and OPTOUT while tracking.
+pub const TRACKING_OPT_SWITCH: &str = "You can't switch OPTIN/OPTOUT mode before disabling tracking for this client, and then re-enabling it with a different mode.";
+/// CLIENT CACHING without tracking on.
+pub const CACHING_WITHOUT_TRACKING: &str = "CLIENT CACHING can be called only when the client is in tracking mode with OPTIN or OPTOUT mode enabled";
+/// CLIENT CACHING YES outside OPTIN mode.
+pub const CACHING_YES_NEEDS_OPTIN: &str =
+    "CLIENT CACHING YES is only valid when tracking is enabled in OPTIN mode.";
+/// CLIENT CACHING NO outside OPTOUT mode.
+pub const CACHING_NO_NEEDS_OPTOUT: &str =
+    "CLIENT CACHING NO is only valid when tracking is enabled in OPTOUT mode.";
+
+/// CLIENT TRACKING BCAST PREFIX overlapping one the client already has.
+pub fn tracking_prefix_overlaps_existing(prefix: &str, existing: &str) -> String {
+    format!("Prefix '{prefix}' overlaps with an existing prefix '{existing}'. Prefixes for a single client must not overlap.")
+}
+
+/// CLIENT TRACKING BCAST with two overlapping PREFIX arguments.
+pub fn tracking_prefix_overlaps_provided(prefix: &str, other: &str) -> String {
+    format!("Prefix '{prefix}' overlaps with another provided prefix '{other}'. Prefixes for a single client must not overlap.")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -20,6 +20,7 @@ pub mod networking;
 pub mod os;
 pub mod server;
 pub mod testing;
+pub mod tracking;
 
 use std::io;
 

@@ -471,10 +471,16 @@ impl EventLoop {
             self.shut_down(reactor);
             return;
         }
+        if self.server.cron_paused {
+            return;
+        }
         self.close_timed_out_clients(reactor);
         self.shrink_idle_client_buffers();
         self.server.migrate.close_idle(self.server.now_ms);
         self.databases_cron();
+        if self.server.tracking.clients > 0 {
+            crate::tracking::limit_table(&mut self.server, None);
+        }
         let allocated = crate::os::allocated_bytes().unwrap_or(0);
         self.server.peak_allocated = self.server.peak_allocated.max(allocated);
     }
@@ -624,6 +630,7 @@ impl Handler for EventLoop {
         }
         self.server
             .active_expire_cycle(CycleKind::Fast, &mut unix_time_us);
+        crate::tracking::broadcast_invalidations(&mut self.server);
         self.flush_pending_writes(reactor);
     }
 

@@ -142,6 +142,8 @@ pub struct Server {
     /// `DEBUG SET-ACTIVE-EXPIRE`: whether cron and `before_sleep` run the
     /// active expire cycle.
     pub active_expire_enabled: bool,
+    /// `DEBUG PAUSE-CRON`: cron does none of its periodic work.
+    pub cron_paused: bool,
     /// `DEBUG SET-SKIP-CHECKSUM-VALIDATION`: RESTORE checks only the
     /// payload's version, not its checksum.
     pub skip_checksum_validation: bool,
@@ -156,6 +158,8 @@ pub struct Server {
     pub migrate: crate::cmd::migrate::MigrateConnections,
     /// The background freer of big values (UNLINK, FLUSHALL ASYNC).
     pub lazyfree: crate::lazyfree::LazyFree,
+    /// Client-side caching: who may cache which keys.
+    pub tracking: crate::tracking::Tracking,
 }
 
 /// An active CLIENT PAUSE.
@@ -204,6 +208,7 @@ impl Server {
             dirty: 0,
             rng: vireo_core::random::Rng::from_entropy(),
             lazyfree: crate::lazyfree::LazyFree::default(),
+            tracking: Default::default(),
             migrate: Default::default(),
             new_tcp_listeners: None,
             stats: Stats::default(),
@@ -227,6 +232,7 @@ impl Server {
             active_expire: ActiveExpire::default(),
             active_expire_enabled: true,
             skip_checksum_validation: false,
+            cron_paused: false,
             resize_db: 0,
         };
         server.set_time_us(now_ms.saturating_mul(1000));
@@ -300,6 +306,7 @@ impl Server {
         if client.is_subscribed() {
             crate::cmd::pubsub::forget_client(self, client);
         }
+        crate::tracking::forget_client(self, client);
         for (db, key, _) in &client.watched {
             let entry_key = (*db, key.clone());
             if let Some(watchers) = self.watched_keys.get_mut(&entry_key) {
@@ -487,6 +494,11 @@ impl Server {
                 return Outcome::Postponed;
             }
         }
+        // Client-side caching costs this one check while nobody has used it.
+        let tracking = self.tracking.active;
+        if tracking && !client.deny_blocking {
+            crate::tracking::before_command(self, client);
+        }
         if in_multi
             && !matches!(
                 spec.name,
@@ -528,9 +540,22 @@ impl Server {
         // commands that read a source that way switch counting on
         // themselves (`cmd::count_reads`); the gate switches it off after.
         let counting_db = client.db;
+        let absent_deleted_keys = if tracking && spec.flags & flags::WRITE != 0 {
+            crate::tracking::absent_deleted_keys(self, client, spec, &argv)
+        } else {
+            Vec::new()
+        };
         self.dbs[counting_db].set_count_reads(spec.flags & flags::READONLY != 0);
         handler(self, client, argv);
         self.dbs[counting_db].set_count_reads(false);
+        if tracking {
+            let changed = self.dirty != dirty_before;
+            let written = crate::tracking::Written {
+                changed,
+                absent_deleted_keys: &absent_deleted_keys,
+            };
+            crate::tracking::after_command(self, client, spec, &argv, written);
+        }
         if let Some(request) = client.block_request.take() {
             self.block_client(client, request);
             return Outcome::Blocked;
@@ -852,8 +877,13 @@ impl Server {
             return 0;
         }
         let (now_ms, hz) = (self.now_ms, self.config.hz);
-        self.active_expire
-            .cycle(&mut self.dbs, kind, now_ms, hz, clock_us)
+        let expired = self
+            .active_expire
+            .cycle(&mut self.dbs, kind, now_ms, hz, clock_us);
+        if expired > 0 {
+            crate::tracking::invalidate_expired(self);
+        }
+        expired
     }
 
     /// Keys removed because their time had passed, in every database

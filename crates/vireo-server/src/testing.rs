@@ -61,9 +61,13 @@ impl Transcript {
             state.query.extend(bytes);
             self.server.process_input(&mut state);
         }
-        let replies = state.out.split_off(state.out_sent);
         self.server.put_client(state);
-        replies
+        // As the event loop does before it sleeps again.
+        crate::tracking::broadcast_invalidations(&mut self.server);
+        let Some(state) = self.server.clients[client.0].as_mut() else {
+            return Vec::new();
+        };
+        state.out.split_off(state.out_sent)
     }
 
     /// Sends one command as a multibulk request and returns the reply bytes.
@@ -71,6 +75,13 @@ impl Transcript {
         let mut request = Vec::new();
         vireo_resp::encode::command(&mut request, args);
         self.send(client, &request)
+    }
+
+    /// Drops the client's connection, as if its peer had gone away.
+    pub fn disconnect(&mut self, client: ClientHandle) {
+        if let Some(state) = self.server.take_client(client.0) {
+            self.server.release_client(&state);
+        }
     }
 
     /// Whether the server has decided to close this client.

@@ -1,5 +1,6 @@
 //! CLIENT: ID, INFO, LIST, KILL, GETNAME, SETNAME, REPLY, NO-EVICT,
-//! NO-TOUCH, SETINFO and HELP.
+//! NO-TOUCH, SETINFO and HELP; TRACKING, CACHING, GETREDIR and
+//! TRACKINGINFO are handled in `tracking`.
 
 use vireo_resp::Argv;
 
@@ -207,6 +208,38 @@ pub const CLIENT: CommandSpec = CommandSpec {
             ])],
             client_setinfo,
         ),
+        sub(
+            "tracking",
+            -3,
+            "Turns client-side caching invalidations on or off",
+            "6.0.0",
+            crate::tracking::TRACKING_ARGS,
+            crate::tracking::client_tracking,
+        ),
+        sub(
+            "caching",
+            3,
+            "Tracks (or not) the keys read by the next command",
+            "6.0.0",
+            crate::tracking::CACHING_ARGS,
+            crate::tracking::client_caching,
+        ),
+        sub(
+            "getredir",
+            2,
+            "Returns the id of the client invalidations are redirected to",
+            "6.0.0",
+            &[],
+            crate::tracking::client_getredir,
+        ),
+        sub(
+            "trackinginfo",
+            2,
+            "Describes the connection's client-side caching settings",
+            "6.2.0",
+            &[],
+            crate::tracking::client_trackinginfo,
+        ),
         CommandSpec {
             flags: flags::LOADING | flags::STALE,
             ..sub(
@@ -246,6 +279,7 @@ fn describe(client: &Client, now_ms: i64) -> String {
     if client.postponed || client.blocked.is_some() {
         flags.push('b');
     }
+    crate::tracking::list_flags(client, &mut flags);
     if client.close_after_reply {
         flags.push('c');
     }
@@ -279,7 +313,7 @@ fn describe(client: &Client, now_ms: i64) -> String {
             .into_owned()
     };
     format!(
-        "id={} addr={} laddr={} fd={} name={} age={} idle={} flags={} db={} sub={} psub={} ssub={} multi={} qbuf={} qbuf-free={} argv-mem=0 multi-mem=0 rbs={} rbp={} obl={} oll=0 omem=0 tot-mem={} events={} cmd={} user=default redir=-1 resp={} lib-name={} lib-ver={}",
+        "id={} addr={} laddr={} fd={} name={} age={} idle={} flags={} db={} sub={} psub={} ssub={} multi={} qbuf={} qbuf-free={} argv-mem=0 multi-mem=0 rbs={} rbp={} obl={} oll=0 omem=0 tot-mem={} events={} cmd={} user=default redir={} resp={} lib-name={} lib-ver={}",
         client.id,
         client.peer,
         client.local_addr,
@@ -301,6 +335,7 @@ fn describe(client: &Client, now_ms: i64) -> String {
         total_memory,
         events,
         command.as_deref().unwrap_or("NULL"),
+        crate::tracking::redirect_of(client),
         client.resp,
         lib(&client.lib_name),
         lib(&client.lib_ver),
@@ -629,6 +664,14 @@ fn client_help(_server: &mut Server, client: &mut Client, _argv: Argv<'_>) {
         "    Leave keys' access times alone when this connection reads them.",
         "SETINFO LIB-NAME|LIB-VER <value>",
         "    Record the client library's name or version.",
+        "TRACKING (ON|OFF) [REDIRECT <id>] [BCAST] [PREFIX <prefix> [...]] [OPTIN] [OPTOUT] [NOLOOP]",
+        "    Turn invalidation messages for client-side caching on or off.",
+        "CACHING (YES|NO)",
+        "    In OPTIN (YES) or OPTOUT (NO) mode, track or skip the keys the next command reads.",
+        "GETREDIR",
+        "    Return the id of the client invalidations are redirected to, 0 for none, -1 without tracking.",
+        "TRACKINGINFO",
+        "    Describe this connection's client-side caching settings.",
         "HELP",
         "    Print this help.",
     ];

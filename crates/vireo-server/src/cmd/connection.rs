@@ -319,6 +319,7 @@ fn reset(server: &mut Server, client: &mut Client, _argv: Argv<'_>) {
         client.monitor = false;
         server.monitors.retain(|slot| *slot != client.slot);
     }
+    crate::tracking::disable(server, client);
     client.db = 0;
     client.resp = 2;
     client.name = None;

@@ -39,6 +39,9 @@ fn debug(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
         // Redis compat: parsed with atoi, so anything but a number is 0.
         server.active_expire_enabled = atoi(&argv[2]) != 0;
         client.reply_ok();
+    } else if sub.eq_ignore_ascii_case(b"pause-cron") && argv.len() == 3 {
+        server.cron_paused = atoi(&argv[2]) != 0;
+        client.reply_ok();
     } else if sub.eq_ignore_ascii_case(b"set-skip-checksum-validation") && argv.len() == 3 {
         server.skip_checksum_validation = atoi(&argv[2]) != 0;
         client.reply_ok();
@@ -414,6 +417,8 @@ fn help(client: &mut Client) {
         "    Write <message> to the server log.",
         "OBJECT <key>",
         "    Describe how a value is stored.",
+        "PAUSE-CRON <0|1>",
+        "    Stop or resume the periodic cron work.",
         "POPULATE <count> [<prefix>] [<size>]",
         "    Create <count> string keys <prefix>:N (default prefix 'key') holding value:N, padded to <size>.",
         "QUICKLIST <key> [<full>]",

@@ -197,7 +197,7 @@ fn write_section(
                 "blocked_clients",
                 &(server.postponed.len() + server.blocking.blocked.len()),
             );
-            field("tracking_clients", &0);
+            field("tracking_clients", &server.tracking.clients);
             field("clients_in_timeout_table", &0);
         }
         "memory" => {
@@ -333,6 +333,9 @@ fn write_section(
             field("pubsubshard_channels", &server.pubsub.shard_channels.len());
             // No MIGRATE yet, so no cached connections to other servers.
             field("migrate_cached_sockets", &0);
+            field("tracking_total_keys", &server.tracking.total_keys());
+            field("tracking_total_items", &server.tracking.total_items());
+            field("tracking_total_prefixes", &server.tracking.total_prefixes());
             field("total_error_replies", &(stats.error_replies + live_errors));
         }
         "replication" => {

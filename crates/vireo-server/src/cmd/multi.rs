@@ -131,6 +131,9 @@ fn exec(server: &mut Server, client: &mut Client, _argv: Argv<'_>) {
         max_inline_len: usize::MAX,
         ..RequestLimits::default()
     };
+    // Redis compat: the queued commands run as part of EXEC, which stays
+    // the client's last command (CLIENT LIST's cmd, CLIENT CACHING's scope).
+    let exec_command = client.last_command;
     // Redis compat: inside a transaction blocking commands never block.
     client.deny_blocking = true;
     for request in &state.commands {
@@ -145,6 +148,7 @@ fn exec(server: &mut Server, client: &mut Client, _argv: Argv<'_>) {
         }
     }
     client.deny_blocking = false;
+    client.last_command = exec_command;
 }
 
 fn watch(server: &mut Server, client: &mut Client, argv: Argv<'_>) {

@@ -91,6 +91,7 @@ fn flushdb(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
     if !server.watched_keys.is_empty() {
         server.touch_all_keys_in_db(client, client.db);
     }
+    crate::tracking::invalidate_all(server, client);
     let removed = empty_db(server, client.db, in_background);
     server.dirty += removed as u64;
     client.reply_ok();
@@ -124,6 +125,7 @@ fn flushall(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
             server.touch_all_keys_in_db(client, db);
         }
     }
+    crate::tracking::invalidate_all(server, client);
     let removed: usize = (0..server.dbs.len())
         .map(|index| empty_db(server, index, in_background))
         .sum();
