@@ -42,6 +42,16 @@ fn is_expired(expire_at_ms: i64, now_ms: i64) -> bool {
     now_ms > expire_at_ms
 }
 
+/// A change to the keyspace made as a side effect of a lookup or insert,
+/// which the server may have to announce (keyspace notifications).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyEvent {
+    /// The key was removed because its time had passed.
+    Expired,
+    /// The key did not exist and was created.
+    Created,
+}
+
 /// Read lookups that found a live key, and those that did not.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct LookupStats {
@@ -67,6 +77,10 @@ pub struct Db {
     /// inserts that take no time.
     clock: u32,
     rng: u64,
+    /// Whether expiries and creations are logged in `key_events`.
+    record_key_events: bool,
+    /// Expiries and creations since the server last drained them, in order.
+    key_events: Vec<(KeyEvent, Vec<u8>)>,
     /// Next volatile arena position the active expire cycle samples.
     pub(crate) expire_cursor: usize,
     /// Running average of sampled TTLs in milliseconds (INFO keyspace).
@@ -93,6 +107,8 @@ impl Db {
             lookup_stats: LookupStats::default(),
             clock: 0,
             rng: crate::hash::KeyHasherBuilder::default().hash_one(instance),
+            record_key_events: false,
+            key_events: Vec::new(),
             expire_cursor: 0,
             avg_ttl: 0,
         }
@@ -123,6 +139,35 @@ impl Db {
     #[inline]
     pub fn set_count_reads(&mut self, on: bool) {
         self.count_reads = on;
+    }
+
+    /// Switches the logging of expired and created keys on or off; off
+    /// (the default) costs one branch on those rare paths.
+    pub fn set_record_key_events(&mut self, on: bool) {
+        self.record_key_events = on;
+        if !on {
+            self.key_events.clear();
+        }
+    }
+
+    /// True when expiries or creations wait to be drained.
+    #[inline]
+    pub fn has_key_events(&self) -> bool {
+        !self.key_events.is_empty()
+    }
+
+    /// Takes the logged expiries and creations, oldest first.
+    pub fn drain_key_events(&mut self) -> Vec<(KeyEvent, Vec<u8>)> {
+        std::mem::take(&mut self.key_events)
+    }
+
+    /// Removes an expired key, counting and logging it.
+    fn remove_expired(&mut self, key: &[u8]) {
+        self.dict.remove(key);
+        self.expired_keys += 1;
+        if self.record_key_events {
+            self.key_events.push((KeyEvent::Expired, key.to_vec()));
+        }
     }
 
     /// Read lookups counted so far.
@@ -195,8 +240,7 @@ impl Db {
                 self.lookup_stats.misses += u64::from(count);
                 return None;
             }
-            self.dict.remove(key);
-            self.expired_keys += 1;
+            self.remove_expired(key);
             self.lookup_stats.misses += u64::from(count);
             return None;
         }
@@ -292,6 +336,9 @@ impl Db {
             return;
         }
         self.dict.insert_new(key, value, expire_at_ms, clock);
+        if self.record_key_events {
+            self.key_events.push((KeyEvent::Created, key.to_vec()));
+        }
     }
 
     /// Stores `value` under `key`, keeping the expiry of a live previous value.
@@ -402,8 +449,7 @@ impl Db {
                 continue;
             }
             let key = entry.key().to_vec();
-            self.dict.remove(&key);
-            self.expired_keys += 1;
+            self.remove_expired(&key);
         }
     }
 
@@ -451,8 +497,7 @@ impl Db {
                 // The arena's last key moves into this position: look at
                 // the same position again next.
                 let key = entry.key().to_vec();
-                self.dict.remove(&key);
-                self.expired_keys += 1;
+                self.remove_expired(&key);
                 expired += 1;
             } else {
                 self.expire_cursor += 1;
@@ -500,6 +545,27 @@ mod tests {
         assert_eq!(db.expire_at(b"k", 0), Some(NO_EXPIRY));
         assert_eq!(db.get(b"k", 0), Some(&string(b"3")));
         assert_eq!(db.volatile_len(), 0);
+    }
+
+    #[test]
+    fn key_events_log_expiries_and_creations_in_order_only_when_on() {
+        let mut db = Db::new();
+        db.insert(b"quiet", string(b"v"), NO_EXPIRY);
+        assert!(!db.has_key_events());
+        db.set_record_key_events(true);
+        db.insert(b"old", string(b"v"), 10);
+        db.insert(b"old", string(b"w"), 10);
+        assert!(!db.contains(b"old", 11));
+        db.insert(b"old", string(b"x"), NO_EXPIRY);
+        assert_eq!(
+            db.drain_key_events(),
+            vec![
+                (KeyEvent::Created, b"old".to_vec()),
+                (KeyEvent::Expired, b"old".to_vec()),
+                (KeyEvent::Created, b"old".to_vec()),
+            ]
+        );
+        assert!(!db.has_key_events());
     }
 
     #[test]

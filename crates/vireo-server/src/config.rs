@@ -46,6 +46,7 @@ const IMPLEMENTED: &[&str] = &[
     "zset-max-listpack-value",
     "lazyfree-lazy-user-del",
     "lazyfree-lazy-user-flush",
+    "notify-keyspace-events",
 ];
 
 /// Log verbosity, least to most severe.
@@ -131,6 +132,8 @@ pub struct Config {
     pub latency_monitor_threshold: u64,
     /// Keep per-command latency histograms.
     pub latency_tracking: bool,
+    /// `notify-keyspace-events` as class bits (see [`crate::notify`]).
+    pub notify_keyspace_events: u32,
     /// `client-output-buffer-limit` for the normal, replica and pub/sub
     /// classes: (hard bytes, soft bytes, soft seconds), 0 meaning no limit.
     pub output_buffer_limits: [(u64, u64, u64); 3],
@@ -188,6 +191,7 @@ impl Default for Config {
             slowlog_max_len: 0,
             latency_monitor_threshold: 0,
             latency_tracking: false,
+            notify_keyspace_events: 0,
             output_buffer_limits: [(0, 0, 0); 3],
             list_max_listpack_size: -2,
             hash_limits: vireo_core::t_hash::HashLimits::default(),
@@ -533,6 +537,8 @@ impl Config {
         self.slowlog_max_len = number("slowlog-max-len") as usize;
         self.latency_monitor_threshold = number("latency-monitor-threshold").max(0) as u64;
         self.latency_tracking = yes("latency-tracking");
+        self.notify_keyspace_events =
+            crate::notify::classes_from_letters(&get("notify-keyspace-events")).unwrap_or(0);
         self.lazyfree_lazy_user_del = yes("lazyfree-lazy-user-del");
         self.lazyfree_lazy_user_flush = yes("lazyfree-lazy-user-flush");
         let limits: Vec<u64> = get("client-output-buffer-limit")
@@ -705,8 +711,9 @@ fn canonical_special(name: &str, values: &[String], previous: &str) -> Result<St
             _ => Err(wrong_count()),
         },
         "notify-keyspace-events" => match values {
-            [classes] => keyspace_events(classes)
-                .ok_or_else(|| "Invalid event class character. Use 'Ag$lshzxeKEtmdn'.".to_string()),
+            [classes] => crate::notify::classes_from_letters(classes)
+                .map(crate::notify::letters_from_classes)
+                .ok_or_else(|| crate::errors::INVALID_EVENT_CLASS.to_string()),
             _ => Err(wrong_count()),
         },
         "oom-score-adj-values" => {
@@ -746,31 +753,6 @@ fn canonical_special(name: &str, values: &[String], previous: &str) -> Result<St
         "client-output-buffer-limit" => client_output_buffer_limits(values, previous),
         _ => Ok(values.join(" ")),
     }
-}
-
-/// Redis's keyspace-event classes, in its canonical order; `None` for an
-/// unknown class character.
-fn keyspace_events(classes: &str) -> Option<String> {
-    const ALL: &str = "g$lshzxetd";
-    let mut set = std::collections::BTreeSet::new();
-    for class in classes.chars() {
-        match class {
-            'A' => set.extend(ALL.chars()),
-            'g' | '$' | 'l' | 's' | 'h' | 'z' | 'x' | 'e' | 't' | 'd' | 'n' | 'K' | 'E' | 'm' => {
-                set.insert(class);
-            }
-            _ => return None,
-        }
-    }
-    let mut text = String::new();
-    // Redis compat: 'n' is not part of 'A' and is only shown when 'A' is not.
-    if ALL.chars().all(|class| set.contains(&class)) {
-        text.push('A');
-    } else {
-        text.extend("g$lshzxetdn".chars().filter(|class| set.contains(class)));
-    }
-    text.extend("KEm".chars().filter(|class| set.contains(class)));
-    Some(text)
 }
 
 /// Updates the `client-output-buffer-limit` classes named in `values`.

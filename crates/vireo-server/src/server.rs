@@ -230,6 +230,7 @@ impl Server {
             resize_db: 0,
         };
         server.set_time_us(now_ms.saturating_mul(1000));
+        server.apply_notify_classes();
         server
     }
 
@@ -592,6 +593,10 @@ impl Server {
         if !self.blocking.ready.is_empty() && !client.deny_blocking {
             self.serve_ready_keys();
         }
+        // Expiries and creations not yet followed by another notification.
+        if self.config.notify_keyspace_events != 0 {
+            self.publish_database_key_events(Some(client));
+        }
         Outcome::Done
     }
 
@@ -650,6 +655,7 @@ impl Server {
         self.limits.max_bulk_len = config.proto_max_bulk_len;
         crate::log::set_level(config.loglevel);
         self.config = config;
+        self.apply_notify_classes();
     }
 
     /// Starts watching `key` in the client's database for `client`.
@@ -852,8 +858,13 @@ impl Server {
             return 0;
         }
         let (now_ms, hz) = (self.now_ms, self.config.hz);
-        self.active_expire
-            .cycle(&mut self.dbs, kind, now_ms, hz, clock_us)
+        let expired = self
+            .active_expire
+            .cycle(&mut self.dbs, kind, now_ms, hz, clock_us);
+        if expired > 0 && self.config.notify_keyspace_events != 0 {
+            self.publish_database_key_events(None);
+        }
+        expired
     }
 
     /// Keys removed because their time had passed, in every database

@@ -427,15 +427,16 @@ fn deliver(target: &mut Client, parts: &[&[u8]]) {
     }
 }
 
-/// Sends `parts` to the subscriber `(slot, id)`, the publisher itself included.
+/// Sends `parts` to the subscriber `(slot, id)`; the publisher, when it is
+/// a client running a command, is out of its slot and is reached directly.
 fn deliver_to(
     server: &mut Server,
-    publisher: &mut Client,
+    publisher: Option<&mut Client>,
     subscriber: Subscriber,
     parts: &[&[u8]],
 ) {
     let (slot, id) = subscriber;
-    if id == publisher.id {
+    if let Some(publisher) = publisher.filter(|publisher| publisher.id == id) {
         // Only the client running the command can have its reply dropped
         // by CLIENT REPLY OFF, so only its own messages need marking.
         let start = publisher.out.len();
@@ -453,9 +454,12 @@ fn deliver_to(
     server.clients[slot] = Some(target);
 }
 
+/// Publishes `message` on `channel` (or a shard channel) to its
+/// subscribers and to the matching patterns' subscribers; returns how many
+/// received it. `publisher` is the client running the command, if any.
 fn publish_generic(
     server: &mut Server,
-    client: &mut Client,
+    mut publisher: Option<&mut Client>,
     channel: &[u8],
     message: &[u8],
     shard: bool,
@@ -468,7 +472,12 @@ fn publish_generic(
     };
     let direct: Vec<Subscriber> = map.get(channel).cloned().unwrap_or_default();
     for subscriber in direct {
-        deliver_to(server, client, subscriber, &[word, channel, message]);
+        deliver_to(
+            server,
+            publisher.as_deref_mut(),
+            subscriber,
+            &[word, channel, message],
+        );
         receivers += 1;
     }
     if shard {
@@ -485,7 +494,7 @@ fn publish_generic(
         for subscriber in subscribers {
             deliver_to(
                 server,
-                client,
+                publisher.as_deref_mut(),
                 subscriber,
                 &[b"pmessage", &pattern, channel, message],
             );
@@ -495,13 +504,24 @@ fn publish_generic(
     receivers
 }
 
+/// PUBLISH from inside the server (keyspace notifications): channel and
+/// pattern subscribers, as PUBLISH delivers.
+pub(crate) fn publish_message(
+    server: &mut Server,
+    publisher: Option<&mut Client>,
+    channel: &[u8],
+    message: &[u8],
+) -> i64 {
+    publish_generic(server, publisher, channel, message, false)
+}
+
 fn publish(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
-    let receivers = publish_generic(server, client, &argv[1], &argv[2], false);
+    let receivers = publish_generic(server, Some(client), &argv[1], &argv[2], false);
     client.reply_integer(receivers);
 }
 
 fn spublish(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
-    let receivers = publish_generic(server, client, &argv[1], &argv[2], true);
+    let receivers = publish_generic(server, Some(client), &argv[1], &argv[2], true);
     client.reply_integer(receivers);
 }
 
