@@ -13,6 +13,7 @@ use crate::command::{
     KEY_RO_ACCESS,
 };
 use crate::errors;
+use crate::notify;
 use crate::server::Server;
 
 /// DEL key [key ...]
@@ -47,14 +48,14 @@ fn unlink(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
 /// `lazy`, big ones on the background thread.
 fn delete_keys(server: &mut Server, client: &mut Client, argv: Argv<'_>, lazy: bool) {
     let now = server.now_ms;
-    let db = &mut server.dbs[client.db];
     let mut removed = 0;
     for key in argv.iter().skip(1) {
-        if let Some(taken) = db.take(key, now) {
+        if let Some(taken) = server.dbs[client.db].take(key, now) {
             removed += 1;
             if lazy {
                 server.lazyfree.free_value(taken.value);
             }
+            server.notify(client, notify::GENERIC, "del", key);
         }
     }
     server.dirty += removed as u64;
@@ -299,6 +300,7 @@ fn persist(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
     if had_expiry {
         db.set_expiry(&argv[1], NO_EXPIRY, now);
         server.dirty += 1;
+        server.notify(client, notify::GENERIC, "persist", &argv[1]);
     }
     client.reply_integer(i64::from(had_expiry));
 }
@@ -465,12 +467,15 @@ fn expire_generic(server: &mut Server, client: &mut Client, argv: Argv<'_>, form
     if refused {
         return client.reply_integer(0);
     }
-    if when <= now {
+    let event = if when <= now {
         db.remove(&argv[1], now);
+        "del"
     } else {
         db.set_expiry(&argv[1], when, now);
-    }
+        "expire"
+    };
     server.dirty += 1;
+    server.notify(client, notify::GENERIC, event, &argv[1]);
     client.reply_integer(1);
 }
 
@@ -600,6 +605,8 @@ fn rename_generic(server: &mut Server, client: &mut Client, argv: Argv<'_>, nx: 
         db.insert_taken(to, taken);
     }
     server.dirty += 1;
+    server.notify(client, notify::GENERIC, "rename_from", from);
+    server.notify(client, notify::GENERIC, "rename_to", to);
     reply_nx(client, nx, true);
 }
 
@@ -701,6 +708,7 @@ fn copy(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
     }
     target.insert(to, value, expire_at_ms);
     server.dirty += 1;
+    server.notify_keyspace_event(Some(client), notify::GENERIC, "copy_to", to, target_db);
     client.reply_integer(1);
 }
 
@@ -740,6 +748,9 @@ fn move_key(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
         server.dbs[target_db].insert_taken(key, taken);
     }
     server.dirty += 1;
+    let source_db = client.db;
+    server.notify_keyspace_event(Some(client), notify::GENERIC, "move_from", key, source_db);
+    server.notify_keyspace_event(Some(client), notify::GENERIC, "move_to", key, target_db);
     client.reply_integer(1);
 }
 
@@ -1235,6 +1246,7 @@ fn restore(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
         // Already expired: nothing is created, and REPLACE has deleted.
         if deleted {
             server.dirty += 1;
+            server.notify(client, notify::GENERIC, "del", key);
         }
         return client.reply_ok();
     }
@@ -1252,6 +1264,7 @@ fn restore(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
         }
     }
     server.dirty += 1;
+    server.notify(client, notify::GENERIC, "restore", key);
     client.reply_ok();
 }
 
