@@ -76,6 +76,9 @@ pub struct Db {
     /// Access clock of the latest `now` this database was given, for
     /// inserts that take no time.
     clock: u32,
+    /// The latest `now` this database was given, milliseconds: inserts,
+    /// which take no time, judge a replaced key's expiry by it.
+    now_ms: i64,
     rng: u64,
     /// Whether expiries and creations are logged in `key_events`.
     record_key_events: bool,
@@ -106,6 +109,7 @@ impl Db {
             count_reads: false,
             lookup_stats: LookupStats::default(),
             clock: 0,
+            now_ms: 0,
             rng: crate::hash::KeyHasherBuilder::default().hash_one(instance),
             record_key_events: false,
             key_events: Vec::new(),
@@ -190,6 +194,7 @@ impl Db {
     #[inline]
     pub fn set_clock(&mut self, now_ms: i64) {
         self.clock = lru_clock(now_ms);
+        self.now_ms = now_ms;
     }
 
     /// Bytes the keyspace table itself takes, apart from keys and values:
@@ -226,6 +231,7 @@ impl Db {
         read: bool,
     ) -> Option<(&mut Entry, i64)> {
         self.clock = lru_clock(now_ms);
+        self.now_ms = now_ms;
         if self.dict.is_rehashing() {
             self.dict.rehash(1);
         }
@@ -329,11 +335,17 @@ impl Db {
     /// previous value and expiry.
     pub fn insert(&mut self, key: &[u8], value: Value, expire_at_ms: i64) {
         let clock = self.clock;
-        if let Some((entry, _)) = self.dict.get_mut(key) {
-            entry.value = value;
-            entry.set_lru(clock);
-            self.dict.set_expire(key, expire_at_ms);
-            return;
+        let (now_ms, keep_expired) = (self.now_ms, self.now_ms < self.keep_expired_until_ms);
+        if let Some((entry, previous_expiry)) = self.dict.get_mut(key) {
+            // Redis compat: a key past its time is expired first, then the
+            // new value is a new key (Redis looks the key up before writing).
+            if keep_expired || !is_expired(previous_expiry, now_ms) {
+                entry.value = value;
+                entry.set_lru(clock);
+                self.dict.set_expire(key, expire_at_ms);
+                return;
+            }
+            self.remove_expired(key);
         }
         self.dict.insert_new(key, value, expire_at_ms, clock);
         if self.record_key_events {
@@ -566,6 +578,24 @@ mod tests {
             ]
         );
         assert!(!db.has_key_events());
+    }
+
+    #[test]
+    fn insert_over_an_expired_key_expires_it_then_creates_it() {
+        let mut db = Db::new();
+        db.set_record_key_events(true);
+        db.insert(b"k", string(b"v"), 10);
+        db.set_clock(11);
+        db.insert(b"k", string(b"w"), NO_EXPIRY);
+        assert_eq!(db.expired_keys(), 1);
+        assert_eq!(
+            db.drain_key_events(),
+            vec![
+                (KeyEvent::Created, b"k".to_vec()),
+                (KeyEvent::Expired, b"k".to_vec()),
+                (KeyEvent::Created, b"k".to_vec()),
+            ]
+        );
     }
 
     #[test]
