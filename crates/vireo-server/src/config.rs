@@ -407,7 +407,19 @@ impl Config {
             canonical_value(spec, values, &self.values[index])?
         };
         self.store(index, canonical);
+        self.keep_classes_of(spec.name, values);
         Ok(())
+    }
+
+    /// Redis compat: `n` given with `A` is in force though the canonical
+    /// text leaves it out, so the classes come from the letters as given.
+    fn keep_classes_of(&mut self, name: &str, values: &[String]) {
+        if name == "notify-keyspace-events" {
+            self.notify_keyspace_events = values
+                .first()
+                .and_then(|letters| crate::notify::classes_from_letters(letters))
+                .unwrap_or(0);
+        }
     }
 
     /// CONFIG SET of one option: the value is one string, split into words
@@ -438,6 +450,7 @@ impl Config {
             std::env::set_current_dir(&canonical).map_err(|error| error.to_string())?;
         }
         self.store(index, canonical);
+        self.keep_classes_of(spec.name, &values);
         Ok(())
     }
 
@@ -537,8 +550,6 @@ impl Config {
         self.slowlog_max_len = number("slowlog-max-len") as usize;
         self.latency_monitor_threshold = number("latency-monitor-threshold").max(0) as u64;
         self.latency_tracking = yes("latency-tracking");
-        self.notify_keyspace_events =
-            crate::notify::classes_from_letters(&get("notify-keyspace-events")).unwrap_or(0);
         self.lazyfree_lazy_user_del = yes("lazyfree-lazy-user-del");
         self.lazyfree_lazy_user_flush = yes("lazyfree-lazy-user-flush");
         let limits: Vec<u64> = get("client-output-buffer-limit")

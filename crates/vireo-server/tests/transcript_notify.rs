@@ -297,3 +297,19 @@ fn a_resp3_writer_subscribed_to_its_own_keys_gets_pushes_before_the_reply() {
     check(&mut t, c, "CLIENT REPLY OFF", "");
     check(&mut t, c, "SET k v", push);
 }
+
+#[test]
+fn new_given_with_all_is_in_force_though_not_shown() {
+    let (mut t, writer, subscriber) = setup("EAn");
+    check(
+        &mut t,
+        writer,
+        "CONFIG GET notify-keyspace-events",
+        "*2\r\n$22\r\nnotify-keyspace-events\r\n$2\r\nAE\r\n",
+    );
+    check(&mut t, writer, "SET k v", "+OK\r\n");
+    assert_eq!(
+        pushed(&mut t, subscriber),
+        keyevent("new", "k") + &keyevent("set", "k")
+    );
+}
