@@ -50,6 +50,29 @@ pub enum KeyEvent {
     Expired,
     /// The key did not exist and was created.
     Created,
+    /// A read lookup (one counted in the keyspace statistics) found no key.
+    Missed,
+}
+
+impl KeyEvent {
+    const fn bit(self) -> u8 {
+        match self {
+            KeyEvent::Expired => 1,
+            KeyEvent::Created => 2,
+            KeyEvent::Missed => 4,
+        }
+    }
+}
+
+/// What a lookup is for, which decides what it counts and logs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Lookup {
+    /// For a write: neither counted nor logged as a miss.
+    Write,
+    /// A read: counted while counting is on, and a miss is logged.
+    Read,
+    /// A read whose miss is counted but not logged (Redis's OBJECT).
+    ReadUnannounced,
 }
 
 /// Read lookups that found a live key, and those that did not.
@@ -80,9 +103,10 @@ pub struct Db {
     /// which take no time, judge a replaced key's expiry by it.
     now_ms: i64,
     rng: u64,
-    /// Whether expiries and creations are logged in `key_events`.
-    record_key_events: bool,
-    /// Expiries and creations since the server last drained them, in order.
+    /// Which kinds of [`KeyEvent`] are logged in `key_events` (their bits).
+    record_key_events: u8,
+    /// Expiries, creations and misses since the server last drained them,
+    /// in order.
     key_events: Vec<(KeyEvent, Vec<u8>)>,
     /// Next volatile arena position the active expire cycle samples.
     pub(crate) expire_cursor: usize,
@@ -111,7 +135,7 @@ impl Db {
             clock: 0,
             now_ms: 0,
             rng: crate::hash::KeyHasherBuilder::default().hash_one(instance),
-            record_key_events: false,
+            record_key_events: 0,
             key_events: Vec::new(),
             expire_cursor: 0,
             avg_ttl: 0,
@@ -145,12 +169,30 @@ impl Db {
         self.count_reads = on;
     }
 
-    /// Switches the logging of expired and created keys on or off; off
-    /// (the default) costs one branch on those rare paths.
-    pub fn set_record_key_events(&mut self, on: bool) {
-        self.record_key_events = on;
-        if !on {
-            self.key_events.clear();
+    /// Logs exactly the kinds of key events in `kinds` from now on; none
+    /// (the default) costs one branch on the paths that would log.
+    pub fn set_record_key_events(&mut self, kinds: &[KeyEvent]) {
+        self.record_key_events = kinds.iter().fold(0, |bits, kind| bits | kind.bit());
+        self.key_events
+            .retain(|(kind, _)| kind.bit() & self.record_key_events != 0);
+    }
+
+    #[inline]
+    fn log_key_event(&mut self, kind: KeyEvent, key: &[u8]) {
+        if self.record_key_events & kind.bit() != 0 {
+            self.key_events.push((kind, key.to_vec()));
+        }
+    }
+
+    /// Counts a lookup that found no live key, and logs it if it was a read.
+    #[inline]
+    fn missed(&mut self, key: &[u8], lookup: Lookup) {
+        if lookup == Lookup::Write || !self.count_reads {
+            return;
+        }
+        self.lookup_stats.misses += 1;
+        if lookup == Lookup::Read {
+            self.log_key_event(KeyEvent::Missed, key);
         }
     }
 
@@ -169,9 +211,7 @@ impl Db {
     fn remove_expired(&mut self, key: &[u8]) {
         self.dict.remove(key);
         self.expired_keys += 1;
-        if self.record_key_events {
-            self.key_events.push((KeyEvent::Expired, key.to_vec()));
-        }
+        self.log_key_event(KeyEvent::Expired, key);
     }
 
     /// Read lookups counted so far.
@@ -220,37 +260,34 @@ impl Db {
     }
 
     /// The live entry for `key` and its expiry time, removing the key first
-    /// if it has expired. With `touch`, records the access; with `read`,
-    /// counts a hit or a miss if counting is on.
+    /// if it has expired. With `touch`, records the access; a read
+    /// `lookup` counts a hit or a miss if counting is on.
     #[inline]
     fn find_live(
         &mut self,
         key: &[u8],
         now_ms: i64,
         touch: bool,
-        read: bool,
+        lookup: Lookup,
     ) -> Option<(&mut Entry, i64)> {
         self.clock = lru_clock(now_ms);
         self.now_ms = now_ms;
         if self.dict.is_rehashing() {
             self.dict.rehash(1);
         }
-        let count = read && self.count_reads;
         let Some(handle) = self.dict.locate(key) else {
-            self.lookup_stats.misses += u64::from(count);
+            self.missed(key, lookup);
             return None;
         };
         let expire_at_ms = self.dict.expire_at(handle);
         if is_expired(expire_at_ms, now_ms) {
-            if now_ms < self.keep_expired_until_ms {
-                self.lookup_stats.misses += u64::from(count);
-                return None;
+            if now_ms >= self.keep_expired_until_ms {
+                self.remove_expired(key);
             }
-            self.remove_expired(key);
-            self.lookup_stats.misses += u64::from(count);
+            self.missed(key, lookup);
             return None;
         }
-        self.lookup_stats.hits += u64::from(count);
+        self.lookup_stats.hits += u64::from(lookup != Lookup::Write && self.count_reads);
         let clock = self.clock;
         let entry = self.dict.entry_at(handle);
         if touch {
@@ -262,7 +299,7 @@ impl Db {
     /// The live entry for `key`, removing it first if it has expired.
     #[inline]
     pub fn lookup(&mut self, key: &[u8], now_ms: i64) -> Option<&mut Entry> {
-        self.find_live(key, now_ms, true, true)
+        self.find_live(key, now_ms, true, Lookup::Read)
             .map(|(entry, _)| entry)
     }
 
@@ -270,27 +307,34 @@ impl Db {
     /// a hit or a miss (Redis's `lookupKeyWrite`).
     #[inline]
     pub fn lookup_for_write(&mut self, key: &[u8], now_ms: i64) -> Option<&mut Entry> {
-        self.find_live(key, now_ms, true, false)
+        self.find_live(key, now_ms, true, Lookup::Write)
             .map(|(entry, _)| entry)
     }
 
     /// The live entry for `key` and its expiry time ([`NO_EXPIRY`] if none).
     #[inline]
     pub fn lookup_with_expiry(&mut self, key: &[u8], now_ms: i64) -> Option<(&mut Entry, i64)> {
-        self.find_live(key, now_ms, true, true)
+        self.find_live(key, now_ms, true, Lookup::Read)
     }
 
     /// Like [`Db::lookup_with_expiry`] without recording an access
-    /// (OBJECT, DEBUG OBJECT).
+    /// (EXISTS, TYPE).
     pub fn peek(&mut self, key: &[u8], now_ms: i64) -> Option<(&Entry, i64)> {
-        self.find_live(key, now_ms, false, true)
+        self.find_live(key, now_ms, false, Lookup::Read)
+            .map(|(entry, at)| (&*entry, at))
+    }
+
+    /// Like [`Db::peek`], but a miss is not logged as a key event (OBJECT,
+    /// DEBUG OBJECT: Redis compat, their lookups announce no miss).
+    pub fn peek_for_object(&mut self, key: &[u8], now_ms: i64) -> Option<(&Entry, i64)> {
+        self.find_live(key, now_ms, false, Lookup::ReadUnannounced)
             .map(|(entry, at)| (&*entry, at))
     }
 
     /// Whether `key` is live, removing it if it has expired, without
     /// recording an access or counting a lookup (SCAN's filter).
     pub fn is_live(&mut self, key: &[u8], now_ms: i64) -> Option<&Value> {
-        self.find_live(key, now_ms, false, false)
+        self.find_live(key, now_ms, false, Lookup::Write)
             .map(|(entry, _)| &entry.value)
     }
 
@@ -317,7 +361,8 @@ impl Db {
 
     /// The expiry time of a live key ([`NO_EXPIRY`] if none); `None` if absent.
     pub fn expire_at(&mut self, key: &[u8], now_ms: i64) -> Option<i64> {
-        self.find_live(key, now_ms, false, true).map(|(_, at)| at)
+        self.find_live(key, now_ms, false, Lookup::Read)
+            .map(|(_, at)| at)
     }
 
     /// The live value for `key`.
@@ -348,9 +393,7 @@ impl Db {
             self.remove_expired(key);
         }
         self.dict.insert_new(key, value, expire_at_ms, clock);
-        if self.record_key_events {
-            self.key_events.push((KeyEvent::Created, key.to_vec()));
-        }
+        self.log_key_event(KeyEvent::Created, key);
     }
 
     /// Stores `value` under `key`, keeping the expiry of a live previous value.
@@ -368,7 +411,7 @@ impl Db {
 
     /// Removes a live `key` and returns its value, expiry and access clock.
     pub fn take(&mut self, key: &[u8], now_ms: i64) -> Option<Taken> {
-        self.find_live(key, now_ms, false, false)?;
+        self.find_live(key, now_ms, false, Lookup::Write)?;
         let (entry, expire_at_ms) = self.dict.remove(key)?;
         Some(Taken {
             lru: entry.lru(),
@@ -388,7 +431,7 @@ impl Db {
 
     /// Sets the expiry of a live key; false if there is no such key.
     pub fn set_expiry(&mut self, key: &[u8], expire_at_ms: i64, now_ms: i64) -> bool {
-        if self.find_live(key, now_ms, true, false).is_none() {
+        if self.find_live(key, now_ms, true, Lookup::Write).is_none() {
             return false;
         }
         self.dict.set_expire(key, expire_at_ms)
@@ -564,7 +607,7 @@ mod tests {
         let mut db = Db::new();
         db.insert(b"quiet", string(b"v"), NO_EXPIRY);
         assert!(!db.has_key_events());
-        db.set_record_key_events(true);
+        db.set_record_key_events(&[KeyEvent::Expired, KeyEvent::Created]);
         db.insert(b"old", string(b"v"), 10);
         db.insert(b"old", string(b"w"), 10);
         assert!(!db.contains(b"old", 11));
@@ -583,7 +626,7 @@ mod tests {
     #[test]
     fn insert_over_an_expired_key_expires_it_then_creates_it() {
         let mut db = Db::new();
-        db.set_record_key_events(true);
+        db.set_record_key_events(&[KeyEvent::Expired, KeyEvent::Created]);
         db.insert(b"k", string(b"v"), 10);
         db.set_clock(11);
         db.insert(b"k", string(b"w"), NO_EXPIRY);

@@ -7,8 +7,9 @@
 //! `__keyspace@<db>__:<key>` with the event name as message (class `K`)
 //! and as `__keyevent@<db>__:<event>` with the key as message (class `E`).
 //!
-//! Keys removed by lazy or active expiry (`expired`) and keys created
-//! (`new`) are noticed inside the database layer, which has no pub/sub: it
+//! Keys removed by lazy or active expiry (`expired`), keys created (`new`)
+//! and read lookups of missing keys (`keymiss`) are noticed inside the
+//! database layer, which has no pub/sub: it
 //! logs them while the server has asked it to, and the server publishes the
 //! log before any other notification and after each command and each
 //! active expire cycle, which keeps Redis's order (an expiry found by a
@@ -177,6 +178,7 @@ impl Server {
                 let (class, event) = match kind {
                     KeyEvent::Expired => (EXPIRED, "expired"),
                     KeyEvent::Created => (NEW, "new"),
+                    KeyEvent::Missed => (KEY_MISS, "keymiss"),
                 };
                 if self.config.notify_keyspace_events & class != 0 {
                     self.publish_keyspace_event(client.as_deref_mut(), event, &key, db);
@@ -185,13 +187,24 @@ impl Server {
         }
     }
 
-    /// Makes the databases log expiries and creations exactly when the
-    /// configured classes ask for them.
+    /// Makes the databases log expiries, creations and read misses exactly
+    /// when the configured classes ask for them.
     pub fn apply_notify_classes(&mut self) {
-        let record = self.config.notify_keyspace_events & (EXPIRED | NEW) != 0
-            && self.config.notify_keyspace_events & (KEYSPACE | KEYEVENT) != 0;
+        let classes = self.config.notify_keyspace_events;
+        let mut kinds = Vec::new();
+        if classes & (KEYSPACE | KEYEVENT) != 0 {
+            for (class, kind) in [
+                (EXPIRED, KeyEvent::Expired),
+                (NEW, KeyEvent::Created),
+                (KEY_MISS, KeyEvent::Missed),
+            ] {
+                if classes & class != 0 {
+                    kinds.push(kind);
+                }
+            }
+        }
         for db in &mut self.dbs {
-            db.set_record_key_events(record);
+            db.set_record_key_events(&kinds);
         }
     }
 }

@@ -16,7 +16,7 @@ use support::{find_program, Connection, ServerProcess};
 /// The writer's commands, one a line. `SLEEP ms` pauses the test instead of
 /// sending; `RESTORE-FROM-DUMP src dst` dumps `src` and restores it at `dst`.
 const SEQUENCE: &str = "
-    CONFIG SET notify-keyspace-events KEAn
+    CONFIG SET notify-keyspace-events KEAnm
     DEBUG SET-ACTIVE-EXPIRE 0
     SET s v
     SET s v2 EX 100
@@ -172,6 +172,18 @@ const SEQUENCE: &str = "
     GEORADIUSBYMEMBER g Palermo 10 km STOREDIST grd
     GEOSEARCHSTORE gs g FROMLONLAT 0 0 BYRADIUS 1 km
     GEORADIUS nosuch 15 37 200 km STORE gr
+    GET nosuch
+    MGET s nosuch s2
+    EXISTS nosuch s
+    TYPE nosuch
+    TTL nosuch
+    OBJECT ENCODING nosuch
+    STRLEN nosuch
+    HGET nosuch f
+    LRANGE nosuch 0 -1
+    SMEMBERS nosuch
+    ZSCORE nosuch a
+    DUMP nosuch
     MULTI
     SET t 1
     INCR t
@@ -309,7 +321,14 @@ fn notification_streams_match_redis_byte_for_byte() {
     };
     let (expected, actual) = (split(&redis_stream), split(&vireo_stream));
     for (index, (want, got)) in expected.iter().zip(&actual).enumerate() {
-        assert_eq!(got, want, "notification {index} differs from Redis");
+        let window = index.saturating_sub(4)..index + 1;
+        assert_eq!(
+            got,
+            want,
+            "notification {index} differs from Redis; Redis sent {:?}, Vireo {:?}",
+            &expected[window.clone()],
+            &actual[window]
+        );
     }
     assert_eq!(
         actual.len(),

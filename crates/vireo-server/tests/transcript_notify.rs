@@ -313,3 +313,16 @@ fn new_given_with_all_is_in_force_though_not_shown() {
         keyevent("new", "k") + &keyevent("set", "k")
     );
 }
+
+#[test]
+fn read_lookups_of_missing_keys_are_announced_and_writes_are_not() {
+    let (mut t, writer, subscriber) = setup("Em");
+    check(&mut t, writer, "GET nosuch", "$-1\r\n");
+    check(&mut t, writer, "OBJECT ENCODING nosuch", "$-1\r\n");
+    check(&mut t, writer, "SET k v", "+OK\r\n");
+    check(&mut t, writer, "EXISTS k other", ":1\r\n");
+    check(&mut t, writer, "SUNIONSTORE dst src", ":0\r\n");
+    let expected =
+        keyevent("keymiss", "nosuch") + &keyevent("keymiss", "other") + &keyevent("keymiss", "src");
+    assert_eq!(pushed(&mut t, subscriber), expected);
+}

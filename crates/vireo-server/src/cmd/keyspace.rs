@@ -1046,7 +1046,7 @@ fn object_lookup<'a>(
     key: &[u8],
 ) -> Option<(&'a vireo_core::db::Entry, i64)> {
     let now = server.now_ms;
-    let found = server.dbs[client.db].peek(key, now);
+    let found = server.dbs[client.db].peek_for_object(key, now);
     if found.is_none() {
         client.reply_null();
     }
@@ -1285,7 +1285,7 @@ pub fn reply_help(client: &mut Client, command: &[u8], lines: &[&str]) {
 pub fn debug_object(server: &mut Server, client: &mut Client, key: &[u8]) {
     let now = server.now_ms;
     let clock = lru_clock(now);
-    let Some((entry, _)) = server.dbs[client.db].peek(key, now) else {
+    let Some((entry, _)) = server.dbs[client.db].peek_for_object(key, now) else {
         return client.reply_error(NO_SUCH_KEY);
     };
     // Redis compat: the length of the body as DUMP would write it, after
