@@ -137,6 +137,9 @@ pub struct Server {
     pub blocking: crate::blocked::Blocking,
     /// WATCHed keys: (db, key) to the (slot, id) of each watching client.
     pub watched_keys: HashMap<(usize, Vec<u8>), Vec<(usize, u64)>>,
+    /// Set by a command that touched the watchers of exactly the keys it
+    /// modified itself, so the gate does not touch every key it names.
+    pub watchers_touched_by_command: bool,
     /// The active expire cycle's state and statistics.
     pub active_expire: ActiveExpire,
     /// `DEBUG SET-ACTIVE-EXPIRE`: whether cron and `before_sleep` run the
@@ -221,6 +224,7 @@ impl Server {
             postponed: Vec::new(),
             command_clock: None,
             watched_keys: HashMap::new(),
+            watchers_touched_by_command: false,
             pubsub: Default::default(),
             latency: Default::default(),
             blocking: Default::default(),
@@ -530,6 +534,7 @@ impl Server {
         // themselves (`cmd::count_reads`); the gate switches it off after.
         let counting_db = client.db;
         self.dbs[counting_db].set_count_reads(spec.flags & flags::READONLY != 0);
+        self.watchers_touched_by_command = false;
         handler(self, client, argv);
         self.dbs[counting_db].set_count_reads(false);
         if let Some(request) = client.block_request.take() {
@@ -548,6 +553,7 @@ impl Server {
         if !self.watched_keys.is_empty()
             && self.dirty != dirty_before
             && spec.flags & flags::WRITE != 0
+            && !self.watchers_touched_by_command
         {
             self.touch_written_keys(client, spec, &argv);
         }

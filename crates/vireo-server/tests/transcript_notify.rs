@@ -326,3 +326,21 @@ fn read_lookups_of_missing_keys_are_announced_and_writes_are_not() {
         keyevent("keymiss", "nosuch") + &keyevent("keymiss", "other") + &keyevent("keymiss", "src");
     assert_eq!(pushed(&mut t, subscriber), expected);
 }
+
+#[test]
+fn smove_dooms_watchers_of_the_destination_only_when_it_gained_the_member() {
+    let mut t = Transcript::new();
+    let (watcher, mover) = (t.connect(), t.connect());
+    check(&mut t, mover, "SADD src a b", ":2\r\n");
+    check(&mut t, mover, "SADD dst a", ":1\r\n");
+    check(&mut t, watcher, "WATCH dst", "+OK\r\n");
+    check(&mut t, mover, "SMOVE src dst a", ":1\r\n");
+    check(&mut t, watcher, "MULTI", "+OK\r\n");
+    check(&mut t, watcher, "SADD dst c", "+QUEUED\r\n");
+    check(&mut t, watcher, "EXEC", "*1\r\n:1\r\n");
+    check(&mut t, watcher, "WATCH dst", "+OK\r\n");
+    check(&mut t, mover, "SMOVE src dst b", ":1\r\n");
+    check(&mut t, watcher, "MULTI", "+OK\r\n");
+    check(&mut t, watcher, "SADD dst d", "+QUEUED\r\n");
+    check(&mut t, watcher, "EXEC", "*-1\r\n");
+}

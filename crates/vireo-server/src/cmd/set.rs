@@ -821,8 +821,16 @@ fn smove(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
         _ => false,
     };
     server.dirty += 1;
-    // Redis compat: the destination is announced only when the member was
-    // new to it.
+    // Redis compat: the destination counts as modified (for WATCH and for
+    // notifications) only when the member was new to it.
+    if !server.watched_keys.is_empty() {
+        let db = client.db;
+        server.touch_key(client, db, source);
+        if added {
+            server.touch_key(client, db, destination);
+        }
+        server.watchers_touched_by_command = true;
+    }
     if added {
         server.notify(client, notify::SET, "sadd", destination);
     }
