@@ -14,7 +14,10 @@ use std::time::Duration;
 use support::{find_program, Connection, ServerProcess};
 
 /// The writer's commands, one a line. `SLEEP ms` pauses the test instead of
-/// sending; `RESTORE-FROM-DUMP src dst` dumps `src` and restores it at `dst`.
+/// sending; `RESTORE-FROM-DUMP src dst [option ...]` dumps `src` and
+/// restores it at `dst`; `WAITER command ...` sends a blocking command from
+/// a third client and returns once the server counts it blocked, and
+/// `WAITER-REPLY` records that client's reply.
 const SEQUENCE: &str = "
     CONFIG SET notify-keyspace-events KEAnm
     DEBUG SET-ACTIVE-EXPIRE 0
@@ -75,6 +78,10 @@ const SEQUENCE: &str = "
     COPY m5 c1 REPLACE
     COPY m5 c1 DB 2
     RESTORE-FROM-DUMP c1 r1
+    RESTORE-FROM-DUMP c1 r1 REPLACE
+    SET gone v PX 1
+    SLEEP 20
+    RESTORE-FROM-DUMP c1 gone
     MOVE m5 1
     MOVE m5 1
     LPUSH l a b c
@@ -106,6 +113,15 @@ const SEQUENCE: &str = "
     BLMOVE l6 l6 LEFT RIGHT 0
     BLMPOP 0 1 l6 RIGHT COUNT 5
     RPUSH sl 3 1 2
+    WAITER BLPOP wl1 wl2 0
+    RPUSH wl2 a b
+    WAITER-REPLY
+    WAITER BLMOVE wl3 wl4 RIGHT LEFT 0
+    LPUSH wl3 x
+    WAITER-REPLY
+    WAITER BZPOPMAX wz 0
+    ZADD wz 1 a
+    WAITER-REPLY
     SORT sl STORE sd
     SORT nosuch STORE sd
     HSET h f1 v1 f2 v2
@@ -250,6 +266,7 @@ fn bulk_payload(reply: &[u8]) -> Vec<u8> {
 fn record(server: &ServerProcess) -> (Vec<u8>, Vec<u8>) {
     let mut writer = server.connect();
     let mut subscriber = server.connect();
+    let mut waiter = server.connect();
     writer.request(&[b"FLUSHALL"]);
     subscriber.request(&[b"PSUBSCRIBE", b"__key*__:*"]);
     let mut transcript = Vec::new();
@@ -261,10 +278,20 @@ fn record(server: &ServerProcess) -> (Vec<u8>, Vec<u8>) {
                 std::thread::sleep(Duration::from_millis(ms));
                 continue;
             }
-            [b"RESTORE-FROM-DUMP", source, destination] => {
+            [b"RESTORE-FROM-DUMP", source, destination, options @ ..] => {
                 let payload = bulk_payload(&writer.request(&[b"DUMP", source]));
-                writer.request(&[b"RESTORE", destination, b"0", &payload])
+                let mut restore: Vec<&[u8]> = vec![b"RESTORE", destination, b"0", &payload];
+                restore.extend_from_slice(options);
+                writer.request(&restore)
             }
+            [b"WAITER", command @ ..] => {
+                let mut request = Vec::new();
+                vireo_resp::encode::command(&mut request, command);
+                waiter.send_raw(&request);
+                wait_until_blocked(&mut writer);
+                continue;
+            }
+            [b"WAITER-REPLY"] => waiter.read_reply().expect("the waiter is served"),
             [.., b"''"] => {
                 let mut args = args.clone();
                 *args.last_mut().expect("non-empty") = b"";
@@ -279,6 +306,18 @@ fn record(server: &ServerProcess) -> (Vec<u8>, Vec<u8>) {
     }
     writer.request(&[b"PUBLISH", END_CHANNEL, b"end"]);
     (transcript, read_stream(&mut subscriber))
+}
+
+/// Polls INFO until a client is blocked (the poll is not recorded).
+fn wait_until_blocked(writer: &mut Connection) {
+    for _ in 0..500 {
+        let info = writer.request(&[b"INFO", b"clients"]);
+        if String::from_utf8_lossy(&info).contains("blocked_clients:1\r\n") {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    panic!("the waiter never blocked");
 }
 
 /// Reads the subscriber's messages up to the end marker.
