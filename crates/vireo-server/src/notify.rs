@@ -113,6 +113,12 @@ pub fn letters_from_classes(classes: u32) -> String {
     text
 }
 
+/// Has the lookups made from now on announced after the output written so
+/// far: for a reply header written before the lookups (MGET's array).
+pub fn announce_after_output(client: &mut Client) {
+    client.key_event_anchor = client.out.len();
+}
+
 impl Server {
     /// Announces `event` of `class` on `key` in database `db`, if the
     /// configured classes include it. `client` is the client running the
@@ -149,7 +155,10 @@ impl Server {
         key: &[u8],
         db: usize,
     ) {
-        self.publish_database_key_events(client.as_deref_mut());
+        match client.as_deref_mut() {
+            Some(current) => self.publish_logged_key_events(current),
+            None => self.publish_database_key_events(None),
+        }
         let classes = self.config.notify_keyspace_events;
         if classes & KEYSPACE != 0 {
             let mut channel = format!("__keyspace@{db}__:").into_bytes();
@@ -163,26 +172,73 @@ impl Server {
         }
         if classes & KEYEVENT != 0 {
             let channel = format!("__keyevent@{db}__:{event}").into_bytes();
-            crate::cmd::pubsub::publish_message(self, client, &channel, key);
+            crate::cmd::pubsub::publish_message(self, client.as_deref_mut(), &channel, key);
+        }
+        if let Some(current) = client {
+            current.key_event_anchor = current.out.len();
         }
     }
 
-    /// Publishes the expiries and creations the databases logged, oldest
-    /// first per database.
-    pub fn publish_database_key_events(&mut self, mut client: Option<&mut Client>) {
-        for db in 0..self.dbs.len() {
-            if !self.dbs[db].has_key_events() {
-                continue;
+    /// Publishes the expiries, creations and misses the databases logged so
+    /// far, if notifications are on. Handlers call it where Redis announces
+    /// a lookup before more of the reply follows (MGET, SET with GET).
+    #[inline]
+    pub fn announce_lookups(&mut self, client: &mut Client) {
+        if self.config.notify_keyspace_events != 0 {
+            self.publish_logged_key_events(client);
+        }
+    }
+
+    /// Publishes what the databases logged; the pushes to the client running
+    /// the command go at its anchor: Redis publishes them at the lookup or
+    /// insert, before the reply written since the command's last
+    /// notification.
+    fn publish_logged_key_events(&mut self, client: &mut Client) {
+        if !self.dbs.iter().any(vireo_core::Db::has_key_events) {
+            return;
+        }
+        let start = client
+            .key_event_anchor
+            .clamp(client.out_sent, client.out.len());
+        let output = client.out.split_off(start);
+        let (moved, kept): (Vec<_>, Vec<_>) = client
+            .kept_pushes
+            .drain(..)
+            .partition(|range| range.start >= start);
+        client.kept_pushes = kept;
+        self.publish_database_key_events(Some(client));
+        let inserted = client.out.len() - start;
+        client.out.extend_from_slice(&output);
+        client.kept_pushes.extend(
+            moved
+                .into_iter()
+                .map(|range| range.start + inserted..range.end + inserted),
+        );
+        client.key_event_anchor = start + inserted;
+    }
+
+    /// Publishes the expiries, creations and misses the databases logged,
+    /// oldest first per database, appending to every subscriber's output.
+    pub(crate) fn publish_database_key_events(&mut self, mut client: Option<&mut Client>) {
+        let mut logged = Vec::new();
+        for (db, database) in self.dbs.iter_mut().enumerate() {
+            if database.has_key_events() {
+                logged.extend(
+                    database
+                        .drain_key_events()
+                        .into_iter()
+                        .map(|(kind, key)| (db, kind, key)),
+                );
             }
-            for (kind, key) in self.dbs[db].drain_key_events() {
-                let (class, event) = match kind {
-                    KeyEvent::Expired => (EXPIRED, "expired"),
-                    KeyEvent::Created => (NEW, "new"),
-                    KeyEvent::Missed => (KEY_MISS, "keymiss"),
-                };
-                if self.config.notify_keyspace_events & class != 0 {
-                    self.publish_keyspace_event(client.as_deref_mut(), event, &key, db);
-                }
+        }
+        for (db, kind, key) in logged {
+            let (class, event) = match kind {
+                KeyEvent::Expired => (EXPIRED, "expired"),
+                KeyEvent::Created => (NEW, "new"),
+                KeyEvent::Missed => (KEY_MISS, "keymiss"),
+            };
+            if self.config.notify_keyspace_events & class != 0 {
+                self.publish_keyspace_event(client.as_deref_mut(), event, &key, db);
             }
         }
     }

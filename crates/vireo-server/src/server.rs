@@ -535,6 +535,7 @@ impl Server {
         let counting_db = client.db;
         self.dbs[counting_db].set_count_reads(spec.flags & flags::READONLY != 0);
         self.watchers_touched_by_command = false;
+        client.key_event_anchor = client.out.len();
         handler(self, client, argv);
         self.dbs[counting_db].set_count_reads(false);
         if let Some(request) = client.block_request.take() {
@@ -594,15 +595,18 @@ impl Server {
             // Not to be counted in the next command's time.
             self.command_clock = None;
         }
+        // Expiries, creations and misses not yet followed by another
+        // notification, before any waiter is served.
+        self.announce_lookups(client);
         // Redis compat: inside EXEC, waiters are served once the whole
         // transaction has run, so they never see its intermediate states.
         if !self.blocking.ready.is_empty() && !client.deny_blocking {
             self.serve_ready_keys();
         }
-        // Expiries and creations not yet followed by another notification.
-        if self.config.notify_keyspace_events != 0 {
-            self.publish_database_key_events(Some(client));
+        if !self.pubsub.held_for_busy.is_empty() {
+            crate::cmd::pubsub::deliver_held_messages(self, client);
         }
+
         Outcome::Done
     }
 

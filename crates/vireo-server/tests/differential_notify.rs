@@ -261,14 +261,62 @@ fn bulk_payload(reply: &[u8]) -> Vec<u8> {
     reply[header_end + 2..reply.len() - 2].to_vec()
 }
 
+/// The client that runs the sequence.
+struct Writer {
+    connection: Connection,
+    /// A RESP3 client subscribed to the notifications itself: each reply
+    /// is read with the pushes around it, up to a PING sent after it.
+    self_subscribed: bool,
+    in_multi: bool,
+}
+
+impl Writer {
+    fn send(&mut self, args: &[&[u8]]) -> Vec<u8> {
+        let name = args[0].to_ascii_uppercase();
+        let queued = self.in_multi && name != b"EXEC" && name != b"DISCARD";
+        match name.as_slice() {
+            b"MULTI" => self.in_multi = true,
+            b"EXEC" | b"DISCARD" => self.in_multi = false,
+            _ => {}
+        }
+        // Nothing is published while a transaction is being queued.
+        if !self.self_subscribed || queued || self.in_multi {
+            return self.connection.request(args);
+        }
+        let mut request = Vec::new();
+        vireo_resp::encode::command(&mut request, args);
+        vireo_resp::encode::command(&mut request, &[b"PING"]);
+        self.connection.send_raw(&request);
+        let mut frames = Vec::new();
+        loop {
+            let frame = self.connection.read_reply().expect("a reply, then PONG");
+            if frame == b"+PONG\r\n" {
+                return frames;
+            }
+            frames.extend_from_slice(&frame);
+        }
+    }
+}
+
 /// Runs the sequence against `server`; returns the writer's transcript and
-/// the subscriber's recorded stream.
-fn record(server: &ServerProcess) -> (Vec<u8>, Vec<u8>) {
-    let mut writer = server.connect();
+/// the subscriber's recorded stream (empty when the writer is the
+/// subscriber: its transcript holds the pushes).
+fn record(server: &ServerProcess, self_subscribed: bool) -> (Vec<(String, String)>, Vec<u8>) {
+    let mut writer = Writer {
+        connection: server.connect(),
+        self_subscribed,
+        in_multi: false,
+    };
     let mut subscriber = server.connect();
     let mut waiter = server.connect();
-    writer.request(&[b"FLUSHALL"]);
-    subscriber.request(&[b"PSUBSCRIBE", b"__key*__:*"]);
+    writer.send(&[b"FLUSHALL"]);
+    if self_subscribed {
+        // The HELLO reply names the server: not recorded.
+        writer.connection.request(&[b"HELLO", b"3"]);
+        writer.connection.request(&[b"PSUBSCRIBE", b"__key*__:*"]);
+    } else {
+        subscriber.request(&[b"PSUBSCRIBE", b"__key*__:*"]);
+    }
     let mut transcript = Vec::new();
     for line in SEQUENCE.lines().map(str::trim).filter(|l| !l.is_empty()) {
         let args = support::words(line);
@@ -279,32 +327,35 @@ fn record(server: &ServerProcess) -> (Vec<u8>, Vec<u8>) {
                 continue;
             }
             [b"RESTORE-FROM-DUMP", source, destination, options @ ..] => {
-                let payload = bulk_payload(&writer.request(&[b"DUMP", source]));
+                let payload = bulk_payload(&writer.connection.request(&[b"DUMP", source]));
                 let mut restore: Vec<&[u8]> = vec![b"RESTORE", destination, b"0", &payload];
                 restore.extend_from_slice(options);
-                writer.request(&restore)
+                writer.send(&restore)
             }
             [b"WAITER", command @ ..] => {
                 let mut request = Vec::new();
                 vireo_resp::encode::command(&mut request, command);
                 waiter.send_raw(&request);
-                wait_until_blocked(&mut writer);
+                wait_until_blocked(&mut writer.connection);
                 continue;
             }
             [b"WAITER-REPLY"] => waiter.read_reply().expect("the waiter is served"),
             [.., b"''"] => {
                 let mut args = args.clone();
                 *args.last_mut().expect("non-empty") = b"";
-                writer.request(&args)
+                writer.send(&args)
             }
-            _ => writer.request(&args),
+            _ => writer.send(&args),
         };
-        transcript.extend_from_slice(line.as_bytes());
-        transcript.extend_from_slice(b" => ");
-        transcript.extend_from_slice(&reply);
-        transcript.push(b'\n');
+        transcript.push((
+            line.to_string(),
+            String::from_utf8_lossy(&reply).into_owned(),
+        ));
     }
-    writer.request(&[b"PUBLISH", END_CHANNEL, b"end"]);
+    if self_subscribed {
+        return (transcript, Vec::new());
+    }
+    writer.send(&[b"PUBLISH", END_CHANNEL, b"end"]);
     (transcript, read_stream(&mut subscriber))
 }
 
@@ -339,11 +390,10 @@ fn notification_streams_match_redis_byte_for_byte() {
     let Some((redis, vireo)) = servers() else {
         return;
     };
-    let (redis_replies, redis_stream) = record(&redis);
-    let (vireo_replies, vireo_stream) = record(&vireo);
+    let (redis_replies, redis_stream) = record(&redis, false);
+    let (vireo_replies, vireo_stream) = record(&vireo, false);
     assert_eq!(
-        String::from_utf8_lossy(&vireo_replies),
-        String::from_utf8_lossy(&redis_replies),
+        vireo_replies, redis_replies,
         "the writer's replies differ from Redis"
     );
     assert!(
@@ -374,4 +424,17 @@ fn notification_streams_match_redis_byte_for_byte() {
         expected.len(),
         "Vireo sent a different number of notifications"
     );
+}
+
+#[test]
+fn a_resp3_writer_gets_its_own_notifications_around_its_replies_as_in_redis() {
+    let Some((redis, vireo)) = servers() else {
+        return;
+    };
+    let (expected, _) = record(&redis, true);
+    let (actual, _) = record(&vireo, true);
+    for (want, got) in expected.iter().zip(&actual) {
+        assert_eq!(got, want, "replies and pushes differ from Redis");
+    }
+    assert_eq!(actual.len(), expected.len());
 }

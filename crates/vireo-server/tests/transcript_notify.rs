@@ -344,3 +344,34 @@ fn smove_dooms_watchers_of_the_destination_only_when_it_gained_the_member() {
     check(&mut t, watcher, "SADD dst d", "+QUEUED\r\n");
     check(&mut t, watcher, "EXEC", "*-1\r\n");
 }
+
+#[test]
+fn a_subscriber_whose_push_wakes_a_waiter_gets_the_waiters_events_after_its_own() {
+    let mut t = Transcript::new();
+    let (writer, waiter) = (t.connect(), t.connect());
+    t.command(writer, &words("HELLO 3"));
+    check(
+        &mut t,
+        writer,
+        "CONFIG SET notify-keyspace-events El",
+        "+OK\r\n",
+    );
+    t.command(
+        writer,
+        &words("SUBSCRIBE __keyevent@0__:rpush __keyevent@0__:lpop"),
+    );
+    check(&mut t, waiter, "BLPOP l 0", "");
+    let push = |event: &str| {
+        format!(
+            ">3\r\n$7\r\nmessage\r\n{}$1\r\nl\r\n",
+            bulk(&format!("__keyevent@0__:{event}"))
+        )
+    };
+    check(
+        &mut t,
+        writer,
+        "RPUSH l a",
+        &format!(":1\r\n{}{}", push("rpush"), push("lpop")),
+    );
+    assert_eq!(t.send(waiter, b""), b"*2\r\n$1\r\nl\r\n$1\r\na\r\n");
+}

@@ -146,12 +146,12 @@ fn set_fields(server: &mut Server, client: &mut Client, argv: Argv<'_>, name: &s
         created += i64::from(hash.set(&argv[pair * 2], &argv[pair * 2 + 1], limits));
     }
     server.dirty += (argv.len() as u64 - 2) / 2;
-    server.notify(client, notify::HASH, "hset", &argv[1]);
     if name == "hset" {
         client.reply_integer(created);
     } else {
         client.reply_ok();
     }
+    server.notify(client, notify::HASH, "hset", &argv[1]);
 }
 
 fn hsetnx(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
@@ -166,8 +166,8 @@ fn hsetnx(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
     hash.prepare_for([&argv[2], &argv[3]], limits);
     hash.set(&argv[2], &argv[3], limits);
     server.dirty += 1;
-    server.notify(client, notify::HASH, "hset", &argv[1]);
     client.reply_integer(1);
+    server.notify(client, notify::HASH, "hset", &argv[1]);
 }
 
 /// HGET key field
@@ -504,8 +504,8 @@ fn hincrby(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
         limits,
     );
     server.dirty += 1;
-    server.notify(client, notify::HASH, "hincrby", &argv[1]);
     client.reply_integer(updated);
+    server.notify(client, notify::HASH, "hincrby", &argv[1]);
 }
 
 fn hincrbyfloat(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
@@ -537,8 +537,8 @@ fn hincrbyfloat(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
     let text = sum.to_human_string();
     hash.set(&argv[2], &text, limits);
     server.dirty += 1;
-    server.notify(client, notify::HASH, "hincrbyfloat", &argv[1]);
     client.reply_bulk(&text);
+    server.notify(client, notify::HASH, "hincrbyfloat", &argv[1]);
 }
 
 /// HRANDFIELD key [count [WITHVALUES]]

@@ -467,16 +467,18 @@ fn expire_generic(server: &mut Server, client: &mut Client, argv: Argv<'_>, form
     if refused {
         return client.reply_integer(0);
     }
-    let event = if when <= now {
+    server.dirty += 1;
+    // Redis compat: a deletion is announced before the reply, a new expiry
+    // time after it.
+    if when <= now {
         db.remove(&argv[1], now);
-        "del"
+        server.notify(client, notify::GENERIC, "del", &argv[1]);
+        client.reply_integer(1);
     } else {
         db.set_expiry(&argv[1], when, now);
-        "expire"
-    };
-    server.dirty += 1;
-    server.notify(client, notify::GENERIC, event, &argv[1]);
-    client.reply_integer(1);
+        client.reply_integer(1);
+        server.notify(client, notify::GENERIC, "expire", &argv[1]);
+    }
 }
 
 fn command_name(form: ExpireForm) -> &'static str {

@@ -191,8 +191,8 @@ fn push(server: &mut Server, client: &mut Client, argv: Argv<'_>, end: End, only
         }
     };
     server.dirty += (argv.len() - 2) as u64;
-    server.notify(client, notify::LIST, push_event(end), key);
     client.reply_integer(len as i64);
+    server.notify(client, notify::LIST, push_event(end), key);
 }
 
 /// LPOP key [count]
@@ -493,8 +493,8 @@ fn lset(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
     };
     if list.set(index, &argv[3], fill) {
         server.dirty += 1;
-        server.notify(client, notify::LIST, "lset", &argv[1]);
         client.reply_ok();
+        server.notify(client, notify::LIST, "lset", &argv[1]);
     } else {
         client.reply_error(errors::INDEX_OUT_OF_RANGE);
     }
@@ -886,6 +886,7 @@ fn move_element(
         push_one(target, to, &value, fill);
     }
     server.notify(client, notify::LIST, push_event(to), destination);
+    client.reply_bulk(&value);
     let db = &mut server.dbs[client.db];
     let mut emptied = false;
     if let Ok(Some(list)) = list_mut(db, client, source, now) {
@@ -896,7 +897,6 @@ fn move_element(
     }
     server.dirty += 1;
     announce_pop(server, client, source, from, emptied);
-    client.reply_bulk(&value);
 }
 
 /// LMPOP numkeys key [key ...] LEFT|RIGHT [COUNT count]

@@ -26,6 +26,10 @@ pub struct PubSub {
     pub patterns: HashMap<Vec<u8>, Vec<Subscriber>>,
     /// Shard channel to subscribers.
     pub shard_channels: HashMap<Vec<u8>, Vec<Subscriber>>,
+    /// Messages for subscribers that were running a command of their own
+    /// when a client it woke published (a blocked client served after a
+    /// push): `(client id, message parts)`, claimed when that command ends.
+    pub held_for_busy: Vec<(u64, Vec<Vec<u8>>)>,
 }
 
 /// Which kind of subscription a command deals with.
@@ -444,7 +448,14 @@ fn deliver_to(
         publisher.mark_push(start);
         return;
     }
-    let Some(Some(mut target)) = server.clients.get_mut(slot).map(Option::take) else {
+    let Some(taken) = server.clients.get_mut(slot).map(Option::take) else {
+        return;
+    };
+    let Some(mut target) = taken else {
+        // The subscriber is out of its slot because it is running the
+        // command that woke the publisher: its messages wait for it.
+        let parts = parts.iter().map(|part| part.to_vec()).collect();
+        server.pubsub.held_for_busy.push((id, parts));
         return;
     };
     if target.id == id {
@@ -452,6 +463,21 @@ fn deliver_to(
         server.queue_write(&mut target);
     }
     server.clients[slot] = Some(target);
+}
+
+/// Appends the messages held for `client` while it was running a command.
+pub(crate) fn deliver_held_messages(server: &mut Server, client: &mut Client) {
+    let held = std::mem::take(&mut server.pubsub.held_for_busy);
+    for (id, parts) in held {
+        if id == client.id {
+            let parts: Vec<&[u8]> = parts.iter().map(Vec::as_slice).collect();
+            let start = client.out.len();
+            deliver(client, &parts);
+            client.mark_push(start);
+        } else {
+            server.pubsub.held_for_busy.push((id, parts));
+        }
+    }
 }
 
 /// Publishes `message` on `channel` (or a shard channel) to its

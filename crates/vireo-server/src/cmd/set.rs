@@ -663,11 +663,20 @@ fn spop(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
     let Ok(found) = set_mut(&mut server.dbs[client.db], server.now_ms, client, key) else {
         return;
     };
-    let Some(set) = found else {
+    let Some(size) = found.map(|set| set.len()) else {
         return match count {
             None => client.reply_null(),
             Some(_) => client.reply_set_len(0),
         };
+    };
+    if count == Some(0) {
+        return client.reply_set_len(0);
+    }
+    server.dirty += 1;
+    // Redis compat: announced before the popped members are replied.
+    server.notify(client, notify::SET, "spop", key);
+    let Ok(Some(set)) = set_mut(&mut server.dbs[client.db], server.now_ms, client, key) else {
+        return;
     };
     let rng = &mut server.rng;
     match count {
@@ -675,22 +684,17 @@ fn spop(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
             if let Some(member) = set.pop_random(rng) {
                 reply_member(client, member.as_member());
             }
-            server.dirty += 1;
-            server.notify(client, notify::SET, "spop", key);
         }
-        Some(0) => client.reply_set_len(0),
         Some(count) => {
-            let count = count.min(set.len() as u64) as usize;
+            let count = count.min(size as u64) as usize;
             client.reply_set_len(count);
-            if count == set.len() {
+            if count == size {
                 // Redis compat: the whole set, in its iteration order.
                 for member in set.iter() {
                     reply_member(client, member);
                 }
                 let now = server.now_ms;
                 server.dbs[client.db].remove(key, now);
-                server.dirty += 1;
-                server.notify(client, notify::SET, "spop", key);
                 server.notify(client, notify::GENERIC, "del", key);
                 return;
             }
@@ -699,8 +703,6 @@ fn spop(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
                     reply_member(client, member.as_member());
                 }
             }
-            server.dirty += 1;
-            server.notify(client, notify::SET, "spop", key);
         }
     }
     delete_if_empty(server, client, key);
@@ -862,13 +864,16 @@ fn sinter_generic(
             match output {
                 InterOutput::Reply => client.reply_set_len(0),
                 InterOutput::Cardinality(_) => client.reply_integer(0),
-                InterOutput::Store(destination) => store_set(
-                    server,
-                    client,
-                    destination,
-                    Set::new_intset(),
-                    "sinterstore",
-                ),
+                InterOutput::Store(destination) => {
+                    // Redis compat: with a source missing, the deletion is
+                    // announced before the reply (after it otherwise).
+                    let now = server.now_ms;
+                    if server.dbs[client.db].remove(destination, now) {
+                        server.dirty += 1;
+                        server.notify(client, notify::GENERIC, "del", destination);
+                    }
+                    client.reply_integer(0);
+                }
             }
             return;
         }

@@ -228,6 +228,9 @@ fn set(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
         if !found {
             return;
         }
+        // Redis compat: the lookup is announced before the reply that
+        // follows it, the write after.
+        server.announce_lookups(client);
     }
     let db = &mut server.dbs[client.db];
     if options.nx || options.xx {
@@ -387,14 +390,18 @@ pub const MGET: CommandSpec = CommandSpec {
 
 fn mget(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
     let now = server.now_ms;
-    let db = &mut server.dbs[client.db];
     client.reply_array_len(argv.len() - 1);
     for key in argv.iter().skip(1) {
+        notify::announce_after_output(client);
         // Redis compat: a key of another type reads as null here, not an error.
-        match db.get(key, now) {
+        match server.dbs[client.db].get(key, now) {
             Some(Value::Str(value)) => value.with_bytes(|bytes| client.reply_bulk(bytes)),
-            #[allow(unreachable_patterns)]
-            _ => client.reply_null(),
+            // Redis compat: a miss is announced inside the array, before
+            // the element.
+            _ => {
+                server.announce_lookups(client);
+                client.reply_null();
+            }
         }
     }
 }
@@ -596,6 +603,7 @@ fn getset(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
         return;
     }
     super::count_reads(server, client, false);
+    server.announce_lookups(client);
     // Redis compat: like SET, GETSET drops any expiry.
     server.dbs[client.db].insert(
         &argv[1],

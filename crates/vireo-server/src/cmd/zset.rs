@@ -1686,6 +1686,7 @@ fn zpop_generic(
         return;
     };
     let take = count.unwrap_or(1).min(zset.len());
+    let popped: Vec<_> = (0..take).map_while(|_| zset.pop(max)).collect();
     match (nested, emit_key) {
         (false, false) => client.reply_array_len(take * 2),
         (true, false) => client.reply_array_len(take),
@@ -1699,20 +1700,22 @@ fn zpop_generic(
             client.reply_array_len(take);
         }
     }
-    for _ in 0..take {
-        let Some((member, score)) = zset.pop(max) else {
-            break;
-        };
+    server.dirty += take as u64;
+    // Redis compat: announced inside the reply, before the first member.
+    let event = if max { "zpopmax" } else { "zpopmin" };
+    if take > 0 {
+        server.notify(client, notify::ZSET, event, key);
+    }
+    for (member, score) in &popped {
         if nested {
             client.reply_array_len(2);
         }
-        client.reply_bulk(&member);
-        client.reply_double(score);
+        client.reply_bulk(member);
+        client.reply_double(*score);
     }
-    server.dirty += take as u64;
-    let emptied = delete_if_empty(server, client, key);
-    let event = if max { "zpopmax" } else { "zpopmin" };
-    announce_removal(server, client, key, event, take as u64, emptied);
+    if delete_if_empty(server, client, key) && take > 0 {
+        server.notify(client, notify::GENERIC, "del", key);
+    }
 }
 
 fn zpop_min_max(server: &mut Server, client: &mut Client, argv: Argv<'_>, max: bool) {
