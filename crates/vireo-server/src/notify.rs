@@ -9,11 +9,13 @@
 //!
 //! Keys removed by lazy or active expiry (`expired`), keys created (`new`)
 //! and read lookups of missing keys (`keymiss`) are noticed inside the
-//! database layer, which has no pub/sub: it
-//! logs them while the server has asked it to, and the server publishes the
-//! log before any other notification and after each command and each
-//! active expire cycle, which keeps Redis's order (an expiry found by a
-//! lookup comes before the write that follows it).
+//! database layer, which has no pub/sub: it logs them while the configured
+//! classes ask for them, and the server publishes the log before any other
+//! notification, after each command and after each active expire cycle.
+//! Redis publishes those at the lookup itself, so for the client running
+//! the command (which may be subscribed too) the pushes are placed at its
+//! anchor: the end of its output at the command's start or last
+//! notification, before the reply written since.
 //!
 //! Cost when notifications are off (the default): one test of the class
 //! bits per call site, and the databases log nothing.

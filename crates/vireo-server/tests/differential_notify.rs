@@ -1,7 +1,9 @@
 //! Differential test of keyspace notifications: one client subscribed to
 //! `__key*__:*` records every notification while another runs commands of
 //! every family; the recorded streams (and the writer's replies) must be
-//! byte-identical between Vireo and a real `redis-server`.
+//! byte-identical between Vireo and a real `redis-server`. A second run has
+//! a RESP3 writer subscribed itself, so the pushes interleave with its
+//! replies, which must interleave as Redis's do.
 //!
 //! Runs when `redis-server` is on PATH; under CI a missing binary fails the
 //! test instead of skipping it. Active expiry is switched off so that keys
