@@ -42,6 +42,39 @@ fn is_expired(expire_at_ms: i64, now_ms: i64) -> bool {
     now_ms > expire_at_ms
 }
 
+/// A change to the keyspace made as a side effect of a lookup or insert,
+/// which the server may have to announce (keyspace notifications).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyEvent {
+    /// The key was removed because its time had passed.
+    Expired,
+    /// The key did not exist and was created.
+    Created,
+    /// A read lookup (one counted in the keyspace statistics) found no key.
+    Missed,
+}
+
+impl KeyEvent {
+    const fn bit(self) -> u8 {
+        match self {
+            KeyEvent::Expired => 1,
+            KeyEvent::Created => 2,
+            KeyEvent::Missed => 4,
+        }
+    }
+}
+
+/// What a lookup is for, which decides what it counts and logs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Lookup {
+    /// For a write: neither counted nor logged as a miss.
+    Write,
+    /// A read: counted while counting is on, and a miss is logged.
+    Read,
+    /// A read whose miss is counted but not logged (Redis's OBJECT).
+    ReadUnannounced,
+}
+
 /// Read lookups that found a live key, and those that did not.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct LookupStats {
@@ -66,7 +99,15 @@ pub struct Db {
     /// Access clock of the latest `now` this database was given, for
     /// inserts that take no time.
     clock: u32,
+    /// The latest `now` this database was given, milliseconds: inserts,
+    /// which take no time, judge a replaced key's expiry by it.
+    now_ms: i64,
     rng: u64,
+    /// Which kinds of [`KeyEvent`] are logged in `key_events` (their bits).
+    record_key_events: u8,
+    /// Expiries, creations and misses since the server last drained them,
+    /// in order.
+    key_events: Vec<(KeyEvent, Vec<u8>)>,
     /// Next volatile arena position the active expire cycle samples.
     pub(crate) expire_cursor: usize,
     /// Running average of sampled TTLs in milliseconds (INFO keyspace).
@@ -95,7 +136,10 @@ impl Db {
             count_reads: false,
             lookup_stats: LookupStats::default(),
             clock: 0,
+            now_ms: 0,
             rng: crate::hash::KeyHasherBuilder::default().hash_one(instance),
+            record_key_events: 0,
+            key_events: Vec::new(),
             expire_cursor: 0,
             avg_ttl: 0,
             expired_log: None,
@@ -151,6 +195,52 @@ impl Db {
         self.count_reads = on;
     }
 
+    /// Logs exactly the kinds of key events in `kinds` from now on; none
+    /// (the default) costs one branch on the paths that would log.
+    pub fn set_record_key_events(&mut self, kinds: &[KeyEvent]) {
+        self.record_key_events = kinds.iter().fold(0, |bits, kind| bits | kind.bit());
+        self.key_events
+            .retain(|(kind, _)| kind.bit() & self.record_key_events != 0);
+    }
+
+    #[inline]
+    fn log_key_event(&mut self, kind: KeyEvent, key: &[u8]) {
+        if self.record_key_events & kind.bit() != 0 {
+            self.key_events.push((kind, key.to_vec()));
+        }
+    }
+
+    /// Counts a lookup that found no live key, and logs it if it was a read.
+    #[inline]
+    fn missed(&mut self, key: &[u8], lookup: Lookup) {
+        if lookup == Lookup::Write || !self.count_reads {
+            return;
+        }
+        self.lookup_stats.misses += 1;
+        if lookup == Lookup::Read {
+            self.log_key_event(KeyEvent::Missed, key);
+        }
+    }
+
+    /// True when expiries or creations wait to be drained.
+    #[inline]
+    pub fn has_key_events(&self) -> bool {
+        !self.key_events.is_empty()
+    }
+
+    /// Takes the logged expiries and creations, oldest first.
+    pub fn drain_key_events(&mut self) -> Vec<(KeyEvent, Vec<u8>)> {
+        std::mem::take(&mut self.key_events)
+    }
+
+    /// Removes an expired key, counting and logging it.
+    fn remove_expired(&mut self, key: &[u8]) {
+        self.dict.remove(key);
+        self.expired_keys += 1;
+        self.note_expired(key);
+        self.log_key_event(KeyEvent::Expired, key);
+    }
+
     /// Read lookups counted so far.
     pub fn lookup_stats(&self) -> LookupStats {
         self.lookup_stats
@@ -171,6 +261,7 @@ impl Db {
     #[inline]
     pub fn set_clock(&mut self, now_ms: i64) {
         self.clock = lru_clock(now_ms);
+        self.now_ms = now_ms;
     }
 
     /// Bytes the keyspace table itself takes, apart from keys and values:
@@ -196,38 +287,34 @@ impl Db {
     }
 
     /// The live entry for `key` and its expiry time, removing the key first
-    /// if it has expired. With `touch`, records the access; with `read`,
-    /// counts a hit or a miss if counting is on.
+    /// if it has expired. With `touch`, records the access; a read
+    /// `lookup` counts a hit or a miss if counting is on.
     #[inline]
     fn find_live(
         &mut self,
         key: &[u8],
         now_ms: i64,
         touch: bool,
-        read: bool,
+        lookup: Lookup,
     ) -> Option<(&mut Entry, i64)> {
         self.clock = lru_clock(now_ms);
+        self.now_ms = now_ms;
         if self.dict.is_rehashing() {
             self.dict.rehash(1);
         }
-        let count = read && self.count_reads;
         let Some(handle) = self.dict.locate(key) else {
-            self.lookup_stats.misses += u64::from(count);
+            self.missed(key, lookup);
             return None;
         };
         let expire_at_ms = self.dict.expire_at(handle);
         if is_expired(expire_at_ms, now_ms) {
-            if now_ms < self.keep_expired_until_ms {
-                self.lookup_stats.misses += u64::from(count);
-                return None;
+            if now_ms >= self.keep_expired_until_ms {
+                self.remove_expired(key);
             }
-            self.dict.remove(key);
-            self.expired_keys += 1;
-            self.note_expired(key);
-            self.lookup_stats.misses += u64::from(count);
+            self.missed(key, lookup);
             return None;
         }
-        self.lookup_stats.hits += u64::from(count);
+        self.lookup_stats.hits += u64::from(lookup != Lookup::Write && self.count_reads);
         let clock = self.clock;
         let entry = self.dict.entry_at(handle);
         if touch {
@@ -239,7 +326,7 @@ impl Db {
     /// The live entry for `key`, removing it first if it has expired.
     #[inline]
     pub fn lookup(&mut self, key: &[u8], now_ms: i64) -> Option<&mut Entry> {
-        self.find_live(key, now_ms, true, true)
+        self.find_live(key, now_ms, true, Lookup::Read)
             .map(|(entry, _)| entry)
     }
 
@@ -247,27 +334,34 @@ impl Db {
     /// a hit or a miss (Redis's `lookupKeyWrite`).
     #[inline]
     pub fn lookup_for_write(&mut self, key: &[u8], now_ms: i64) -> Option<&mut Entry> {
-        self.find_live(key, now_ms, true, false)
+        self.find_live(key, now_ms, true, Lookup::Write)
             .map(|(entry, _)| entry)
     }
 
     /// The live entry for `key` and its expiry time ([`NO_EXPIRY`] if none).
     #[inline]
     pub fn lookup_with_expiry(&mut self, key: &[u8], now_ms: i64) -> Option<(&mut Entry, i64)> {
-        self.find_live(key, now_ms, true, true)
+        self.find_live(key, now_ms, true, Lookup::Read)
     }
 
     /// Like [`Db::lookup_with_expiry`] without recording an access
-    /// (OBJECT, DEBUG OBJECT).
+    /// (EXISTS, TYPE).
     pub fn peek(&mut self, key: &[u8], now_ms: i64) -> Option<(&Entry, i64)> {
-        self.find_live(key, now_ms, false, true)
+        self.find_live(key, now_ms, false, Lookup::Read)
+            .map(|(entry, at)| (&*entry, at))
+    }
+
+    /// Like [`Db::peek`], but a miss is not logged as a key event (OBJECT,
+    /// DEBUG OBJECT: Redis compat, their lookups announce no miss).
+    pub fn peek_for_object(&mut self, key: &[u8], now_ms: i64) -> Option<(&Entry, i64)> {
+        self.find_live(key, now_ms, false, Lookup::ReadUnannounced)
             .map(|(entry, at)| (&*entry, at))
     }
 
     /// Whether `key` is live, removing it if it has expired, without
     /// recording an access or counting a lookup (SCAN's filter).
     pub fn is_live(&mut self, key: &[u8], now_ms: i64) -> Option<&Value> {
-        self.find_live(key, now_ms, false, false)
+        self.find_live(key, now_ms, false, Lookup::Write)
             .map(|(entry, _)| &entry.value)
     }
 
@@ -294,7 +388,8 @@ impl Db {
 
     /// The expiry time of a live key ([`NO_EXPIRY`] if none); `None` if absent.
     pub fn expire_at(&mut self, key: &[u8], now_ms: i64) -> Option<i64> {
-        self.find_live(key, now_ms, false, true).map(|(_, at)| at)
+        self.find_live(key, now_ms, false, Lookup::Read)
+            .map(|(_, at)| at)
     }
 
     /// The live value for `key`.
@@ -312,13 +407,20 @@ impl Db {
     /// previous value and expiry.
     pub fn insert(&mut self, key: &[u8], value: Value, expire_at_ms: i64) {
         let clock = self.clock;
-        if let Some((entry, _)) = self.dict.get_mut(key) {
-            entry.value = value;
-            entry.set_lru(clock);
-            self.dict.set_expire(key, expire_at_ms);
-            return;
+        let (now_ms, keep_expired) = (self.now_ms, self.now_ms < self.keep_expired_until_ms);
+        if let Some((entry, previous_expiry)) = self.dict.get_mut(key) {
+            // Redis compat: a key past its time is expired first, then the
+            // new value is a new key (Redis looks the key up before writing).
+            if keep_expired || !is_expired(previous_expiry, now_ms) {
+                entry.value = value;
+                entry.set_lru(clock);
+                self.dict.set_expire(key, expire_at_ms);
+                return;
+            }
+            self.remove_expired(key);
         }
         self.dict.insert_new(key, value, expire_at_ms, clock);
+        self.log_key_event(KeyEvent::Created, key);
     }
 
     /// Stores `value` under `key`, keeping the expiry of a live previous value.
@@ -336,7 +438,7 @@ impl Db {
 
     /// Removes a live `key` and returns its value, expiry and access clock.
     pub fn take(&mut self, key: &[u8], now_ms: i64) -> Option<Taken> {
-        self.find_live(key, now_ms, false, false)?;
+        self.find_live(key, now_ms, false, Lookup::Write)?;
         let (entry, expire_at_ms) = self.dict.remove(key)?;
         Some(Taken {
             lru: entry.lru(),
@@ -356,7 +458,7 @@ impl Db {
 
     /// Sets the expiry of a live key; false if there is no such key.
     pub fn set_expiry(&mut self, key: &[u8], expire_at_ms: i64, now_ms: i64) -> bool {
-        if self.find_live(key, now_ms, true, false).is_none() {
+        if self.find_live(key, now_ms, true, Lookup::Write).is_none() {
             return false;
         }
         self.dict.set_expire(key, expire_at_ms)
@@ -429,9 +531,7 @@ impl Db {
                 continue;
             }
             let key = entry.key().to_vec();
-            self.dict.remove(&key);
-            self.expired_keys += 1;
-            self.note_expired(&key);
+            self.remove_expired(&key);
         }
     }
 
@@ -479,9 +579,7 @@ impl Db {
                 // The arena's last key moves into this position: look at
                 // the same position again next.
                 let key = entry.key().to_vec();
-                self.dict.remove(&key);
-                self.expired_keys += 1;
-                self.note_expired(&key);
+                self.remove_expired(&key);
                 expired += 1;
             } else {
                 self.expire_cursor += 1;
@@ -545,6 +643,45 @@ mod tests {
         assert_eq!(db.expire_at(b"k", 0), Some(NO_EXPIRY));
         assert_eq!(db.get(b"k", 0), Some(&string(b"3")));
         assert_eq!(db.volatile_len(), 0);
+    }
+
+    #[test]
+    fn key_events_log_expiries_and_creations_in_order_only_when_on() {
+        let mut db = Db::new();
+        db.insert(b"quiet", string(b"v"), NO_EXPIRY);
+        assert!(!db.has_key_events());
+        db.set_record_key_events(&[KeyEvent::Expired, KeyEvent::Created]);
+        db.insert(b"old", string(b"v"), 10);
+        db.insert(b"old", string(b"w"), 10);
+        assert!(!db.contains(b"old", 11));
+        db.insert(b"old", string(b"x"), NO_EXPIRY);
+        assert_eq!(
+            db.drain_key_events(),
+            vec![
+                (KeyEvent::Created, b"old".to_vec()),
+                (KeyEvent::Expired, b"old".to_vec()),
+                (KeyEvent::Created, b"old".to_vec()),
+            ]
+        );
+        assert!(!db.has_key_events());
+    }
+
+    #[test]
+    fn insert_over_an_expired_key_expires_it_then_creates_it() {
+        let mut db = Db::new();
+        db.set_record_key_events(&[KeyEvent::Expired, KeyEvent::Created]);
+        db.insert(b"k", string(b"v"), 10);
+        db.set_clock(11);
+        db.insert(b"k", string(b"w"), NO_EXPIRY);
+        assert_eq!(db.expired_keys(), 1);
+        assert_eq!(
+            db.drain_key_events(),
+            vec![
+                (KeyEvent::Created, b"k".to_vec()),
+                (KeyEvent::Expired, b"k".to_vec()),
+                (KeyEvent::Created, b"k".to_vec()),
+            ]
+        );
     }
 
     #[test]

@@ -161,6 +161,9 @@ pub struct Client {
     /// Output ranges the current command wrote as pub/sub notifications
     /// while replies are off or skipped: Redis still sends those.
     pub kept_pushes: Vec<std::ops::Range<usize>>,
+    /// Where in `out` the keyspace events the databases logged since the
+    /// command's last notification go (see `crate::notify`).
+    pub key_event_anchor: usize,
     /// The transaction being queued (MULTI ... EXEC).
     pub multi: Option<crate::cmd::multi::MultiState>,
     /// Keys this client WATCHes: (db, key, whether it existed then).
@@ -231,6 +234,7 @@ impl Client {
             reply_skip: false,
             reply_skip_next: false,
             kept_pushes: Vec::new(),
+            key_event_anchor: 0,
             multi: None,
             watched: Vec::new(),
             watch_dirty: false,

@@ -49,6 +49,7 @@ const IMPLEMENTED: &[&str] = &[
     "lazyfree-lazy-user-flush",
     "hll-sparse-max-bytes",
     "tracking-table-max-keys",
+    "notify-keyspace-events",
 ];
 
 /// Log verbosity, least to most severe.
@@ -136,6 +137,8 @@ pub struct Config {
     pub latency_monitor_threshold: u64,
     /// Keep per-command latency histograms.
     pub latency_tracking: bool,
+    /// `notify-keyspace-events` as class bits (see [`crate::notify`]).
+    pub notify_keyspace_events: u32,
     /// `client-output-buffer-limit` for the normal, replica and pub/sub
     /// classes: (hard bytes, soft bytes, soft seconds), 0 meaning no limit.
     pub output_buffer_limits: [(u64, u64, u64); 3],
@@ -198,6 +201,7 @@ impl Default for Config {
             slowlog_max_len: 0,
             latency_monitor_threshold: 0,
             latency_tracking: false,
+            notify_keyspace_events: 0,
             output_buffer_limits: [(0, 0, 0); 3],
             list_max_listpack_size: -2,
             hash_limits: vireo_core::t_hash::HashLimits::default(),
@@ -415,7 +419,19 @@ impl Config {
             canonical_value(spec, values, &self.values[index])?
         };
         self.store(index, canonical);
+        self.keep_classes_of(spec.name, values);
         Ok(())
+    }
+
+    /// Redis compat: `n` given with `A` is in force though the canonical
+    /// text leaves it out, so the classes come from the letters as given.
+    fn keep_classes_of(&mut self, name: &str, values: &[String]) {
+        if name == "notify-keyspace-events" {
+            self.notify_keyspace_events = values
+                .first()
+                .and_then(|letters| crate::notify::classes_from_letters(letters))
+                .unwrap_or(0);
+        }
     }
 
     /// CONFIG SET of one option: the value is one string, split into words
@@ -446,6 +462,7 @@ impl Config {
             std::env::set_current_dir(&canonical).map_err(|error| error.to_string())?;
         }
         self.store(index, canonical);
+        self.keep_classes_of(spec.name, &values);
         Ok(())
     }
 
@@ -720,8 +737,9 @@ fn canonical_special(name: &str, values: &[String], previous: &str) -> Result<St
             _ => Err(wrong_count()),
         },
         "notify-keyspace-events" => match values {
-            [classes] => keyspace_events(classes)
-                .ok_or_else(|| "Invalid event class character. Use 'Ag$lshzxeKEtmdn'.".to_string()),
+            [classes] => crate::notify::classes_from_letters(classes)
+                .map(crate::notify::letters_from_classes)
+                .ok_or_else(|| crate::errors::INVALID_EVENT_CLASS.to_string()),
             _ => Err(wrong_count()),
         },
         "oom-score-adj-values" => {
@@ -761,31 +779,6 @@ fn canonical_special(name: &str, values: &[String], previous: &str) -> Result<St
         "client-output-buffer-limit" => client_output_buffer_limits(values, previous),
         _ => Ok(values.join(" ")),
     }
-}
-
-/// Redis's keyspace-event classes, in its canonical order; `None` for an
-/// unknown class character.
-fn keyspace_events(classes: &str) -> Option<String> {
-    const ALL: &str = "g$lshzxetd";
-    let mut set = std::collections::BTreeSet::new();
-    for class in classes.chars() {
-        match class {
-            'A' => set.extend(ALL.chars()),
-            'g' | '$' | 'l' | 's' | 'h' | 'z' | 'x' | 'e' | 't' | 'd' | 'n' | 'K' | 'E' | 'm' => {
-                set.insert(class);
-            }
-            _ => return None,
-        }
-    }
-    let mut text = String::new();
-    // Redis compat: 'n' is not part of 'A' and is only shown when 'A' is not.
-    if ALL.chars().all(|class| set.contains(&class)) {
-        text.push('A');
-    } else {
-        text.extend("g$lshzxetdn".chars().filter(|class| set.contains(class)));
-    }
-    text.extend("KEm".chars().filter(|class| set.contains(class)));
-    Some(text)
 }
 
 /// Updates the `client-output-buffer-limit` classes named in `values`.

@@ -6,6 +6,8 @@
 
 /// Generic syntax error.
 pub const SYNTAX: &str = "syntax error";
+/// CONFIG SET notify-keyspace-events with a letter that names no class.
+pub const INVALID_EVENT_CLASS: &str = "Invalid event class character. Use 'Ag$lshzxeKEtmdn'.";
 /// An argument that must be an integer is not one (or is out of range).
 pub const NOT_INTEGER: &str = "value is not an integer or out of range";
 /// INCR/DECR family overflow.

@@ -17,6 +17,7 @@ pub mod lazyfree;
 pub mod log;
 pub mod monitor;
 pub mod networking;
+pub mod notify;
 pub mod os;
 pub mod server;
 pub mod testing;

@@ -137,6 +137,9 @@ pub struct Server {
     pub blocking: crate::blocked::Blocking,
     /// WATCHed keys: (db, key) to the (slot, id) of each watching client.
     pub watched_keys: HashMap<(usize, Vec<u8>), Vec<(usize, u64)>>,
+    /// Set by a command that touched the watchers of exactly the keys it
+    /// modified itself, so the gate does not touch every key it names.
+    pub watchers_touched_by_command: bool,
     /// The active expire cycle's state and statistics.
     pub active_expire: ActiveExpire,
     /// `DEBUG SET-ACTIVE-EXPIRE`: whether cron and `before_sleep` run the
@@ -226,6 +229,7 @@ impl Server {
             postponed: Vec::new(),
             command_clock: None,
             watched_keys: HashMap::new(),
+            watchers_touched_by_command: false,
             pubsub: Default::default(),
             latency: Default::default(),
             blocking: Default::default(),
@@ -236,6 +240,7 @@ impl Server {
             resize_db: 0,
         };
         server.set_time_us(now_ms.saturating_mul(1000));
+        server.apply_notify_classes();
         server
     }
 
@@ -546,6 +551,8 @@ impl Server {
             Vec::new()
         };
         self.dbs[counting_db].set_count_reads(spec.flags & flags::READONLY != 0);
+        self.watchers_touched_by_command = false;
+        client.key_event_anchor = client.out.len();
         handler(self, client, argv);
         self.dbs[counting_db].set_count_reads(false);
         if tracking {
@@ -572,6 +579,7 @@ impl Server {
         if !self.watched_keys.is_empty()
             && self.dirty != dirty_before
             && spec.flags & flags::WRITE != 0
+            && !self.watchers_touched_by_command
         {
             self.touch_written_keys(client, spec, &argv);
         }
@@ -612,11 +620,18 @@ impl Server {
             // Not to be counted in the next command's time.
             self.command_clock = None;
         }
+        // Expiries, creations and misses not yet followed by another
+        // notification, before any waiter is served.
+        self.announce_lookups(client);
         // Redis compat: inside EXEC, waiters are served once the whole
         // transaction has run, so they never see its intermediate states.
         if !self.blocking.ready.is_empty() && !client.deny_blocking {
             self.serve_ready_keys();
         }
+        if !self.pubsub.held_for_busy.is_empty() {
+            crate::cmd::pubsub::deliver_held_messages(self, client);
+        }
+
         Outcome::Done
     }
 
@@ -675,6 +690,7 @@ impl Server {
         self.limits.max_bulk_len = config.proto_max_bulk_len;
         crate::log::set_level(config.loglevel);
         self.config = config;
+        self.apply_notify_classes();
     }
 
     /// Starts watching `key` in the client's database for `client`.
@@ -880,6 +896,11 @@ impl Server {
         let expired = self
             .active_expire
             .cycle(&mut self.dbs, kind, now_ms, hz, clock_us);
+        // Redis compat: an expired key is announced, then its trackers
+        // are invalidated.
+        if expired > 0 && self.config.notify_keyspace_events != 0 {
+            self.publish_database_key_events(None);
+        }
         if expired > 0 {
             crate::tracking::invalidate_expired(self);
         }

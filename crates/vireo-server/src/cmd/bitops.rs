@@ -14,6 +14,7 @@ use crate::command::{
     acl, flags, keys_from_1, Arg, ArgKind, CommandSpec, Doc, KeySpec, KEY_RO_ACCESS,
 };
 use crate::errors;
+use crate::notify;
 use crate::server::Server;
 
 const BIT_OFFSET_ERROR: &str = "bit offset is not an integer or out of range";
@@ -156,6 +157,7 @@ fn setbit(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
     }
     if grew || old != on {
         server.dirty += 1;
+        server.notify(client, notify::STRING, "setbit", &argv[1]);
     }
     client.reply_integer(i64::from(old));
 }
@@ -552,6 +554,7 @@ fn bitop(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
     if max_len == 0 {
         if server.dbs[client.db].remove(destination, now) {
             server.dirty += 1;
+            server.notify(client, notify::GENERIC, "del", destination);
         }
         return client.reply_integer(0);
     }
@@ -579,6 +582,7 @@ fn bitop(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
         NO_EXPIRY,
     );
     server.dirty += 1;
+    server.notify(client, notify::STRING, "set", destination);
     client.reply_integer(max_len as i64);
 }
 
@@ -913,6 +917,9 @@ fn bitfield_generic(server: &mut Server, client: &mut Client, argv: Argv<'_>, re
         }
     }
     server.dirty += changes;
+    if changes > 0 {
+        server.notify(client, notify::STRING, "setbit", key);
+    }
 }
 
 #[cfg(test)]

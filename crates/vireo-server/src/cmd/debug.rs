@@ -332,7 +332,7 @@ fn dataset_digest(server: &Server) -> [u8; 20] {
 /// DEBUG LISTPACK: the elements of a listpack-encoded hash or sorted set.
 fn debug_listpack(server: &mut Server, client: &mut Client, key: &[u8]) {
     let now = server.now_ms;
-    let Some((entry, _)) = server.dbs[client.db].peek(key, now) else {
+    let Some((entry, _)) = server.dbs[client.db].peek_for_object(key, now) else {
         return client.reply_error(crate::errors::NO_SUCH_KEY);
     };
     let listpack = match &entry.value {
@@ -352,7 +352,7 @@ fn debug_listpack(server: &mut Server, client: &mut Client, key: &[u8]) {
 /// DEBUG QUICKLIST: a list's nodes, each with its elements.
 fn debug_quicklist(server: &mut Server, client: &mut Client, key: &[u8]) {
     let now = server.now_ms;
-    let Some((entry, _)) = server.dbs[client.db].peek(key, now) else {
+    let Some((entry, _)) = server.dbs[client.db].peek_for_object(key, now) else {
         return client.reply_error(crate::errors::NO_SUCH_KEY);
     };
     let Value::List(list) = &entry.value else {

@@ -18,6 +18,7 @@ use crate::command::{
     KEY_RO_ACCESS,
 };
 use crate::errors;
+use crate::notify;
 use crate::server::Server;
 
 const UNITS: &[Arg] = &[
@@ -910,6 +911,7 @@ fn search_generic(server: &mut Server, client: &mut Client, argv: Argv<'_>, sear
                 let now = server.now_ms;
                 if server.dbs[client.db].remove(destination, now) {
                     server.dirty += 1;
+                    server.notify(client, notify::GENERIC, "del", destination);
                 }
                 client.reply_integer(0);
             }
@@ -959,7 +961,14 @@ fn search_generic(server: &mut Server, client: &mut Client, argv: Argv<'_>, sear
     }
     match request.store {
         None => reply_found(client, &request, &found),
-        Some(destination) => store_found(server, client, destination, &request, &found),
+        Some(destination) => {
+            let event = if search == SearchCommand::GeoSearchStore {
+                "geosearchstore"
+            } else {
+                "georadiusstore"
+            };
+            store_found(server, client, destination, &request, &found, event)
+        }
     }
 }
 
@@ -993,12 +1002,14 @@ fn store_found(
     destination: &[u8],
     request: &Request<'_>,
     found: &[Found],
+    event: &str,
 ) {
     let now = server.now_ms;
     let db = &mut server.dbs[client.db];
     if found.is_empty() {
         if db.remove(destination, now) {
             server.dirty += 1;
+            server.notify(client, notify::GENERIC, "del", destination);
         }
         return client.reply_integer(0);
     }
@@ -1021,5 +1032,6 @@ fn store_found(
     }
     db.insert(destination, Value::ZSet(Box::new(zset)), NO_EXPIRY);
     server.dirty += found.len() as u64;
+    server.notify(client, notify::ZSET, event, destination);
     client.reply_integer(found.len() as i64);
 }

@@ -13,6 +13,7 @@ use vireo_resp::Argv;
 use crate::client::Client;
 use crate::command::{acl, flags, keys_from_1, Arg, ArgKind, CommandSpec, Doc, KeySpec};
 use crate::errors;
+use crate::notify;
 use crate::server::Server;
 
 const RO: &[KeySpec] = &[keys_from_1(&["RO"], 0, 1)];
@@ -150,6 +151,7 @@ fn set_fields(server: &mut Server, client: &mut Client, argv: Argv<'_>, name: &s
     } else {
         client.reply_ok();
     }
+    server.notify(client, notify::HASH, "hset", &argv[1]);
 }
 
 fn hsetnx(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
@@ -165,6 +167,7 @@ fn hsetnx(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
     hash.set(&argv[2], &argv[3], limits);
     server.dirty += 1;
     client.reply_integer(1);
+    server.notify(client, notify::HASH, "hset", &argv[1]);
 }
 
 /// HGET key field
@@ -259,16 +262,24 @@ fn hdel(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
         Ok(Some(hash)) => hash,
     };
     let mut deleted = 0;
+    let mut emptied = false;
     for field in argv.iter().skip(2) {
         if hash.remove(field) {
             deleted += 1;
             if hash.is_empty() {
                 db.remove(&argv[1], now);
+                emptied = true;
                 break;
             }
         }
     }
     server.dirty += deleted;
+    if deleted > 0 {
+        server.notify(client, notify::HASH, "hdel", &argv[1]);
+    }
+    if emptied {
+        server.notify(client, notify::GENERIC, "del", &argv[1]);
+    }
     client.reply_integer(deleted as i64);
 }
 
@@ -494,6 +505,7 @@ fn hincrby(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
     );
     server.dirty += 1;
     client.reply_integer(updated);
+    server.notify(client, notify::HASH, "hincrby", &argv[1]);
 }
 
 fn hincrbyfloat(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
@@ -526,6 +538,7 @@ fn hincrbyfloat(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
     hash.set(&argv[2], &text, limits);
     server.dirty += 1;
     client.reply_bulk(&text);
+    server.notify(client, notify::HASH, "hincrbyfloat", &argv[1]);
 }
 
 /// HRANDFIELD key [count [WITHVALUES]]

@@ -13,6 +13,7 @@ use crate::command::{
     KEY_RO_ACCESS,
 };
 use crate::errors;
+use crate::notify;
 use crate::server::Server;
 
 /// DEL key [key ...]
@@ -47,14 +48,14 @@ fn unlink(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
 /// `lazy`, big ones on the background thread.
 fn delete_keys(server: &mut Server, client: &mut Client, argv: Argv<'_>, lazy: bool) {
     let now = server.now_ms;
-    let db = &mut server.dbs[client.db];
     let mut removed = 0;
     for key in argv.iter().skip(1) {
-        if let Some(taken) = db.take(key, now) {
+        if let Some(taken) = server.dbs[client.db].take(key, now) {
             removed += 1;
             if lazy {
                 server.lazyfree.free_value(taken.value);
             }
+            server.notify(client, notify::GENERIC, "del", key);
         }
     }
     server.dirty += removed as u64;
@@ -299,6 +300,7 @@ fn persist(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
     if had_expiry {
         db.set_expiry(&argv[1], NO_EXPIRY, now);
         server.dirty += 1;
+        server.notify(client, notify::GENERIC, "persist", &argv[1]);
     }
     client.reply_integer(i64::from(had_expiry));
 }
@@ -465,13 +467,18 @@ fn expire_generic(server: &mut Server, client: &mut Client, argv: Argv<'_>, form
     if refused {
         return client.reply_integer(0);
     }
+    server.dirty += 1;
+    // Redis compat: a deletion is announced before the reply, a new expiry
+    // time after it.
     if when <= now {
         db.remove(&argv[1], now);
+        server.notify(client, notify::GENERIC, "del", &argv[1]);
+        client.reply_integer(1);
     } else {
         db.set_expiry(&argv[1], when, now);
+        client.reply_integer(1);
+        server.notify(client, notify::GENERIC, "expire", &argv[1]);
     }
-    server.dirty += 1;
-    client.reply_integer(1);
 }
 
 fn command_name(form: ExpireForm) -> &'static str {
@@ -600,6 +607,8 @@ fn rename_generic(server: &mut Server, client: &mut Client, argv: Argv<'_>, nx: 
         db.insert_taken(to, taken);
     }
     server.dirty += 1;
+    server.notify(client, notify::GENERIC, "rename_from", from);
+    server.notify(client, notify::GENERIC, "rename_to", to);
     reply_nx(client, nx, true);
 }
 
@@ -701,6 +710,7 @@ fn copy(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
     }
     target.insert(to, value, expire_at_ms);
     server.dirty += 1;
+    server.notify_keyspace_event(Some(client), notify::GENERIC, "copy_to", to, target_db);
     client.reply_integer(1);
 }
 
@@ -740,6 +750,9 @@ fn move_key(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
         server.dbs[target_db].insert_taken(key, taken);
     }
     server.dirty += 1;
+    let source_db = client.db;
+    server.notify_keyspace_event(Some(client), notify::GENERIC, "move_from", key, source_db);
+    server.notify_keyspace_event(Some(client), notify::GENERIC, "move_to", key, target_db);
     client.reply_integer(1);
 }
 
@@ -1068,7 +1081,7 @@ fn object_lookup<'a>(
     key: &[u8],
 ) -> Option<(&'a vireo_core::db::Entry, i64)> {
     let now = server.now_ms;
-    let found = server.dbs[client.db].peek(key, now);
+    let found = server.dbs[client.db].peek_for_object(key, now);
     if found.is_none() {
         client.reply_null();
     }
@@ -1271,6 +1284,7 @@ fn restore(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
         // Already expired: nothing is created, and REPLACE has deleted.
         if deleted {
             server.dirty += 1;
+            server.notify(client, notify::GENERIC, "del", key);
         }
         return client.reply_ok();
     }
@@ -1288,6 +1302,7 @@ fn restore(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
         }
     }
     server.dirty += 1;
+    server.notify(client, notify::GENERIC, "restore", key);
     client.reply_ok();
 }
 
@@ -1308,7 +1323,7 @@ pub fn reply_help(client: &mut Client, command: &[u8], lines: &[&str]) {
 pub fn debug_object(server: &mut Server, client: &mut Client, key: &[u8]) {
     let now = server.now_ms;
     let clock = lru_clock(now);
-    let Some((entry, _)) = server.dbs[client.db].peek(key, now) else {
+    let Some((entry, _)) = server.dbs[client.db].peek_for_object(key, now) else {
         return client.reply_error(NO_SUCH_KEY);
     };
     // Redis compat: the length of the body as DUMP would write it, after

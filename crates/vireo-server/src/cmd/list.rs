@@ -17,6 +17,7 @@ use crate::command::{
     KEY_RO_ACCESS,
 };
 use crate::errors;
+use crate::notify;
 use crate::server::Server;
 
 const RW_INSERT: &[KeySpec] = &[keys_from_1(&["RW", "insert"], 0, 1)];
@@ -137,6 +138,27 @@ fn list_mut<'a>(
     }
 }
 
+/// The keyspace event of a push at `end`.
+fn push_event(end: End) -> &'static str {
+    match end {
+        End::Head => "lpush",
+        End::Tail => "rpush",
+    }
+}
+
+/// Announces elements popped from `key`'s `end`, then the key's removal
+/// when the pop `emptied` the list.
+fn announce_pop(server: &mut Server, client: &mut Client, key: &[u8], end: End, emptied: bool) {
+    let event = match end {
+        End::Head => "lpop",
+        End::Tail => "rpop",
+    };
+    server.notify(client, notify::LIST, event, key);
+    if emptied {
+        server.notify(client, notify::GENERIC, "del", key);
+    }
+}
+
 fn push_one(list: &mut List, end: End, element: &[u8], fill: i64) {
     match end {
         End::Head => list.push_front(element, fill),
@@ -170,6 +192,7 @@ fn push(server: &mut Server, client: &mut Client, argv: Argv<'_>, end: End, only
     };
     server.dirty += (argv.len() - 2) as u64;
     client.reply_integer(len as i64);
+    server.notify(client, notify::LIST, push_event(end), key);
 }
 
 /// LPOP key [count]
@@ -297,10 +320,12 @@ fn pop(server: &mut Server, client: &mut Client, argv: Argv<'_>, end: End) {
             1
         }
     };
-    if list.is_empty() {
+    let emptied = list.is_empty();
+    if emptied {
         db.remove(key, now);
     }
     server.dirty += removed as u64;
+    announce_pop(server, client, key, end, emptied);
 }
 
 /// LLEN key
@@ -471,6 +496,7 @@ fn lset(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
     if list.set(index, &argv[3], fill) {
         server.dirty += 1;
         client.reply_ok();
+        server.notify(client, notify::LIST, "lset", &argv[1]);
     } else {
         client.reply_error(errors::INDEX_OUT_OF_RANGE);
     }
@@ -523,8 +549,10 @@ fn linsert(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
         return client.reply_integer(-1);
     };
     list.insert(index, place, &argv[4], fill);
+    let len = list.len();
     server.dirty += 1;
-    client.reply_integer(list.len() as i64);
+    server.notify(client, notify::LIST, "linsert", &argv[1]);
+    client.reply_integer(len as i64);
 }
 
 /// LREM key count element
@@ -564,10 +592,17 @@ fn lrem(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
     };
     let limit = usize::try_from(count.unsigned_abs()).unwrap_or(usize::MAX);
     let removed = list.remove_matching(&argv[3], limit, count < 0);
-    if list.is_empty() {
+    let emptied = list.is_empty();
+    if emptied {
         db.remove(&argv[1], now);
     }
     server.dirty += removed as u64;
+    if removed > 0 {
+        server.notify(client, notify::LIST, "lrem", &argv[1]);
+    }
+    if emptied {
+        server.notify(client, notify::GENERIC, "del", &argv[1]);
+    }
     client.reply_integer(removed as i64);
 }
 
@@ -617,10 +652,15 @@ fn ltrim(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
     if right > 0 {
         list.delete_range(-(right as i64), right);
     }
-    if list.is_empty() {
+    let emptied = list.is_empty();
+    if emptied {
         db.remove(&argv[1], now);
     }
     server.dirty += (left + right) as u64;
+    server.notify(client, notify::LIST, "ltrim", &argv[1]);
+    if emptied {
+        server.notify(client, notify::GENERIC, "del", &argv[1]);
+    }
     client.reply_ok();
 }
 
@@ -853,13 +893,18 @@ fn move_element(
     if let Ok(Some(target)) = list_mut(db, client, destination, now) {
         push_one(target, to, &value, fill);
     }
+    server.notify(client, notify::LIST, push_event(to), destination);
+    client.reply_bulk(&value);
+    let db = &mut server.dbs[client.db];
+    let mut emptied = false;
     if let Ok(Some(list)) = list_mut(db, client, source, now) {
         if list.is_empty() {
             db.remove(source, now);
+            emptied = true;
         }
     }
     server.dirty += 1;
-    client.reply_bulk(&value);
+    announce_pop(server, client, source, from, emptied);
 }
 
 /// LMPOP numkeys key [key ...] LEFT|RIGHT [COUNT count]
@@ -936,10 +981,12 @@ fn lmpop(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
         client.reply_array_len(2);
         client.reply_bulk(key);
         let removed = pop_range_and_reply(client, list, end, count);
-        if list.is_empty() {
+        let emptied = list.is_empty();
+        if emptied {
             db.remove(key, now);
         }
         server.dirty += removed as u64;
+        announce_pop(server, client, key, end, emptied);
         return;
     }
     client.reply_null_array();
@@ -1055,10 +1102,12 @@ fn blocking_pop(
                 1
             }
         };
-        if list.is_empty() {
+        let emptied = list.is_empty();
+        if emptied {
             db.remove(key, now);
         }
         server.dirty += removed as u64;
+        announce_pop(server, client, key, end, emptied);
         return;
     }
     if must_not_wait(client) {

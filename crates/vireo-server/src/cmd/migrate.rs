@@ -514,6 +514,7 @@ fn delete_acknowledged(
         if let Some(key) = outgoing.get(index) {
             if server.dbs[client.db].remove(&key.key, now) {
                 server.dirty += 1;
+                server.notify(client, crate::notify::GENERIC, "del", &key.key);
             }
         }
     }

@@ -26,6 +26,10 @@ pub struct PubSub {
     pub patterns: HashMap<Vec<u8>, Vec<Subscriber>>,
     /// Shard channel to subscribers.
     pub shard_channels: HashMap<Vec<u8>, Vec<Subscriber>>,
+    /// Messages for subscribers that were running a command of their own
+    /// when a client it woke published (a blocked client served after a
+    /// push): `(client id, message parts)`, claimed when that command ends.
+    pub held_for_busy: Vec<(u64, Vec<Vec<u8>>)>,
 }
 
 /// Which kind of subscription a command deals with.
@@ -427,15 +431,16 @@ fn deliver(target: &mut Client, parts: &[&[u8]]) {
     }
 }
 
-/// Sends `parts` to the subscriber `(slot, id)`, the publisher itself included.
+/// Sends `parts` to the subscriber `(slot, id)`; the publisher, when it is
+/// a client running a command, is out of its slot and is reached directly.
 fn deliver_to(
     server: &mut Server,
-    publisher: &mut Client,
+    publisher: Option<&mut Client>,
     subscriber: Subscriber,
     parts: &[&[u8]],
 ) {
     let (slot, id) = subscriber;
-    if id == publisher.id {
+    if let Some(publisher) = publisher.filter(|publisher| publisher.id == id) {
         // Only the client running the command can have its reply dropped
         // by CLIENT REPLY OFF, so only its own messages need marking.
         let start = publisher.out.len();
@@ -443,7 +448,14 @@ fn deliver_to(
         publisher.mark_push(start);
         return;
     }
-    let Some(Some(mut target)) = server.clients.get_mut(slot).map(Option::take) else {
+    let Some(taken) = server.clients.get_mut(slot).map(Option::take) else {
+        return;
+    };
+    let Some(mut target) = taken else {
+        // The subscriber is out of its slot because it is running the
+        // command that woke the publisher: its messages wait for it.
+        let parts = parts.iter().map(|part| part.to_vec()).collect();
+        server.pubsub.held_for_busy.push((id, parts));
         return;
     };
     if target.id == id {
@@ -453,9 +465,27 @@ fn deliver_to(
     server.clients[slot] = Some(target);
 }
 
+/// Appends the messages held for `client` while it was running a command.
+pub(crate) fn deliver_held_messages(server: &mut Server, client: &mut Client) {
+    let held = std::mem::take(&mut server.pubsub.held_for_busy);
+    for (id, parts) in held {
+        if id == client.id {
+            let parts: Vec<&[u8]> = parts.iter().map(Vec::as_slice).collect();
+            let start = client.out.len();
+            deliver(client, &parts);
+            client.mark_push(start);
+        } else {
+            server.pubsub.held_for_busy.push((id, parts));
+        }
+    }
+}
+
+/// Publishes `message` on `channel` (or a shard channel) to its
+/// subscribers and to the matching patterns' subscribers; returns how many
+/// received it. `publisher` is the client running the command, if any.
 fn publish_generic(
     server: &mut Server,
-    client: &mut Client,
+    mut publisher: Option<&mut Client>,
     channel: &[u8],
     message: &[u8],
     shard: bool,
@@ -468,7 +498,12 @@ fn publish_generic(
     };
     let direct: Vec<Subscriber> = map.get(channel).cloned().unwrap_or_default();
     for subscriber in direct {
-        deliver_to(server, client, subscriber, &[word, channel, message]);
+        deliver_to(
+            server,
+            publisher.as_deref_mut(),
+            subscriber,
+            &[word, channel, message],
+        );
         receivers += 1;
     }
     if shard {
@@ -485,7 +520,7 @@ fn publish_generic(
         for subscriber in subscribers {
             deliver_to(
                 server,
-                client,
+                publisher.as_deref_mut(),
                 subscriber,
                 &[b"pmessage", &pattern, channel, message],
             );
@@ -495,13 +530,24 @@ fn publish_generic(
     receivers
 }
 
+/// PUBLISH from inside the server (keyspace notifications): channel and
+/// pattern subscribers, as PUBLISH delivers.
+pub(crate) fn publish_message(
+    server: &mut Server,
+    publisher: Option<&mut Client>,
+    channel: &[u8],
+    message: &[u8],
+) -> i64 {
+    publish_generic(server, publisher, channel, message, false)
+}
+
 fn publish(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
-    let receivers = publish_generic(server, client, &argv[1], &argv[2], false);
+    let receivers = publish_generic(server, Some(client), &argv[1], &argv[2], false);
     client.reply_integer(receivers);
 }
 
 fn spublish(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
-    let receivers = publish_generic(server, client, &argv[1], &argv[2], true);
+    let receivers = publish_generic(server, Some(client), &argv[1], &argv[2], true);
     client.reply_integer(receivers);
 }
 

@@ -14,6 +14,7 @@ use crate::command::{
     KEY_RO_ACCESS,
 };
 use crate::errors;
+use crate::notify;
 use crate::server::Server;
 
 /// SADD
@@ -523,25 +524,32 @@ fn reply_member(client: &mut Client, member: Member<'_>) {
 
 /// Stores `set` at `key` (replacing any value and expiry) or, if empty,
 /// deletes `key`; replies with the new cardinality.
-fn store_set(server: &mut Server, client: &mut Client, key: &[u8], set: Set) {
+fn store_set(server: &mut Server, client: &mut Client, key: &[u8], set: Set, event: &str) {
     let now = server.now_ms;
     let len = set.len();
     let db = &mut server.dbs[client.db];
     if len > 0 {
         db.insert(key, Value::Set(Box::new(set)), NO_EXPIRY);
         server.dirty += 1;
-    } else if db.remove(key, now) {
-        server.dirty += 1;
+        client.reply_integer(len as i64);
+        server.notify(client, notify::SET, event, key);
+        return;
     }
-    client.reply_integer(len as i64);
+    client.reply_integer(0);
+    if db.remove(key, now) {
+        server.dirty += 1;
+        server.notify(client, notify::GENERIC, "del", key);
+    }
 }
 
-/// Deletes `key` if `set` is now empty (Redis never keeps empty sets).
-fn delete_if_empty(server: &mut Server, client: &Client, key: &[u8]) {
+/// Deletes `key` if `set` is now empty (Redis never keeps empty sets),
+/// announcing it.
+fn delete_if_empty(server: &mut Server, client: &mut Client, key: &[u8]) {
     let now = server.now_ms;
     let db = &mut server.dbs[client.db];
     if matches!(db.get(key, now), Some(Value::Set(set)) if set.is_empty()) {
         db.remove(key, now);
+        server.notify(client, notify::GENERIC, "del", key);
     }
 }
 
@@ -568,6 +576,9 @@ fn sadd(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
         .filter(|m| set.add(m, max_intset))
         .count();
     server.dirty += added as u64;
+    if added > 0 {
+        server.notify(client, notify::SET, "sadd", key);
+    }
     client.reply_integer(added as i64);
 }
 
@@ -588,8 +599,11 @@ fn srem(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
             }
         }
     }
-    delete_if_empty(server, client, key);
     server.dirty += removed;
+    if removed > 0 {
+        server.notify(client, notify::SET, "srem", key);
+    }
+    delete_if_empty(server, client, key);
     client.reply_integer(removed as i64);
 }
 
@@ -649,11 +663,20 @@ fn spop(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
     let Ok(found) = set_mut(&mut server.dbs[client.db], server.now_ms, client, key) else {
         return;
     };
-    let Some(set) = found else {
+    let Some(size) = found.map(|set| set.len()) else {
         return match count {
             None => client.reply_null(),
             Some(_) => client.reply_set_len(0),
         };
+    };
+    if count == Some(0) {
+        return client.reply_set_len(0);
+    }
+    server.dirty += 1;
+    // Redis compat: announced before the popped members are replied.
+    server.notify(client, notify::SET, "spop", key);
+    let Ok(Some(set)) = set_mut(&mut server.dbs[client.db], server.now_ms, client, key) else {
+        return;
     };
     let rng = &mut server.rng;
     match count {
@@ -661,20 +684,18 @@ fn spop(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
             if let Some(member) = set.pop_random(rng) {
                 reply_member(client, member.as_member());
             }
-            server.dirty += 1;
         }
-        Some(0) => client.reply_set_len(0),
         Some(count) => {
-            let count = count.min(set.len() as u64) as usize;
+            let count = count.min(size as u64) as usize;
             client.reply_set_len(count);
-            if count == set.len() {
+            if count == size {
                 // Redis compat: the whole set, in its iteration order.
                 for member in set.iter() {
                     reply_member(client, member);
                 }
                 let now = server.now_ms;
                 server.dbs[client.db].remove(key, now);
-                server.dirty += 1;
+                server.notify(client, notify::GENERIC, "del", key);
                 return;
             }
             for _ in 0..count {
@@ -682,7 +703,6 @@ fn spop(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
                     reply_member(client, member.as_member());
                 }
             }
-            server.dirty += 1;
         }
     }
     delete_if_empty(server, client, key);
@@ -784,6 +804,7 @@ fn smove(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
     if !removed {
         return client.reply_integer(0);
     }
+    server.notify(client, notify::SET, "srem", source);
     delete_if_empty(server, client, source);
     if destination_kind.is_none() {
         server.dbs[client.db].insert(
@@ -792,15 +813,29 @@ fn smove(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
             NO_EXPIRY,
         );
     }
-    if let Ok(Some(set)) = set_mut(
+    let added = match set_mut(
         &mut server.dbs[client.db],
         server.now_ms,
         client,
         destination,
     ) {
-        set.add(member, max_intset);
-    }
+        Ok(Some(set)) => set.add(member, max_intset),
+        _ => false,
+    };
     server.dirty += 1;
+    // Redis compat: the destination counts as modified (for WATCH and for
+    // notifications) only when the member was new to it.
+    if !server.watched_keys.is_empty() {
+        let db = client.db;
+        server.touch_key(client, db, source);
+        if added {
+            server.touch_key(client, db, destination);
+        }
+        server.watchers_touched_by_command = true;
+    }
+    if added {
+        server.notify(client, notify::SET, "sadd", destination);
+    }
     client.reply_integer(1);
 }
 
@@ -830,7 +865,14 @@ fn sinter_generic(
                 InterOutput::Reply => client.reply_set_len(0),
                 InterOutput::Cardinality(_) => client.reply_integer(0),
                 InterOutput::Store(destination) => {
-                    store_set(server, client, destination, Set::new_intset())
+                    // Redis compat: with a source missing, the deletion is
+                    // announced before the reply (after it otherwise).
+                    let now = server.now_ms;
+                    if server.dbs[client.db].remove(destination, now) {
+                        server.dirty += 1;
+                        server.notify(client, notify::GENERIC, "del", destination);
+                    }
+                    client.reply_integer(0);
                 }
             }
             return;
@@ -878,7 +920,9 @@ fn sinter_generic(
     };
     taken.restore(server, client.db);
     match (result, output) {
-        (Ok(set), InterOutput::Store(destination)) => store_set(server, client, destination, set),
+        (Ok(set), InterOutput::Store(destination)) => {
+            store_set(server, client, destination, set, "sinterstore")
+        }
         (Err(count), InterOutput::Cardinality(_)) => client.reply_integer(count as i64),
         _ => {}
     }
@@ -976,7 +1020,10 @@ fn sunion_diff(
     }
     taken.restore(server, client.db);
     match destination {
-        Some(destination) => store_set(server, client, destination, result),
+        Some(destination) => {
+            let event = if diff { "sdiffstore" } else { "sunionstore" };
+            store_set(server, client, destination, result, event)
+        }
         None => {
             client.reply_set_len(result.len());
             for member in result.iter() {

@@ -317,8 +317,10 @@ fn sort_generic(server: &mut Server, client: &mut Client, argv: Argv<'_>, read_o
                 db.insert(destination, Value::List(Box::new(list)), NO_EXPIRY);
                 server.dirty += stored as u64;
                 server.signal_key_ready(client.db, destination);
+                server.notify(client, crate::notify::LIST, "sortstore", destination);
             } else if db.remove(destination, now) {
                 server.dirty += 1;
+                server.notify(client, crate::notify::GENERIC, "del", destination);
             }
             client.reply_integer(stored as i64);
         }

@@ -11,6 +11,7 @@ use crate::command::{
     KEY_RW_ACCESS_UPDATE,
 };
 use crate::errors;
+use crate::notify;
 use crate::server::Server;
 
 /// GET key
@@ -227,6 +228,9 @@ fn set(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
         if !found {
             return;
         }
+        // Redis compat: the lookup is announced before the reply that
+        // follows it, the write after.
+        server.announce_lookups(client);
     }
     let db = &mut server.dbs[client.db];
     if options.nx || options.xx {
@@ -245,6 +249,10 @@ fn set(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
         None => db.insert(key, value, NO_EXPIRY),
     }
     server.dirty += 1;
+    server.notify(client, notify::STRING, "set", key);
+    if expire_at.is_some() {
+        server.notify(client, notify::GENERIC, "expire", key);
+    }
     if !options.get {
         client.reply_ok();
     }
@@ -357,6 +365,7 @@ pub fn increment_by(server: &mut Server, client: &mut Client, key: &[u8], delta:
         }
     };
     server.dirty += 1;
+    server.notify(client, notify::STRING, "incrby", key);
     client.reply_integer(updated);
 }
 
@@ -381,14 +390,18 @@ pub const MGET: CommandSpec = CommandSpec {
 
 fn mget(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
     let now = server.now_ms;
-    let db = &mut server.dbs[client.db];
     client.reply_array_len(argv.len() - 1);
     for key in argv.iter().skip(1) {
+        notify::announce_after_output(client);
         // Redis compat: a key of another type reads as null here, not an error.
-        match db.get(key, now) {
+        match server.dbs[client.db].get(key, now) {
             Some(Value::Str(value)) => value.with_bytes(|bytes| client.reply_bulk(bytes)),
-            #[allow(unreachable_patterns)]
-            _ => client.reply_null(),
+            // Redis compat: a miss is announced inside the array, before
+            // the element.
+            _ => {
+                server.announce_lookups(client);
+                client.reply_null();
+            }
         }
     }
 }
@@ -421,15 +434,7 @@ fn mset(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
     if argv.len() % 2 == 0 {
         return client.reply_error(errors::wrong_arity("mset"));
     }
-    let db = &mut server.dbs[client.db];
-    for index in (1..argv.len()).step_by(2) {
-        db.insert(
-            &argv[index],
-            Value::Str(StrValue::from_bytes(&argv[index + 1])),
-            NO_EXPIRY,
-        );
-    }
-    server.dirty += (argv.len() as u64 - 1) / 2;
+    set_pairs(server, client, &argv);
     client.reply_ok();
 }
 
@@ -487,6 +492,7 @@ fn setnx(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
         NO_EXPIRY,
     );
     server.dirty += 1;
+    server.notify(client, notify::STRING, "set", &argv[1]);
     client.reply_integer(1);
 }
 
@@ -564,6 +570,8 @@ fn set_with_expiry(
         Ok(at) => {
             server.dbs[client.db].insert(&argv[1], Value::Str(StrValue::from_bytes(&argv[3])), at);
             server.dirty += 1;
+            server.notify(client, notify::STRING, "set", &argv[1]);
+            server.notify(client, notify::GENERIC, "expire", &argv[1]);
             client.reply_ok();
         }
         Err(message) => client.reply_error(message),
@@ -595,6 +603,7 @@ fn getset(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
         return;
     }
     super::count_reads(server, client, false);
+    server.announce_lookups(client);
     // Redis compat: like SET, GETSET drops any expiry.
     server.dbs[client.db].insert(
         &argv[1],
@@ -602,6 +611,7 @@ fn getset(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
         NO_EXPIRY,
     );
     server.dirty += 1;
+    server.notify(client, notify::STRING, "set", &argv[1]);
 }
 
 /// GETDEL key
@@ -632,6 +642,7 @@ fn getdel(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
     let now = server.now_ms;
     if server.dbs[client.db].remove(&argv[1], now) {
         server.dirty += 1;
+        server.notify(client, notify::GENERIC, "del", &argv[1]);
     }
 }
 
@@ -663,15 +674,21 @@ fn msetnx(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
     {
         return client.reply_integer(0);
     }
+    set_pairs(server, client, &argv);
+    client.reply_integer(1);
+}
+
+/// Stores each key-value pair of MSET and MSETNX, announcing each in turn.
+fn set_pairs(server: &mut Server, client: &mut Client, argv: &Argv<'_>) {
     for index in (1..argv.len()).step_by(2) {
-        db.insert(
+        server.dbs[client.db].insert(
             &argv[index],
             Value::Str(StrValue::from_bytes(&argv[index + 1])),
             NO_EXPIRY,
         );
+        server.notify(client, notify::STRING, "set", &argv[index]);
     }
     server.dirty += (argv.len() as u64 - 1) / 2;
-    client.reply_integer(1);
 }
 
 /// Redis compat: strings may not grow past `proto-max-bulk-len`.
@@ -732,6 +749,7 @@ fn append(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
         }
     };
     server.dirty += 1;
+    server.notify(client, notify::STRING, "append", &argv[1]);
     client.reply_integer(total as i64);
 }
 
@@ -899,6 +917,7 @@ fn setrange(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
         }
     };
     server.dirty += 1;
+    server.notify(client, notify::STRING, "setrange", &argv[1]);
     client.reply_integer(new_len as i64);
 }
 
@@ -960,16 +979,19 @@ fn getex(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
         Some((ExpiryUnit::UnixSeconds | ExpiryUnit::UnixMilliseconds, at)) if at <= now => {
             db.remove(key, now);
             server.dirty += 1;
+            server.notify(client, notify::GENERIC, "del", key);
         }
         Some((_, at)) => {
             db.set_expiry(key, at, now);
             server.dirty += 1;
+            server.notify(client, notify::GENERIC, "expire", key);
         }
         None if options.persist => {
             let had_expiry = db.expire_at(key, now).is_some_and(|at| at != NO_EXPIRY);
             if had_expiry {
                 db.set_expiry(key, NO_EXPIRY, now);
                 server.dirty += 1;
+                server.notify(client, notify::GENERIC, "persist", key);
             }
         }
         None => {}
@@ -1177,6 +1199,7 @@ fn incrbyfloat(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
         None => db.insert(key, Value::Str(StrValue::from_bytes(&text)), NO_EXPIRY),
     }
     server.dirty += 1;
+    server.notify(client, notify::STRING, "incrbyfloat", key);
     client.reply_bulk(&text);
 }
 

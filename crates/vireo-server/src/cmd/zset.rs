@@ -17,6 +17,7 @@ use crate::command::{
     KEY_RO_ACCESS, KEY_RW_ACCESS_UPDATE,
 };
 use crate::errors;
+use crate::notify;
 use crate::server::Server;
 
 /// ZADD
@@ -990,12 +991,33 @@ macro_rules! zset_or_return {
     };
 }
 
-/// Deletes `key` if its sorted set is now empty.
-fn delete_if_empty(server: &mut Server, client: &Client, key: &[u8]) {
+/// Deletes `key` if its sorted set is now empty; true if it did.
+fn delete_if_empty(server: &mut Server, client: &Client, key: &[u8]) -> bool {
     let now = server.now_ms;
     let db = &mut server.dbs[client.db];
     if matches!(db.get(key, now), Some(Value::ZSet(zset)) if zset.is_empty()) {
         db.remove(key, now);
+        return true;
+    }
+    false
+}
+
+/// Announces `event` on `key` after `removed` members went, and the key's
+/// deletion when it was `emptied` (nothing when no member went).
+fn announce_removal(
+    server: &mut Server,
+    client: &mut Client,
+    key: &[u8],
+    event: &str,
+    removed: u64,
+    emptied: bool,
+) {
+    if removed == 0 {
+        return;
+    }
+    server.notify(client, notify::ZSET, event, key);
+    if emptied {
+        server.notify(client, notify::GENERIC, "del", key);
     }
 }
 
@@ -1163,9 +1185,8 @@ pub(crate) fn add_scored_members(
     server.dirty += added + updated;
     delete_if_empty(server, client, key);
     if nan {
-        return client.reply_error(errors::SCORE_NAN);
-    }
-    if incr {
+        client.reply_error(errors::SCORE_NAN);
+    } else if incr {
         if processed > 0 {
             client.reply_double(last_score);
         } else {
@@ -1173,6 +1194,12 @@ pub(crate) fn add_scored_members(
         }
     } else {
         client.reply_integer(if ch { added + updated } else { added } as i64);
+    }
+    // Redis compat: announced even when a NaN score ended the command
+    // after earlier pairs changed the set.
+    if added + updated > 0 {
+        let event = if incr { "zincr" } else { "zadd" };
+        server.notify(client, notify::ZSET, event, key);
     }
 }
 
@@ -1190,8 +1217,9 @@ fn zrem(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
             }
         }
     }
-    delete_if_empty(server, client, key);
+    let emptied = delete_if_empty(server, client, key);
     server.dirty += removed;
+    announce_removal(server, client, key, "zrem", removed, emptied);
     client.reply_integer(removed as i64);
 }
 
@@ -1443,23 +1471,26 @@ fn zrange_generic(
                     result.insert(member, *score, limits);
                 }
             }
-            store_zset(server, client, destination, result);
+            store_zset(server, client, destination, result, "zrangestore");
         }
     }
 }
 
-/// Stores `zset` at `key` (or deletes `key` if empty); replies with its size.
-fn store_zset(server: &mut Server, client: &mut Client, key: &[u8], zset: ZSet) {
+/// Stores `zset` at `key` (or deletes `key` if empty), replies with its
+/// size and announces `event` (or `del`).
+fn store_zset(server: &mut Server, client: &mut Client, key: &[u8], zset: ZSet, event: &str) {
     let now = server.now_ms;
     let len = zset.len();
     let db = &mut server.dbs[client.db];
+    client.reply_integer(len as i64);
     if len > 0 {
         db.insert(key, Value::ZSet(Box::new(zset)), NO_EXPIRY);
         server.dirty += 1;
+        server.notify(client, notify::ZSET, event, key);
     } else if db.remove(key, now) {
         server.dirty += 1;
+        server.notify(client, notify::GENERIC, "del", key);
     }
-    client.reply_integer(len as i64);
 }
 
 fn zrange(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
@@ -1582,8 +1613,14 @@ fn zremrange_generic(server: &mut Server, client: &mut Client, argv: Argv<'_>, r
         RemoveRange::Lex(range) => zset.lex_range_ranks(range),
     };
     let removed = ranks.map_or(0, |(first, last)| zset.remove_ranks(first, last));
-    delete_if_empty(server, client, key);
+    let emptied = delete_if_empty(server, client, key);
     server.dirty += removed as u64;
+    let event = match range {
+        RemoveRange::Rank(..) => "zremrangebyrank",
+        RemoveRange::Score(_) => "zremrangebyscore",
+        RemoveRange::Lex(_) => "zremrangebylex",
+    };
+    announce_removal(server, client, key, event, removed as u64, emptied);
     client.reply_integer(removed as i64);
 }
 
@@ -1649,6 +1686,7 @@ fn zpop_generic(
         return;
     };
     let take = count.unwrap_or(1).min(zset.len());
+    let popped: Vec<_> = (0..take).map_while(|_| zset.pop(max)).collect();
     match (nested, emit_key) {
         (false, false) => client.reply_array_len(take * 2),
         (true, false) => client.reply_array_len(take),
@@ -1662,18 +1700,22 @@ fn zpop_generic(
             client.reply_array_len(take);
         }
     }
-    for _ in 0..take {
-        let Some((member, score)) = zset.pop(max) else {
-            break;
-        };
+    server.dirty += take as u64;
+    // Redis compat: announced inside the reply, before the first member.
+    let event = if max { "zpopmax" } else { "zpopmin" };
+    if take > 0 {
+        server.notify(client, notify::ZSET, event, key);
+    }
+    for (member, score) in &popped {
         if nested {
             client.reply_array_len(2);
         }
-        client.reply_bulk(&member);
-        client.reply_double(score);
+        client.reply_bulk(member);
+        client.reply_double(*score);
     }
-    server.dirty += take as u64;
-    delete_if_empty(server, client, key);
+    if delete_if_empty(server, client, key) && take > 0 {
+        server.notify(client, notify::GENERIC, "del", key);
+    }
 }
 
 fn zpop_min_max(server: &mut Server, client: &mut Client, argv: Argv<'_>, max: bool) {
@@ -2143,7 +2185,12 @@ fn zsetop_generic(
                 zset.insert(member, *score, limits);
             }
             zset.shrink_if_fits(limits);
-            store_zset(server, client, &argv[1], zset);
+            let event = match op {
+                SetOp::Union => "zunionstore",
+                SetOp::Inter => "zinterstore",
+                SetOp::Diff => "zdiffstore",
+            };
+            store_zset(server, client, &argv[1], zset, event);
         }
     }
 }
