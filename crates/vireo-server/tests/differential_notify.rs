@@ -190,6 +190,11 @@ const SEQUENCE: &str = "
     GEORADIUSBYMEMBER g Palermo 10 km STOREDIST grd
     GEOSEARCHSTORE gs g FROMLONLAT 0 0 BYRADIUS 1 km
     GEORADIUS nosuch 15 37 200 km STORE gr
+    PFADD hll a b c
+    PFADD hll a
+    PFADD hll2 c d
+    PFMERGE hll3 hll hll2
+    PFCOUNT hll3 nosuch
     GET nosuch
     MGET s nosuch s2
     EXISTS nosuch s

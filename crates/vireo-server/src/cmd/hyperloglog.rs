@@ -14,6 +14,7 @@ use crate::command::{
     acl, flags, keys_from_1, Arg, ArgKind, BeginSearch, CommandSpec, Doc, FindKeys, KeySpec,
 };
 use crate::errors;
+use crate::notify;
 use crate::server::Server;
 
 /// PFADD key [element ...]
@@ -202,6 +203,7 @@ fn pfadd(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
     if updated > 0 {
         hll::invalidate_cache(bytes);
         server.dirty += updated;
+        server.notify(client, notify::STRING, "pfadd", &argv[1]);
     }
     client.reply_integer(i64::from(updated > 0));
 }
@@ -295,6 +297,8 @@ fn pfmerge(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
         return client.reply_error(errors::HLL_CORRUPT);
     }
     server.dirty += 1;
+    // Redis compat: PFMERGE announces itself under PFADD's event name.
+    server.notify(client, notify::STRING, "pfadd", &argv[1]);
     client.reply_ok();
 }
 
