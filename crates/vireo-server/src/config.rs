@@ -289,8 +289,12 @@ pub fn repr(arg: &[u8]) -> String {
     out
 }
 
+/// A config line whose quotes do not balance.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct UnbalancedQuotes;
+
 /// Splits one config line into arguments with Redis's quoting rules.
-pub fn split_line(line: &str) -> Result<Vec<Vec<u8>>, ()> {
+pub fn split_line(line: &str) -> Result<Vec<Vec<u8>>, UnbalancedQuotes> {
     let mut decoder = vireo_resp::RequestDecoder::new();
     let mut args = vireo_resp::Args::new();
     // The request decoder's inline splitter implements exactly these rules;
@@ -311,7 +315,7 @@ pub fn split_line(line: &str) -> Result<Vec<Vec<u8>>, ()> {
             .skip(1)
             .map(<[u8]>::to_vec)
             .collect()),
-        _ => Err(()),
+        _ => Err(UnbalancedQuotes),
     }
 }
 
@@ -440,7 +444,8 @@ impl Config {
         let spec = &OPTIONS[index];
         let text = String::from_utf8_lossy(value).into_owned();
         let values = if spec.flags & MULTI_ARG != 0 {
-            let words = split_line(&text).map_err(|()| "Invalid argument".to_string())?;
+            let words =
+                split_line(&text).map_err(|UnbalancedQuotes| "Invalid argument".to_string())?;
             let words: Vec<String> = words
                 .iter()
                 .map(|w| String::from_utf8_lossy(w).into_owned())

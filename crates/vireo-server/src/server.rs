@@ -69,6 +69,9 @@ pub struct SlowlogEntry {
 /// per-client static reply buffer).
 const OUTPUT_BUFFER_FREE_BYTES: usize = 16 * 1024;
 
+/// WATCHed keys: (db, key) to the (slot, id) of each watching client.
+pub type WatchedKeys = HashMap<(usize, Vec<u8>), Vec<(usize, u64)>>;
+
 /// All of the server's state. Passed down by `&mut`; there are no globals.
 pub struct Server {
     /// The configuration in force.
@@ -136,7 +139,7 @@ pub struct Server {
     /// Clients blocked on keys.
     pub blocking: crate::blocked::Blocking,
     /// WATCHed keys: (db, key) to the (slot, id) of each watching client.
-    pub watched_keys: HashMap<(usize, Vec<u8>), Vec<(usize, u64)>>,
+    pub watched_keys: WatchedKeys,
     /// Set by a command that touched the watchers of exactly the keys it
     /// modified itself, so the gate does not touch every key it names.
     pub watchers_touched_by_command: bool,

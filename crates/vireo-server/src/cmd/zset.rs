@@ -1063,7 +1063,7 @@ fn zadd_generic(server: &mut Server, client: &mut Client, argv: Argv<'_>, zincrb
     if nx && xx {
         return client.reply_error(errors::ZADD_NX_XX);
     }
-    if (gt && nx) || (lt && nx) || (gt && lt) {
+    if nx && (gt || lt) || (gt && lt) {
         return client.reply_error(errors::ZADD_GT_LT_NX);
     }
     if incr && pairs > 1 {
@@ -2248,7 +2248,7 @@ fn zscan(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
     let next = zset.scan(cursor, options.count, |member, score| {
         if options
             .pattern
-            .map_or(true, |p| vireo_core::glob::matches(p, member, false))
+            .is_none_or(|p| vireo_core::glob::matches(p, member, false))
         {
             items.push((member.to_vec(), score));
         }
