@@ -98,6 +98,20 @@ impl Transcript {
     }
 }
 
+/// A fresh transcript with one client connected.
+pub fn connected() -> (Transcript, ClientHandle) {
+    let mut transcript = Transcript::new();
+    let client = transcript.connect();
+    (transcript, client)
+}
+
+/// Sends `line` (space-separated words) as `client` and asserts the exact
+/// reply bytes.
+pub fn check(transcript: &mut Transcript, client: ClientHandle, line: &str, expected: &str) {
+    let reply = transcript.command(client, &words(line));
+    assert_eq!(String::from_utf8_lossy(&reply), expected, "request: {line}");
+}
+
 /// Splits a command line on spaces (no quoting): enough for transcripts.
 pub fn words(line: &str) -> Vec<&[u8]> {
     line.split(' ')

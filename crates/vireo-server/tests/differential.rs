@@ -1656,17 +1656,7 @@ const RAW_REQUESTS: &[&[u8]] = &[
 ];
 
 fn servers() -> Option<(ServerProcess, ServerProcess)> {
-    let Some(redis) = find_program("redis-server") else {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "CI must install redis-server for the differential tests"
-        );
-        eprintln!("redis-server not installed; differential tests not run");
-        return None;
-    };
-    let redis = ServerProcess::start(redis.to_str().expect("utf-8 path"), &[]);
-    let vireo = ServerProcess::vireo(&[]);
-    Some((redis, vireo))
+    support::redis_and_vireo(&[])
 }
 
 #[test]

@@ -8,7 +8,7 @@
 
 mod support;
 
-use support::{find_program, Connection, ServerProcess};
+use support::{Connection, ServerProcess};
 
 /// Command sequences, one command per line, words separated by spaces.
 /// Each sequence runs on a fresh connection after FLUSHALL. HELLO lines are
@@ -249,17 +249,7 @@ const SEQUENCES: &[&str] = &[
 ];
 
 fn servers() -> Option<(ServerProcess, ServerProcess)> {
-    let Some(redis) = find_program("redis-server") else {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "CI must install redis-server for the differential tests"
-        );
-        eprintln!("redis-server not installed; differential tests not run");
-        return None;
-    };
-    let redis = ServerProcess::start(redis.to_str().expect("utf-8 path"), &[]);
-    let vireo = ServerProcess::vireo(&[]);
-    Some((redis, vireo))
+    support::redis_and_vireo(&[])
 }
 
 /// Sends `args` to both servers and asserts the replies are the same bytes.

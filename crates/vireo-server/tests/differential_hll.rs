@@ -7,21 +7,11 @@
 
 mod support;
 
-use support::{find_program, Connection, ServerProcess};
+use support::{Connection, ServerProcess};
 use vireo_core::random::Rng;
 
 fn servers() -> Option<(ServerProcess, ServerProcess)> {
-    let Some(redis) = find_program("redis-server") else {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "CI must install redis-server for the differential tests"
-        );
-        eprintln!("redis-server not installed; differential tests not run");
-        return None;
-    };
-    let redis = ServerProcess::start(redis.to_str().expect("utf-8 path"), &[]);
-    let vireo = ServerProcess::vireo(&[]);
-    Some((redis, vireo))
+    support::redis_and_vireo(&[])
 }
 
 /// One connection to each server, sending every request to both.

@@ -13,7 +13,7 @@ mod support;
 
 use std::time::Duration;
 
-use support::{find_program, Connection, ServerProcess};
+use support::{Connection, ServerProcess};
 
 /// The writer's commands, one a line. `SLEEP ms` pauses the test instead of
 /// sending; `RESTORE-FROM-DUMP src dst [option ...]` dumps `src` and
@@ -241,18 +241,7 @@ const SEQUENCE: &str = "
 const END_CHANNEL: &[u8] = b"__keyend__:done";
 
 fn servers() -> Option<(ServerProcess, ServerProcess)> {
-    let Some(redis) = find_program("redis-server") else {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "CI must install redis-server for the differential tests"
-        );
-        eprintln!("redis-server not installed; differential tests not run");
-        return None;
-    };
-    let args = ["--enable-debug-command", "yes"];
-    let redis = ServerProcess::start(redis.to_str().expect("utf-8 path"), &args);
-    let vireo = ServerProcess::vireo(&args);
-    Some((redis, vireo))
+    support::redis_and_vireo(&["--enable-debug-command", "yes"])
 }
 
 /// The bulk string payload of a RESP2 bulk reply.

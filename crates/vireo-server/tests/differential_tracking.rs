@@ -10,7 +10,7 @@ mod support;
 
 use std::time::Duration;
 
-use support::{find_program, Connection, ServerProcess};
+use support::{Connection, ServerProcess};
 
 /// Scenarios, one step per line:
 /// - `N command words`: connection N sends the command and reads one frame;
@@ -351,17 +351,7 @@ const EXPIRY_SCENARIOS: &[&str] = &[
 ];
 
 fn servers(flags: &[&str]) -> Option<(ServerProcess, ServerProcess)> {
-    let Some(redis) = find_program("redis-server") else {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "CI must install redis-server for the differential tests"
-        );
-        eprintln!("redis-server not installed; differential tests not run");
-        return None;
-    };
-    let redis = ServerProcess::start(redis.to_str().expect("utf-8 path"), flags);
-    let vireo = ServerProcess::vireo(flags);
-    Some((redis, vireo))
+    support::redis_and_vireo(flags)
 }
 
 /// One server's side of a scenario.

@@ -1,19 +1,7 @@
 //! RESP transcripts through the server core: exact request bytes in, exact
 //! reply bytes out, with a clock the test moves.
 
-use vireo_server::testing::{words, ClientHandle, Transcript};
-
-/// Sends `line` (space-separated words) and asserts the exact reply bytes.
-fn check(t: &mut Transcript, client: ClientHandle, line: &str, expected: &str) {
-    let reply = t.command(client, &words(line));
-    assert_eq!(String::from_utf8_lossy(&reply), expected, "request: {line}");
-}
-
-fn setup() -> (Transcript, ClientHandle) {
-    let mut t = Transcript::new();
-    let client = t.connect();
-    (t, client)
-}
+use vireo_server::testing::{check, connected as setup, words, ClientHandle, Transcript};
 
 #[test]
 fn ping_and_echo() {

@@ -1,19 +1,7 @@
 //! Transcript tests for the GEO commands: exact reply bytes, errors
 //! included, as Redis 7.0 sends them.
 
-use vireo_server::testing::{words, ClientHandle, Transcript};
-
-/// Sends `line` (space-separated words) and asserts the exact reply bytes.
-fn check(t: &mut Transcript, client: ClientHandle, line: &str, expected: &str) {
-    let reply = t.command(client, &words(line));
-    assert_eq!(String::from_utf8_lossy(&reply), expected, "request: {line}");
-}
-
-fn setup() -> (Transcript, ClientHandle) {
-    let mut t = Transcript::new();
-    let client = t.connect();
-    (t, client)
-}
+use vireo_server::testing::{check, connected as setup, words};
 
 #[test]
 fn geoadd_stores_geohash_scores_and_honours_nx_xx_ch() {

@@ -2,7 +2,7 @@
 //! sketch bytes included, through the server core.
 
 use proptest::prelude::*;
-use vireo_server::testing::{words, ClientHandle, Transcript};
+use vireo_server::testing::{connected as setup, words, ClientHandle, Transcript};
 
 /// Sends `line` (space-separated words) and asserts the exact reply bytes.
 fn check(t: &mut Transcript, client: ClientHandle, line: &str, expected: &[u8]) {
@@ -12,12 +12,6 @@ fn check(t: &mut Transcript, client: ClientHandle, line: &str, expected: &[u8]) 
         expected.escape_ascii().to_string(),
         "request: {line}"
     );
-}
-
-fn setup() -> (Transcript, ClientHandle) {
-    let mut t = Transcript::new();
-    let client = t.connect();
-    (t, client)
 }
 
 /// The header of a sparse sketch with a stale cache.

@@ -2,13 +2,7 @@
 //! a writer client in one transcript, with the exact bytes pushed.
 
 use vireo_core::expire::CycleKind;
-use vireo_server::testing::{words, ClientHandle, Transcript};
-
-/// Sends `line` and asserts the exact reply bytes.
-fn check(t: &mut Transcript, client: ClientHandle, line: &str, expected: &str) {
-    let reply = t.command(client, &words(line));
-    assert_eq!(String::from_utf8_lossy(&reply), expected, "request: {line}");
-}
+use vireo_server::testing::{check, words, ClientHandle, Transcript};
 
 /// A RESP2 bulk string.
 fn bulk(text: &str) -> String {

@@ -1,14 +1,7 @@
 //! Client-side caching transcripts: several clients on one in-process
 //! server, with the exact bytes of every reply and invalidation message.
 
-use vireo_server::testing::{words, ClientHandle, Transcript};
-
-/// Sends `line` (space-separated words) and asserts the exact bytes the
-/// client receives (its reply plus any invalidation due to it).
-fn check(t: &mut Transcript, client: ClientHandle, line: &str, expected: &str) {
-    let reply = t.command(client, &words(line));
-    assert_eq!(String::from_utf8_lossy(&reply), expected, "request: {line}");
-}
+use vireo_server::testing::{check, words, ClientHandle, Transcript};
 
 /// Asserts what `client` has received without sending anything.
 fn pending(t: &mut Transcript, client: ClientHandle, expected: &str) {

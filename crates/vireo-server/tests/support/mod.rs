@@ -203,6 +203,23 @@ impl Connection {
     }
 }
 
+/// A real `redis-server` and a Vireo server, both started with `args`,
+/// for differential tests; `None` (after saying so) when `redis-server` is
+/// not installed, except under CI, which installs it: there that fails.
+pub fn redis_and_vireo(args: &[&str]) -> Option<(ServerProcess, ServerProcess)> {
+    let Some(redis) = find_program("redis-server") else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI must install redis-server for the differential tests"
+        );
+        eprintln!("redis-server not installed; differential tests not run");
+        return None;
+    };
+    let redis = ServerProcess::start(redis.to_str().expect("utf-8 path"), args);
+    let vireo = ServerProcess::vireo(args);
+    Some((redis, vireo))
+}
+
 /// The path of `program` if it is on PATH.
 pub fn find_program(program: &str) -> Option<PathBuf> {
     let path = std::env::var_os("PATH")?;
