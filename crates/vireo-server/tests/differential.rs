@@ -772,7 +772,6 @@ const SEQUENCES: &[&str] = &[
      SET bigint 123456
      OBJECT REFCOUNT bigint
      OBJECT REFCOUNT missing
-     OBJECT IDLETIME e
      OBJECT IDLETIME missing
      OBJECT FREQ e
      OBJECT FREQ missing
