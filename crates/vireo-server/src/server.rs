@@ -630,6 +630,7 @@ impl Server {
         // transaction has run, so they never see its intermediate states.
         if !self.blocking.ready.is_empty() && !client.deny_blocking {
             self.serve_ready_keys();
+            crate::tracking::deliver_held(self, client);
         }
         if !self.pubsub.held_for_busy.is_empty() {
             crate::cmd::pubsub::deliver_held_messages(self, client);

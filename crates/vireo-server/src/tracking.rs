@@ -66,6 +66,10 @@ pub struct Tracking {
     pending: Vec<Option<Vec<u8>>>,
     /// Consecutive table-limit passes that could not get under the limit.
     limit_rounds: u32,
+    /// Invalidations for a reader that was out of its slot, running the
+    /// command whose effects are being applied (it woke a blocked client):
+    /// sent to it once that command is done.
+    held: Vec<(ClientRef, Vec<u8>)>,
 }
 
 /// Key names to readers, with a uniformly random key in O(1) for the
@@ -308,8 +312,18 @@ fn invalidate_key(
     readers.sort_by_key(|(id, _)| id.to_le_bytes());
     let current_id = current.as_deref().map(|c| c.id);
     for reader in readers {
-        let Some((bcast, noloop)) = find(&server.clients, current.as_deref(), reader)
-            .and_then(|client| client.tracking.as_deref())
+        let Some(settings) = find(&server.clients, current.as_deref(), reader) else {
+            // An empty slot is a client busy running its command (the one
+            // whose write is waking the client served now): the message
+            // waits for it instead of being lost.
+            if matches!(server.clients.get(reader.1), Some(None)) {
+                server.tracking.held.push((reader, key.to_vec()));
+            }
+            continue;
+        };
+        let Some((bcast, noloop)) = settings
+            .tracking
+            .as_deref()
             .map(|settings| (settings.bcast, settings.noloop))
         else {
             continue;
@@ -327,6 +341,21 @@ fn invalidate_key(
             server.tracking.pending.push(Some(key.to_vec()));
         } else {
             send(server, current.as_deref_mut(), reader, Body::Key(key));
+        }
+    }
+}
+
+/// Sends `client` the invalidations held while it was busy (see
+/// `Tracking::held`), after its reply. Redis compat: the change was made
+/// by serving another client, so NOLOOP does not hold them back.
+pub fn deliver_held(server: &mut Server, client: &mut Client) {
+    for (reader, key) in std::mem::take(&mut server.tracking.held) {
+        if reader.0 != client.id {
+            continue;
+        }
+        let bcast = client.tracking.as_deref().map(|settings| settings.bcast);
+        if bcast == Some(false) {
+            send(server, Some(&mut *client), reader, Body::Key(&key));
         }
     }
 }

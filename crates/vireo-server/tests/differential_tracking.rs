@@ -525,3 +525,50 @@ fn expiry_invalidations_match_redis_byte_for_byte() {
         run(&redis, &vireo, scenario);
     }
 }
+
+/// A tracking client whose write wakes a blocked BLMOVE gets the
+/// invalidation for the key the served client changed, after its reply,
+/// with or without NOLOOP, as from Redis.
+#[test]
+fn invalidations_caused_by_serving_a_blocked_client_reach_the_writer() {
+    let Some((redis, vireo)) = servers(&[]) else {
+        return;
+    };
+    for noloop in [false, true] {
+        let mut streams = Vec::new();
+        for server in [&redis, &vireo] {
+            let mut writer = server.connect();
+            let mut blocked = server.connect();
+            let mut stream = Vec::new();
+            writer.request(&[b"HELLO", b"3"]);
+            writer.request(&[b"FLUSHALL"]);
+            let mut tracking: Vec<&[u8]> = vec![b"CLIENT", b"TRACKING", b"ON"];
+            if noloop {
+                tracking.push(b"NOLOOP");
+            }
+            stream.push(writer.request(&tracking));
+            stream.push(writer.request(&[b"RPUSH", b"dst", b"y"]));
+            stream.push(writer.request(&[b"LRANGE", b"dst", b"0", b"-1"]));
+            blocked.send_raw(b"*6\r\n$6\r\nBLMOVE\r\n$3\r\nsrc\r\n$3\r\ndst\r\n$4\r\nLEFT\r\n$4\r\nLEFT\r\n$1\r\n0\r\n");
+            // Bounded wait until the server has the client blocked.
+            for _ in 0..100 {
+                let clients = writer.request(&[b"INFO", b"clients"]);
+                if String::from_utf8_lossy(&clients).contains("blocked_clients:1") {
+                    break;
+                }
+                std::thread::sleep(std::time::Duration::from_millis(10));
+            }
+            stream.push(writer.request(&[b"LPUSH", b"src", b"x"]));
+            stream.push(writer.read_reply().expect("the invalidation of dst"));
+            stream.push(blocked.read_reply().expect("BLMOVE's reply"));
+            streams.push(stream);
+        }
+        let text = |stream: &Vec<Vec<u8>>| {
+            stream
+                .iter()
+                .map(|reply| String::from_utf8_lossy(reply).into_owned())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(text(&streams[1]), text(&streams[0]), "NOLOOP: {noloop}");
+    }
+}
