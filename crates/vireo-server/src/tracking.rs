@@ -537,6 +537,16 @@ fn end_caching(client: &mut Client) {
     }
 }
 
+/// A key a read-only command changed (PFCOUNT refreshing its cached
+/// count), which the gate does not see as a write: invalidates it as a
+/// write by `client` would (Redis's `signalModifiedKey`).
+pub fn key_changed_by_read(server: &mut Server, client: &mut Client, key: &[u8]) {
+    if server.tracking.active {
+        let writer = Some(client.id);
+        invalidate_key(server, Some(client), true, writer, key, true);
+    }
+}
+
 /// FLUSHDB/FLUSHALL: every tracking client is told that all keys are
 /// invalid, and the table is emptied.
 pub fn invalidate_all(server: &mut Server, client: &mut Client) {

@@ -489,3 +489,27 @@ fn caching_given_inside_a_transaction_ends_with_it() {
     check(&mut t, c, "GET b", "_\r\n");
     assert_eq!(info_field(&mut t, c, "tracking_total_keys"), "1");
 }
+
+#[test]
+fn pfcount_refreshing_its_cache_invalidates_trackers_of_the_key() {
+    let mut t = Transcript::new();
+    let reader = t.connect();
+    let counter = t.connect();
+    for client in [reader, counter] {
+        assert!(t.command(client, &words("HELLO 3")).starts_with(b"%"));
+    }
+    check(&mut t, reader, "CLIENT TRACKING ON", "+OK\r\n");
+    check(&mut t, reader, "PFADD hll a b c", ":1\r\n");
+    assert!(t.command(reader, &words("GET hll")).starts_with(b"$"));
+    // The cached count was stale: PFCOUNT rewrites it, a change to the value.
+    check(&mut t, counter, "PFCOUNT hll", ":3\r\n");
+    pending(
+        &mut t,
+        reader,
+        ">2\r\n$10\r\ninvalidate\r\n*1\r\n$3\r\nhll\r\n",
+    );
+    // With the cache fresh, counting changes nothing.
+    assert!(t.command(reader, &words("GET hll")).starts_with(b"$"));
+    check(&mut t, counter, "PFCOUNT hll", ":3\r\n");
+    pending(&mut t, reader, "");
+}

@@ -231,10 +231,11 @@ fn pfcount(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
             };
             hll::store_cardinality(bytes, card);
             // Redis compat: rewriting the cache is a change to the value,
-            // which WATCH sees although the command is read-only (the gate
-            // only touches the keys of write commands).
+            // which WATCH and client-side caching see although the command
+            // is read-only (the gate only handles the keys of writes).
             server.dirty += 1;
             server.touch_key(client, client.db, &argv[1]);
+            crate::tracking::key_changed_by_read(server, client, &argv[1]);
             card
         }
     };
