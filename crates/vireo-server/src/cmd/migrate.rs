@@ -247,10 +247,7 @@ fn migrate(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
     };
     let mut outgoing = Vec::new();
     for key in argv.iter().skip(options.first_key).take(key_count) {
-        if db.lookup(key, now).is_none() {
-            continue;
-        }
-        let Some((entry, expire_at_ms)) = db.peek(key, now) else {
+        let Some((entry, expire_at_ms)) = db.lookup_with_expiry(key, now) else {
             continue;
         };
         let ttl_ms = if expire_at_ms == NO_EXPIRY {
