@@ -31,35 +31,44 @@ pub struct ServerProcess {
 
 impl ServerProcess {
     /// Starts `binary` with `args` plus `--port <free port>`, logging to a
-    /// temporary file, and waits until it answers PING.
+    /// temporary file, and waits until it answers PING. A free port can be
+    /// taken by another test between the probe and the server's bind, so a
+    /// server that exits before answering is started again on a new port.
     pub fn start(binary: &str, args: &[&str]) -> ServerProcess {
-        let port = free_port();
-        let log_path =
-            std::env::temp_dir().join(format!("vireo-test-{}-{port}.log", std::process::id()));
-        let log = std::fs::File::create(&log_path).expect("create log file");
-        let child = Command::new(binary)
-            .args([
-                "--port",
-                &port.to_string(),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-            ])
-            .args(args)
-            .stdout(Stdio::from(log.try_clone().expect("clone log handle")))
-            .stderr(Stdio::from(log))
-            .spawn()
-            .unwrap_or_else(|error| panic!("start {binary}: {error}"));
-        let mut process = ServerProcess {
-            child,
-            port,
-            log_path,
-        };
-        process.wait_ready();
-        process
+        const ATTEMPTS: usize = 5;
+        let mut failures = Vec::new();
+        for _ in 0..ATTEMPTS {
+            let port = free_port();
+            let log_path =
+                std::env::temp_dir().join(format!("vireo-test-{}-{port}.log", std::process::id()));
+            let log = std::fs::File::create(&log_path).expect("create log file");
+            let child = Command::new(binary)
+                .args([
+                    "--port",
+                    &port.to_string(),
+                    "--bind",
+                    "127.0.0.1",
+                    "--save",
+                    "",
+                    "--appendonly",
+                    "no",
+                ])
+                .args(args)
+                .stdout(Stdio::from(log.try_clone().expect("clone log handle")))
+                .stderr(Stdio::from(log))
+                .spawn()
+                .unwrap_or_else(|error| panic!("start {binary}: {error}"));
+            let mut process = ServerProcess {
+                child,
+                port,
+                log_path,
+            };
+            match process.wait_ready() {
+                Ok(()) => return process,
+                Err(failure) => failures.push(failure),
+            }
+        }
+        panic!("{binary} did not start in {ATTEMPTS} attempts: {failures:#?}");
     }
 
     /// Starts the `vireo-server` built for this test run.
@@ -67,20 +76,35 @@ impl ServerProcess {
         ServerProcess::start(env!("CARGO_BIN_EXE_vireo-server"), args)
     }
 
-    fn wait_ready(&mut self) {
+    /// Waits until this very process answers on its port: the reply to
+    /// `INFO server` must carry the child's pid, so a server of another test
+    /// that holds a reused port is never mistaken for ours. A connection
+    /// closed without a reply is retried; a server that exits is reported
+    /// with its log.
+    fn wait_ready(&mut self) -> Result<(), String> {
+        let own_pid = format!("process_id:{}\r\n", self.child.id());
         let deadline = Instant::now() + Duration::from_secs(10);
         while Instant::now() < deadline {
             if let Ok(Some(status)) = self.child.try_wait() {
-                panic!("server exited early with {status}: {}", self.log());
+                return Err(format!("exited early with {status}: {}", self.log()));
             }
             if let Ok(mut conn) = Connection::open(self.port) {
-                if conn.request(&[b"PING"]) == b"+PONG\r\n" {
-                    return;
+                conn.set_timeout(Duration::from_secs(1));
+                let mut info = Vec::new();
+                vireo_resp::encode::command(&mut info, &[b"INFO", b"server"]);
+                if conn.try_send_raw(&info).is_ok() {
+                    match conn.read_reply() {
+                        Some(reply) if contains(&reply, own_pid.as_bytes()) => return Ok(()),
+                        Some(reply) if reply.starts_with(b"$") => {
+                            return Err(format!("port {} belongs to another server", self.port));
+                        }
+                        _ => {}
+                    }
                 }
             }
             std::thread::sleep(Duration::from_millis(20));
         }
-        panic!("server did not become ready: {}", self.log());
+        Err(format!("not ready within 10 s: {}", self.log()))
     }
 
     /// A new connection to this server.
@@ -226,6 +250,13 @@ pub fn find_program(program: &str) -> Option<PathBuf> {
     std::env::split_paths(&path)
         .map(|dir| dir.join(program))
         .find(|candidate| candidate.is_file())
+}
+
+/// True if `needle` occurs in `haystack`.
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack
+        .windows(needle.len())
+        .any(|window| window == needle)
 }
 
 /// Splits a command line on spaces.
