@@ -245,20 +245,29 @@ pub fn free_port() -> u16 {
 
 /// Starts an in-process Vireo server on a free loopback port, on a thread
 /// that lives as long as the test process, and returns its port once it
-/// answers.
+/// answers. A free port can be taken by another test before the server binds
+/// it; the server's thread then ends at once, and a new port is tried.
 pub fn start_vireo() -> u16 {
     use vireo_server::config::{Config as ServerConfig, ProtectedAccess};
-    let port = free_port();
-    let mut config = ServerConfig::default();
-    config.port = port;
-    config.bind = vec!["127.0.0.1".into()];
-    config.save = String::new();
-    config.enable_debug_command = ProtectedAccess::Yes;
-    std::thread::spawn(move || {
-        let _ = vireo_server::run(config);
-    });
-    wait_for_port(port);
-    port
+    for _ in 0..5 {
+        let port = free_port();
+        let mut config = ServerConfig::default();
+        config.port = port;
+        config.bind = vec!["127.0.0.1".into()];
+        config.save = String::new();
+        config.enable_debug_command = ProtectedAccess::Yes;
+        let server = std::thread::spawn(move || {
+            let _ = vireo_server::run(config);
+        });
+        wait_for_port(port);
+        // A failed bind ends the thread within microseconds; this pause lets
+        // that show before the port is trusted.
+        std::thread::sleep(Duration::from_millis(50));
+        if !server.is_finished() {
+            return port;
+        }
+    }
+    panic!("no free port for an in-process server in 5 attempts");
 }
 
 pub fn wait_for_port(port: u16) {
@@ -270,6 +279,33 @@ pub fn wait_for_port(port: u16) {
         std::thread::sleep(Duration::from_millis(10));
     }
     panic!("nothing listens on port {port}");
+}
+
+/// True once the server on `port` is the process `pid` (its `INFO server`
+/// names it), so a server of another test on a reused port is never taken
+/// for ours.
+fn port_answers_as(port: u16, pid: u32) -> bool {
+    use std::io::{Read, Write};
+    let Ok(mut stream) = std::net::TcpStream::connect(("127.0.0.1", port)) else {
+        return false;
+    };
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(1)));
+    if stream
+        .write_all(b"*2\r\n$4\r\nINFO\r\n$6\r\nserver\r\n")
+        .is_err()
+    {
+        return false;
+    }
+    let wanted = format!("process_id:{pid}\r\n");
+    let mut seen = Vec::new();
+    let mut chunk = [0u8; 4096];
+    while let Ok(read @ 1..) = stream.read(&mut chunk) {
+        seen.extend_from_slice(&chunk[..read]);
+        if seen.windows(wanted.len()).any(|w| w == wanted.as_bytes()) {
+            return true;
+        }
+    }
+    false
 }
 
 /// A `redis-server` process on a loopback port, killed on drop.
@@ -328,7 +364,15 @@ impl RedisServer {
             .stderr(Stdio::null())
             .spawn()
             .expect("start redis-server");
-        wait_for_port(port);
+        let pid = child.id();
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while !port_answers_as(port, pid) {
+            assert!(
+                Instant::now() < deadline,
+                "redis-server on port {port} did not answer as pid {pid}"
+            );
+            std::thread::sleep(Duration::from_millis(10));
+        }
         RedisServer {
             child,
             port,
