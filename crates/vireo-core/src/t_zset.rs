@@ -1,7 +1,7 @@
 //! The sorted-set type: a compact sorted vector while small, a
-//! [`SkipList`] (with its member index) once it has more than
-//! `zset-max-listpack-entries` members or a member longer than
-//! `zset-max-listpack-value` bytes.
+//! [`ScoreTree`] (an order-statistic B+ tree with a member index) once it
+//! has more than `zset-max-listpack-entries` members or a member longer
+//! than `zset-max-listpack-value` bytes.
 //!
 //! `OBJECT ENCODING` reports `listpack` and `skiplist`, Redis 7.0's names.
 //! The small encoding is a vector of (member, score) kept in (score, member)
@@ -19,7 +19,7 @@
 
 use std::cmp::Ordering;
 
-use crate::skiplist::{compare, SkipList};
+use crate::score_tree::{compare, ScoreTree};
 
 /// Appends `score` as Redis's small sorted-set encoding stores it: a whole
 /// number in Redis's safe range (`double2ll`) as an integer, any other as
@@ -56,8 +56,8 @@ impl Default for ZSetLimits {
 pub enum ZSet {
     /// Small: (member, score) pairs in (score, member) order.
     Listpack(Vec<(Box<[u8]>, f64)>),
-    /// Big: skip list plus member index.
-    Skiplist(SkipList),
+    /// Big: ordered tree plus member index; `OBJECT ENCODING` says `skiplist`.
+    Skiplist(ScoreTree),
 }
 
 impl PartialEq for ZSet {
@@ -80,7 +80,7 @@ impl ZSet {
                 size_hint.min(limits.max_listpack_entries),
             ))
         } else {
-            ZSet::Skiplist(SkipList::new())
+            ZSet::Skiplist(ScoreTree::new())
         }
     }
 
@@ -102,7 +102,7 @@ impl ZSet {
     /// The listpack Redis keeps for this sorted set in its small encoding
     /// (what RDB files and DEBUG LISTPACK show): member, score, member,
     /// score... in order, each score as [`write_listpack_score`] spells it.
-    /// `None` for the skip-list encoding.
+    /// `None` for the big encoding.
     pub fn small_as_listpack(&self) -> Option<crate::listpack::Listpack> {
         let ZSet::Listpack(pairs) = self else {
             return None;
@@ -152,7 +152,7 @@ impl ZSet {
         }
     }
 
-    /// Adds a member that is absent, converting to a skip list when a
+    /// Adds a member that is absent, converting to the big encoding when a
     /// threshold would be crossed (Redis checks before inserting).
     pub fn insert(&mut self, member: &[u8], score: f64, limits: ZSetLimits) {
         if let ZSet::Listpack(entries) = self {
@@ -302,9 +302,9 @@ impl ZSet {
     /// Redis compat: like Redis, first checks that the highest member is
     /// not below the range and the lowest not above it; then the small
     /// encoding scans linearly from the first member not below the range
-    /// (`zzlFirstInLexRange`), the skip list descends. On members with
-    /// different scores (undefined behaviour in Redis's documentation)
-    /// both give Redis's answers.
+    /// (`zzlFirstInLexRange`), the tree descends. On members with
+    /// different scores (undefined behaviour in Redis's documentation) the
+    /// answers depend on each structure's shape, as Redis's do.
     pub fn lex_range_ranks(&self, range: &LexRange) -> Option<(usize, usize)> {
         if range.is_empty() || self.is_empty() {
             return None;
@@ -341,7 +341,7 @@ impl ZSet {
             ZSet::Skiplist(list) => {
                 for _ in start..=end {
                     if let Some(id) = list.by_rank(start) {
-                        list.remove_node(id);
+                        list.remove_at(id);
                     }
                 }
             }
@@ -363,15 +363,15 @@ impl ZSet {
             }
             ZSet::Skiplist(list) => {
                 let id = if max { list.last() } else { list.first() }?;
-                Some(list.remove_node(id))
+                Some(list.remove_at(id))
             }
         }
     }
 
-    /// Switches to the skip list encoding.
+    /// Switches to the big (`skiplist`) encoding.
     pub fn convert_to_skiplist(&mut self) {
         if let ZSet::Listpack(entries) = self {
-            let mut list = SkipList::new();
+            let mut list = ScoreTree::new();
             for (member, score) in std::mem::take(entries) {
                 list.insert(score, member);
             }
@@ -379,7 +379,7 @@ impl ZSet {
         }
     }
 
-    /// Switches a skip list back to the small encoding if it fits the
+    /// Switches the big encoding back to the small encoding if it fits the
     /// limits (Redis's `zsetConvertToListpackIfNeeded`, used by the STORE
     /// commands on their result).
     pub fn shrink_if_fits(&mut self, limits: ZSetLimits) {
@@ -401,7 +401,7 @@ impl ZSet {
     }
 
     /// One ZSCAN step: the small encoding is returned whole (cursor 0);
-    /// a skip list is scanned through its member index like SSCAN.
+    /// the big encoding is scanned through its member index like SSCAN.
     pub fn scan(&self, cursor: u64, count: usize, mut visit: impl FnMut(&[u8], f64)) -> u64 {
         match self {
             ZSet::Listpack(entries) => {

@@ -1920,7 +1920,8 @@ fn memory_usage_grows_with_the_value() {
     assert!(small > 0 && big >= small + 10_000, "{small} {big}");
     // One collection of each type, small then grown; every encoding must
     // report more once it holds more.
-    let grow: &[(&str, &str, fn(usize) -> String)] = &[
+    type Grower = (&'static str, &'static str, fn(usize) -> String);
+    let grow: &[Grower] = &[
         ("hash", "HSET", |n| format!("field{n} value{n}")),
         ("list", "RPUSH", |n| format!("element-number-{n}")),
         ("set", "SADD", |n| format!("member-{n}")),

@@ -35,7 +35,7 @@ use super::{rdb_type, RdbError};
 use crate::listpack::{Listpack, LpValue};
 use crate::object::Value;
 use crate::quicklist::NodeBytes;
-use crate::skiplist::{compare, SkipList};
+use crate::score_tree::{compare, ScoreTree};
 use crate::t_set::{Set, DEFAULT_MAX_INTSET_ENTRIES};
 use crate::t_zset::{strtod, ZSet, ZSetLimits};
 
@@ -104,8 +104,8 @@ pub fn write_object(writer: &mut Writer, value: &Value) {
                     writer.write_string(listpack.as_bytes());
                 }
             }
-            // Redis compat: highest score first, so that loading inserts
-            // every member at the head of the skip list.
+            // Redis compat: highest score first, so that Redis, loading it, inserts
+            // every member at the head of its skip list.
             ZSet::Skiplist(list) => {
                 writer.write_len(list.len() as u64);
                 let mut node = list.last();
@@ -317,7 +317,7 @@ fn read_text_score(reader: &mut Reader<'_>) -> Result<f64, RdbError> {
 }
 
 /// RDB_TYPE_ZSET_2 and RDB_TYPE_ZSET: a member count, then member and
-/// score pairs in any order; loaded into a skip list and converted to the
+/// score pairs in any order; loaded into the big encoding and converted to the
 /// small encoding afterwards if it fits, as Redis does. A NaN score or a
 /// repeated member is corrupt data.
 fn read_zset(reader: &mut Reader<'_>, format: ScoreFormat) -> Result<Value, RdbError> {
@@ -325,7 +325,7 @@ fn read_zset(reader: &mut Reader<'_>, format: ScoreFormat) -> Result<Value, RdbE
     if count == 0 {
         return Err(RdbError::BadData);
     }
-    let mut list = SkipList::new();
+    let mut list = ScoreTree::new();
     for _ in 0..count {
         let member = reader.read_string()?.into_bytes();
         let score = match format {
@@ -346,7 +346,7 @@ fn read_zset(reader: &mut Reader<'_>, format: ScoreFormat) -> Result<Value, RdbE
 /// Besides the listpack itself, the pairs are checked (scores are numbers,
 /// not NaN; members unique; strictly in (score, member) order), which Redis
 /// leaves to its deep sanitization, because lookups rely on the order. A
-/// skip list past `zset-max-listpack-entries`, as Redis converts it.
+/// big encoding past `zset-max-listpack-entries`, as Redis converts it.
 fn read_zset_listpack(reader: &mut Reader<'_>) -> Result<Value, RdbError> {
     let listpack = read_listpack(reader)?;
     let mut elements = listpack.iter();

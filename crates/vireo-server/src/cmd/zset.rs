@@ -2174,7 +2174,7 @@ fn zsetop_generic(
     }
     drop(sources);
     taken.restore(server, client.db);
-    result.sort_by(|a, b| vireo_core::skiplist::compare(a.1, &a.0, b.1, &b.0));
+    result.sort_by(|a, b| vireo_core::score_tree::compare(a.1, &a.0, b.1, &b.0));
     match output {
         SetOpOutput::Cardinality => client.reply_integer(cardinality as i64),
         SetOpOutput::Reply => reply_pairs(client, &result, withscores),
