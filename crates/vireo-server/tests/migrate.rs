@@ -155,7 +155,7 @@ fn migrate_errors_match_redis() {
         ),
         (
             format!("MIGRATE 127.0.0.1 {closed_port} k 0 500"),
-            "-IOERR error or timeout connecting to the client\r\n",
+            "-IOERR error or timeout writing to target instance\r\n",
         ),
         (
             format!("MIGRATE 127.0.0.1 {target_port} k 0 1000 AUTH secret"),

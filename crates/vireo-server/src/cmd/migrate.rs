@@ -268,15 +268,24 @@ fn migrate(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
     let timeout = Duration::from_millis(timeout_ms.unsigned_abs());
     let mut may_retry = true;
     loop {
-        let Some(connection) = connection_for(
+        let connection = match connection_for(
             &mut server.migrate,
             &target,
             &argv[1],
             &argv[2],
             timeout,
             now,
-        ) else {
-            return client.reply_error("-IOERR error or timeout connecting to the client");
+        ) {
+            Ok(connection) => connection,
+            Err(ConnectFailure::Address) => {
+                return client.reply_error("-IOERR error or timeout connecting to the client");
+            }
+            // Redis compat: Redis's blocking connect reports success even
+            // when the target refuses or does not answer in time, and the
+            // first write then fails; so does its retry.
+            Err(ConnectFailure::Refused) => {
+                return client.reply_error("-IOERR error or timeout writing to target instance");
+            }
         };
         match transfer(connection, &options, db_index, &outgoing, timeout) {
             Ok(replies) => {
@@ -317,7 +326,7 @@ fn connection_for<'a>(
     port: &[u8],
     timeout: Duration,
     now_ms: i64,
-) -> Option<&'a mut CachedConnection> {
+) -> Result<&'a mut CachedConnection, ConnectFailure> {
     if !cache.by_target.contains_key(target) {
         if cache.by_target.len() >= CACHED_CONNECTIONS {
             let victim = cache.by_target.keys().next().cloned();
@@ -335,20 +344,43 @@ fn connection_for<'a>(
             },
         );
     }
-    let connection = cache.by_target.get_mut(target)?;
+    let connection = cache
+        .by_target
+        .get_mut(target)
+        .ok_or(ConnectFailure::Refused)?;
     connection.last_used_ms = now_ms;
-    Some(connection)
+    Ok(connection)
 }
 
-fn connect(host: &[u8], port: &[u8], timeout: Duration) -> Option<TcpStream> {
-    let host = std::str::from_utf8(host).ok()?;
-    let port: u16 = std::str::from_utf8(port).ok()?.parse().ok()?;
-    let address = (host, port).to_socket_addrs().ok()?.next()?;
-    let stream = TcpStream::connect_timeout(&address, timeout).ok()?;
-    stream.set_nodelay(true).ok()?;
-    stream.set_read_timeout(Some(timeout)).ok()?;
-    stream.set_write_timeout(Some(timeout)).ok()?;
-    Some(stream)
+/// Why no connection to the target could be made.
+enum ConnectFailure {
+    /// The host or port does not name an address.
+    Address,
+    /// The address refused the connection or did not answer in time.
+    Refused,
+}
+
+fn connect(host: &[u8], port: &[u8], timeout: Duration) -> Result<TcpStream, ConnectFailure> {
+    let host = std::str::from_utf8(host).map_err(|_| ConnectFailure::Address)?;
+    let port: u16 = std::str::from_utf8(port)
+        .ok()
+        .and_then(|port| port.parse().ok())
+        .ok_or(ConnectFailure::Address)?;
+    let address = (host, port)
+        .to_socket_addrs()
+        .ok()
+        .and_then(|mut addresses| addresses.next())
+        .ok_or(ConnectFailure::Address)?;
+    let stream =
+        TcpStream::connect_timeout(&address, timeout).map_err(|_| ConnectFailure::Refused)?;
+    let configured = stream.set_nodelay(true).is_ok()
+        && stream.set_read_timeout(Some(timeout)).is_ok()
+        && stream.set_write_timeout(Some(timeout)).is_ok();
+    if configured {
+        Ok(stream)
+    } else {
+        Err(ConnectFailure::Refused)
+    }
 }
 
 /// Replies read from the target: AUTH's and SELECT's if sent, then one
