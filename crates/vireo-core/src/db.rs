@@ -506,10 +506,19 @@ impl Db {
     /// thread instead of freeing each value here.
     pub fn take_contents(&mut self) -> Db {
         let mut contents = Db::new();
-        std::mem::swap(&mut contents.dict, &mut self.dict);
+        self.swap_contents(&mut contents);
+        contents
+    }
+
+    /// Exchanges keys, values and expiries with `other`, each database
+    /// keeping its own settings (loading a file swaps a freshly filled
+    /// database in without notifying anyone of each key).
+    pub fn swap_contents(&mut self, other: &mut Db) {
+        std::mem::swap(&mut other.dict, &mut self.dict);
         self.expire_cursor = 0;
         self.avg_ttl = 0;
-        contents
+        other.expire_cursor = 0;
+        other.avg_ttl = 0;
     }
 
     /// A random live key (RANDOMKEY); expired keys met on the way are removed.

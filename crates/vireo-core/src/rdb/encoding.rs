@@ -281,6 +281,12 @@ impl Writer {
         self.out
     }
 
+    /// Forgets the bytes written so far, keeping the buffer's capacity
+    /// (a file writer flushes then reuses it).
+    pub fn clear(&mut self) {
+        self.out.clear();
+    }
+
     /// Appends one byte.
     pub fn write_u8(&mut self, byte: u8) {
         self.out.push(byte);

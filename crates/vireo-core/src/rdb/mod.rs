@@ -14,11 +14,9 @@
 //! - [`object`]: a value as `type byte + body`, the unit `DUMP` carries and
 //!   an RDB file repeats per key.
 //! - [`dump`]: the `DUMP` payload: object, RDB version, checksum.
-//!
-//! A whole RDB file (header `REDIS0010`, aux fields, `SELECTDB`,
-//! `RESIZEDB`, expiry opcodes, one object per key, `EOF` and the checksum)
-//! will be another layer over [`object`], with the opcodes listed in
-//! [`opcode`].
+//! - [`file`]: a whole RDB file (header, aux fields, `SELECTDB`,
+//!   `RESIZEDB`, expiry opcodes, one object per key, `EOF`, checksum), with
+//!   the opcodes listed in [`opcode`].
 //!
 //! # A value: type byte and body
 //!
@@ -36,12 +34,11 @@
 //!
 //! # What Vireo reads and writes today
 //!
-//! Strings (type 0), the only value type Vireo has so far. Every other
-//! object type Redis 7.0 knows is recognised and refused with
-//! [`RdbError::UnsupportedType`]; [`object::read_object`] lists what each
-//! needs. Lists, sets, sorted sets and hashes add their arms there, and in
-//! [`object::object_type`] and [`object::write_object`] (whose `match` on
-//! `Value` the compiler will not let them forget), as those types land.
+//! Strings, lists, hashes, sets and sorted sets in Redis 7.0's encodings,
+//! plus the older set and sorted-set types. Types Vireo has no data type
+//! or decoder for yet (ziplists, zipmaps, streams, modules) are recognised
+//! and refused with [`RdbError::UnsupportedType`]; [`object::read_object`]
+//! lists what each needs.
 //!
 //! # Errors
 //!
@@ -52,6 +49,7 @@
 pub mod crc64;
 pub mod dump;
 pub mod encoding;
+pub mod file;
 pub mod lzf;
 pub mod object;
 
@@ -164,6 +162,16 @@ pub enum RdbError {
     /// A well-formed item whose content is invalid (a corrupt listpack, a
     /// duplicate hash field, an empty collection).
     BadData,
+    /// A file that does not start with `REDIS` and four digits.
+    BadMagic,
+    /// A file version Vireo does not read.
+    BadVersion(u16),
+    /// A file whose checksum does not match its contents.
+    BadChecksum,
+    /// A database number the server does not have.
+    DbOutOfRange(u64),
+    /// The same key twice in one database.
+    DuplicateKey,
 }
 
 impl fmt::Display for RdbError {
@@ -180,6 +188,13 @@ impl fmt::Display for RdbError {
             RdbError::UnsupportedType(rdb_type) => {
                 write!(f, "object type {rdb_type} is not supported yet")
             }
+            RdbError::BadMagic => f.write_str("wrong signature trying to load DB from file"),
+            RdbError::BadVersion(version) => write!(f, "can't handle RDB format version {version}"),
+            RdbError::BadChecksum => f.write_str("wrong RDB checksum"),
+            RdbError::DbOutOfRange(index) => {
+                write!(f, "FATAL: Data file was created with a Redis server configured to handle more than {index} databases")
+            }
+            RdbError::DuplicateKey => f.write_str("duplicated key found in RDB file"),
         }
     }
 }
