@@ -41,6 +41,8 @@ const IMPLEMENTED: &[&str] = &[
     "hash-max-listpack-entries",
     "hash-max-listpack-value",
     "rdbcompression",
+    "rdbchecksum",
+    "dbfilename",
     "set-max-intset-entries",
     "zset-max-listpack-entries",
     "zset-max-listpack-value",
@@ -101,11 +103,15 @@ pub struct Config {
     pub pidfile: String,
     /// Working directory.
     pub dir: String,
-    /// `save` points as configured (kept for `CONFIG GET`; persistence comes later).
+    /// `save` points as configured: "seconds changes" pairs, space separated.
     pub save: String,
+    /// The RDB file's name, in `dir`.
+    pub dbfilename: String,
+    /// End RDB files with a CRC-64 (0 when off).
+    pub rdbchecksum: bool,
     /// `appendonly`.
     pub appendonly: bool,
-    /// LZF-compress long strings when serializing (DUMP, later RDB files).
+    /// LZF-compress long strings when serializing (DUMP, RDB files).
     pub rdbcompression: bool,
     /// Refuse non-loopback clients when no password and no bind are set.
     pub protected_mode: bool,
@@ -184,6 +190,8 @@ impl Default for Config {
             pidfile: String::new(),
             dir: String::new(),
             save: String::new(),
+            dbfilename: String::new(),
+            rdbchecksum: false,
             appendonly: false,
             rdbcompression: false,
             protected_mode: false,
@@ -407,6 +415,16 @@ impl Config {
         if spec.flags & MULTI_ARG == 0 && values.len() != 1 {
             return Err("wrong number of arguments".to_string());
         }
+        // Redis compat: one non-empty value of a multi-value option is split
+        // on spaces, so `--save "60 100"` means `save 60 100`.
+        let split: Vec<String>;
+        let values = match values {
+            [single] if spec.flags & MULTI_ARG != 0 && !single.is_empty() => {
+                split = single.split(' ').map(str::to_string).collect();
+                &split[..]
+            }
+            _ => values,
+        };
         let canonical = if spec.name == "save" {
             let points = canonical_save(values)?;
             // Redis compat: save lines in a file accumulate, the first one
@@ -549,6 +567,8 @@ impl Config {
         self.pidfile = get("pidfile");
         self.dir = get("dir");
         self.save = get("save");
+        self.dbfilename = get("dbfilename");
+        self.rdbchecksum = yes("rdbchecksum");
         self.appendonly = yes("appendonly");
         self.rdbcompression = yes("rdbcompression");
         self.protected_mode = yes("protected-mode");

@@ -19,6 +19,7 @@ pub mod monitor;
 pub mod networking;
 pub mod notify;
 pub mod os;
+pub mod rdb;
 pub mod server;
 pub mod testing;
 pub mod tracking;
@@ -39,7 +40,22 @@ pub const VIREO_VERSION: &str = env!("CARGO_PKG_VERSION");
 /// Fails when the listeners cannot be opened or the event loop fails.
 pub fn run(config: Config) -> io::Result<()> {
     let mut reactor = Reactor::new()?;
-    let server = Server::new(config, networking::unix_time_us() / 1000);
+    let mut server = Server::new(config, networking::unix_time_us() / 1000);
+    let started = std::time::Instant::now();
+    match rdb::load(&mut server, rdb::LoadMode::Replace) {
+        Ok(true) => notice!(
+            "DB loaded from disk: {:.3} seconds",
+            started.elapsed().as_secs_f64()
+        ),
+        Ok(false) => {}
+        Err(error) => {
+            warning!("Fatal error loading the DB: {error}. Exiting.");
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                error.to_string(),
+            ));
+        }
+    }
     let mut event_loop = EventLoop::listen(server, &mut reactor)?;
     let config = &event_loop.server.config;
     notice!(

@@ -461,10 +461,13 @@ impl EventLoop {
 
     fn server_cron(&mut self, reactor: &mut Reactor) {
         self.server.cron_loops += 1;
-        if let Some(signal) = crate::os::pending_shutdown_signal() {
+        if let Some(signal) = crate::os::take_shutdown_signal() {
             if !self.server.shutdown_requested {
                 crate::warning!("Received {signal} scheduling shutdown...");
-                self.server.shutdown_requested = true;
+                // Redis compat: a signal saves when save points exist; if
+                // that fails the server keeps running.
+                self.server.shutdown_requested =
+                    crate::rdb::save_before_exit(&mut self.server, false, false);
             }
         }
         if self.server.shutdown_requested {
@@ -477,6 +480,7 @@ impl EventLoop {
         self.close_timed_out_clients(reactor);
         self.shrink_idle_client_buffers();
         self.server.migrate.close_idle(self.server.now_ms);
+        crate::rdb::cron(&mut self.server);
         self.databases_cron();
         if self.server.tracking.clients > 0 {
             crate::tracking::limit_table(&mut self.server, None);

@@ -34,9 +34,11 @@ pub fn install_signal_handlers() -> io::Result<()> {
     Ok(())
 }
 
-/// The termination signal received since start-up, if any.
-pub fn pending_shutdown_signal() -> Option<&'static str> {
-    match SHUTDOWN_SIGNAL.load(Ordering::SeqCst) {
+/// The termination signal received since the last call, if any: each
+/// signal is reported once (a shutdown whose save fails goes on running
+/// until the next signal).
+pub fn take_shutdown_signal() -> Option<&'static str> {
+    match SHUTDOWN_SIGNAL.swap(0, Ordering::SeqCst) {
         0 => None,
         libc::SIGINT => Some("SIGINT"),
         _ => Some("SIGTERM"),

@@ -103,6 +103,10 @@ pub struct Server {
     pub peak_allocated: u64,
     /// Changes since the last save.
     pub dirty: u64,
+    /// RDB saves and loads: the background child, LASTSAVE, counters.
+    pub persistence: crate::rdb::Persistence,
+    /// True while EXEC runs its queued commands.
+    pub in_exec: bool,
     /// Counters.
     pub stats: Stats,
     /// Request size limits for authenticated clients.
@@ -212,6 +216,8 @@ impl Server {
             startup_allocated: crate::os::allocated_bytes().unwrap_or(0),
             peak_allocated: 0,
             dirty: 0,
+            persistence: crate::rdb::Persistence::new(now_ms),
+            in_exec: false,
             rng: vireo_core::random::Rng::from_entropy(),
             lazyfree: crate::lazyfree::LazyFree::default(),
             tracking: Default::default(),

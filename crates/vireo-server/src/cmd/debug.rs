@@ -104,8 +104,51 @@ fn debug(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
     } else if sub.eq_ignore_ascii_case(b"log") && argv.len() == 3 {
         crate::warning!("DEBUG LOG: {}", String::from_utf8_lossy(&argv[2]));
         client.reply_ok();
+    } else if sub.eq_ignore_ascii_case(b"reload") {
+        reload(server, client, &argv);
     } else {
         client.reply_error(crate::errors::unknown_subcommand_or_arity(&argv[0], sub));
+    }
+}
+
+/// DEBUG RELOAD [MERGE] [NOFLUSH] [NOSAVE]: saves the RDB file, empties
+/// the databases and loads the file back.
+fn reload(server: &mut Server, client: &mut Client, argv: &Argv<'_>) {
+    let (mut merge, mut flush, mut save) = (false, true, true);
+    for option in argv.iter().skip(2) {
+        if option.eq_ignore_ascii_case(b"merge") {
+            merge = true;
+        } else if option.eq_ignore_ascii_case(b"noflush") {
+            flush = false;
+        } else if option.eq_ignore_ascii_case(b"nosave") {
+            save = false;
+        } else {
+            return client
+                .reply_error("DEBUG RELOAD only supports the MERGE, NOFLUSH and NOSAVE options.");
+        }
+    }
+    if save && crate::rdb::save(server).is_err() {
+        return client.reply_error("-ERR");
+    }
+    if flush {
+        crate::cmd::server::empty_all_databases(server, client, false);
+    }
+    let mode = if flush {
+        crate::rdb::LoadMode::Replace
+    } else if merge {
+        crate::rdb::LoadMode::Merge
+    } else {
+        crate::rdb::LoadMode::Add
+    };
+    match crate::rdb::load(server, mode) {
+        Ok(_) => {
+            crate::warning!("DB reloaded by DEBUG RELOAD");
+            client.reply_ok();
+        }
+        Err(error) => {
+            crate::warning!("Error loading the RDB file: {error}");
+            client.reply_error("Error trying to load the RDB dump");
+        }
     }
 }
 

@@ -286,17 +286,53 @@ fn write_section(
             field("lazyfreed_objects", &server.lazyfree.freed_objects());
         }
         "persistence" => {
+            let persistence = &server.persistence;
             field("loading", &0);
             field("async_loading", &0);
+            // Copy-on-write accounting needs the child to report its
+            // private memory; it does not, so these stay 0 (Redis reports
+            // 0 too when it cannot measure).
+            field("current_cow_peak", &0);
+            field("current_cow_size", &0);
+            field("current_cow_size_age", &0);
+            field("current_fork_perc", &"0.00");
+            field("current_save_keys_processed", &0);
+            field("current_save_keys_total", &0);
             field("rdb_changes_since_last_save", &server.dirty);
-            field("rdb_bgsave_in_progress", &0);
-            field("rdb_last_save_time", &(server.start_ms / 1000));
-            field("rdb_last_bgsave_status", &"ok");
+            field(
+                "rdb_bgsave_in_progress",
+                &u8::from(persistence.child.is_some()),
+            );
+            field("rdb_last_save_time", &persistence.last_save_s);
+            field(
+                "rdb_last_bgsave_status",
+                &if persistence.last_bgsave_ok {
+                    "ok"
+                } else {
+                    "err"
+                },
+            );
+            field("rdb_last_bgsave_time_sec", &persistence.last_bgsave_secs);
+            field(
+                "rdb_current_bgsave_time_sec",
+                &persistence.current_bgsave_secs(server.now_ms),
+            );
+            field("rdb_saves", &persistence.saves);
+            field("rdb_last_cow_size", &0);
+            field("rdb_last_load_keys_expired", &persistence.last_load_expired);
+            field("rdb_last_load_keys_loaded", &persistence.last_load_keys);
             field("aof_enabled", &0);
             field("aof_rewrite_in_progress", &0);
             field("aof_rewrite_scheduled", &0);
+            field("aof_last_rewrite_time_sec", &-1);
+            field("aof_current_rewrite_time_sec", &-1);
             field("aof_last_bgrewrite_status", &"ok");
+            field("aof_rewrites", &0);
+            field("aof_rewrites_consecutive_failures", &0);
             field("aof_last_write_status", &"ok");
+            field("aof_last_cow_size", &0);
+            field("module_fork_in_progress", &0);
+            field("module_fork_last_cow_size", &0);
         }
         "stats" => {
             let stats = &server.stats;

@@ -136,6 +136,7 @@ fn exec(server: &mut Server, client: &mut Client, _argv: Argv<'_>) {
     let exec_command = client.last_command;
     // Redis compat: inside a transaction blocking commands never block.
     client.deny_blocking = true;
+    server.in_exec = true;
     for request in &state.commands {
         match decoder.decode(request, &limits, &mut args) {
             Ok(Some(_)) => {
@@ -148,6 +149,7 @@ fn exec(server: &mut Server, client: &mut Client, _argv: Argv<'_>) {
         }
     }
     client.deny_blocking = false;
+    server.in_exec = false;
     client.last_command = exec_command;
 }
 

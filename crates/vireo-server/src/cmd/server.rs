@@ -1,4 +1,5 @@
-//! Server commands: DBSIZE, FLUSHDB, FLUSHALL, TIME, COMMAND, FUNCTION.
+//! Server commands: DBSIZE, FLUSHDB, FLUSHALL, TIME, COMMAND, FUNCTION,
+//! SAVE, BGSAVE, LASTSAVE, SHUTDOWN.
 
 use vireo_resp::Argv;
 
@@ -120,17 +121,118 @@ fn flushall(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
     let Some(in_background) = flush_is_async(server, client, &argv) else {
         return;
     };
+    let removed = empty_all_databases(server, client, in_background);
+    server.dirty += removed as u64;
+    // Redis compat: with save points configured, FLUSHALL replaces the RDB
+    // file with an empty one at once (a running background save would
+    // bring the old data back).
+    crate::rdb::kill_child(server);
+    if !crate::rdb::save_points(&server.config.save).is_empty() {
+        let _ = crate::rdb::save(server);
+    }
+    client.reply_ok();
+}
+
+/// Empties every database as FLUSHALL does (watchers and trackers told);
+/// returns how many keys there were.
+pub fn empty_all_databases(server: &mut Server, client: &mut Client, in_background: bool) -> usize {
     if !server.watched_keys.is_empty() {
         for db in 0..server.dbs.len() {
             server.touch_all_keys_in_db(client, db);
         }
     }
     crate::tracking::invalidate_all(server, client);
-    let removed: usize = (0..server.dbs.len())
+    (0..server.dbs.len())
         .map(|index| empty_db(server, index, in_background))
-        .sum();
-    server.dirty += removed as u64;
-    client.reply_ok();
+        .sum()
+}
+
+/// SAVE
+pub const SAVE: CommandSpec = CommandSpec {
+    name: "save",
+    arity: 1,
+    flags: flags::NO_ASYNC_LOADING | flags::ADMIN | flags::NOSCRIPT | flags::NO_MULTI,
+    acl: 0,
+    tips: &[],
+    key_specs: &[],
+    doc: Doc {
+        summary: "Synchronously saves the database(s) to disk",
+        since: "1.0.0",
+        group: "server",
+        complexity: "O(N) where N is the total number of keys in all databases",
+        args: &[],
+    },
+    subcommands: &[],
+    handler: Some(save),
+};
+
+fn save(server: &mut Server, client: &mut Client, _argv: Argv<'_>) {
+    if server.persistence.child.is_some() {
+        return client.reply_error("Background save already in progress");
+    }
+    match crate::rdb::save(server) {
+        Ok(()) => client.reply_ok(),
+        Err(_) => client.reply_error("-ERR"),
+    }
+}
+
+/// BGSAVE [SCHEDULE]
+pub const BGSAVE: CommandSpec = CommandSpec {
+    name: "bgsave",
+    arity: -1,
+    flags: flags::NO_ASYNC_LOADING | flags::ADMIN | flags::NOSCRIPT,
+    acl: 0,
+    tips: &[],
+    key_specs: &[],
+    doc: Doc {
+        summary: "Asynchronously saves the database(s) to disk",
+        since: "1.0.0",
+        group: "server",
+        complexity: "O(1)",
+        args: &[Arg::token("schedule", "SCHEDULE").optional().since("3.2.2")],
+    },
+    subcommands: &[],
+    handler: Some(bgsave),
+};
+
+fn bgsave(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
+    if argv.len() > 1 && !(argv.len() == 2 && argv[1].eq_ignore_ascii_case(b"schedule")) {
+        return client.reply_error(errors::SYNTAX);
+    }
+    if server.persistence.child.is_some() {
+        client.reply_error("Background save already in progress");
+    } else if server.in_exec {
+        // Redis compat: a fork inside a transaction is deferred to cron.
+        server.persistence.bgsave_scheduled = true;
+        client.reply_simple(b"Background saving scheduled");
+    } else if crate::rdb::background_save(server).is_ok() {
+        client.reply_simple(b"Background saving started");
+    } else {
+        client.reply_error("-ERR");
+    }
+}
+
+/// LASTSAVE
+pub const LASTSAVE: CommandSpec = CommandSpec {
+    name: "lastsave",
+    arity: 1,
+    flags: flags::LOADING | flags::STALE | flags::FAST,
+    acl: acl::ADMIN | acl::DANGEROUS,
+    tips: &["nondeterministic_output"],
+    key_specs: &[],
+    doc: Doc {
+        summary: "Returns the Unix timestamp of the last successful save to disk",
+        since: "1.0.0",
+        group: "server",
+        complexity: "O(1)",
+        args: &[],
+    },
+    subcommands: &[],
+    handler: Some(lastsave),
+};
+
+fn lastsave(server: &mut Server, client: &mut Client, _argv: Argv<'_>) {
+    client.reply_integer(server.persistence.last_save_s);
 }
 
 /// TIME
@@ -783,12 +885,14 @@ pub const SHUTDOWN: CommandSpec = CommandSpec {
 
 fn shutdown(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
     let (mut nosave, mut save, mut other_flags, mut abort) = (false, false, false, false);
+    let mut force = false;
     for arg in argv.iter().skip(1) {
         if arg.eq_ignore_ascii_case(b"nosave") {
             nosave = true;
         } else if arg.eq_ignore_ascii_case(b"save") {
             save = true;
         } else if arg.eq_ignore_ascii_case(b"now") || arg.eq_ignore_ascii_case(b"force") {
+            force |= arg.eq_ignore_ascii_case(b"force");
             other_flags = true;
         } else if arg.eq_ignore_ascii_case(b"abort") {
             abort = true;
@@ -804,8 +908,12 @@ fn shutdown(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
         // none is ever pending.
         return client.reply_error("No shutdown in progress.");
     }
+    // Redis compat: save when asked to, or when save points exist unless
+    // told not to; a failed save keeps the server running unless FORCE.
+    if !crate::rdb::save_before_exit(server, save, nosave) && !force {
+        return client.reply_error("Errors trying to SHUTDOWN. Check logs.");
+    }
     // Redis compat: a successful SHUTDOWN sends no reply; the connection
-    // closes as the process exits. Nothing is saved: persistence does not
-    // exist yet, so there is nothing to write.
+    // closes as the process exits.
     server.shutdown_requested = true;
 }

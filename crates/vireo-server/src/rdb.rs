@@ -1,0 +1,360 @@
+//! RDB persistence: `SAVE`, `BGSAVE` in a forked child, save points checked
+//! by cron, the save on shutdown, and loading `dump.rdb` at start-up and on
+//! `DEBUG RELOAD`. The file format itself is `vireo_core::rdb::file`.
+//!
+//! # Why fork
+//!
+//! A background save must see one instant of the whole keyspace while the
+//! event loop keeps changing it. Like Redis, Vireo forks: the child gets a
+//! copy-on-write image of the parent's memory, writes it out and exits;
+//! the parent only pays for the pages it touches meanwhile. The child runs
+//! nothing but the serializer and system calls on its own file (no
+//! logging, no sockets), and leaves with `_exit` so no destructor of the
+//! parent's state runs twice. The allocator (jemalloc) takes its locks
+//! around `fork`, so the child may allocate even though the lazy-free
+//! thread exists in the parent.
+//!
+//! Every file is written to `temp-<pid>.rdb` and renamed over
+//! `dbfilename` only once complete and synced, so a crash mid-save leaves
+//! the previous file intact.
+
+use std::fs::File;
+use std::io::{self, BufWriter};
+use std::path::{Path, PathBuf};
+
+use vireo_core::db::Db;
+use vireo_core::rdb::{file, RdbError};
+
+use crate::server::Server;
+
+/// Redis compat: after a failed background save, save points wait this
+/// long before trying again (`CONFIG_BGSAVE_RETRY_DELAY`).
+const RETRY_DELAY_MS: i64 = 5_000;
+
+/// A background save in progress.
+#[derive(Debug)]
+pub struct SaveChild {
+    pid: libc::pid_t,
+    started_ms: i64,
+    /// `dirty` when the fork happened: changes after it are not in the file.
+    dirty_at_fork: u64,
+}
+
+/// Persistence state and counters (INFO persistence, LASTSAVE).
+#[derive(Debug)]
+pub struct Persistence {
+    /// The running background save, if any.
+    pub child: Option<SaveChild>,
+    /// A BGSAVE SCHEDULE waiting for the running child to finish.
+    pub bgsave_scheduled: bool,
+    /// Unix seconds of the last successful save (start-up time before any).
+    pub last_save_s: i64,
+    /// Whether the last background save succeeded.
+    pub last_bgsave_ok: bool,
+    /// When the last background save was attempted, milliseconds.
+    pub last_bgsave_try_ms: i64,
+    /// Duration of the last background save in seconds (-1: none yet).
+    pub last_bgsave_secs: i64,
+    /// Successful saves since start-up.
+    pub saves: u64,
+    /// Keys loaded by the last load.
+    pub last_load_keys: u64,
+    /// Expired keys the last load skipped.
+    pub last_load_expired: u64,
+}
+
+impl Persistence {
+    /// State at start-up, `now_ms` being the start time.
+    pub fn new(now_ms: i64) -> Persistence {
+        Persistence {
+            child: None,
+            bgsave_scheduled: false,
+            last_save_s: now_ms / 1000,
+            last_bgsave_ok: true,
+            last_bgsave_try_ms: 0,
+            last_bgsave_secs: -1,
+            saves: 0,
+            last_load_keys: 0,
+            last_load_expired: 0,
+        }
+    }
+
+    /// Seconds the running background save has taken (-1: none running).
+    pub fn current_bgsave_secs(&self, now_ms: i64) -> i64 {
+        self.child
+            .as_ref()
+            .map_or(-1, |child| (now_ms - child.started_ms) / 1000)
+    }
+}
+
+/// The configured save points: (seconds, changes) pairs.
+pub fn save_points(config: &str) -> Vec<(i64, u64)> {
+    let numbers: Vec<&str> = config.split_whitespace().collect();
+    numbers
+        .chunks_exact(2)
+        .filter_map(|pair| Some((pair[0].parse().ok()?, pair[1].parse().ok()?)))
+        .collect()
+}
+
+fn rdb_path(server: &Server) -> PathBuf {
+    PathBuf::from(&server.config.dbfilename)
+}
+
+/// Writes the databases to `path` through a temporary file, with the
+/// auxiliary fields Redis writes after the header.
+fn write_file(path: &Path, server: &Server, now_ms: i64) -> io::Result<()> {
+    let temp = PathBuf::from(format!("temp-{}.rdb", std::process::id()));
+    let result = (|| {
+        let mut out = BufWriter::with_capacity(256 * 1024, File::create(&temp)?);
+        let ctime = (now_ms / 1000).to_string();
+        let used_memory = crate::os::allocated_bytes().unwrap_or(0).to_string();
+        let aux: [(&str, &[u8]); 5] = [
+            ("redis-ver", crate::server::REDIS_VERSION.as_bytes()),
+            ("redis-bits", b"64"),
+            ("ctime", ctime.as_bytes()),
+            ("used-mem", used_memory.as_bytes()),
+            ("aof-base", b"0"),
+        ];
+        file::save(
+            &mut out,
+            &server.dbs,
+            &aux,
+            server.config.rdbcompression,
+            server.config.rdbchecksum,
+        )?;
+        let file = out.into_inner().map_err(|error| error.into_error())?;
+        file.sync_all()?;
+        std::fs::rename(&temp, path)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&temp);
+    }
+    result
+}
+
+/// `SAVE`, and the save on shutdown: writes the file in the foreground.
+///
+/// # Errors
+/// The I/O error, already logged.
+pub fn save(server: &mut Server) -> io::Result<()> {
+    let now_ms = crate::networking::unix_time_us() / 1000;
+    match write_file(&rdb_path(server), server, now_ms) {
+        Ok(()) => {
+            crate::notice!("DB saved on disk");
+            server.dirty = 0;
+            server.persistence.last_save_s = now_ms / 1000;
+            server.persistence.last_bgsave_ok = true;
+            server.persistence.saves += 1;
+            Ok(())
+        }
+        Err(error) => {
+            crate::warning!("Failed opening the temp RDB file for saving: {error}");
+            Err(error)
+        }
+    }
+}
+
+/// `BGSAVE`: forks a child that writes the file. Returns its pid.
+///
+/// # Errors
+/// The fork failed (logged).
+pub fn background_save(server: &mut Server) -> io::Result<libc::pid_t> {
+    let now_ms = server.now_ms;
+    server.persistence.last_bgsave_try_ms = now_ms;
+    let path = rdb_path(server);
+    // SAFETY: the child only serializes memory it owns a copy of and makes
+    // system calls on its own file, then leaves with `_exit` (see the
+    // module comment).
+    match unsafe { libc::fork() } {
+        -1 => {
+            let error = io::Error::last_os_error();
+            server.persistence.last_bgsave_ok = false;
+            crate::warning!("Can't save in background: fork: {error}");
+            Err(error)
+        }
+        0 => {
+            let status = match write_file(&path, server, now_ms) {
+                Ok(()) => 0,
+                Err(_) => 1,
+            };
+            // SAFETY: ends the child without running the parent's destructors.
+            unsafe { libc::_exit(status) }
+        }
+        pid => {
+            crate::notice!("Background saving started by pid {pid}");
+            server.persistence.child = Some(SaveChild {
+                pid,
+                started_ms: now_ms,
+                dirty_at_fork: server.dirty,
+            });
+            Ok(pid)
+        }
+    }
+}
+
+/// Cron's part: reaps a finished child, then starts a scheduled or due
+/// background save (Redis's `serverCron` checks).
+pub fn cron(server: &mut Server) {
+    reap_child(server, false);
+    if server.persistence.child.is_some() {
+        return;
+    }
+    if server.persistence.bgsave_scheduled {
+        server.persistence.bgsave_scheduled = false;
+        let _ = background_save(server);
+        return;
+    }
+    let now_ms = server.now_ms;
+    let persistence = &server.persistence;
+    let may_try =
+        persistence.last_bgsave_ok || now_ms - persistence.last_bgsave_try_ms > RETRY_DELAY_MS;
+    let due = save_points(&server.config.save)
+        .into_iter()
+        .find(|&(seconds, changes)| {
+            server.dirty >= changes && now_ms / 1000 - persistence.last_save_s > seconds
+        });
+    if let (Some((seconds, changes)), true) = (due, may_try) {
+        crate::notice!("{changes} changes in {seconds} seconds. Saving...");
+        let _ = background_save(server);
+    }
+}
+
+/// Collects the background save's exit status if it has ended (waiting
+/// for it when `block`).
+pub fn reap_child(server: &mut Server, block: bool) {
+    let Some(child) = &server.persistence.child else {
+        return;
+    };
+    let mut status: libc::c_int = 0;
+    let flags = if block { 0 } else { libc::WNOHANG };
+    // SAFETY: waits for our own child; `status` is a valid out-pointer.
+    let reaped = unsafe { libc::waitpid(child.pid, &mut status, flags) };
+    if reaped == 0 {
+        return;
+    }
+    let (started_ms, dirty_at_fork) = (child.started_ms, child.dirty_at_fork);
+    server.persistence.child = None;
+    // `reaped == -1` (the child is gone without a status to read) counts
+    // as a failure: the file cannot be trusted.
+    let succeeded = reaped != -1 && libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0;
+    let persistence = &mut server.persistence;
+    persistence.last_bgsave_secs = (server.now_ms - started_ms) / 1000;
+    persistence.last_bgsave_ok = succeeded;
+    if succeeded {
+        crate::notice!("Background saving terminated with success");
+        server.dirty = server.dirty.saturating_sub(dirty_at_fork);
+        persistence.last_save_s = started_ms / 1000;
+        persistence.saves += 1;
+    } else {
+        crate::warning!("Background saving error");
+    }
+}
+
+/// Stops a running background save and removes its temporary file (a
+/// foreground save or a shutdown supersedes it).
+pub fn kill_child(server: &mut Server) {
+    let Some(child) = server.persistence.child.take() else {
+        return;
+    };
+    // SAFETY: signals and waits for our own child.
+    unsafe {
+        libc::kill(child.pid, libc::SIGUSR1);
+        let mut status = 0;
+        libc::waitpid(child.pid, &mut status, 0);
+    }
+    let _ = std::fs::remove_file(format!("temp-{}.rdb", child.pid));
+    crate::notice!("Background saving terminated by signal");
+}
+
+/// The save a shutdown makes (SHUTDOWN, SIGTERM, SIGINT): with `save`, or
+/// when save points are configured and not `nosave`. A running background
+/// save is stopped first. Returns false if a save was needed and failed.
+pub fn save_before_exit(server: &mut Server, save: bool, nosave: bool) -> bool {
+    kill_child(server);
+    let wanted = save || (!nosave && !save_points(&server.config.save).is_empty());
+    if !wanted {
+        return true;
+    }
+    crate::notice!("Saving the final RDB snapshot before exiting.");
+    if self::save(server).is_ok() {
+        return true;
+    }
+    crate::warning!("Error trying to save the DB, can't exit.");
+    false
+}
+
+/// Why loading the file failed.
+#[derive(Debug)]
+pub enum LoadError {
+    /// The file could not be read.
+    Io(io::Error),
+    /// Its contents are invalid.
+    Format(RdbError),
+}
+
+impl std::fmt::Display for LoadError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            LoadError::Io(error) => write!(f, "{error}"),
+            LoadError::Format(error) => write!(f, "{error}"),
+        }
+    }
+}
+
+/// How a load treats the keys already in memory.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LoadMode {
+    /// The databases are replaced, all at once once the file has loaded.
+    Replace,
+    /// Loaded keys are added; one already present is an error.
+    Add,
+    /// Loaded keys are added, replacing present ones (DEBUG RELOAD MERGE).
+    Merge,
+}
+
+/// Loads `dbfilename` (keys already expired are dropped, as a primary
+/// does). Ok(false) when there is no file.
+///
+/// # Errors
+/// An unreadable or invalid file. In [`LoadMode::Replace`] the databases
+/// are then left as they were; otherwise the keys read before the error
+/// stay.
+pub fn load(server: &mut Server, mode: LoadMode) -> Result<bool, LoadError> {
+    let bytes = match std::fs::read(rdb_path(server)) {
+        Ok(bytes) => bytes,
+        Err(error) if error.kind() == io::ErrorKind::NotFound => return Ok(false),
+        Err(error) => return Err(LoadError::Io(error)),
+    };
+    let now_ms = crate::networking::unix_time_us() / 1000;
+    let mut fresh: Vec<Db> = match mode {
+        LoadMode::Replace => (0..server.dbs.len()).map(|_| Db::new()).collect(),
+        LoadMode::Add | LoadMode::Merge => Vec::new(),
+    };
+    let databases = if mode == LoadMode::Replace {
+        &mut fresh
+    } else {
+        &mut server.dbs
+    };
+    let count = databases.len();
+    let (mut loaded, mut expired) = (0u64, 0u64);
+    let result = file::load(&bytes, count, |key| {
+        let db = &mut databases[key.db];
+        if mode != LoadMode::Merge && db.peek_even_if_expired(&key.key, now_ms).is_some() {
+            return Err(RdbError::DuplicateKey);
+        }
+        if key.expire_at_ms != vireo_core::db::NO_EXPIRY && key.expire_at_ms < now_ms {
+            expired += 1;
+            return Ok(());
+        }
+        db.insert(&key.key, key.value, key.expire_at_ms);
+        loaded += 1;
+        Ok(())
+    });
+    server.persistence.last_load_keys = loaded;
+    server.persistence.last_load_expired = expired;
+    result.map_err(LoadError::Format)?;
+    for (db, mut loaded_db) in server.dbs.iter_mut().zip(fresh) {
+        db.swap_contents(&mut loaded_db);
+    }
+    Ok(true)
+}
