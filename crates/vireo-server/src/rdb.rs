@@ -43,6 +43,9 @@ pub struct SaveChild {
 /// Persistence state and counters (INFO persistence, LASTSAVE).
 #[derive(Debug)]
 pub struct Persistence {
+    /// Where the RDB file lives: the working directory, which start-up set
+    /// to `dir` (in-process test servers point it at a temporary one).
+    pub directory: PathBuf,
     /// The running background save, if any.
     pub child: Option<SaveChild>,
     /// A BGSAVE SCHEDULE waiting for the running child to finish.
@@ -67,6 +70,7 @@ impl Persistence {
     /// State at start-up, `now_ms` being the start time.
     pub fn new(now_ms: i64) -> Persistence {
         Persistence {
+            directory: PathBuf::from("."),
             child: None,
             bgsave_scheduled: false,
             last_save_s: now_ms / 1000,
@@ -97,13 +101,17 @@ pub fn save_points(config: &str) -> Vec<(i64, u64)> {
 }
 
 fn rdb_path(server: &Server) -> PathBuf {
-    PathBuf::from(&server.config.dbfilename)
+    server.persistence.directory.join(&server.config.dbfilename)
+}
+
+fn temp_path(directory: &Path, pid: u32) -> PathBuf {
+    directory.join(format!("temp-{pid}.rdb"))
 }
 
 /// Writes the databases to `path` through a temporary file, with the
 /// auxiliary fields Redis writes after the header.
 fn write_file(path: &Path, server: &Server, now_ms: i64) -> io::Result<()> {
-    let temp = PathBuf::from(format!("temp-{}.rdb", std::process::id()));
+    let temp = temp_path(&server.persistence.directory, std::process::id());
     let result = (|| {
         let mut out = BufWriter::with_capacity(256 * 1024, File::create(&temp)?);
         let ctime = (now_ms / 1000).to_string();
@@ -262,7 +270,10 @@ pub fn kill_child(server: &mut Server) {
         let mut status = 0;
         libc::waitpid(child.pid, &mut status, 0);
     }
-    let _ = std::fs::remove_file(format!("temp-{}.rdb", child.pid));
+    let _ = std::fs::remove_file(temp_path(
+        &server.persistence.directory,
+        child.pid.unsigned_abs(),
+    ));
     crate::notice!("Background saving terminated by signal");
 }
 

@@ -17,6 +17,12 @@ pub struct Transcript {
     pub server: Server,
 }
 
+impl Drop for Transcript {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.server.persistence.directory);
+    }
+}
+
 /// A client of a [`Transcript`] server.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ClientHandle(usize);
@@ -33,11 +39,18 @@ impl Transcript {
         Transcript::with_config(Config::default())
     }
 
-    /// A server with `config`.
+    /// A server with `config`. Its RDB files go to a temporary directory
+    /// of its own, removed when the transcript is dropped.
     pub fn with_config(config: Config) -> Transcript {
-        Transcript {
-            server: Server::new(config, TRANSCRIPT_EPOCH_MS),
-        }
+        static INSTANCES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        let instance = INSTANCES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let mut server = Server::new(config, TRANSCRIPT_EPOCH_MS);
+        server.persistence.directory = std::env::temp_dir().join(format!(
+            "vireo-transcript-{}-{instance}",
+            std::process::id()
+        ));
+        let _ = std::fs::create_dir_all(&server.persistence.directory);
+        Transcript { server }
     }
 
     /// Connects a new client.
