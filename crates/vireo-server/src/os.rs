@@ -45,6 +45,49 @@ pub fn take_shutdown_signal() -> Option<&'static str> {
     }
 }
 
+/// Runs `child` in a forked copy of this process, which exits with the
+/// status it returns; the parent gets the child's pid.
+///
+/// The child must only compute and make system calls on resources of its
+/// own (see `rdb.rs`): it leaves with `_exit`, so no destructor of the
+/// parent's state runs twice.
+pub fn fork_child(child: impl FnOnce() -> i32) -> io::Result<libc::pid_t> {
+    // SAFETY: the child runs only `child`, then `_exit`; the allocator
+    // (jemalloc) takes its locks around fork, so `child` may allocate.
+    match unsafe { libc::fork() } {
+        -1 => Err(io::Error::last_os_error()),
+        0 => {
+            let status = child();
+            // SAFETY: ends the child without running the parent's destructors.
+            unsafe { libc::_exit(status) }
+        }
+        pid => Ok(pid),
+    }
+}
+
+/// How a child process ended, if it has: `Some(true)` for exit status 0,
+/// `Some(false)` for anything else (or a child that cannot be waited for),
+/// `None` while it runs (only without `block`).
+pub fn reap_child(pid: libc::pid_t, block: bool) -> Option<bool> {
+    let mut status: libc::c_int = 0;
+    let flags = if block { 0 } else { libc::WNOHANG };
+    // SAFETY: waits for our own child; `status` is a valid out-pointer.
+    match unsafe { libc::waitpid(pid, &mut status, flags) } {
+        0 => None,
+        -1 => Some(false),
+        _ => Some(libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0),
+    }
+}
+
+/// Stops a child with SIGUSR1 (whose default action ends it) and reaps it.
+pub fn kill_child(pid: libc::pid_t) {
+    // SAFETY: signals our own child.
+    unsafe {
+        libc::kill(pid, libc::SIGUSR1);
+    }
+    reap_child(pid, true);
+}
+
 /// Forks into the background: the parent exits, the child starts a new
 /// session and gets /dev/null for its standard streams.
 pub fn daemonize() -> io::Result<()> {

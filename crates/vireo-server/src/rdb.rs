@@ -58,7 +58,7 @@ pub struct Persistence {
     pub last_bgsave_try_ms: i64,
     /// Duration of the last background save in seconds (-1: none yet).
     pub last_bgsave_secs: i64,
-    /// Successful saves since start-up.
+    /// SAVE commands and background saves started (INFO's `rdb_saves`).
     pub saves: u64,
     /// Keys loaded by the last load.
     pub last_load_keys: u64,
@@ -152,7 +152,6 @@ pub fn save(server: &mut Server) -> io::Result<()> {
             server.dirty = 0;
             server.persistence.last_save_s = now_ms / 1000;
             server.persistence.last_bgsave_ok = true;
-            server.persistence.saves += 1;
             Ok(())
         }
         Err(error) => {
@@ -170,31 +169,23 @@ pub fn background_save(server: &mut Server) -> io::Result<libc::pid_t> {
     let now_ms = server.now_ms;
     server.persistence.last_bgsave_try_ms = now_ms;
     let path = rdb_path(server);
-    // SAFETY: the child only serializes memory it owns a copy of and makes
-    // system calls on its own file, then leaves with `_exit` (see the
-    // module comment).
-    match unsafe { libc::fork() } {
-        -1 => {
-            let error = io::Error::last_os_error();
+    match crate::os::fork_child(|| match write_file(&path, server, now_ms) {
+        Ok(()) => 0,
+        Err(_) => 1,
+    }) {
+        Err(error) => {
             server.persistence.last_bgsave_ok = false;
             crate::warning!("Can't save in background: fork: {error}");
             Err(error)
         }
-        0 => {
-            let status = match write_file(&path, server, now_ms) {
-                Ok(()) => 0,
-                Err(_) => 1,
-            };
-            // SAFETY: ends the child without running the parent's destructors.
-            unsafe { libc::_exit(status) }
-        }
-        pid => {
+        Ok(pid) => {
             crate::notice!("Background saving started by pid {pid}");
             server.persistence.child = Some(SaveChild {
                 pid,
                 started_ms: now_ms,
                 dirty_at_fork: server.dirty,
             });
+            server.persistence.saves += 1;
             Ok(pid)
         }
     }
@@ -233,18 +224,11 @@ pub fn reap_child(server: &mut Server, block: bool) {
     let Some(child) = &server.persistence.child else {
         return;
     };
-    let mut status: libc::c_int = 0;
-    let flags = if block { 0 } else { libc::WNOHANG };
-    // SAFETY: waits for our own child; `status` is a valid out-pointer.
-    let reaped = unsafe { libc::waitpid(child.pid, &mut status, flags) };
-    if reaped == 0 {
+    let Some(succeeded) = crate::os::reap_child(child.pid, block) else {
         return;
-    }
+    };
     let (started_ms, dirty_at_fork) = (child.started_ms, child.dirty_at_fork);
     server.persistence.child = None;
-    // `reaped == -1` (the child is gone without a status to read) counts
-    // as a failure: the file cannot be trusted.
-    let succeeded = reaped != -1 && libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0;
     let persistence = &mut server.persistence;
     persistence.last_bgsave_secs = (server.now_ms - started_ms) / 1000;
     persistence.last_bgsave_ok = succeeded;
@@ -252,7 +236,6 @@ pub fn reap_child(server: &mut Server, block: bool) {
         crate::notice!("Background saving terminated with success");
         server.dirty = server.dirty.saturating_sub(dirty_at_fork);
         persistence.last_save_s = started_ms / 1000;
-        persistence.saves += 1;
     } else {
         crate::warning!("Background saving error");
     }
@@ -264,12 +247,7 @@ pub fn kill_child(server: &mut Server) {
     let Some(child) = server.persistence.child.take() else {
         return;
     };
-    // SAFETY: signals and waits for our own child.
-    unsafe {
-        libc::kill(child.pid, libc::SIGUSR1);
-        let mut status = 0;
-        libc::waitpid(child.pid, &mut status, 0);
-    }
+    crate::os::kill_child(child.pid);
     let _ = std::fs::remove_file(temp_path(
         &server.persistence.directory,
         child.pid.unsigned_abs(),

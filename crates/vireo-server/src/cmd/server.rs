@@ -170,6 +170,7 @@ fn save(server: &mut Server, client: &mut Client, _argv: Argv<'_>) {
     if server.persistence.child.is_some() {
         return client.reply_error("Background save already in progress");
     }
+    server.persistence.saves += 1;
     match crate::rdb::save(server) {
         Ok(()) => client.reply_ok(),
         Err(_) => client.reply_error("-ERR"),
