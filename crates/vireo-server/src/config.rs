@@ -43,6 +43,8 @@ const IMPLEMENTED: &[&str] = &[
     "rdbcompression",
     "rdbchecksum",
     "dbfilename",
+    "stop-writes-on-bgsave-error",
+    "rdb-key-save-delay",
     "set-max-intset-entries",
     "zset-max-listpack-entries",
     "zset-max-listpack-value",
@@ -109,6 +111,11 @@ pub struct Config {
     pub dbfilename: String,
     /// End RDB files with a CRC-64 (0 when off).
     pub rdbchecksum: bool,
+    /// Refuse writes while the last background save failed.
+    pub stop_writes_on_bgsave_error: bool,
+    /// Microseconds to sleep after saving each key (tests use it to make
+    /// saves slow; negative: sleep 1 µs once in that many keys on average).
+    pub rdb_key_save_delay: i64,
     /// `appendonly`.
     pub appendonly: bool,
     /// LZF-compress long strings when serializing (DUMP, RDB files).
@@ -192,6 +199,8 @@ impl Default for Config {
             save: String::new(),
             dbfilename: String::new(),
             rdbchecksum: false,
+            stop_writes_on_bgsave_error: false,
+            rdb_key_save_delay: 0,
             appendonly: false,
             rdbcompression: false,
             protected_mode: false,
@@ -569,6 +578,8 @@ impl Config {
         self.save = get("save");
         self.dbfilename = get("dbfilename");
         self.rdbchecksum = yes("rdbchecksum");
+        self.stop_writes_on_bgsave_error = yes("stop-writes-on-bgsave-error");
+        self.rdb_key_save_delay = number("rdb-key-save-delay");
         self.appendonly = yes("appendonly");
         self.rdbcompression = yes("rdbcompression");
         self.protected_mode = yes("protected-mode");

@@ -123,12 +123,28 @@ fn write_file(path: &Path, server: &Server, now_ms: i64) -> io::Result<()> {
             ("used-mem", used_memory.as_bytes()),
             ("aof-base", b"0"),
         ];
+        let delay = server.config.rdb_key_save_delay;
+        let mut keys = 0i64;
         file::save(
             &mut out,
             &server.dbs,
             &aux,
             server.config.rdbcompression,
             server.config.rdbchecksum,
+            || {
+                // Redis compat: `rdb-key-save-delay` sleeps that many µs per
+                // key; a negative value sleeps 1 µs once every -delay keys.
+                keys += 1;
+                let micros = match delay {
+                    0 => 0,
+                    positive if positive > 0 => positive,
+                    negative if keys % negative.saturating_neg() == 0 => 1,
+                    _ => 0,
+                };
+                if micros > 0 {
+                    std::thread::sleep(std::time::Duration::from_micros(micros.unsigned_abs()));
+                }
+            },
         )?;
         let file = out.into_inner().map_err(|error| error.into_error())?;
         file.sync_all()?;

@@ -460,6 +460,24 @@ impl Server {
             client.reply_error(errors::NOAUTH);
             return Outcome::Done;
         }
+        // Redis compat: after a failed background save, with save points
+        // and `stop-writes-on-bgsave-error`, writes (a transaction holding
+        // one included) and PING are refused.
+        if !self.persistence.last_bgsave_ok
+            && self.config.stop_writes_on_bgsave_error
+            && !self.config.save.is_empty()
+        {
+            let queued = match &client.multi {
+                Some(state) if spec.name == "exec" => state.flags,
+                _ => 0,
+            };
+            if (spec.flags | queued) & flags::WRITE != 0 || spec.name == "ping" {
+                self.command_stats[id].rejected_calls += 1;
+                flag_transaction(client);
+                client.reply_error(errors::MISCONF_RDB);
+                return Outcome::Done;
+            }
+        }
         // Redis compat: a RESP2 connection in pub/sub mode may only manage
         // its subscriptions (RESP3 connections have no such limit).
         if client.resp == 2

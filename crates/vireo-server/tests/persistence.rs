@@ -330,3 +330,71 @@ fn rdb_files_move_between_redis_and_vireo_both_ways() {
         "$8\r\nskiplist\r\n"
     );
 }
+
+#[test]
+fn a_failed_background_save_stops_writes_until_one_succeeds() {
+    let dir = TempDir::new("misconf");
+    let server = vireo_in(&dir, &["--save", "3600 1"]);
+    let mut conn = server.connect();
+    populate(&mut conn);
+    // Slow enough (10 s per key) that the child is still saving when killed.
+    assert_eq!(
+        request(&mut conn, "CONFIG SET rdb-key-save-delay 10000000"),
+        "+OK\r\n"
+    );
+    assert_eq!(
+        request(&mut conn, "BGSAVE"),
+        "+Background saving started\r\n"
+    );
+    let mut child = None;
+    wait_until("the child's pid in the log", || {
+        child = server
+            .log()
+            .lines()
+            .find_map(|line| line.split("Background saving started by pid ").nth(1))
+            .map(str::to_string);
+        child.is_some()
+    });
+    let child = child.expect("child pid");
+    assert_eq!(info_field(&mut conn, "rdb_bgsave_in_progress"), "1");
+    let killed = std::process::Command::new("kill")
+        .args(["-9", &child])
+        .status()
+        .expect("run kill");
+    assert!(killed.success());
+    wait_until("the failed save to be reaped", || {
+        info_field(&mut conn, "rdb_bgsave_in_progress") == "0"
+    });
+    assert_eq!(info_field(&mut conn, "rdb_last_bgsave_status"), "err");
+    let misconf = "-MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist to disk. Commands that may modify the data set are disabled, because this instance is configured to report errors during writes if RDB snapshotting fails (stop-writes-on-bgsave-error option). Please check the Redis logs for details about the RDB error.\r\n";
+    assert_eq!(request(&mut conn, "SET x y"), misconf);
+    assert_eq!(request(&mut conn, "PING"), misconf);
+    assert_eq!(request(&mut conn, "GET string"), "$5\r\nhello\r\n");
+    request(&mut conn, "MULTI");
+    assert_eq!(request(&mut conn, "SET x y"), misconf);
+    assert_eq!(
+        request(&mut conn, "EXEC"),
+        "-EXECABORT Transaction discarded because of previous errors.\r\n"
+    );
+    assert_eq!(
+        request(&mut conn, "CONFIG SET stop-writes-on-bgsave-error no"),
+        "+OK\r\n"
+    );
+    assert_eq!(request(&mut conn, "SET x y"), "+OK\r\n");
+    assert_eq!(
+        request(
+            &mut conn,
+            "CONFIG SET stop-writes-on-bgsave-error yes rdb-key-save-delay 0"
+        ),
+        "+OK\r\n"
+    );
+    assert_eq!(request(&mut conn, "SET x z"), misconf);
+    assert_eq!(
+        request(&mut conn, "BGSAVE"),
+        "+Background saving started\r\n"
+    );
+    wait_until("a successful save", || {
+        info_field(&mut conn, "rdb_last_bgsave_status") == "ok"
+    });
+    assert_eq!(request(&mut conn, "SET x z"), "+OK\r\n");
+}

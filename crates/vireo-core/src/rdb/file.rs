@@ -32,8 +32,9 @@ use crate::object::Value;
 const FLUSH_AT: usize = 64 * 1024;
 
 /// Writes `databases` as an RDB file to `out`, with `aux` fields after the
-/// header. Keys are written as they are, expired or not (the loader drops
-/// expired ones), as Redis does.
+/// header, calling `after_key` once per key written (the server paces
+/// slow saves with it). Keys are written as they are, expired or not (the
+/// loader drops expired ones), as Redis does.
 ///
 /// # Errors
 /// Whatever `out` returns.
@@ -43,6 +44,7 @@ pub fn save(
     aux: &[(&str, &[u8])],
     compression: bool,
     checksum: bool,
+    mut after_key: impl FnMut(),
 ) -> io::Result<()> {
     let mut sink = ChecksummedSink {
         out,
@@ -73,6 +75,7 @@ pub fn save(
             writer.write_u8(object_type(&entry.value));
             writer.write_string(entry.key());
             write_object(&mut writer, &entry.value);
+            after_key();
             if writer.bytes().len() >= FLUSH_AT {
                 sink.write(writer.bytes())?;
                 writer.clear();
@@ -246,6 +249,7 @@ mod tests {
             &[("redis-ver", b"7.2.4")],
             true,
             checksum,
+            || {},
         )
         .unwrap();
         out
