@@ -40,9 +40,23 @@ pub const VIREO_VERSION: &str = env!("CARGO_PKG_VERSION");
 /// Fails when the listeners cannot be opened or the event loop fails.
 pub fn run(config: Config) -> io::Result<()> {
     let mut reactor = Reactor::new()?;
-    let mut server = Server::new(config, networking::unix_time_us() / 1000);
+    let server = Server::new(config, networking::unix_time_us() / 1000);
+    let mut event_loop = EventLoop::listen(server, &mut reactor)?;
+    let config = &event_loop.server.config;
+    notice!(
+        "Vireo {VIREO_VERSION} (Redis {} compatible) running in standalone mode, port {}, PID: {}",
+        server::REDIS_VERSION,
+        event_loop.local_tcp_port().unwrap_or(config.port),
+        std::process::id()
+    );
+    for (name, value) in &config.unimplemented {
+        warning!("Configuration option '{name}' ('{value}') is accepted but not implemented yet; it has no effect.");
+    }
+    notice!("Server initialized");
+    // Redis compat: the data is loaded after the banner (which tools wait
+    // for) and before the server accepts commands.
     let started = std::time::Instant::now();
-    match rdb::load(&mut server, rdb::LoadMode::Replace) {
+    match rdb::load(&mut event_loop.server, rdb::LoadMode::Replace) {
         Ok(true) => notice!(
             "DB loaded from disk: {:.3} seconds",
             started.elapsed().as_secs_f64()
@@ -56,18 +70,6 @@ pub fn run(config: Config) -> io::Result<()> {
             ));
         }
     }
-    let mut event_loop = EventLoop::listen(server, &mut reactor)?;
-    let config = &event_loop.server.config;
-    notice!(
-        "Vireo {VIREO_VERSION} (Redis {} compatible) running in standalone mode, port {}, PID: {}",
-        server::REDIS_VERSION,
-        event_loop.local_tcp_port().unwrap_or(config.port),
-        std::process::id()
-    );
-    for (name, value) in &config.unimplemented {
-        warning!("Configuration option '{name}' ('{value}') is accepted but not implemented yet; it has no effect.");
-    }
-    notice!("Server initialized");
     notice!("Ready to accept connections tcp");
     reactor.run(&mut event_loop)
 }

@@ -357,7 +357,14 @@ pub fn load(server: &mut Server, mode: LoadMode) -> Result<bool, LoadError> {
     });
     server.persistence.last_load_keys = loaded;
     server.persistence.last_load_expired = expired;
-    result.map_err(LoadError::Format)?;
+    let summary = result.map_err(LoadError::Format)?;
+    if let Some((_, version)) = summary.aux.iter().find(|(name, _)| name == b"redis-ver") {
+        crate::notice!(
+            "Loading RDB produced by version {}",
+            String::from_utf8_lossy(version)
+        );
+    }
+    crate::notice!("Done loading RDB, keys loaded: {loaded}, keys expired: {expired}.");
     for (db, mut loaded_db) in server.dbs.iter_mut().zip(fresh) {
         db.swap_contents(&mut loaded_db);
     }

@@ -398,3 +398,116 @@ fn a_failed_background_save_stops_writes_until_one_succeeds() {
     });
     assert_eq!(request(&mut conn, "SET x z"), "+OK\r\n");
 }
+
+/// A ziplist of `entries`, each given as its encoding byte(s) and data.
+fn ziplist(entries: &[&[u8]]) -> Vec<u8> {
+    let mut body = Vec::new();
+    let (mut previous, mut tail) = (0usize, 10usize);
+    for entry in entries {
+        tail = 10 + body.len();
+        body.push(previous as u8);
+        body.extend_from_slice(entry);
+        previous = 1 + entry.len();
+    }
+    let mut bytes = ((10 + body.len() + 1) as u32).to_le_bytes().to_vec();
+    bytes.extend_from_slice(&(tail as u32).to_le_bytes());
+    bytes.extend_from_slice(&(entries.len() as u16).to_le_bytes());
+    bytes.extend_from_slice(&body);
+    bytes.push(0xFF);
+    bytes
+}
+
+/// An RDB string of `bytes` (6-bit or 14-bit length).
+fn rdb_string(bytes: &[u8]) -> Vec<u8> {
+    let mut out = if bytes.len() < 64 {
+        vec![bytes.len() as u8]
+    } else {
+        vec![0x40 | (bytes.len() >> 8) as u8, bytes.len() as u8]
+    };
+    out.extend_from_slice(bytes);
+    out
+}
+
+#[test]
+fn files_with_the_encodings_of_older_redis_versions_load_as_redis_loads_them() {
+    let Some(redis) = find_program("redis-server") else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI must install redis-server for the differential tests"
+        );
+        eprintln!("redis-server not installed; old encodings not compared");
+        return;
+    };
+    // Version 9 (Redis 5 and 6) with every older type: ziplist list, hash
+    // and sorted set, a quicklist of ziplists, a zipmap hash and a linked
+    // list, plus a second-resolution expiry. Checksum 0: not computed.
+    let mut file = b"REDIS0009\xfe\x00".to_vec();
+    let mut key = |file: &mut Vec<u8>, kind: u8, name: &[u8], body: Vec<u8>| {
+        file.push(kind);
+        file.extend(rdb_string(name));
+        file.extend(body);
+    };
+    let list = ziplist(&[
+        b"\x03abc",
+        b"\xF1",
+        b"\xFE\x85",
+        b"\xC0\x00\x80",
+        b"\xF0\xFF\xFF\x7F",
+    ]);
+    key(&mut file, 10, b"ziplist-list", rdb_string(&list));
+    let hash = ziplist(&[b"\x02f1", b"\x02v1", b"\x02f2", b"\xD0\x00\x00\x00\x80"]);
+    key(&mut file, 13, b"ziplist-hash", rdb_string(&hash));
+    let zset = ziplist(&[
+        b"\x01a",
+        b"\xF2",
+        b"\x01b",
+        b"\x033.5",
+        b"\x01c",
+        b"\xFE\xF6",
+    ]);
+    key(&mut file, 12, b"ziplist-zset", rdb_string(&zset));
+    let mut quicklist = vec![2u8];
+    quicklist.extend(rdb_string(&ziplist(&[b"\x01x", b"\x01y"])));
+    quicklist.extend(rdb_string(&ziplist(&[
+        b"\x01z",
+        b"\xE0\x01\x00\x00\x00\x00\x00\x00\x80",
+    ])));
+    key(&mut file, 14, b"quicklist", quicklist);
+    let zipmap = b"\x02\x03foo\x03\x02bar\x00\x00\x01a\x01\x00b\xFF";
+    key(&mut file, 9, b"zipmap-hash", rdb_string(zipmap));
+    let mut linked = vec![3u8];
+    for element in [&b"one"[..], b"two", b"three"] {
+        linked.extend(rdb_string(element));
+    }
+    key(&mut file, 1, b"linked-list", linked);
+    file.push(0xFD);
+    file.extend_from_slice(&2_000_000_000u32.to_le_bytes());
+    key(&mut file, 0, b"expiring", rdb_string(b"value"));
+    file.push(0xFF);
+    file.extend_from_slice(&[0; 8]);
+
+    let dir = TempDir::new("old-encodings");
+    std::fs::write(dir.rdb(), &file).expect("write the old file");
+    let expected = {
+        let server = redis_in(&dir.0, &redis);
+        let mut conn = server.connect();
+        assert_eq!(request(&mut conn, "DBSIZE"), ":7\r\n");
+        digest(&mut conn)
+    };
+    std::fs::write(dir.rdb(), &file).expect("write the old file again");
+    let vireo = vireo_in(&dir, &[]);
+    let mut conn = vireo.connect();
+    assert_eq!(digest(&mut conn), expected);
+    assert_eq!(
+        request(&mut conn, "LRANGE ziplist-list 0 -1"),
+        "*5\r\n$3\r\nabc\r\n$1\r\n0\r\n$4\r\n-123\r\n$6\r\n-32768\r\n$7\r\n8388607\r\n"
+    );
+    assert_eq!(
+        request(&mut conn, "OBJECT ENCODING ziplist-hash"),
+        "$8\r\nlistpack\r\n"
+    );
+    assert_eq!(
+        request(&mut conn, "ZRANGE ziplist-zset 0 -1 WITHSCORES"),
+        "*6\r\n$1\r\nc\r\n$3\r\n-10\r\n$1\r\na\r\n$1\r\n1\r\n$1\r\nb\r\n$3\r\n3.5\r\n"
+    );
+}

@@ -13,6 +13,7 @@
 //!   built from, with a bounds-checked [`Reader`] and a [`Writer`].
 //! - [`object`]: a value as `type byte + body`, the unit `DUMP` carries and
 //!   an RDB file repeats per key.
+//! - [`ziplist`]: decoders for the ziplist and zipmap of older files.
 //! - [`dump`]: the `DUMP` payload: object, RDB version, checksum.
 //! - [`file`]: a whole RDB file (header, aux fields, `SELECTDB`,
 //!   `RESIZEDB`, expiry opcodes, one object per key, `EOF`, checksum), with
@@ -35,10 +36,9 @@
 //! # What Vireo reads and writes today
 //!
 //! Strings, lists, hashes, sets and sorted sets in Redis 7.0's encodings,
-//! plus the older set and sorted-set types. Types Vireo has no data type
-//! or decoder for yet (ziplists, zipmaps, streams, modules) are recognised
-//! and refused with [`RdbError::UnsupportedType`]; [`object::read_object`]
-//! lists what each needs.
+//! and on load every older encoding of them too ([`ziplist`]: ziplists,
+//! zipmaps, linked lists). Types Vireo has no data type for yet (streams,
+//! modules) are recognised and refused with [`RdbError::UnsupportedType`].
 //!
 //! # Errors
 //!
@@ -52,6 +52,7 @@ pub mod encoding;
 pub mod file;
 pub mod lzf;
 pub mod object;
+pub mod ziplist;
 
 pub use encoding::{Reader, Writer};
 

@@ -31,7 +31,7 @@
 //! 4. Writing the same encoding as Redis is what keeps `DUMP` identical.
 
 use super::encoding::{Reader, Writer};
-use super::{rdb_type, RdbError};
+use super::{rdb_type, ziplist, RdbError};
 use crate::listpack::{Listpack, LpValue};
 use crate::object::Value;
 use crate::quicklist::NodeBytes;
@@ -165,21 +165,42 @@ pub fn read_object(object_type: u8, reader: &mut Reader<'_>) -> Result<Value, Rd
         rdb_type::ZSET_2 => read_zset(reader, ScoreFormat::Binary),
         rdb_type::ZSET => read_zset(reader, ScoreFormat::Text),
         rdb_type::ZSET_LISTPACK => read_zset_listpack(reader),
-        // Each of these needs its data type or an old decoder first:
-        // - LIST, LIST_ZIPLIST, LIST_QUICKLIST: a ziplist decoder
-        //   (validating, converting ziplists to listpacks);
-        // - ZSET_ZIPLIST, HASH_ZIPMAP, HASH_ZIPLIST: ziplist and zipmap pairs;
+        rdb_type::LIST => read_linked_list(reader),
+        rdb_type::LIST_ZIPLIST => {
+            let entries = ziplist::decode_ziplist(&reader.read_string()?.into_bytes())?;
+            list_from_elements(entries)
+        }
+        rdb_type::LIST_QUICKLIST => {
+            let nodes = reader.read_len()?;
+            let mut elements = Vec::new();
+            for _ in 0..nodes {
+                let node = ziplist::decode_ziplist(&reader.read_string()?.into_bytes())?;
+                // Redis compat: an empty node is corrupt.
+                if node.is_empty() {
+                    return Err(RdbError::BadData);
+                }
+                elements.extend(node);
+            }
+            list_from_elements(elements)
+        }
+        rdb_type::HASH_ZIPMAP => {
+            let pairs = ziplist::decode_zipmap(&reader.read_string()?.into_bytes())?;
+            hash_from_pairs(pairs)
+        }
+        rdb_type::HASH_ZIPLIST => {
+            let entries = ziplist::decode_ziplist(&reader.read_string()?.into_bytes())?;
+            hash_from_pairs(pairs_of(entries)?)
+        }
+        rdb_type::ZSET_ZIPLIST => {
+            let entries = ziplist::decode_ziplist(&reader.read_string()?.into_bytes())?;
+            zset_from_pairs(pairs_of(entries)?)
+        }
+        // Each of these needs its data type first:
         // - STREAM_LISTPACKS(_2): the stream type with consumer groups;
         // - MODULE, MODULE_2: modules, which Vireo does not plan.
         // An empty collection is an error (Redis's `emptykey`).
-        rdb_type::LIST
-        | rdb_type::MODULE
+        rdb_type::MODULE
         | rdb_type::MODULE_2
-        | rdb_type::HASH_ZIPMAP
-        | rdb_type::LIST_ZIPLIST
-        | rdb_type::ZSET_ZIPLIST
-        | rdb_type::HASH_ZIPLIST
-        | rdb_type::LIST_QUICKLIST
         | rdb_type::STREAM_LISTPACKS
         | rdb_type::STREAM_LISTPACKS_2 => Err(RdbError::UnsupportedType(object_type)),
         other => Err(RdbError::UnknownType(other)),
@@ -199,6 +220,80 @@ pub fn read_typed_object(reader: &mut Reader<'_>) -> Result<Value, RdbError> {
 fn read_listpack(reader: &mut Reader<'_>) -> Result<Listpack, RdbError> {
     let bytes = reader.read_string()?.into_bytes();
     Listpack::from_bytes(bytes).map_err(|_| RdbError::BadData)
+}
+
+/// RDB_TYPE_LIST (before Redis 3.2): an element count, then the elements.
+fn read_linked_list(reader: &mut Reader<'_>) -> Result<Value, RdbError> {
+    let count = reader.read_len()?;
+    let mut elements = Vec::new();
+    for _ in 0..count {
+        elements.push(reader.read_string()?.into_bytes());
+    }
+    list_from_elements(elements)
+}
+
+/// A list of `elements` in Redis 7.0's default node size; empty is corrupt.
+fn list_from_elements(elements: Vec<Vec<u8>>) -> Result<Value, RdbError> {
+    const DEFAULT_FILL: i64 = -2;
+    if elements.is_empty() {
+        return Err(RdbError::BadData);
+    }
+    let mut list = crate::t_list::List::new();
+    for element in &elements {
+        list.push_back(element, DEFAULT_FILL);
+    }
+    Ok(Value::List(Box::new(list)))
+}
+
+/// Consecutive entries as (first, second) pairs; an odd count is corrupt.
+fn pairs_of(entries: Vec<Vec<u8>>) -> Result<Vec<(Vec<u8>, Vec<u8>)>, RdbError> {
+    if entries.len() % 2 != 0 {
+        return Err(RdbError::BadData);
+    }
+    let mut entries = entries.into_iter();
+    let mut pairs = Vec::new();
+    while let (Some(first), Some(second)) = (entries.next(), entries.next()) {
+        pairs.push((first, second));
+    }
+    Ok(pairs)
+}
+
+/// A hash of (field, value) pairs, converted past the default thresholds
+/// as Redis converts it; a repeated field or no field is corrupt.
+fn hash_from_pairs(pairs: Vec<(Vec<u8>, Vec<u8>)>) -> Result<Value, RdbError> {
+    if pairs.is_empty() {
+        return Err(RdbError::BadData);
+    }
+    let limits = crate::t_hash::HashLimits::default();
+    let mut hash = crate::t_hash::Hash::new();
+    for (field, value) in pairs {
+        if hash.contains(&field) {
+            return Err(RdbError::BadData);
+        }
+        hash.set(&field, &value, limits);
+    }
+    Ok(Value::Hash(Box::new(hash)))
+}
+
+/// A sorted set of (member, score text) pairs; a repeated member, a score
+/// that is not a number, or no member is corrupt.
+fn zset_from_pairs(pairs: Vec<(Vec<u8>, Vec<u8>)>) -> Result<Value, RdbError> {
+    if pairs.is_empty() {
+        return Err(RdbError::BadData);
+    }
+    let limits = ZSetLimits::default();
+    let mut zset = ZSet::Listpack(Vec::new());
+    for (member, score) in pairs {
+        let parsed = strtod(&score);
+        if parsed.consumed != score.len() || score.is_empty() || parsed.value.is_nan() {
+            return Err(RdbError::BadData);
+        }
+        if zset.score(&member).is_some() {
+            return Err(RdbError::BadData);
+        }
+        zset.insert(&member, parsed.value, limits);
+    }
+    Ok(Value::ZSet(Box::new(zset)))
 }
 
 /// RDB_TYPE_LIST_QUICKLIST_2: node count, then (container, listpack) per node.
@@ -418,8 +513,8 @@ mod tests {
             match byte {
                 0 => assert!(result.is_ok()),
                 // Loadable types whose body here (an empty collection) is invalid.
-                2..=5 | 11 | 16..=18 => assert_eq!(result, Err(RdbError::BadData)),
-                1..=7 | 9..=19 => assert_eq!(result, Err(RdbError::UnsupportedType(byte))),
+                1..=5 | 9..=14 | 16..=18 => assert_eq!(result, Err(RdbError::BadData)),
+                6 | 7 | 15 | 19 => assert_eq!(result, Err(RdbError::UnsupportedType(byte))),
                 _ => assert_eq!(result, Err(RdbError::UnknownType(byte))),
             }
         }
