@@ -246,7 +246,7 @@ fn list_from_elements(elements: Vec<Vec<u8>>) -> Result<Value, RdbError> {
 }
 
 /// Consecutive entries as (first, second) pairs; an odd count is corrupt.
-fn pairs_of(entries: Vec<Vec<u8>>) -> Result<Vec<(Vec<u8>, Vec<u8>)>, RdbError> {
+fn pairs_of(entries: Vec<Vec<u8>>) -> Result<ziplist::Pairs, RdbError> {
     if entries.len() % 2 != 0 {
         return Err(RdbError::BadData);
     }
@@ -260,7 +260,7 @@ fn pairs_of(entries: Vec<Vec<u8>>) -> Result<Vec<(Vec<u8>, Vec<u8>)>, RdbError> 
 
 /// A hash of (field, value) pairs, converted past the default thresholds
 /// as Redis converts it; a repeated field or no field is corrupt.
-fn hash_from_pairs(pairs: Vec<(Vec<u8>, Vec<u8>)>) -> Result<Value, RdbError> {
+fn hash_from_pairs(pairs: ziplist::Pairs) -> Result<Value, RdbError> {
     if pairs.is_empty() {
         return Err(RdbError::BadData);
     }
@@ -277,7 +277,7 @@ fn hash_from_pairs(pairs: Vec<(Vec<u8>, Vec<u8>)>) -> Result<Value, RdbError> {
 
 /// A sorted set of (member, score text) pairs; a repeated member, a score
 /// that is not a number, or no member is corrupt.
-fn zset_from_pairs(pairs: Vec<(Vec<u8>, Vec<u8>)>) -> Result<Value, RdbError> {
+fn zset_from_pairs(pairs: ziplist::Pairs) -> Result<Value, RdbError> {
     if pairs.is_empty() {
         return Err(RdbError::BadData);
     }

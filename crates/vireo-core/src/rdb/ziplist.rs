@@ -31,6 +31,9 @@
 
 use super::RdbError;
 
+/// (field, value) or (member, score) pairs as read from a container.
+pub type Pairs = Vec<(Vec<u8>, Vec<u8>)>;
+
 /// The entries of a ziplist, integers as their decimal text.
 ///
 /// # Errors
@@ -136,7 +139,7 @@ pub fn decode_ziplist(bytes: &[u8]) -> Result<Vec<Vec<u8>>, RdbError> {
 ///
 /// # Errors
 /// [`RdbError::BadData`] for anything malformed.
-pub fn decode_zipmap(bytes: &[u8]) -> Result<Vec<(Vec<u8>, Vec<u8>)>, RdbError> {
+pub fn decode_zipmap(bytes: &[u8]) -> Result<Pairs, RdbError> {
     let bad = || RdbError::BadData;
     let mut position = 1;
     let length = |position: &mut usize| -> Result<usize, RdbError> {
