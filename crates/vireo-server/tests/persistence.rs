@@ -442,7 +442,7 @@ fn files_with_the_encodings_of_older_redis_versions_load_as_redis_loads_them() {
     // and sorted set, a quicklist of ziplists, a zipmap hash and a linked
     // list, plus a second-resolution expiry. Checksum 0: not computed.
     let mut file = b"REDIS0009\xfe\x00".to_vec();
-    let mut key = |file: &mut Vec<u8>, kind: u8, name: &[u8], body: Vec<u8>| {
+    let key = |file: &mut Vec<u8>, kind: u8, name: &[u8], body: Vec<u8>| {
         file.push(kind);
         file.extend(rdb_string(name));
         file.extend(body);
