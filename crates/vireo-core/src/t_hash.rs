@@ -169,6 +169,23 @@ impl Hash {
         }
     }
 
+    /// Converts a listpack to the table encoding if it holds more fields
+    /// or a longer element than `limits` allow (a loaded value meeting the
+    /// server's configuration, as Redis's loader converts it).
+    pub fn fit_limits(&mut self, limits: HashLimits) {
+        let fields = self.len();
+        let too_big = match &*self {
+            Hash::Listpack(lp) => {
+                fields > limits.max_entries
+                    || lp.iter().any(|element| element.len() > limits.max_value)
+            }
+            Hash::Table(_) => false,
+        };
+        if too_big {
+            self.convert();
+        }
+    }
+
     fn convert(&mut self) {
         let Hash::Listpack(lp) = self else {
             return;

@@ -368,6 +368,21 @@ impl ZSet {
         }
     }
 
+    /// Switches to the big encoding if the small one holds more members or
+    /// a longer member than `limits` allow (a loaded value meeting the
+    /// server's configuration).
+    pub fn fit_limits(&mut self, limits: ZSetLimits) {
+        if let ZSet::Listpack(entries) = self {
+            if entries.len() > limits.max_listpack_entries
+                || entries
+                    .iter()
+                    .any(|(member, _)| member.len() > limits.max_listpack_value)
+            {
+                self.convert_to_skiplist();
+            }
+        }
+    }
+
     /// Switches to the big (`skiplist`) encoding.
     pub fn convert_to_skiplist(&mut self) {
         if let ZSet::Listpack(entries) = self {

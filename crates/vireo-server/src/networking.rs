@@ -461,6 +461,12 @@ impl EventLoop {
 
     fn server_cron(&mut self, reactor: &mut Reactor) {
         self.server.cron_loops += 1;
+        // Redis compat: DEBUG PAUSE-CRON stops every cron duty, including
+        // acting on a termination signal (SHUTDOWN ABORT can still cancel
+        // it); a SHUTDOWN command is carried out in before_sleep.
+        if self.server.cron_paused {
+            return;
+        }
         if let Some(signal) = crate::os::take_shutdown_signal() {
             if !self.server.shutdown_requested {
                 crate::warning!("Received {signal} scheduling shutdown...");
@@ -472,9 +478,6 @@ impl EventLoop {
         }
         if self.server.shutdown_requested {
             self.shut_down(reactor);
-            return;
-        }
-        if self.server.cron_paused {
             return;
         }
         self.close_timed_out_clients(reactor);

@@ -4,21 +4,52 @@
 //! This is the only module with `unsafe`; each block is a plain libc call
 //! whose arguments are checked by the surrounding code.
 
+use std::ffi::CString;
 use std::io;
 use std::net::SocketAddr;
 use std::os::fd::FromRawFd;
-use std::sync::atomic::{AtomicI32, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI32, Ordering};
+use std::sync::OnceLock;
 
 /// The last termination signal received (0: none).
 static SHUTDOWN_SIGNAL: AtomicI32 = AtomicI32::new(0);
 
+/// Set while the server saves before exiting.
+static SHUTTING_DOWN: AtomicBool = AtomicBool::new(false);
+
+/// The temporary RDB file a save in progress writes, as a C path, made
+/// before any signal can arrive.
+static TEMP_RDB_PATH: OnceLock<CString> = OnceLock::new();
+
 extern "C" fn on_termination_signal(signal: libc::c_int) {
-    // Only an atomic store: anything else is not async-signal-safe.
+    // Redis compat: SIGINT during the save before exiting means "exit now":
+    // the half-written temporary file is removed and the process ends.
+    if signal == libc::SIGINT && SHUTTING_DOWN.load(Ordering::SeqCst) {
+        if let Some(path) = TEMP_RDB_PATH.get() {
+            // SAFETY: unlink and _exit are async-signal-safe; the path was
+            // built before the handler was installed.
+            unsafe {
+                libc::unlink(path.as_ptr());
+            }
+        }
+        // SAFETY: ends the process at once, as the user insists.
+        unsafe { libc::_exit(1) }
+    }
+    // Otherwise only an atomic store: anything else is not async-signal-safe.
     SHUTDOWN_SIGNAL.store(signal, Ordering::SeqCst);
+}
+
+/// Marks the save before exiting as running (a SIGINT then exits at once)
+/// or over.
+pub fn set_shutting_down(saving: bool) {
+    SHUTTING_DOWN.store(saving, Ordering::SeqCst);
 }
 
 /// Routes SIGTERM and SIGINT to a flag that the cron checks.
 pub fn install_signal_handlers() -> io::Result<()> {
+    if let Ok(path) = CString::new(format!("temp-{}.rdb", std::process::id())) {
+        let _ = TEMP_RDB_PATH.set(path);
+    }
     for signal in [libc::SIGTERM, libc::SIGINT] {
         // SAFETY: the handler only stores to an atomic, which is async-signal-safe.
         let previous = unsafe {

@@ -281,11 +281,13 @@ pub fn save_before_exit(server: &mut Server, save: bool, nosave: bool) -> bool {
         return true;
     }
     crate::notice!("Saving the final RDB snapshot before exiting.");
-    if self::save(server).is_ok() {
-        return true;
+    crate::os::set_shutting_down(true);
+    let saved = self::save(server).is_ok();
+    crate::os::set_shutting_down(false);
+    if !saved {
+        crate::warning!("Error trying to save the DB, can't exit.");
     }
-    crate::warning!("Error trying to save the DB, can't exit.");
-    false
+    saved
 }
 
 /// Why loading the file failed.
@@ -303,6 +305,26 @@ impl std::fmt::Display for LoadError {
             LoadError::Io(error) => write!(f, "{error}"),
             LoadError::Format(error) => write!(f, "{error}"),
         }
+    }
+}
+
+/// Brings a value read from RDB data (a file or a RESTORE payload) to the
+/// server's configuration: encodings past the configured thresholds are
+/// converted and lists take `list-compress-depth`, as Redis's loader does.
+pub fn fit_to_config(value: &mut vireo_core::Value, config: &crate::config::Config) {
+    use vireo_core::Value;
+    match value {
+        Value::List(list) => list.set_compress_depth(config.list_compress_depth),
+        Value::Hash(hash) => hash.fit_limits(config.hash_limits),
+        Value::ZSet(zset) => zset.fit_limits(config.zset_limits),
+        Value::Set(set) => {
+            if matches!(**set, vireo_core::t_set::Set::Intset(_))
+                && set.len() > config.set_max_intset_entries
+            {
+                set.convert_to_hashtable(0);
+            }
+        }
+        _ => {}
     }
 }
 
@@ -335,6 +357,7 @@ pub fn load(server: &mut Server, mode: LoadMode) -> Result<bool, LoadError> {
         LoadMode::Replace => (0..server.dbs.len()).map(|_| Db::new()).collect(),
         LoadMode::Add | LoadMode::Merge => Vec::new(),
     };
+    let config = &server.config;
     let databases = if mode == LoadMode::Replace {
         &mut fresh
     } else {
@@ -351,7 +374,9 @@ pub fn load(server: &mut Server, mode: LoadMode) -> Result<bool, LoadError> {
             expired += 1;
             return Ok(());
         }
-        db.insert(&key.key, key.value, key.expire_at_ms);
+        let mut value = key.value;
+        fit_to_config(&mut value, config);
+        db.insert(&key.key, value, key.expire_at_ms);
         loaded += 1;
         Ok(())
     });

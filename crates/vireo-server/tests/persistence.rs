@@ -232,8 +232,9 @@ fn a_damaged_file_stops_start_up_and_debug_reload_reports_it() {
     let middle = bytes.len() / 2;
     bytes[middle] ^= 0x55;
     std::fs::write(dir.rdb(), &bytes).expect("damage the file");
+    let port = support::free_port().to_string();
     let status = std::process::Command::new(env!("CARGO_BIN_EXE_vireo-server"))
-        .args(["--port", "0", "--dir", dir.arg()])
+        .args(["--port", &port, "--bind", "127.0.0.1", "--dir", dir.arg()])
         .stdout(std::process::Stdio::piped())
         .output()
         .expect("run vireo-server");
@@ -510,4 +511,72 @@ fn files_with_the_encodings_of_older_redis_versions_load_as_redis_loads_them() {
         request(&mut conn, "ZRANGE ziplist-zset 0 -1 WITHSCORES"),
         "*6\r\n$1\r\nc\r\n$3\r\n-10\r\n$1\r\na\r\n$1\r\n1\r\n$1\r\nb\r\n$3\r\n3.5\r\n"
     );
+}
+
+#[test]
+fn loaded_values_take_the_configured_encoding_thresholds() {
+    let dir = TempDir::new("thresholds");
+    let server = vireo_in(&dir, &[]);
+    let mut conn = server.connect();
+    request(&mut conn, "HSET hash a 1 b 2");
+    request(&mut conn, "ZADD zset 1 a 2 b");
+    request(&mut conn, "SADD set 1 2 3");
+    let dumped = conn.request(&words("DUMP hash"));
+    let payload = &dumped[dumped
+        .iter()
+        .position(|&b| b == b'\n')
+        .expect("bulk header")
+        + 1..dumped.len() - 2];
+    for line in [
+        "CONFIG SET hash-max-listpack-entries 1",
+        "CONFIG SET zset-max-listpack-entries 1",
+        "CONFIG SET set-max-intset-entries 2",
+    ] {
+        assert_eq!(request(&mut conn, line), "+OK\r\n");
+    }
+    assert_eq!(request(&mut conn, "DEBUG RELOAD"), "+OK\r\n");
+    assert_eq!(
+        request(&mut conn, "OBJECT ENCODING hash"),
+        "$9\r\nhashtable\r\n"
+    );
+    assert_eq!(
+        request(&mut conn, "OBJECT ENCODING zset"),
+        "$8\r\nskiplist\r\n"
+    );
+    assert_eq!(
+        request(&mut conn, "OBJECT ENCODING set"),
+        "$9\r\nhashtable\r\n"
+    );
+    // RESTORE meets the same thresholds.
+    let restored = conn.request(&[b"RESTORE", b"copy", b"0", payload]);
+    assert_eq!(restored, b"+OK\r\n");
+    assert_eq!(
+        request(&mut conn, "OBJECT ENCODING copy"),
+        "$9\r\nhashtable\r\n"
+    );
+}
+
+#[test]
+fn shutdown_abort_cancels_a_signal_cron_has_not_acted_on() {
+    let dir = TempDir::new("abort");
+    let server = vireo_in(&dir, &[]);
+    let mut conn = server.connect();
+    assert_eq!(
+        request(&mut conn, "SHUTDOWN ABORT"),
+        "-ERR No shutdown in progress.\r\n"
+    );
+    assert_eq!(request(&mut conn, "DEBUG PAUSE-CRON 1"), "+OK\r\n");
+    let signalled = std::process::Command::new("kill")
+        .args(["-TERM", &server.child.id().to_string()])
+        .status()
+        .expect("run kill");
+    assert!(signalled.success());
+    // The handler only sets a flag; give the signal time to be delivered.
+    wait_until("the signal to be pending", || {
+        request(&mut conn, "SHUTDOWN ABORT") == "+OK\r\n"
+    });
+    assert!(server.log().contains("Shutdown manually aborted."));
+    assert_eq!(request(&mut conn, "DEBUG PAUSE-CRON 0"), "+OK\r\n");
+    std::thread::sleep(Duration::from_millis(300));
+    assert_eq!(request(&mut conn, "PING"), "+PONG\r\n");
 }

@@ -191,7 +191,7 @@ impl fmt::Display for RdbError {
             }
             RdbError::BadMagic => f.write_str("wrong signature trying to load DB from file"),
             RdbError::BadVersion(version) => write!(f, "can't handle RDB format version {version}"),
-            RdbError::BadChecksum => f.write_str("wrong RDB checksum"),
+            RdbError::BadChecksum => f.write_str("RDB CRC error"),
             RdbError::DbOutOfRange(index) => {
                 write!(f, "FATAL: Data file was created with a Redis server configured to handle more than {index} databases")
             }

@@ -1268,9 +1268,7 @@ fn restore(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
     let Ok(mut value) = rdb::dump::load_payload(payload) else {
         return client.reply_error(errors::BAD_DATA_FORMAT);
     };
-    if let Value::List(list) = &mut value {
-        list.set_compress_depth(server.config.list_compress_depth);
-    }
+    crate::rdb::fit_to_config(&mut value, &server.config);
     let db = &mut server.dbs[client.db];
     let deleted = replace && db.remove(key, now);
     // A TTL of 0 means no expiry, with or without ABSTTL. Redis compat: a

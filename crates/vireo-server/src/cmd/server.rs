@@ -906,7 +906,11 @@ fn shutdown(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
     }
     if abort {
         // Shutdowns happen at once (there are no replicas to wait for), so
-        // none is ever pending.
+        // the only one to abort is a signal cron has not acted on yet.
+        if crate::os::take_shutdown_signal().is_some() {
+            crate::notice!("Shutdown manually aborted.");
+            return client.reply_ok();
+        }
         return client.reply_error("No shutdown in progress.");
     }
     // Redis compat: save when asked to, or when save points exist unless
