@@ -317,12 +317,11 @@ pub fn fit_to_config(value: &mut vireo_core::Value, config: &crate::config::Conf
         Value::List(list) => list.set_compress_depth(config.list_compress_depth),
         Value::Hash(hash) => hash.fit_limits(config.hash_limits),
         Value::ZSet(zset) => zset.fit_limits(config.zset_limits),
-        Value::Set(set) => {
+        Value::Set(set)
             if matches!(**set, vireo_core::t_set::Set::Intset(_))
-                && set.len() > config.set_max_intset_entries
-            {
-                set.convert_to_hashtable(0);
-            }
+                && set.len() > config.set_max_intset_entries =>
+        {
+            set.convert_to_hashtable(0);
         }
         _ => {}
     }
