@@ -35,7 +35,6 @@ const IMPLEMENTED: &[&str] = &[
     "enable-protected-configs",
     "timeout",
     "always-show-logo",
-    "appendonly",
     "save",
     "list-max-listpack-size",
     "hash-max-listpack-entries",
@@ -116,8 +115,6 @@ pub struct Config {
     /// Microseconds to sleep after saving each key (tests use it to make
     /// saves slow; negative: sleep 1 µs once in that many keys on average).
     pub rdb_key_save_delay: i64,
-    /// `appendonly`.
-    pub appendonly: bool,
     /// LZF-compress long strings when serializing (DUMP, RDB files).
     pub rdbcompression: bool,
     /// Refuse non-loopback clients when no password and no bind are set.
@@ -201,7 +198,6 @@ impl Default for Config {
             rdbchecksum: false,
             stop_writes_on_bgsave_error: false,
             rdb_key_save_delay: 0,
-            appendonly: false,
             rdbcompression: false,
             protected_mode: false,
             requirepass: None,
@@ -580,7 +576,6 @@ impl Config {
         self.rdbchecksum = yes("rdbchecksum");
         self.stop_writes_on_bgsave_error = yes("stop-writes-on-bgsave-error");
         self.rdb_key_save_delay = number("rdb-key-save-delay");
-        self.appendonly = yes("appendonly");
         self.rdbcompression = yes("rdbcompression");
         self.protected_mode = yes("protected-mode");
         self.requirepass = Some(get("requirepass"))
