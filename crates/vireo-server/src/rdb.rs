@@ -296,7 +296,7 @@ pub enum LoadError {
     /// The file could not be read.
     Io(io::Error),
     /// Its contents are invalid.
-    Format(RdbError),
+    Format(file::FileError),
 }
 
 impl std::fmt::Display for LoadError {

@@ -580,3 +580,37 @@ fn shutdown_abort_cancels_a_signal_cron_has_not_acted_on() {
     std::thread::sleep(Duration::from_millis(300));
     assert_eq!(request(&mut conn, "PING"), "+PONG\r\n");
 }
+
+#[test]
+fn vireo_check_rdb_passes_a_saved_file_and_locates_damage() {
+    let dir = TempDir::new("check");
+    {
+        let server = vireo_in(&dir, &[]);
+        let mut conn = server.connect();
+        populate(&mut conn);
+        assert_eq!(request(&mut conn, "SAVE"), "+OK\r\n");
+    }
+    let check = |path: &Path| {
+        let output = std::process::Command::new(env!("CARGO_BIN_EXE_vireo-check-rdb"))
+            .arg(path)
+            .output()
+            .expect("run vireo-check-rdb");
+        (
+            output.status.success(),
+            String::from_utf8_lossy(&output.stdout).into_owned(),
+        )
+    };
+    let (ok, report) = check(&dir.rdb());
+    assert!(ok, "{report}");
+    assert!(report.contains("\\o/ RDB looks OK! \\o/"), "{report}");
+    assert!(report.contains("[info] 14 keys read"), "{report}");
+    assert!(report.contains("[info] 1 expires"), "{report}");
+    let mut bytes = std::fs::read(dir.rdb()).expect("saved file");
+    let last = bytes.len() - 1;
+    bytes[last] ^= 0xFF;
+    std::fs::write(dir.rdb(), &bytes).expect("damage the checksum");
+    let (ok, report) = check(&dir.rdb());
+    assert!(!ok, "{report}");
+    assert!(report.contains("--- RDB ERROR DETECTED ---"), "{report}");
+    assert!(report.contains("RDB CRC error"), "{report}");
+}

@@ -128,27 +128,60 @@ pub struct LoadSummary {
     pub keys: usize,
 }
 
+/// A load that failed: what went wrong and the file offset of the item
+/// being read (the header, an opcode, a key or the checksum).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileError {
+    /// Where the item that failed starts.
+    pub offset: usize,
+    /// What is wrong with it.
+    pub error: RdbError,
+}
+
+impl std::fmt::Display for FileError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} (at offset {})", self.error, self.offset)
+    }
+}
+
+impl std::error::Error for FileError {}
+
 /// Reads a whole RDB file, handing each key to `sink` in file order.
 /// `databases` is the number of databases the server has: a key for any
 /// other is an error.
 ///
 /// # Errors
 /// Malformed data, a bad checksum, a version newer than Vireo writes, an
-/// item Vireo cannot hold, or whatever `sink` returns.
+/// item Vireo cannot hold, or whatever `sink` returns, with the offset of
+/// the item.
 pub fn load(
     bytes: &[u8],
     databases: usize,
+    sink: impl FnMut(LoadedKey) -> Result<(), RdbError>,
+) -> Result<LoadSummary, FileError> {
+    let mut summary = LoadSummary::default();
+    let mut offset = 0;
+    match load_items(bytes, databases, sink, &mut summary, &mut offset) {
+        Ok(()) => Ok(summary),
+        Err(error) => Err(FileError { offset, error }),
+    }
+}
+
+/// The body of [`load`], keeping `offset` at the start of the item it reads.
+fn load_items(
+    bytes: &[u8],
+    databases: usize,
     mut sink: impl FnMut(LoadedKey) -> Result<(), RdbError>,
-) -> Result<LoadSummary, RdbError> {
+    summary: &mut LoadSummary,
+    offset: &mut usize,
+) -> Result<(), RdbError> {
     let version = read_header(bytes)?;
+    summary.version = version;
     let mut reader = Reader::new(&bytes[9..]);
-    let mut summary = LoadSummary {
-        version,
-        ..LoadSummary::default()
-    };
     let mut db = 0usize;
     let mut expire_at_ms = NO_EXPIRY;
     loop {
+        *offset = 9 + reader.position();
         let byte = reader.read_u8()?;
         match byte {
             opcode::EOF => break,
@@ -203,6 +236,7 @@ pub fn load(
     }
     if version >= 5 {
         let end = 9 + reader.position();
+        *offset = end;
         let stored = reader.read_bytes(8)?;
         let stored = u64::from_le_bytes(stored.try_into().map_err(|_| RdbError::Truncated)?);
         // Redis compat: a zero checksum means the writer had `rdbchecksum no`.
@@ -210,7 +244,7 @@ pub fn load(
             return Err(RdbError::BadChecksum);
         }
     }
-    Ok(summary)
+    Ok(())
 }
 
 /// Checks the magic and returns the version (1 to [`RDB_VERSION`]).
@@ -260,7 +294,8 @@ mod tests {
         load(bytes, 16, |key| {
             keys.push((key.db, key.key, key.expire_at_ms));
             Ok(())
-        })?;
+        })
+        .map_err(|failure| failure.error)?;
         keys.sort();
         Ok(keys)
     }
@@ -315,6 +350,9 @@ mod tests {
             loaded(b"REDIS0010\xfe\x20\xff"),
             Err(RdbError::DbOutOfRange(32))
         );
+        let failure = load(b"REDIS0010\xfa\x01a\x01b\x08", 16, |_| Ok(())).unwrap_err();
+        assert_eq!(failure.offset, 14);
+        assert_eq!(failure.error, RdbError::UnknownType(8));
     }
 
     #[test]
