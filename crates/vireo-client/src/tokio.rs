@@ -8,8 +8,10 @@
 //! lock (the *exchange*: held for a push, a swap or a slot update, never
 //! while the core works), takes a reply slot and pushes the command onto
 //! the submission queue; it wakes the driver only if no wake-up is already
-//! on its way. The driver swaps the whole queue out at once, moves it into
-//! the core, writes the batch in one `write`, feeds replies to the core and
+//! on its way. Woken while other commands are outstanding, the driver
+//! first yields once, so that the tasks about to send join the batch; it
+//! swaps the whole queue out at once, moves it into the core, writes the
+//! batch in one `write`, feeds replies to the core and
 //! leaves each completion in its slot, waking the task that waits there.
 //! Reply slots are reused, so a command costs no allocation of the
 //! adapter's own. Commands issued by many
@@ -1005,7 +1007,17 @@ async fn drive(shared: Arc<Shared>, tls: Option<Connector>) {
         let step = tokio::select! {
             read = reader.read_buf(&mut input) => Step::Read(read),
             wrote = writer.write(&out[written..]), if pending_write => Step::Wrote(wrote),
-            _ = shared.driver.notified() => Step::Woken,
+            _ = shared.driver.notified() => {
+                // Something to send. When other commands are outstanding,
+                // other tasks are sending too, and those ready to run are
+                // about to: yielding once lets them, so that the batch goes
+                // out in one write (and the server reads it in one call). A
+                // lone sender is not kept waiting.
+                if shared.outstanding.load(Ordering::Acquire) > 1 {
+                    tokio::task::yield_now().await;
+                }
+                continue;
+            }
             _ = sleep => Step::Timer,
         };
         let mut inner = lock(&shared);
@@ -1032,7 +1044,6 @@ async fn drive(shared: Arc<Shared>, tls: Option<Connector>) {
                 socket = None;
                 inner.core.handle_disconnected(&error.to_string(), now);
             }
-            Step::Woken => {}
             Step::Timer => inner.core.handle_timeout(now),
         }
     }
@@ -1042,6 +1053,5 @@ async fn drive(shared: Arc<Shared>, tls: Option<Connector>) {
 enum Step {
     Read(std::io::Result<usize>),
     Wrote(std::io::Result<usize>),
-    Woken,
     Timer,
 }
