@@ -980,11 +980,17 @@ impl Connection {
     /// reached the server.
     pub fn poll_transmit(&mut self, buf: &mut Vec<u8>) {
         if self.phase == (Phase::Connected { handshake_left: 0 }) {
-            while let Some(request) = self.queued.pop_front() {
+            for request in &self.queued {
                 for command in request.payload.commands() {
                     command.encode(&mut self.out);
                 }
-                self.in_flight.push_back(request);
+            }
+            // Requests are large: when nothing is in flight, the queues
+            // trade places instead of moving them one by one.
+            if self.in_flight.is_empty() {
+                std::mem::swap(&mut self.queued, &mut self.in_flight);
+            } else {
+                self.in_flight.extend(self.queued.drain(..));
             }
         }
         if buf.is_empty() {
@@ -1197,6 +1203,22 @@ impl Connection {
             Expect::Replies(n) => {
                 if head.collected.len() + 1 < n {
                     head.collected.push(frame);
+                    return Ok(());
+                }
+                if matches!(head.owner, Owner::User) {
+                    // The common case, settled where the request lies
+                    // rather than moving it out first (requests are large).
+                    let (token, weight, abandoned) = (head.token, head.weight(), head.abandoned);
+                    let reply = if matches!(head.payload, Payload::Batch(_)) {
+                        head.collected.push(frame);
+                        Frame::Array(std::mem::take(&mut head.collected))
+                    } else {
+                        frame
+                    };
+                    self.in_flight.pop_front();
+                    if !abandoned {
+                        self.complete(Token(token), Ok(reply), weight);
+                    }
                     return Ok(());
                 }
                 let Some(mut request) = self.in_flight.pop_front() else {

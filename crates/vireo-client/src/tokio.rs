@@ -179,14 +179,15 @@ enum Slot {
 }
 
 impl Exchange {
-    fn take_slot(&mut self) -> ReplySlot {
+    /// Takes a free slot; `waker` is woken when it is filled.
+    fn take_slot(&mut self, waker: Option<Waker>) -> ReplySlot {
         match self.free.pop() {
             Some(slot) => {
-                self.slots[slot] = Slot::Waiting(None);
+                self.slots[slot] = Slot::Waiting(waker);
                 slot
             }
             None => {
-                self.slots.push(Slot::Waiting(None));
+                self.slots.push(Slot::Waiting(waker));
                 self.slots.len() - 1
             }
         }
@@ -217,6 +218,10 @@ struct Reply<'a> {
     shared: &'a Shared,
     slot: ReplySlot,
     done: bool,
+    /// The slot already holds the waker of the task that polls this
+    /// future first: the first poll need not look (a reply filled since
+    /// has woken the task, which polls again).
+    registered: bool,
 }
 
 impl std::future::Future for Reply<'_> {
@@ -226,6 +231,9 @@ impl std::future::Future for Reply<'_> {
         mut self: std::pin::Pin<&mut Self>,
         cx: &mut std::task::Context<'_>,
     ) -> std::task::Poll<Self::Output> {
+        if std::mem::take(&mut self.registered) {
+            return std::task::Poll::Pending;
+        }
         let mut exchange = lock_exchange(self.shared);
         let slot = self.slot;
         let result = match &mut exchange.slots[slot] {
@@ -730,11 +738,12 @@ impl Client {
                     return Err(error);
                 }
             };
-            let slot = lock_exchange(&self.shared).take_slot();
+            let slot = lock_exchange(&self.shared).take_slot(None);
             let reply = Reply {
                 shared: &self.shared,
                 slot,
                 done: false,
+                registered: false,
             };
             inner.replies.insert(token, (slot, 1));
             inner.subscribers.insert(id, notify.clone());
@@ -787,9 +796,12 @@ impl Client {
             }
             room.await;
         }
+        // The slot gets this task's waker at once, so that waiting for the
+        // reply starts without taking the lock again.
+        let waker = current_waker().await;
         let slot = {
             let mut exchange = lock_exchange(&self.shared);
-            let slot = exchange.take_slot();
+            let slot = exchange.take_slot(Some(waker));
             exchange.queue.push(Submission {
                 request,
                 weight,
@@ -802,6 +814,7 @@ impl Client {
             shared: &self.shared,
             slot,
             done: false,
+            registered: true,
         };
         if self.shared.stopped.load(Ordering::SeqCst) {
             // No driver any more: the closed core refuses it right here.
@@ -813,6 +826,11 @@ impl Client {
         }
         reply.await
     }
+}
+
+/// The waker of the task polling the caller.
+async fn current_waker() -> Waker {
+    std::future::poll_fn(|cx| std::task::Poll::Ready(cx.waker().clone())).await
 }
 
 /// One subscriber's stream of [`Delivery`]s.
