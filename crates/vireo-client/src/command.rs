@@ -2,12 +2,14 @@
 //! (timeout, idempotence), and [`ToArgs`], the conversion of Rust values
 //! into arguments.
 
+use std::cell::RefCell;
 use std::time::Duration;
 
 /// A command to send: its arguments (binary safe) and options.
 ///
 /// Arguments are stored already encoded as RESP bulk strings, back to back
-/// in one buffer: building a command costs one allocation, and sending it
+/// in one buffer: building a command costs at most one allocation (the
+/// buffers of dropped commands are reused on their thread), and sending it
 /// is one copy.
 ///
 /// ```
@@ -37,7 +39,7 @@ impl Command {
     /// A command with only its name.
     pub fn new(name: &str) -> Command {
         let mut command = Command {
-            wire: Vec::with_capacity(64),
+            wire: spare_buffer(),
             argc: 0,
             name: (0, 0),
             timeout: None,
@@ -182,6 +184,48 @@ impl Command {
         } else {
             None
         }
+    }
+}
+
+/// Buffers kept per thread for the commands built next.
+const SPARE_BUFFERS: usize = 1024;
+
+/// Larger buffers are freed rather than kept.
+const SPARE_CAPACITY: usize = 256;
+
+thread_local! {
+    /// The emptied buffers of commands dropped on this thread. A client
+    /// drops the commands of a whole pipelined batch together, as their
+    /// replies arrive: more than the allocator caches per thread, so
+    /// without this each of them would go back to its arena and the next
+    /// commands would take them out again one by one.
+    static SPARE: RefCell<Vec<Vec<u8>>> = const { RefCell::new(Vec::new()) };
+}
+
+fn spare_buffer() -> Vec<u8> {
+    SPARE
+        .try_with(|spare| spare.try_borrow_mut().ok()?.pop())
+        .ok()
+        .flatten()
+        .unwrap_or_else(|| Vec::with_capacity(64))
+}
+
+impl Drop for Command {
+    fn drop(&mut self) {
+        let capacity = self.wire.capacity();
+        if capacity == 0 || capacity > SPARE_CAPACITY {
+            return;
+        }
+        let mut wire = std::mem::take(&mut self.wire);
+        wire.clear();
+        // During the thread's teardown the buffer is simply freed.
+        let _ = SPARE.try_with(|spare| {
+            if let Ok(mut spare) = spare.try_borrow_mut() {
+                if spare.len() < SPARE_BUFFERS {
+                    spare.push(wire);
+                }
+            }
+        });
     }
 }
 
@@ -389,6 +433,16 @@ mod tests {
             encoded(&command),
             b"*4\r\n$3\r\nSET\r\n$1\r\nk\r\n$3\r\nv\r\n\r\n$3\r\n-12\r\n"
         );
+    }
+
+    #[test]
+    fn a_reused_buffer_starts_empty() {
+        for _ in 0..3 {
+            drop(cmd("SET").arg("a-long-key-name").arg(&[7u8; 100][..]));
+            let get = cmd("GET").arg("k");
+            assert_eq!(encoded(&get), b"*2\r\n$3\r\nGET\r\n$1\r\nk\r\n");
+            assert_eq!(get.name(), b"GET");
+        }
     }
 
     #[test]
