@@ -67,7 +67,29 @@ impl Command {
         self.argc += 1;
     }
 
-    /// Appends one argument written with `Display` (numbers), without a
+    /// Appends one integer argument in decimal, written by hand: the
+    /// formatting machinery costs more than the digits.
+    fn push_integer(&mut self, negative: bool, magnitude: u64) {
+        // u64::MAX has 20 digits, and the sign makes 21.
+        let mut digits = [0u8; 21];
+        let mut i = digits.len();
+        let mut n = magnitude;
+        loop {
+            i -= 1;
+            digits[i] = b'0' + (n % 10) as u8;
+            n /= 10;
+            if n == 0 {
+                break;
+            }
+        }
+        if negative {
+            i -= 1;
+            digits[i] = b'-';
+        }
+        self.push_arg(&digits[i..]);
+    }
+
+    /// Appends one argument written with `Display` (floats), without a
     /// temporary `String` for short ones.
     fn push_display(&mut self, value: &dyn std::fmt::Display) {
         let mut buffer = StackText {
@@ -265,6 +287,16 @@ impl std::fmt::Write for StackText {
 }
 
 fn write_header(out: &mut Vec<u8>, kind: u8, n: usize) {
+    // Most arguments are shorter than 100 bytes: one copy each.
+    if n < 10 {
+        out.extend_from_slice(&[kind, b'0' + n as u8, b'\r', b'\n']);
+        return;
+    }
+    if n < 100 {
+        let (tens, units) = (b'0' + (n / 10) as u8, b'0' + (n % 10) as u8);
+        out.extend_from_slice(&[kind, tens, units, b'\r', b'\n']);
+        return;
+    }
     out.push(kind);
     let mut digits = [0u8; 20];
     let mut i = digits.len();
@@ -322,7 +354,47 @@ impl<const N: usize> ToArgs for [u8; N] {
     }
 }
 
-macro_rules! integer_args {
+macro_rules! unsigned_args {
+    ($($t:ty),*) => {$(
+        impl ToArgs for $t {
+            fn write_args(&self, command: &mut Command) {
+                command.push_integer(false, u64::from(*self));
+            }
+        }
+    )*};
+}
+unsigned_args!(u16, u32, u64);
+
+macro_rules! signed_args {
+    ($($t:ty),*) => {$(
+        impl ToArgs for $t {
+            fn write_args(&self, command: &mut Command) {
+                command.push_integer(*self < 0, i64::from(*self).unsigned_abs());
+            }
+        }
+    )*};
+}
+signed_args!(i8, i16, i32, i64);
+
+impl ToArgs for usize {
+    fn write_args(&self, command: &mut Command) {
+        match u64::try_from(*self) {
+            Ok(n) => command.push_integer(false, n),
+            Err(_) => command.push_display(self),
+        }
+    }
+}
+
+impl ToArgs for isize {
+    fn write_args(&self, command: &mut Command) {
+        match i64::try_from(*self) {
+            Ok(n) => n.write_args(command),
+            Err(_) => command.push_display(self),
+        }
+    }
+}
+
+macro_rules! float_args {
     ($($t:ty),*) => {$(
         impl ToArgs for $t {
             fn write_args(&self, command: &mut Command) {
@@ -331,7 +403,7 @@ macro_rules! integer_args {
         }
     )*};
 }
-integer_args!(i8, i16, i32, i64, isize, u16, u32, u64, usize, f32, f64);
+float_args!(f32, f64);
 
 impl ToArgs for bool {
     fn write_args(&self, command: &mut Command) {
@@ -455,6 +527,27 @@ mod tests {
         );
         assert_eq!(args[4], 1e300f64.to_string().as_bytes());
         assert_eq!(command.get(5), None);
+        let command = cmd("Y")
+            .arg(i64::MIN)
+            .arg(0u16)
+            .arg(-1i8)
+            .arg(usize::MAX)
+            .arg(isize::MIN)
+            .arg(10i32);
+        let args: Vec<String> = command
+            .args()
+            .map(|a| String::from_utf8_lossy(a).into_owned())
+            .collect();
+        let expected = [
+            "Y".to_string(),
+            i64::MIN.to_string(),
+            "0".into(),
+            "-1".into(),
+            usize::MAX.to_string(),
+            isize::MIN.to_string(),
+            "10".into(),
+        ];
+        assert_eq!(args, expected);
     }
 
     #[test]
