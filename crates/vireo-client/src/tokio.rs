@@ -27,7 +27,7 @@
 //! open, and then reads and writes through a stream that moves ciphertext
 //! between the socket and a `rustls` session.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::task::Waker;
@@ -286,36 +286,72 @@ struct Inner {
     /// The emptied queue, kept for its capacity.
     absorbed: Vec<Submission>,
     /// Reply slots, with the room each reserved.
-    replies: HashMap<Token, (ReplySlot, usize), TokenHash>,
+    replies: ReplySlots,
     subscribers: HashMap<SubscriptionId, Arc<Notify>>,
     /// The state last published on `Shared::state`.
     published: State,
 }
 
-/// Tokens are sequential integers: they hash as themselves.
-#[derive(Default, Clone, Copy)]
-struct TokenHash;
-
-impl std::hash::BuildHasher for TokenHash {
-    type Hasher = TokenHasher;
-    fn build_hasher(&self) -> TokenHasher {
-        TokenHasher(0)
-    }
+/// The reply slots of the requests in the core, in token order (the core
+/// numbers requests in the order they are made): replies mostly arrive in
+/// that order too, so finding a slot is a look at the front. Requests that
+/// complete out of order (timeouts) leave a settled entry behind, dropped
+/// once it reaches the front or when such entries are half the queue.
+#[derive(Default)]
+struct ReplySlots {
+    pending: VecDeque<PendingReply>,
+    settled: usize,
 }
 
-struct TokenHasher(u64);
+struct PendingReply {
+    token: Token,
+    slot: ReplySlot,
+    /// Room reserved under `max_pending`.
+    weight: usize,
+    settled: bool,
+}
 
-impl std::hash::Hasher for TokenHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = self.0.rotate_left(8) ^ u64::from(b);
+impl ReplySlots {
+    fn insert(&mut self, token: Token, slot: ReplySlot, weight: usize) {
+        let entry = PendingReply {
+            token,
+            slot,
+            weight,
+            settled: false,
+        };
+        if self.pending.back().is_none_or(|last| last.token < token) {
+            self.pending.push_back(entry);
+        } else {
+            let at = self.pending.partition_point(|p| p.token < token);
+            self.pending.insert(at, entry);
         }
     }
-    fn write_u64(&mut self, n: u64) {
-        self.0 = n;
+
+    /// The slot and reserved room of `token`'s request, once.
+    fn remove(&mut self, token: Token) -> Option<(ReplySlot, usize)> {
+        let front = self.pending.front()?;
+        let found = if front.token == token {
+            let entry = self.pending.pop_front()?;
+            (entry.slot, entry.weight)
+        } else {
+            let at = self.pending.partition_point(|p| p.token < token);
+            let entry = self.pending.get_mut(at)?;
+            if entry.token != token || entry.settled {
+                return None;
+            }
+            entry.settled = true;
+            self.settled += 1;
+            (entry.slot, entry.weight)
+        };
+        while self.pending.front().is_some_and(|p| p.settled) {
+            self.pending.pop_front();
+            self.settled -= 1;
+        }
+        if self.settled > self.pending.len() / 2 {
+            self.pending.retain(|p| !p.settled);
+            self.settled = 0;
+        }
+        Some(found)
     }
 }
 
@@ -403,7 +439,7 @@ impl Inner {
             match submitted {
                 Ok(token) => {
                     self.replies
-                        .insert(token, (submission.slot, submission.weight));
+                        .insert(token, submission.slot, submission.weight);
                 }
                 Err(error) => {
                     release(shared, submission.weight, outbox);
@@ -420,7 +456,7 @@ impl Inner {
         self.absorb(shared, outbox);
         let mut freed = 0;
         while let Some(completion) = self.core.poll_completion() {
-            if let Some((slot, weight)) = self.replies.remove(&completion.token) {
+            if let Some((slot, weight)) = self.replies.remove(completion.token) {
                 freed += weight;
                 outbox.replies.push((slot, completion.result));
             }
@@ -511,7 +547,7 @@ impl Client {
                 published: core.state(),
                 core,
                 absorbed: Vec::new(),
-                replies: HashMap::with_hasher(TokenHash),
+                replies: ReplySlots::default(),
                 subscribers: HashMap::new(),
             }),
             exchange: Mutex::new(Exchange::default()),
@@ -745,7 +781,7 @@ impl Client {
                 done: false,
                 registered: false,
             };
-            inner.replies.insert(token, (slot, 1));
+            inner.replies.insert(token, slot, 1);
             inner.subscribers.insert(id, notify.clone());
             inner.dispatch(&self.shared, &mut outbox);
             let subscription = Subscription {
@@ -780,21 +816,8 @@ impl Client {
     /// once, failing when full, if `wait` is false), then waits for the
     /// reply.
     async fn request(&self, weight: usize, wait: bool, request: Submit) -> Result<Frame, Error> {
-        loop {
-            // Created before the check, so a wake-up between the check and
-            // the wait is not lost (`notify_waiters` reaches it).
-            let room = self.shared.room.notified();
-            if self.reserve(weight) {
-                break;
-            }
-            if !wait {
-                return Err(Error::QueueFull);
-            }
-            self.shared.room_wanted.store(true, Ordering::SeqCst);
-            if self.reserve(weight) {
-                break;
-            }
-            room.await;
+        if !self.reserve(weight) {
+            self.room_for(weight, wait).await?;
         }
         // The slot gets this task's waker at once, so that waiting for the
         // reply starts without taking the lock again.
@@ -821,10 +844,35 @@ impl Client {
             let mut outbox = Outbox::default();
             lock(&self.shared).dispatch(&self.shared, &mut outbox);
             outbox.deliver(&self.shared);
-        } else if !self.shared.flush_scheduled.swap(true, Ordering::AcqRel) {
+        } else if !self.shared.flush_scheduled.load(Ordering::Acquire)
+            && !self.shared.flush_scheduled.swap(true, Ordering::AcqRel)
+        {
+            // (Seeing the flag set is enough: it is cleared before the
+            // driver takes the queue, under the lock this command was
+            // pushed under, so a set flag means the driver has yet to.)
             self.shared.driver.notify_one();
         }
         reply.await
+    }
+
+    /// Reserves room for `weight` commands, waiting for it if `wait`.
+    async fn room_for(&self, weight: usize, wait: bool) -> Result<(), Error> {
+        loop {
+            // Created before the check, so a wake-up between the check and
+            // the wait is not lost (`notify_waiters` reaches it).
+            let room = self.shared.room.notified();
+            if self.reserve(weight) {
+                return Ok(());
+            }
+            if !wait {
+                return Err(Error::QueueFull);
+            }
+            self.shared.room_wanted.store(true, Ordering::SeqCst);
+            if self.reserve(weight) {
+                return Ok(());
+            }
+            room.await;
+        }
     }
 }
 
@@ -1072,4 +1120,47 @@ enum Step {
     Read(std::io::Result<usize>),
     Wrote(std::io::Result<usize>),
     Timer,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reply_slots_are_found_once_in_any_order() {
+        let mut slots = ReplySlots::default();
+        for token in 1..=10 {
+            slots.insert(Token(token), token as usize * 10, 1);
+        }
+        // Out of order (timeouts), then in order, then twice.
+        assert_eq!(slots.remove(Token(4)), Some((40, 1)));
+        assert_eq!(slots.remove(Token(4)), None);
+        assert_eq!(slots.remove(Token(1)), Some((10, 1)));
+        assert_eq!(slots.remove(Token(2)), Some((20, 1)));
+        assert_eq!(slots.remove(Token(3)), Some((30, 1)));
+        // The settled entry behind them went with them.
+        assert_eq!(slots.pending.front().map(|p| p.token), Some(Token(5)));
+        assert_eq!(slots.remove(Token(11)), None);
+        for token in [9, 7, 8, 6] {
+            assert_eq!(slots.remove(Token(token)), Some((token as usize * 10, 1)));
+        }
+        // Settled entries never outnumber the live ones for long.
+        assert!(slots.pending.len() <= 2);
+        assert_eq!(slots.remove(Token(10)), Some((100, 1)));
+        assert_eq!(slots.remove(Token(5)), Some((50, 1)));
+        assert!(slots.pending.is_empty());
+        assert_eq!(slots.settled, 0);
+    }
+
+    #[test]
+    fn reply_slots_keep_token_order_whatever_the_insertion_order() {
+        let mut slots = ReplySlots::default();
+        for token in [3, 1, 2] {
+            slots.insert(Token(token), token as usize, 2);
+        }
+        for token in 1..=3 {
+            assert_eq!(slots.remove(Token(token)), Some((token as usize, 2)));
+        }
+        assert_eq!(slots.remove(Token(1)), None);
+    }
 }
