@@ -3,20 +3,20 @@
 //!
 //! The adapter makes no protocol decision. The core sits behind a mutex
 //! that the driver task holds while it feeds the core; handles do not take
-//! it to send a command. A handle reserves room under
-//! [`Config::max_pending`] with an atomic counter, then, under one small
-//! lock (the *exchange*: held for a push, a swap or a slot update, never
-//! while the core works), takes a reply slot and pushes the command onto
-//! the submission queue; it wakes the driver only if no wake-up is already
-//! on its way. Woken while other commands are outstanding, the driver
-//! first yields once, so that the tasks about to send join the batch; it
-//! swaps the whole queue out at once, moves it into the core, writes the
-//! batch in one `write`, feeds replies to the core and
-//! leaves each completion in its slot, waking the task that waits there.
+//! it to send a command. Under one small lock (the *exchange*: held for a
+//! push, a swap or a slot update, never while the core works), a handle
+//! reserves room under [`Config::max_pending`], takes a reply slot (with
+//! its task's waker) and pushes the command onto the submission queue; it
+//! wakes the driver only if no wake-up is already on its way. Woken while
+//! other commands are outstanding, the driver first yields once, so that
+//! the tasks about to send join the batch; it swaps the whole queue out at
+//! once, moves it into the core, writes the batch in one `write`, feeds
+//! replies to the core and leaves each completion in its slot, waking the
+//! task that waits there (and gives the room back under the same lock).
 //! Reply slots are reused, so a command costs no allocation of the
-//! adapter's own. Commands issued by many
-//! tasks at once are therefore written together and pipelined on one
-//! socket, and the handles never wait for each other or for the driver.
+//! adapter's own. Commands issued by many tasks at once are therefore
+//! written together and pipelined on one socket, and the handles never
+//! wait for each other or for the driver.
 //!
 //! Rarer operations (subscribing, closing, reading deliveries) take the
 //! mutex; they first move the queue into the core, so they stay in order
@@ -28,7 +28,7 @@
 //! between the socket and a `rustls` session.
 
 use std::collections::{HashMap, VecDeque};
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::task::Waker;
 use std::time::Instant;
@@ -109,13 +109,7 @@ struct Shared {
     /// A wake-up of the driver is on its way (or it is running and will
     /// look at the queue): senders need not wake it again.
     flush_scheduled: AtomicBool,
-    /// Commands (and subscription requests) reserved by handles and not
-    /// yet completed: never below the core's `pending`, so the core never
-    /// refuses a reserved command for lack of room.
-    outstanding: AtomicUsize,
     max_pending: usize,
-    /// A task waits for room under `max_pending`.
-    room_wanted: AtomicBool,
     /// The driver has stopped: senders move the queue into the (closed)
     /// core themselves, so nothing waits forever.
     stopped: AtomicBool,
@@ -155,17 +149,26 @@ type ReplySlot = usize;
 /// What a handle queues for the driver.
 struct Submission {
     request: Submit,
-    /// Room reserved in `Shared::outstanding`, given back at completion.
+    /// Room reserved in `Exchange::outstanding`, given back at completion.
     weight: usize,
     slot: ReplySlot,
 }
 
-/// Submissions on their way to the driver, and replies on their way back.
+/// Submissions on their way to the driver, replies on their way back, and
+/// the room reserved under `max_pending` (kept here rather than in an
+/// atomic of its own: a sender reserves room and queues its command under
+/// one lock).
 #[derive(Default)]
 struct Exchange {
     queue: Vec<Submission>,
     slots: Vec<Slot>,
     free: Vec<ReplySlot>,
+    /// Commands (and subscription requests) reserved by handles and not
+    /// yet completed: never below the core's `pending`, so the core never
+    /// refuses a reserved command for lack of room.
+    outstanding: usize,
+    /// A task waits for room under `max_pending`.
+    room_wanted: bool,
 }
 
 /// One reply slot's life: taken by a request (`Waiting`), filled by the
@@ -179,6 +182,29 @@ enum Slot {
 }
 
 impl Exchange {
+    /// Reserves room for `weight` commands under `max`. A request larger
+    /// than `max` is let through when nothing else is pending, and the core
+    /// refuses it.
+    fn reserve(&mut self, weight: usize, max: usize) -> bool {
+        let room = self.outstanding == 0 || self.outstanding + weight <= max;
+        if room {
+            self.outstanding += weight;
+        }
+        room
+    }
+
+    /// Queues `request`, which has room reserved, with a reply slot whose
+    /// `waker` is woken when the reply is in.
+    fn enqueue(&mut self, request: Submit, weight: usize, waker: Waker) -> ReplySlot {
+        let slot = self.take_slot(Some(waker));
+        self.queue.push(Submission {
+            request,
+            weight,
+            slot,
+        });
+        slot
+    }
+
     /// Takes a free slot; `waker` is woken when it is filled.
     fn take_slot(&mut self, waker: Option<Waker>) -> ReplySlot {
         match self.free.pop() {
@@ -361,13 +387,20 @@ impl ReplySlots {
 struct Outbox {
     replies: Vec<(ReplySlot, Result<Frame, Error>)>,
     wakers: Vec<Waker>,
+    /// Reserved room to give back (see [`release`]).
+    freed: usize,
     room: bool,
 }
 
 impl Outbox {
     fn deliver(&mut self, shared: &Shared) {
-        if !self.replies.is_empty() {
+        if !self.replies.is_empty() || self.freed > 0 {
             let mut exchange = lock_exchange(shared);
+            if self.freed > 0 {
+                exchange.outstanding = exchange.outstanding.saturating_sub(self.freed);
+                self.freed = 0;
+                self.room |= std::mem::take(&mut exchange.room_wanted);
+            }
             for (slot, result) in self.replies.drain(..) {
                 self.wakers.extend(exchange.fill(slot, result));
             }
@@ -442,7 +475,7 @@ impl Inner {
                         .insert(token, submission.slot, submission.weight);
                 }
                 Err(error) => {
-                    release(shared, submission.weight, outbox);
+                    release(submission.weight, outbox);
                     outbox.replies.push((submission.slot, Err(error)));
                 }
             }
@@ -495,20 +528,15 @@ impl Inner {
             self.published = state;
             shared.state.send_replace(state);
         }
-        release(shared, freed, outbox);
+        release(freed, outbox);
     }
 }
 
-/// Gives back room reserved under `max_pending`, waking the tasks waiting
-/// for it.
-fn release(shared: &Shared, weight: usize, outbox: &mut Outbox) {
-    if weight == 0 {
-        return;
-    }
-    shared.outstanding.fetch_sub(weight, Ordering::AcqRel);
-    if shared.room_wanted.swap(false, Ordering::AcqRel) {
-        outbox.room = true;
-    }
+/// Gives back room reserved under `max_pending` when `outbox` is
+/// delivered (with the replies of the commands that held it, under the
+/// same lock), waking the tasks waiting for it.
+fn release(weight: usize, outbox: &mut Outbox) {
+    outbox.freed += weight;
 }
 
 impl Client {
@@ -552,9 +580,7 @@ impl Client {
             }),
             exchange: Mutex::new(Exchange::default()),
             flush_scheduled: AtomicBool::new(false),
-            outstanding: AtomicUsize::new(0),
             max_pending,
-            room_wanted: AtomicBool::new(false),
             stopped: AtomicBool::new(false),
             driver: Notify::new(),
             room: Notify::new(),
@@ -768,7 +794,7 @@ impl Client {
             let (id, token) = match subscribed {
                 Ok(both) => both,
                 Err(error) => {
-                    release(&self.shared, 1, &mut outbox);
+                    release(1, &mut outbox);
                     drop(inner);
                     outbox.deliver(&self.shared);
                     return Err(error);
@@ -799,38 +825,35 @@ impl Client {
         Ok(subscription)
     }
 
-    /// Reserves room for `weight` commands under `max_pending`. A
-    /// request larger than `max_pending` is let through when nothing else
-    /// is pending, and the core refuses it.
+    /// Reserves room for `weight` commands under `max_pending` (see
+    /// [`Exchange::reserve`]).
     fn reserve(&self, weight: usize) -> bool {
-        let max = self.shared.max_pending;
-        self.shared
-            .outstanding
-            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |now| {
-                (now == 0 || now + weight <= max).then_some(now + weight)
-            })
-            .is_ok()
+        lock_exchange(&self.shared).reserve(weight, self.shared.max_pending)
     }
 
     /// Queues `request` once there is room for `weight` commands (or at
     /// once, failing when full, if `wait` is false), then waits for the
     /// reply.
     async fn request(&self, weight: usize, wait: bool, request: Submit) -> Result<Frame, Error> {
-        if !self.reserve(weight) {
-            self.room_for(weight, wait).await?;
-        }
         // The slot gets this task's waker at once, so that waiting for the
-        // reply starts without taking the lock again.
+        // reply starts without taking the lock again. (Nothing is awaited
+        // between getting the waker and the reply's first poll.)
         let waker = current_waker().await;
-        let slot = {
+        let queued = {
             let mut exchange = lock_exchange(&self.shared);
-            let slot = exchange.take_slot(Some(waker));
-            exchange.queue.push(Submission {
-                request,
-                weight,
-                slot,
-            });
-            slot
+            if exchange.reserve(weight, self.shared.max_pending) {
+                Ok(exchange.enqueue(request, weight, waker))
+            } else {
+                Err(request)
+            }
+        };
+        let slot = match queued {
+            Ok(slot) => slot,
+            Err(request) => {
+                self.room_for(weight, wait).await?;
+                let waker = current_waker().await;
+                lock_exchange(&self.shared).enqueue(request, weight, waker)
+            }
         };
         // From here on, dropping this future abandons the slot.
         let reply = Reply {
@@ -861,15 +884,16 @@ impl Client {
             // Created before the check, so a wake-up between the check and
             // the wait is not lost (`notify_waiters` reaches it).
             let room = self.shared.room.notified();
-            if self.reserve(weight) {
-                return Ok(());
-            }
-            if !wait {
-                return Err(Error::QueueFull);
-            }
-            self.shared.room_wanted.store(true, Ordering::SeqCst);
-            if self.reserve(weight) {
-                return Ok(());
+            {
+                let mut exchange = lock_exchange(&self.shared);
+                if exchange.reserve(weight, self.shared.max_pending) {
+                    return Ok(());
+                }
+                if !wait {
+                    return Err(Error::QueueFull);
+                }
+                // Room given back from now on wakes `room`.
+                exchange.room_wanted = true;
             }
             room.await;
         }
@@ -1079,7 +1103,8 @@ async fn drive(shared: Arc<Shared>, tls: Option<Connector>) {
                 // about to: yielding once lets them, so that the batch goes
                 // out in one write (and the server reads it in one call). A
                 // lone sender is not kept waiting.
-                if shared.outstanding.load(Ordering::Acquire) > 1 {
+                let concurrent = lock_exchange(&shared).outstanding > 1;
+                if concurrent {
                     tokio::task::yield_now().await;
                 }
                 continue;
