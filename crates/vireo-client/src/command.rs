@@ -28,6 +28,10 @@ pub struct Command {
     name: (usize, usize),
     pub(crate) timeout: Option<Duration>,
     pub(crate) idempotent: bool,
+    /// The name starts with B, W or X, as every blocking command's does:
+    /// known without reading the arguments again (they may have left the
+    /// cache by the time the command is submitted).
+    may_block: bool,
 }
 
 /// Starts a command with its name.
@@ -44,6 +48,7 @@ impl Command {
             name: (0, 0),
             timeout: None,
             idempotent: false,
+            may_block: false,
         };
         command.push_arg(name.as_bytes());
         command
@@ -61,6 +66,10 @@ impl Command {
         write_header(&mut self.wire, b'$', arg.len());
         if self.argc == 0 {
             self.name = (self.wire.len(), self.wire.len() + arg.len());
+            self.may_block = matches!(
+                arg.first().map(u8::to_ascii_uppercase),
+                Some(b'B' | b'W' | b'X')
+            );
         }
         self.wire.extend_from_slice(arg);
         self.wire.extend_from_slice(b"\r\n");
@@ -175,14 +184,10 @@ impl Command {
     /// `None` when it is not a blocking command (or its timeout argument
     /// cannot be read, in which case the server will reject it at once).
     pub(crate) fn blocking_timeout(&self) -> Option<Option<Duration>> {
-        let name = self.name();
-        // Every blocking command's name starts with B, W or X.
-        if !matches!(
-            name.first().map(u8::to_ascii_uppercase),
-            Some(b'B' | b'W' | b'X')
-        ) {
+        if !self.may_block {
             return None;
         }
+        let name = self.name();
         let last = self.len().checked_sub(1)?;
         let upper = |s: &str| name.eq_ignore_ascii_case(s.as_bytes());
         if upper("BLPOP")
