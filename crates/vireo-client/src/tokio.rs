@@ -1098,15 +1098,7 @@ async fn drive(shared: Arc<Shared>, tls: Option<Connector>) {
             read = reader.read_buf(&mut input) => Step::Read(read),
             wrote = writer.write(&out[written..]), if pending_write => Step::Wrote(wrote),
             _ = shared.driver.notified() => {
-                // Something to send. When other commands are outstanding,
-                // other tasks are sending too, and those ready to run are
-                // about to: yielding once lets them, so that the batch goes
-                // out in one write (and the server reads it in one call). A
-                // lone sender is not kept waiting.
-                let concurrent = lock_exchange(&shared).outstanding > 1;
-                if concurrent {
-                    tokio::task::yield_now().await;
-                }
+                gather(&shared).await;
                 continue;
             }
             _ = sleep => Step::Timer,
@@ -1137,6 +1129,33 @@ async fn drive(shared: Arc<Shared>, tls: Option<Connector>) {
             }
             Step::Timer => inner.core.handle_timeout(now),
         }
+    }
+}
+
+/// Most turns [`gather`] lets the other tasks take.
+const GATHER_TURNS: usize = 8;
+
+/// Called when something was queued. When other commands are outstanding,
+/// other tasks are sending too, and those ready to run are about to:
+/// yielding lets them, so that the batch goes out in one write (and the
+/// server reads it in one call). On a multi-thread runtime the tasks woken
+/// by one read run on several workers, so this yields again as long as
+/// the last turn queued more. A lone sender is not kept waiting.
+async fn gather(shared: &Shared) {
+    let (concurrent, mut queued) = {
+        let exchange = lock_exchange(shared);
+        (exchange.outstanding > 1, exchange.queue.len())
+    };
+    if !concurrent {
+        return;
+    }
+    for _ in 0..GATHER_TURNS {
+        tokio::task::yield_now().await;
+        let now = lock_exchange(shared).queue.len();
+        if now == queued {
+            return;
+        }
+        queued = now;
     }
 }
 
