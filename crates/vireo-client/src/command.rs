@@ -2,12 +2,14 @@
 //! (timeout, idempotence), and [`ToArgs`], the conversion of Rust values
 //! into arguments.
 
+use std::cell::RefCell;
 use std::time::Duration;
 
 /// A command to send: its arguments (binary safe) and options.
 ///
 /// Arguments are stored already encoded as RESP bulk strings, back to back
-/// in one buffer: building a command costs one allocation, and sending it
+/// in one buffer: building a command costs at most one allocation (the
+/// buffers of dropped commands are reused on their thread), and sending it
 /// is one copy.
 ///
 /// ```
@@ -26,6 +28,10 @@ pub struct Command {
     name: (usize, usize),
     pub(crate) timeout: Option<Duration>,
     pub(crate) idempotent: bool,
+    /// The name starts with B, W or X, as every blocking command's does:
+    /// known without reading the arguments again (they may have left the
+    /// cache by the time the command is submitted).
+    may_block: bool,
 }
 
 /// Starts a command with its name.
@@ -37,11 +43,12 @@ impl Command {
     /// A command with only its name.
     pub fn new(name: &str) -> Command {
         let mut command = Command {
-            wire: Vec::with_capacity(64),
+            wire: spare_buffer(),
             argc: 0,
             name: (0, 0),
             timeout: None,
             idempotent: false,
+            may_block: false,
         };
         command.push_arg(name.as_bytes());
         command
@@ -59,13 +66,39 @@ impl Command {
         write_header(&mut self.wire, b'$', arg.len());
         if self.argc == 0 {
             self.name = (self.wire.len(), self.wire.len() + arg.len());
+            self.may_block = matches!(
+                arg.first().map(u8::to_ascii_uppercase),
+                Some(b'B' | b'W' | b'X')
+            );
         }
         self.wire.extend_from_slice(arg);
         self.wire.extend_from_slice(b"\r\n");
         self.argc += 1;
     }
 
-    /// Appends one argument written with `Display` (numbers), without a
+    /// Appends one integer argument in decimal, written by hand: the
+    /// formatting machinery costs more than the digits.
+    fn push_integer(&mut self, negative: bool, magnitude: u64) {
+        // u64::MAX has 20 digits, and the sign makes 21.
+        let mut digits = [0u8; 21];
+        let mut i = digits.len();
+        let mut n = magnitude;
+        loop {
+            i -= 1;
+            digits[i] = b'0' + (n % 10) as u8;
+            n /= 10;
+            if n == 0 {
+                break;
+            }
+        }
+        if negative {
+            i -= 1;
+            digits[i] = b'-';
+        }
+        self.push_arg(&digits[i..]);
+    }
+
+    /// Appends one argument written with `Display` (floats), without a
     /// temporary `String` for short ones.
     fn push_display(&mut self, value: &dyn std::fmt::Display) {
         let mut buffer = StackText {
@@ -151,14 +184,10 @@ impl Command {
     /// `None` when it is not a blocking command (or its timeout argument
     /// cannot be read, in which case the server will reject it at once).
     pub(crate) fn blocking_timeout(&self) -> Option<Option<Duration>> {
-        let name = self.name();
-        // Every blocking command's name starts with B, W or X.
-        if !matches!(
-            name.first().map(u8::to_ascii_uppercase),
-            Some(b'B' | b'W' | b'X')
-        ) {
+        if !self.may_block {
             return None;
         }
+        let name = self.name();
         let last = self.len().checked_sub(1)?;
         let upper = |s: &str| name.eq_ignore_ascii_case(s.as_bytes());
         if upper("BLPOP")
@@ -182,6 +211,48 @@ impl Command {
         } else {
             None
         }
+    }
+}
+
+/// Buffers kept per thread for the commands built next.
+const SPARE_BUFFERS: usize = 1024;
+
+/// Larger buffers are freed rather than kept.
+const SPARE_CAPACITY: usize = 256;
+
+thread_local! {
+    /// The emptied buffers of commands dropped on this thread. A client
+    /// drops the commands of a whole pipelined batch together, as their
+    /// replies arrive: more than the allocator caches per thread, so
+    /// without this each of them would go back to its arena and the next
+    /// commands would take them out again one by one.
+    static SPARE: RefCell<Vec<Vec<u8>>> = const { RefCell::new(Vec::new()) };
+}
+
+fn spare_buffer() -> Vec<u8> {
+    SPARE
+        .try_with(|spare| spare.try_borrow_mut().ok()?.pop())
+        .ok()
+        .flatten()
+        .unwrap_or_else(|| Vec::with_capacity(64))
+}
+
+impl Drop for Command {
+    fn drop(&mut self) {
+        let capacity = self.wire.capacity();
+        if capacity == 0 || capacity > SPARE_CAPACITY {
+            return;
+        }
+        let mut wire = std::mem::take(&mut self.wire);
+        wire.clear();
+        // During the thread's teardown the buffer is simply freed.
+        let _ = SPARE.try_with(|spare| {
+            if let Ok(mut spare) = spare.try_borrow_mut() {
+                if spare.len() < SPARE_BUFFERS {
+                    spare.push(wire);
+                }
+            }
+        });
     }
 }
 
@@ -221,6 +292,16 @@ impl std::fmt::Write for StackText {
 }
 
 fn write_header(out: &mut Vec<u8>, kind: u8, n: usize) {
+    // Most arguments are shorter than 100 bytes: one copy each.
+    if n < 10 {
+        out.extend_from_slice(&[kind, b'0' + n as u8, b'\r', b'\n']);
+        return;
+    }
+    if n < 100 {
+        let (tens, units) = (b'0' + (n / 10) as u8, b'0' + (n % 10) as u8);
+        out.extend_from_slice(&[kind, tens, units, b'\r', b'\n']);
+        return;
+    }
     out.push(kind);
     let mut digits = [0u8; 20];
     let mut i = digits.len();
@@ -278,7 +359,47 @@ impl<const N: usize> ToArgs for [u8; N] {
     }
 }
 
-macro_rules! integer_args {
+macro_rules! unsigned_args {
+    ($($t:ty),*) => {$(
+        impl ToArgs for $t {
+            fn write_args(&self, command: &mut Command) {
+                command.push_integer(false, u64::from(*self));
+            }
+        }
+    )*};
+}
+unsigned_args!(u16, u32, u64);
+
+macro_rules! signed_args {
+    ($($t:ty),*) => {$(
+        impl ToArgs for $t {
+            fn write_args(&self, command: &mut Command) {
+                command.push_integer(*self < 0, i64::from(*self).unsigned_abs());
+            }
+        }
+    )*};
+}
+signed_args!(i8, i16, i32, i64);
+
+impl ToArgs for usize {
+    fn write_args(&self, command: &mut Command) {
+        match u64::try_from(*self) {
+            Ok(n) => command.push_integer(false, n),
+            Err(_) => command.push_display(self),
+        }
+    }
+}
+
+impl ToArgs for isize {
+    fn write_args(&self, command: &mut Command) {
+        match i64::try_from(*self) {
+            Ok(n) => n.write_args(command),
+            Err(_) => command.push_display(self),
+        }
+    }
+}
+
+macro_rules! float_args {
     ($($t:ty),*) => {$(
         impl ToArgs for $t {
             fn write_args(&self, command: &mut Command) {
@@ -287,7 +408,7 @@ macro_rules! integer_args {
         }
     )*};
 }
-integer_args!(i8, i16, i32, i64, isize, u16, u32, u64, usize, f32, f64);
+float_args!(f32, f64);
 
 impl ToArgs for bool {
     fn write_args(&self, command: &mut Command) {
@@ -392,6 +513,16 @@ mod tests {
     }
 
     #[test]
+    fn a_reused_buffer_starts_empty() {
+        for _ in 0..3 {
+            drop(cmd("SET").arg("a-long-key-name").arg(&[7u8; 100][..]));
+            let get = cmd("GET").arg("k");
+            assert_eq!(encoded(&get), b"*2\r\n$3\r\nGET\r\n$1\r\nk\r\n");
+            assert_eq!(get.name(), b"GET");
+        }
+    }
+
+    #[test]
     fn numbers_are_written_in_decimal_whatever_their_length() {
         let command = cmd("X").arg(-7).arg(u64::MAX).arg(0.5).arg(1e300);
         let args: Vec<&[u8]> = command.args().collect();
@@ -401,6 +532,27 @@ mod tests {
         );
         assert_eq!(args[4], 1e300f64.to_string().as_bytes());
         assert_eq!(command.get(5), None);
+        let command = cmd("Y")
+            .arg(i64::MIN)
+            .arg(0u16)
+            .arg(-1i8)
+            .arg(usize::MAX)
+            .arg(isize::MIN)
+            .arg(10i32);
+        let args: Vec<String> = command
+            .args()
+            .map(|a| String::from_utf8_lossy(a).into_owned())
+            .collect();
+        let expected = [
+            "Y".to_string(),
+            i64::MIN.to_string(),
+            "0".into(),
+            "-1".into(),
+            usize::MAX.to_string(),
+            isize::MIN.to_string(),
+            "10".into(),
+        ];
+        assert_eq!(args, expected);
     }
 
     #[test]

@@ -9,7 +9,7 @@ use std::collections::{BinaryHeap, HashMap, VecDeque};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use bytes::{Bytes, BytesMut};
+use bytes::{Buf, Bytes, BytesMut};
 use vireo_resp::{Frame, ReplyDecoder};
 
 use crate::command::{cmd, Command};
@@ -319,6 +319,9 @@ pub struct Connection {
     out: Vec<u8>,
     read_buf: BytesMut,
     decoder: ReplyDecoder,
+    /// The decoder holds no part of a frame: the buffer starts with a new
+    /// one (see [`quick_frame`](Self::quick_frame)).
+    between_frames: bool,
     completions: VecDeque<Completion>,
     events: VecDeque<Event>,
     transport: VecDeque<TransportAction>,
@@ -355,6 +358,7 @@ impl Connection {
             out: Vec::new(),
             read_buf: BytesMut::with_capacity(16 * 1024),
             decoder: ReplyDecoder::new(),
+            between_frames: true,
             completions: VecDeque::new(),
             events: VecDeque::new(),
             transport: VecDeque::new(),
@@ -786,6 +790,7 @@ impl Connection {
         }
         self.read_buf.clear();
         self.decoder.reset();
+        self.between_frames = true;
         self.out.clear();
         self.server_subscriptions = 0;
         self.monitor_active = false;
@@ -886,7 +891,12 @@ impl Connection {
         }
         self.read_buf.extend_from_slice(data);
         loop {
-            match self.decoder.decode(&mut self.read_buf) {
+            let decoded = match self.quick_frame() {
+                Some(frame) => Ok(Some(frame)),
+                None => self.decoder.decode(&mut self.read_buf),
+            };
+            self.between_frames = matches!(decoded, Ok(Some(_)));
+            match decoded {
                 Ok(Some(frame)) => {
                     if let Err(why) = self.handle_frame(frame) {
                         self.fail_protocol(why);
@@ -904,6 +914,43 @@ impl Connection {
             }
         }
         self.check_drained();
+    }
+
+    /// Takes the replies that make most of pipelined traffic, `+OK` and
+    /// bulk strings shorter than 10,000 bytes, off the front of the buffer
+    /// without the general decoder, as the same frames it would make (the
+    /// `+OK` shares no buffer). Only between frames, and only when the
+    /// whole reply is there; anything else is left to the decoder, errors
+    /// included.
+    fn quick_frame(&mut self) -> Option<Frame> {
+        if !self.between_frames {
+            return None;
+        }
+        let buf = &self.read_buf[..];
+        if buf.starts_with(b"+OK\r\n") {
+            self.read_buf.advance(5);
+            return Some(Frame::Simple(Bytes::from_static(b"OK")));
+        }
+        let digits = match buf {
+            [b'$', b'0', b'\r', b'\n', ..] => &buf[1..2],
+            [b'$', b'1'..=b'9', rest @ ..] => {
+                let more = rest.iter().take(3).take_while(|b| b.is_ascii_digit());
+                buf.get(1..2 + more.count())?
+            }
+            _ => return None,
+        };
+        let header = digits.len() + 3;
+        if buf.get(header - 2..header)? != b"\r\n" {
+            return None;
+        }
+        let len = digits.iter().fold(0, |n, d| n * 10 + usize::from(d - b'0'));
+        if buf.get(header + len..header + len + 2)? != b"\r\n" {
+            return None;
+        }
+        self.read_buf.advance(header);
+        let payload = self.read_buf.split_to(len).freeze();
+        self.read_buf.advance(2);
+        Some(Frame::Bulk(payload))
     }
 
     /// Time passed: fails commands past their deadline and starts due
@@ -980,11 +1027,17 @@ impl Connection {
     /// reached the server.
     pub fn poll_transmit(&mut self, buf: &mut Vec<u8>) {
         if self.phase == (Phase::Connected { handshake_left: 0 }) {
-            while let Some(request) = self.queued.pop_front() {
+            for request in &self.queued {
                 for command in request.payload.commands() {
                     command.encode(&mut self.out);
                 }
-                self.in_flight.push_back(request);
+            }
+            // Requests are large: when nothing is in flight, the queues
+            // trade places instead of moving them one by one.
+            if self.in_flight.is_empty() {
+                std::mem::swap(&mut self.queued, &mut self.in_flight);
+            } else {
+                self.in_flight.extend(self.queued.drain(..));
             }
         }
         if buf.is_empty() {
@@ -1199,6 +1252,22 @@ impl Connection {
                     head.collected.push(frame);
                     return Ok(());
                 }
+                if matches!(head.owner, Owner::User) {
+                    // The common case, settled where the request lies
+                    // rather than moving it out first (requests are large).
+                    let (token, weight, abandoned) = (head.token, head.weight(), head.abandoned);
+                    let reply = if matches!(head.payload, Payload::Batch(_)) {
+                        head.collected.push(frame);
+                        Frame::Array(std::mem::take(&mut head.collected))
+                    } else {
+                        frame
+                    };
+                    self.in_flight.pop_front();
+                    if !abandoned {
+                        self.complete(Token(token), Ok(reply), weight);
+                    }
+                    return Ok(());
+                }
                 let Some(mut request) = self.in_flight.pop_front() else {
                     return Ok(());
                 };
@@ -1388,6 +1457,7 @@ impl Connection {
         self.out.clear();
         self.read_buf.clear();
         self.decoder.reset();
+        self.between_frames = true;
         self.monitor_active = false;
         self.server_subscriptions = 0;
         for channel in self.channels.values_mut() {

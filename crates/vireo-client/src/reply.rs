@@ -105,6 +105,22 @@ impl FromReply for String {
     }
 }
 
+/// Parses a decimal integer reply text as `str::parse` would: plain
+/// digits short enough not to overflow are added up here (replies are
+/// mostly those), anything else goes through `str::parse`.
+fn parse_integer<T>(bytes: &[u8], wanted: &str) -> Result<T, Error>
+where
+    T: std::str::FromStr + TryFrom<u64>,
+{
+    if (1..=18).contains(&bytes.len()) && bytes.iter().all(u8::is_ascii_digit) {
+        let n = bytes.iter().fold(0u64, |n, d| n * 10 + u64::from(d - b'0'));
+        if let Ok(n) = T::try_from(n) {
+            return Ok(n);
+        }
+    }
+    parse_text(bytes, wanted)
+}
+
 fn parse_text<T: std::str::FromStr>(bytes: &[u8], wanted: &str) -> Result<T, Error> {
     std::str::from_utf8(bytes)
         .ok()
@@ -126,7 +142,7 @@ macro_rules! integer_reply {
                         Error::type_error(format_args!("{i} is out of range for {}", stringify!($t)))
                     }),
                     Frame::Bulk(b) | Frame::Simple(b) | Frame::BigNumber(b) => {
-                        parse_text(&b, stringify!($t))
+                        parse_integer(&b, stringify!($t))
                     }
                     Frame::Boolean(v) => Ok(<$t>::from(v)),
                     other => unexpected(&other, stringify!($t)),
@@ -269,6 +285,35 @@ mod tests {
         assert_eq!(String::from_reply(bulk("hi")).ok().as_deref(), Some("hi"));
         assert_eq!(bool::from_reply(Frame::Integer(1)).ok(), Some(true));
         assert!(<()>::from_reply(Frame::Simple("OK".into())).is_ok());
+    }
+
+    #[test]
+    fn integer_texts_parse_as_str_parse_does() {
+        let texts = [
+            "0",
+            "007",
+            "42",
+            "+5",
+            "-5",
+            "",
+            "1 ",
+            "255",
+            "256",
+            "-128",
+            "999999999999999999",
+            "9223372036854775807",
+            "9223372036854775808",
+            "18446744073709551615",
+            "18446744073709551616",
+        ];
+        for text in texts {
+            let frame = || bulk(text);
+            assert_eq!(u16::from_reply(frame()).ok(), text.parse().ok(), "{text}");
+            assert_eq!(i8::from_reply(frame()).ok(), text.parse().ok(), "{text}");
+            assert_eq!(i64::from_reply(frame()).ok(), text.parse().ok(), "{text}");
+            assert_eq!(u64::from_reply(frame()).ok(), text.parse().ok(), "{text}");
+            assert_eq!(usize::from_reply(frame()).ok(), text.parse().ok(), "{text}");
+        }
     }
 
     #[test]

@@ -3,18 +3,20 @@
 //!
 //! The adapter makes no protocol decision. The core sits behind a mutex
 //! that the driver task holds while it feeds the core; handles do not take
-//! it to send a command. A handle reserves room under
-//! [`Config::max_pending`] with an atomic counter, then, under one small
-//! lock (the *exchange*: held for a push, a swap or a slot update, never
-//! while the core works), takes a reply slot and pushes the command onto
-//! the submission queue; it wakes the driver only if no wake-up is already
-//! on its way. The driver swaps the whole queue out at once, moves it into
-//! the core, writes the batch in one `write`, feeds replies to the core and
-//! leaves each completion in its slot, waking the task that waits there.
+//! it to send a command. Under one small lock (the *exchange*: held for a
+//! push, a swap or a slot update, never while the core works), a handle
+//! reserves room under [`Config::max_pending`], takes a reply slot (with
+//! its task's waker) and pushes the command onto the submission queue; it
+//! wakes the driver only if no wake-up is already on its way. Woken while
+//! other commands are outstanding, the driver first yields once, so that
+//! the tasks about to send join the batch; it swaps the whole queue out at
+//! once, moves it into the core, writes the batch in one `write`, feeds
+//! replies to the core and leaves each completion in its slot, waking the
+//! task that waits there (and gives the room back under the same lock).
 //! Reply slots are reused, so a command costs no allocation of the
-//! adapter's own. Commands issued by many
-//! tasks at once are therefore written together and pipelined on one
-//! socket, and the handles never wait for each other or for the driver.
+//! adapter's own. Commands issued by many tasks at once are therefore
+//! written together and pipelined on one socket, and the handles never
+//! wait for each other or for the driver.
 //!
 //! Rarer operations (subscribing, closing, reading deliveries) take the
 //! mutex; they first move the queue into the core, so they stay in order
@@ -25,8 +27,8 @@
 //! open, and then reads and writes through a stream that moves ciphertext
 //! between the socket and a `rustls` session.
 
-use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::collections::{HashMap, VecDeque};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::task::Waker;
 use std::time::Instant;
@@ -107,13 +109,7 @@ struct Shared {
     /// A wake-up of the driver is on its way (or it is running and will
     /// look at the queue): senders need not wake it again.
     flush_scheduled: AtomicBool,
-    /// Commands (and subscription requests) reserved by handles and not
-    /// yet completed: never below the core's `pending`, so the core never
-    /// refuses a reserved command for lack of room.
-    outstanding: AtomicUsize,
     max_pending: usize,
-    /// A task waits for room under `max_pending`.
-    room_wanted: AtomicBool,
     /// The driver has stopped: senders move the queue into the (closed)
     /// core themselves, so nothing waits forever.
     stopped: AtomicBool,
@@ -153,17 +149,26 @@ type ReplySlot = usize;
 /// What a handle queues for the driver.
 struct Submission {
     request: Submit,
-    /// Room reserved in `Shared::outstanding`, given back at completion.
+    /// Room reserved in `Exchange::outstanding`, given back at completion.
     weight: usize,
     slot: ReplySlot,
 }
 
-/// Submissions on their way to the driver, and replies on their way back.
+/// Submissions on their way to the driver, replies on their way back, and
+/// the room reserved under `max_pending` (kept here rather than in an
+/// atomic of its own: a sender reserves room and queues its command under
+/// one lock).
 #[derive(Default)]
 struct Exchange {
     queue: Vec<Submission>,
     slots: Vec<Slot>,
     free: Vec<ReplySlot>,
+    /// Commands (and subscription requests) reserved by handles and not
+    /// yet completed: never below the core's `pending`, so the core never
+    /// refuses a reserved command for lack of room.
+    outstanding: usize,
+    /// A task waits for room under `max_pending`.
+    room_wanted: bool,
 }
 
 /// One reply slot's life: taken by a request (`Waiting`), filled by the
@@ -177,14 +182,38 @@ enum Slot {
 }
 
 impl Exchange {
-    fn take_slot(&mut self) -> ReplySlot {
+    /// Reserves room for `weight` commands under `max`. A request larger
+    /// than `max` is let through when nothing else is pending, and the core
+    /// refuses it.
+    fn reserve(&mut self, weight: usize, max: usize) -> bool {
+        let room = self.outstanding == 0 || self.outstanding + weight <= max;
+        if room {
+            self.outstanding += weight;
+        }
+        room
+    }
+
+    /// Queues `request`, which has room reserved, with a reply slot whose
+    /// `waker` is woken when the reply is in.
+    fn enqueue(&mut self, request: Submit, weight: usize, waker: Waker) -> ReplySlot {
+        let slot = self.take_slot(Some(waker));
+        self.queue.push(Submission {
+            request,
+            weight,
+            slot,
+        });
+        slot
+    }
+
+    /// Takes a free slot; `waker` is woken when it is filled.
+    fn take_slot(&mut self, waker: Option<Waker>) -> ReplySlot {
         match self.free.pop() {
             Some(slot) => {
-                self.slots[slot] = Slot::Waiting(None);
+                self.slots[slot] = Slot::Waiting(waker);
                 slot
             }
             None => {
-                self.slots.push(Slot::Waiting(None));
+                self.slots.push(Slot::Waiting(waker));
                 self.slots.len() - 1
             }
         }
@@ -215,6 +244,10 @@ struct Reply<'a> {
     shared: &'a Shared,
     slot: ReplySlot,
     done: bool,
+    /// The slot already holds the waker of the task that polls this
+    /// future first: the first poll need not look (a reply filled since
+    /// has woken the task, which polls again).
+    registered: bool,
 }
 
 impl std::future::Future for Reply<'_> {
@@ -224,6 +257,9 @@ impl std::future::Future for Reply<'_> {
         mut self: std::pin::Pin<&mut Self>,
         cx: &mut std::task::Context<'_>,
     ) -> std::task::Poll<Self::Output> {
+        if std::mem::take(&mut self.registered) {
+            return std::task::Poll::Pending;
+        }
         let mut exchange = lock_exchange(self.shared);
         let slot = self.slot;
         let result = match &mut exchange.slots[slot] {
@@ -276,36 +312,72 @@ struct Inner {
     /// The emptied queue, kept for its capacity.
     absorbed: Vec<Submission>,
     /// Reply slots, with the room each reserved.
-    replies: HashMap<Token, (ReplySlot, usize), TokenHash>,
+    replies: ReplySlots,
     subscribers: HashMap<SubscriptionId, Arc<Notify>>,
     /// The state last published on `Shared::state`.
     published: State,
 }
 
-/// Tokens are sequential integers: they hash as themselves.
-#[derive(Default, Clone, Copy)]
-struct TokenHash;
-
-impl std::hash::BuildHasher for TokenHash {
-    type Hasher = TokenHasher;
-    fn build_hasher(&self) -> TokenHasher {
-        TokenHasher(0)
-    }
+/// The reply slots of the requests in the core, in token order (the core
+/// numbers requests in the order they are made): replies mostly arrive in
+/// that order too, so finding a slot is a look at the front. Requests that
+/// complete out of order (timeouts) leave a settled entry behind, dropped
+/// once it reaches the front or when such entries are half the queue.
+#[derive(Default)]
+struct ReplySlots {
+    pending: VecDeque<PendingReply>,
+    settled: usize,
 }
 
-struct TokenHasher(u64);
+struct PendingReply {
+    token: Token,
+    slot: ReplySlot,
+    /// Room reserved under `max_pending`.
+    weight: usize,
+    settled: bool,
+}
 
-impl std::hash::Hasher for TokenHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = self.0.rotate_left(8) ^ u64::from(b);
+impl ReplySlots {
+    fn insert(&mut self, token: Token, slot: ReplySlot, weight: usize) {
+        let entry = PendingReply {
+            token,
+            slot,
+            weight,
+            settled: false,
+        };
+        if self.pending.back().is_none_or(|last| last.token < token) {
+            self.pending.push_back(entry);
+        } else {
+            let at = self.pending.partition_point(|p| p.token < token);
+            self.pending.insert(at, entry);
         }
     }
-    fn write_u64(&mut self, n: u64) {
-        self.0 = n;
+
+    /// The slot and reserved room of `token`'s request, once.
+    fn remove(&mut self, token: Token) -> Option<(ReplySlot, usize)> {
+        let front = self.pending.front()?;
+        let found = if front.token == token {
+            let entry = self.pending.pop_front()?;
+            (entry.slot, entry.weight)
+        } else {
+            let at = self.pending.partition_point(|p| p.token < token);
+            let entry = self.pending.get_mut(at)?;
+            if entry.token != token || entry.settled {
+                return None;
+            }
+            entry.settled = true;
+            self.settled += 1;
+            (entry.slot, entry.weight)
+        };
+        while self.pending.front().is_some_and(|p| p.settled) {
+            self.pending.pop_front();
+            self.settled -= 1;
+        }
+        if self.settled > self.pending.len() / 2 {
+            self.pending.retain(|p| !p.settled);
+            self.settled = 0;
+        }
+        Some(found)
     }
 }
 
@@ -315,13 +387,20 @@ impl std::hash::Hasher for TokenHasher {
 struct Outbox {
     replies: Vec<(ReplySlot, Result<Frame, Error>)>,
     wakers: Vec<Waker>,
+    /// Reserved room to give back (see [`release`]).
+    freed: usize,
     room: bool,
 }
 
 impl Outbox {
     fn deliver(&mut self, shared: &Shared) {
-        if !self.replies.is_empty() {
+        if !self.replies.is_empty() || self.freed > 0 {
             let mut exchange = lock_exchange(shared);
+            if self.freed > 0 {
+                exchange.outstanding = exchange.outstanding.saturating_sub(self.freed);
+                self.freed = 0;
+                self.room |= std::mem::take(&mut exchange.room_wanted);
+            }
             for (slot, result) in self.replies.drain(..) {
                 self.wakers.extend(exchange.fill(slot, result));
             }
@@ -393,10 +472,10 @@ impl Inner {
             match submitted {
                 Ok(token) => {
                     self.replies
-                        .insert(token, (submission.slot, submission.weight));
+                        .insert(token, submission.slot, submission.weight);
                 }
                 Err(error) => {
-                    release(shared, submission.weight, outbox);
+                    release(submission.weight, outbox);
                     outbox.replies.push((submission.slot, Err(error)));
                 }
             }
@@ -410,7 +489,7 @@ impl Inner {
         self.absorb(shared, outbox);
         let mut freed = 0;
         while let Some(completion) = self.core.poll_completion() {
-            if let Some((slot, weight)) = self.replies.remove(&completion.token) {
+            if let Some((slot, weight)) = self.replies.remove(completion.token) {
                 freed += weight;
                 outbox.replies.push((slot, completion.result));
             }
@@ -449,20 +528,15 @@ impl Inner {
             self.published = state;
             shared.state.send_replace(state);
         }
-        release(shared, freed, outbox);
+        release(freed, outbox);
     }
 }
 
-/// Gives back room reserved under `max_pending`, waking the tasks waiting
-/// for it.
-fn release(shared: &Shared, weight: usize, outbox: &mut Outbox) {
-    if weight == 0 {
-        return;
-    }
-    shared.outstanding.fetch_sub(weight, Ordering::AcqRel);
-    if shared.room_wanted.swap(false, Ordering::AcqRel) {
-        outbox.room = true;
-    }
+/// Gives back room reserved under `max_pending` when `outbox` is
+/// delivered (with the replies of the commands that held it, under the
+/// same lock), waking the tasks waiting for it.
+fn release(weight: usize, outbox: &mut Outbox) {
+    outbox.freed += weight;
 }
 
 impl Client {
@@ -501,14 +575,12 @@ impl Client {
                 published: core.state(),
                 core,
                 absorbed: Vec::new(),
-                replies: HashMap::with_hasher(TokenHash),
+                replies: ReplySlots::default(),
                 subscribers: HashMap::new(),
             }),
             exchange: Mutex::new(Exchange::default()),
             flush_scheduled: AtomicBool::new(false),
-            outstanding: AtomicUsize::new(0),
             max_pending,
-            room_wanted: AtomicBool::new(false),
             stopped: AtomicBool::new(false),
             driver: Notify::new(),
             room: Notify::new(),
@@ -722,19 +794,20 @@ impl Client {
             let (id, token) = match subscribed {
                 Ok(both) => both,
                 Err(error) => {
-                    release(&self.shared, 1, &mut outbox);
+                    release(1, &mut outbox);
                     drop(inner);
                     outbox.deliver(&self.shared);
                     return Err(error);
                 }
             };
-            let slot = lock_exchange(&self.shared).take_slot();
+            let slot = lock_exchange(&self.shared).take_slot(None);
             let reply = Reply {
                 shared: &self.shared,
                 slot,
                 done: false,
+                registered: false,
             };
-            inner.replies.insert(token, (slot, 1));
+            inner.replies.insert(token, slot, 1);
             inner.subscribers.insert(id, notify.clone());
             inner.dispatch(&self.shared, &mut outbox);
             let subscription = Subscription {
@@ -752,65 +825,84 @@ impl Client {
         Ok(subscription)
     }
 
-    /// Reserves room for `weight` commands under `max_pending`. A
-    /// request larger than `max_pending` is let through when nothing else
-    /// is pending, and the core refuses it.
+    /// Reserves room for `weight` commands under `max_pending` (see
+    /// [`Exchange::reserve`]).
     fn reserve(&self, weight: usize) -> bool {
-        let max = self.shared.max_pending;
-        self.shared
-            .outstanding
-            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |now| {
-                (now == 0 || now + weight <= max).then_some(now + weight)
-            })
-            .is_ok()
+        lock_exchange(&self.shared).reserve(weight, self.shared.max_pending)
     }
 
     /// Queues `request` once there is room for `weight` commands (or at
     /// once, failing when full, if `wait` is false), then waits for the
     /// reply.
     async fn request(&self, weight: usize, wait: bool, request: Submit) -> Result<Frame, Error> {
-        loop {
-            // Created before the check, so a wake-up between the check and
-            // the wait is not lost (`notify_waiters` reaches it).
-            let room = self.shared.room.notified();
-            if self.reserve(weight) {
-                break;
-            }
-            if !wait {
-                return Err(Error::QueueFull);
-            }
-            self.shared.room_wanted.store(true, Ordering::SeqCst);
-            if self.reserve(weight) {
-                break;
-            }
-            room.await;
-        }
-        let slot = {
+        // The slot gets this task's waker at once, so that waiting for the
+        // reply starts without taking the lock again. (Nothing is awaited
+        // between getting the waker and the reply's first poll.)
+        let waker = current_waker().await;
+        let queued = {
             let mut exchange = lock_exchange(&self.shared);
-            let slot = exchange.take_slot();
-            exchange.queue.push(Submission {
-                request,
-                weight,
-                slot,
-            });
-            slot
+            if exchange.reserve(weight, self.shared.max_pending) {
+                Ok(exchange.enqueue(request, weight, waker))
+            } else {
+                Err(request)
+            }
+        };
+        let slot = match queued {
+            Ok(slot) => slot,
+            Err(request) => {
+                self.room_for(weight, wait).await?;
+                let waker = current_waker().await;
+                lock_exchange(&self.shared).enqueue(request, weight, waker)
+            }
         };
         // From here on, dropping this future abandons the slot.
         let reply = Reply {
             shared: &self.shared,
             slot,
             done: false,
+            registered: true,
         };
         if self.shared.stopped.load(Ordering::SeqCst) {
             // No driver any more: the closed core refuses it right here.
             let mut outbox = Outbox::default();
             lock(&self.shared).dispatch(&self.shared, &mut outbox);
             outbox.deliver(&self.shared);
-        } else if !self.shared.flush_scheduled.swap(true, Ordering::AcqRel) {
+        } else if !self.shared.flush_scheduled.load(Ordering::Acquire)
+            && !self.shared.flush_scheduled.swap(true, Ordering::AcqRel)
+        {
+            // (Seeing the flag set is enough: it is cleared before the
+            // driver takes the queue, under the lock this command was
+            // pushed under, so a set flag means the driver has yet to.)
             self.shared.driver.notify_one();
         }
         reply.await
     }
+
+    /// Reserves room for `weight` commands, waiting for it if `wait`.
+    async fn room_for(&self, weight: usize, wait: bool) -> Result<(), Error> {
+        loop {
+            // Created before the check, so a wake-up between the check and
+            // the wait is not lost (`notify_waiters` reaches it).
+            let room = self.shared.room.notified();
+            {
+                let mut exchange = lock_exchange(&self.shared);
+                if exchange.reserve(weight, self.shared.max_pending) {
+                    return Ok(());
+                }
+                if !wait {
+                    return Err(Error::QueueFull);
+                }
+                // Room given back from now on wakes `room`.
+                exchange.room_wanted = true;
+            }
+            room.await;
+        }
+    }
+}
+
+/// The waker of the task polling the caller.
+async fn current_waker() -> Waker {
+    std::future::poll_fn(|cx| std::task::Poll::Ready(cx.waker().clone())).await
 }
 
 /// One subscriber's stream of [`Delivery`]s.
@@ -1005,7 +1097,10 @@ async fn drive(shared: Arc<Shared>, tls: Option<Connector>) {
         let step = tokio::select! {
             read = reader.read_buf(&mut input) => Step::Read(read),
             wrote = writer.write(&out[written..]), if pending_write => Step::Wrote(wrote),
-            _ = shared.driver.notified() => Step::Woken,
+            _ = shared.driver.notified() => {
+                gather(&shared).await;
+                continue;
+            }
             _ = sleep => Step::Timer,
         };
         let mut inner = lock(&shared);
@@ -1032,9 +1127,35 @@ async fn drive(shared: Arc<Shared>, tls: Option<Connector>) {
                 socket = None;
                 inner.core.handle_disconnected(&error.to_string(), now);
             }
-            Step::Woken => {}
             Step::Timer => inner.core.handle_timeout(now),
         }
+    }
+}
+
+/// Most turns [`gather`] lets the other tasks take.
+const GATHER_TURNS: usize = 8;
+
+/// Called when something was queued. When other commands are outstanding,
+/// other tasks are sending too, and those ready to run are about to:
+/// yielding lets them, so that the batch goes out in one write (and the
+/// server reads it in one call). On a multi-thread runtime the tasks woken
+/// by one read run on several workers, so this yields again as long as
+/// the last turn queued more. A lone sender is not kept waiting.
+async fn gather(shared: &Shared) {
+    let (concurrent, mut queued) = {
+        let exchange = lock_exchange(shared);
+        (exchange.outstanding > 1, exchange.queue.len())
+    };
+    if !concurrent {
+        return;
+    }
+    for _ in 0..GATHER_TURNS {
+        tokio::task::yield_now().await;
+        let now = lock_exchange(shared).queue.len();
+        if now == queued {
+            return;
+        }
+        queued = now;
     }
 }
 
@@ -1042,6 +1163,48 @@ async fn drive(shared: Arc<Shared>, tls: Option<Connector>) {
 enum Step {
     Read(std::io::Result<usize>),
     Wrote(std::io::Result<usize>),
-    Woken,
     Timer,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reply_slots_are_found_once_in_any_order() {
+        let mut slots = ReplySlots::default();
+        for token in 1..=10 {
+            slots.insert(Token(token), token as usize * 10, 1);
+        }
+        // Out of order (timeouts), then in order, then twice.
+        assert_eq!(slots.remove(Token(4)), Some((40, 1)));
+        assert_eq!(slots.remove(Token(4)), None);
+        assert_eq!(slots.remove(Token(1)), Some((10, 1)));
+        assert_eq!(slots.remove(Token(2)), Some((20, 1)));
+        assert_eq!(slots.remove(Token(3)), Some((30, 1)));
+        // The settled entry behind them went with them.
+        assert_eq!(slots.pending.front().map(|p| p.token), Some(Token(5)));
+        assert_eq!(slots.remove(Token(11)), None);
+        for token in [9, 7, 8, 6] {
+            assert_eq!(slots.remove(Token(token)), Some((token as usize * 10, 1)));
+        }
+        // Settled entries never outnumber the live ones for long.
+        assert!(slots.pending.len() <= 2);
+        assert_eq!(slots.remove(Token(10)), Some((100, 1)));
+        assert_eq!(slots.remove(Token(5)), Some((50, 1)));
+        assert!(slots.pending.is_empty());
+        assert_eq!(slots.settled, 0);
+    }
+
+    #[test]
+    fn reply_slots_keep_token_order_whatever_the_insertion_order() {
+        let mut slots = ReplySlots::default();
+        for token in [3, 1, 2] {
+            slots.insert(Token(token), token as usize, 2);
+        }
+        for token in 1..=3 {
+            assert_eq!(slots.remove(Token(token)), Some((token as usize, 2)));
+        }
+        assert_eq!(slots.remove(Token(1)), None);
+    }
 }

@@ -103,6 +103,54 @@ fn pipelined_commands_complete_in_order_with_their_own_replies() {
 }
 
 #[test]
+fn replies_cut_anywhere_decode_to_the_same_frames() {
+    let big = "x".repeat(10_000);
+    let replies: Vec<(String, Frame)> = vec![
+        ("+OK\r\n".into(), simple("OK")),
+        ("$0\r\n\r\n".into(), bulk("")),
+        ("$2\r\n91\r\n".into(), bulk("91")),
+        ("+OKAY\r\n".into(), simple("OKAY")),
+        ("$12\r\nhello\r\nworld\r\n".into(), bulk("hello\r\nworld")),
+        ("$-1\r\n".into(), Frame::NullBulk),
+        (
+            "*2\r\n+OK\r\n$1\r\nx\r\n".into(),
+            Frame::Array(vec![simple("OK"), bulk("x")]),
+        ),
+        (
+            "$9999\r\n".to_string() + &big[..9999] + "\r\n",
+            bulk(&big[..9999]),
+        ),
+        ("$10000\r\n".to_string() + &big + "\r\n", bulk(&big)),
+        (":7\r\n".into(), Frame::Integer(7)),
+        ("+OK\r\n".into(), simple("OK")),
+    ];
+    let wire: Vec<u8> = replies.iter().flat_map(|(r, _)| r.bytes()).collect();
+    let cuts = (0..wire.len()).filter(|i| i % 97 < 12 || *i < 200);
+    for cut in cuts {
+        let mut h = Harness::ready(config());
+        let tokens: Vec<_> = replies
+            .iter()
+            .map(|_| h.submit(cmd("GET").arg("k")))
+            .collect();
+        h.sent();
+        h.read(&wire[..cut]);
+        h.read(&wire[cut..]);
+        for (token, (_, expected)) in tokens.iter().zip(&replies) {
+            assert_eq!(h.reply(*token), expected, "cut at {cut}");
+        }
+    }
+    // A malformed length is still the decoder's to refuse.
+    let mut h = Harness::ready(config());
+    let get = h.submit(cmd("GET").arg("k"));
+    h.sent();
+    h.read(b"$01\r\nx\r\n");
+    match h.result(get) {
+        Err(Error::ConnectionLost { reason }) => assert!(reason.contains("protocol"), "{reason}"),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
 fn a_batch_goes_out_back_to_back_and_completes_as_one_array() {
     let mut h = Harness::ready(config());
     let before = h.submit(cmd("PING"));

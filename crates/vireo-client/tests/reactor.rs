@@ -48,6 +48,9 @@ impl Handler for App {
 /// Replies received by callbacks, in the order the callbacks ran.
 type Log = Rc<RefCell<Vec<(usize, Result<Frame, Error>)>>>;
 
+/// Every completion of each command, by token.
+type CompletionsByToken = Rc<RefCell<HashMap<Token, Vec<Result<Frame, Error>>>>>;
+
 fn logger(log: &Log, n: usize) -> impl FnOnce(&mut Client, &mut Reactor, Result<Frame, Error>) {
     let log = log.clone();
     move |_, _, reply| log.borrow_mut().push((n, reply))
@@ -186,7 +189,7 @@ fn a_disconnect_completes_every_pending_command_once(url: &str) {
 
     // The server runs the first INCR, closes the connection after CLIENT
     // KILL's reply, and never sees the rest.
-    let completions: Rc<RefCell<HashMap<Token, Vec<Result<Frame, Error>>>>> = Rc::default();
+    let completions: CompletionsByToken = Rc::default();
     let mut tokens = Vec::new();
     let mut send = |app: &mut App, reactor: &mut Reactor, command| {
         let record = completions.clone();

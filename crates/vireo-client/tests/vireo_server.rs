@@ -195,6 +195,31 @@ async fn back_pressure_waits_for_room_or_fails_fast() {
     .await
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn senders_contending_for_a_small_queue_all_get_room() {
+    bounded(async {
+        let mut config = Config::from_url(&url(12)).unwrap();
+        config.max_pending = 3;
+        let client = Client::with_config(config).unwrap();
+        client.ready().await.unwrap();
+        let mut tasks = Vec::new();
+        for t in 0..20 {
+            let client = client.clone();
+            tasks.push(tokio::spawn(async move {
+                let key = format!("e2e:room:{t}");
+                for i in 1..=50 {
+                    let n: i64 = client.query(cmd("INCR").arg(&key)).await.unwrap();
+                    assert_eq!(n, i);
+                }
+            }));
+        }
+        for task in tasks {
+            task.await.unwrap();
+        }
+    })
+    .await
+}
+
 #[tokio::test]
 async fn closing_drains_pending_commands() {
     bounded(async {
