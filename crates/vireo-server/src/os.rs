@@ -96,6 +96,43 @@ pub fn fork_child(child: impl FnOnce() -> i32) -> io::Result<libc::pid_t> {
     }
 }
 
+/// A pipe for a child's reports: (read end, non-blocking, for the parent;
+/// write end for the child). Both close on exec.
+pub fn report_pipe() -> io::Result<(std::fs::File, std::fs::File)> {
+    use std::os::fd::{FromRawFd, OwnedFd};
+    let mut fds = [0 as libc::c_int; 2];
+    // SAFETY: `fds` has room for the two descriptors pipe2 writes.
+    if unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC) } != 0 {
+        return Err(io::Error::last_os_error());
+    }
+    // SAFETY: pipe2 succeeded, so both are open descriptors owned by nobody else.
+    let (read, write) = unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) };
+    // SAFETY: F_SETFL on a descriptor we own.
+    if unsafe { libc::fcntl(fds[0], libc::F_SETFL, libc::O_NONBLOCK) } != 0 {
+        return Err(io::Error::last_os_error());
+    }
+    Ok((std::fs::File::from(read), std::fs::File::from(write)))
+}
+
+/// Bytes of this process's memory written since it was forked (the
+/// `Private_Dirty` total of `/proc/self/smaps_rollup`): a save child's
+/// copy-on-write cost.
+pub fn private_dirty_bytes() -> Option<u64> {
+    let rollup = std::fs::read_to_string("/proc/self/smaps_rollup").ok()?;
+    let kilobytes: u64 = rollup
+        .lines()
+        .filter_map(|line| line.strip_prefix("Private_Dirty:"))
+        .filter_map(|rest| {
+            rest.trim()
+                .trim_end_matches("kB")
+                .trim()
+                .parse::<u64>()
+                .ok()
+        })
+        .sum();
+    Some(kilobytes * 1024)
+}
+
 /// How a child process ended, if it has: `Some(true)` for exit status 0,
 /// `Some(false)` for anything else (or a child that cannot be waited for),
 /// `None` while it runs (only without `block`).

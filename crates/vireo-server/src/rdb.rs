@@ -38,7 +38,26 @@ pub struct SaveChild {
     started_ms: i64,
     /// `dirty` when the fork happened: changes after it are not in the file.
     dirty_at_fork: u64,
+    /// Keys in the databases at the fork.
+    keys_total: u64,
+    /// The read end of the pipe the child reports progress on.
+    reports: Option<File>,
+    /// Bytes of a report not complete yet.
+    partial: Vec<u8>,
+    /// Latest progress: keys written, copy-on-write bytes, when received.
+    keys_processed: u64,
+    cow_bytes: u64,
+    cow_peak: u64,
+    cow_updated_ms: i64,
+    /// Copy-on-write bytes in the child's final report, if it sent one.
+    final_cow: Option<u64>,
 }
+
+/// One progress report from the child: kind, keys written, copy-on-write
+/// bytes (little-endian).
+const REPORT_LEN: usize = 17;
+const REPORT_PROGRESS: u8 = 1;
+const REPORT_DONE: u8 = 2;
 
 /// Persistence state and counters (INFO persistence, LASTSAVE).
 #[derive(Debug)]
@@ -60,6 +79,8 @@ pub struct Persistence {
     pub last_bgsave_secs: i64,
     /// SAVE commands and background saves started (INFO's `rdb_saves`).
     pub saves: u64,
+    /// Copy-on-write bytes of the last background save (its final report).
+    pub last_cow_size: u64,
     /// Keys loaded by the last load.
     pub last_load_keys: u64,
     /// Expired keys the last load skipped.
@@ -78,9 +99,29 @@ impl Persistence {
             last_bgsave_try_ms: 0,
             last_bgsave_secs: -1,
             saves: 0,
+            last_cow_size: 0,
             last_load_keys: 0,
             last_load_expired: 0,
         }
+    }
+
+    /// The running save's progress for INFO: (copy-on-write bytes, peak,
+    /// seconds since the child measured it, keys written, keys in all).
+    pub fn child_progress(&self, now_ms: i64) -> (u64, u64, i64, u64, u64) {
+        self.child.as_ref().map_or((0, 0, 0, 0, 0), |child| {
+            let age = if child.cow_updated_ms == 0 {
+                0
+            } else {
+                (now_ms - child.cow_updated_ms) / 1000
+            };
+            (
+                child.cow_bytes,
+                child.cow_peak,
+                age,
+                child.keys_processed,
+                child.keys_total,
+            )
+        })
     }
 
     /// Seconds the running background save has taken (-1: none running).
@@ -110,7 +151,12 @@ fn temp_path(directory: &Path, pid: u32) -> PathBuf {
 
 /// Writes the databases to `path` through a temporary file, with the
 /// auxiliary fields Redis writes after the header.
-fn write_file(path: &Path, server: &Server, now_ms: i64) -> io::Result<()> {
+fn write_file(
+    path: &Path,
+    server: &Server,
+    now_ms: i64,
+    mut after_key: impl FnMut(u64),
+) -> io::Result<()> {
     let temp = temp_path(&server.persistence.directory, std::process::id());
     let result = (|| {
         let mut out = BufWriter::with_capacity(256 * 1024, File::create(&temp)?);
@@ -144,6 +190,7 @@ fn write_file(path: &Path, server: &Server, now_ms: i64) -> io::Result<()> {
                 if micros > 0 {
                     std::thread::sleep(std::time::Duration::from_micros(micros.unsigned_abs()));
                 }
+                after_key(keys.unsigned_abs());
             },
         )?;
         let file = out.into_inner().map_err(|error| error.into_error())?;
@@ -162,7 +209,7 @@ fn write_file(path: &Path, server: &Server, now_ms: i64) -> io::Result<()> {
 /// The I/O error, already logged.
 pub fn save(server: &mut Server) -> io::Result<()> {
     let now_ms = crate::networking::unix_time_us() / 1000;
-    match write_file(&rdb_path(server), server, now_ms) {
+    match write_file(&rdb_path(server), server, now_ms, |_| {}) {
         Ok(()) => {
             crate::notice!("DB saved on disk");
             server.dirty = 0;
@@ -185,10 +232,30 @@ pub fn background_save(server: &mut Server) -> io::Result<libc::pid_t> {
     let now_ms = server.now_ms;
     server.persistence.last_bgsave_try_ms = now_ms;
     let path = rdb_path(server);
-    match crate::os::fork_child(|| match write_file(&path, server, now_ms) {
-        Ok(()) => 0,
-        Err(_) => 1,
-    }) {
+    // Without a pipe the save still runs; INFO then shows no progress.
+    let (reports, report_to) = match crate::os::report_pipe() {
+        Ok((read, write)) => (Some(read), Some(write)),
+        Err(_) => (None, None),
+    };
+    let keys_total = server.dbs.iter().map(|db| db.len() as u64).sum();
+    let snapshot: &Server = server;
+    let forked = crate::os::fork_child(move || {
+        let mut reporter = ChildReporter {
+            pipe: report_to,
+            last_report: std::time::Instant::now(),
+        };
+        let written = write_file(&path, snapshot, now_ms, |keys| {
+            reporter.progress(keys, false);
+        });
+        match written {
+            Ok(()) => {
+                reporter.progress(keys_total, true);
+                0
+            }
+            Err(_) => 1,
+        }
+    });
+    match forked {
         Err(error) => {
             server.persistence.last_bgsave_ok = false;
             crate::warning!("Can't save in background: fork: {error}");
@@ -200,6 +267,14 @@ pub fn background_save(server: &mut Server) -> io::Result<libc::pid_t> {
                 pid,
                 started_ms: now_ms,
                 dirty_at_fork: server.dirty,
+                keys_total,
+                reports,
+                partial: Vec::new(),
+                keys_processed: 0,
+                cow_bytes: 0,
+                cow_peak: 0,
+                cow_updated_ms: 0,
+                final_cow: None,
             });
             server.persistence.saves += 1;
             Ok(pid)
@@ -207,9 +282,76 @@ pub fn background_save(server: &mut Server) -> io::Result<libc::pid_t> {
     }
 }
 
+/// The child's side of the progress pipe: at most one report a second
+/// while saving (measuring copy-on-write reads `/proc`), and a final one.
+struct ChildReporter {
+    pipe: Option<File>,
+    last_report: std::time::Instant,
+}
+
+impl ChildReporter {
+    fn progress(&mut self, keys: u64, done: bool) {
+        let Some(pipe) = &mut self.pipe else { return };
+        // Checking the clock every key would cost more than saving small keys.
+        if !done && (keys % 64 != 0 || self.last_report.elapsed().as_millis() < 1000) {
+            return;
+        }
+        self.last_report = std::time::Instant::now();
+        let cow = crate::os::private_dirty_bytes().unwrap_or(0);
+        let mut report = [0u8; REPORT_LEN];
+        report[0] = if done { REPORT_DONE } else { REPORT_PROGRESS };
+        report[1..9].copy_from_slice(&keys.to_le_bytes());
+        report[9..].copy_from_slice(&cow.to_le_bytes());
+        // A parent that stopped listening loses nothing but the report.
+        let _ = std::io::Write::write_all(pipe, &report);
+    }
+}
+
+/// Takes in the child's progress reports (Redis's `receiveChildInfo`).
+fn read_child_reports(server: &mut Server) {
+    let now_ms = server.now_ms;
+    let Some(child) = &mut server.persistence.child else {
+        return;
+    };
+    let Some(pipe) = &mut child.reports else {
+        return;
+    };
+    let mut chunk = [0u8; 4096];
+    loop {
+        match std::io::Read::read(pipe, &mut chunk) {
+            Ok(0) => break,
+            Ok(read) => child.partial.extend_from_slice(&chunk[..read]),
+            Err(_) => break,
+        }
+    }
+    let complete = child.partial.len() / REPORT_LEN * REPORT_LEN;
+    let reports: Vec<u8> = child.partial.drain(..complete).collect();
+    for report in reports.chunks_exact(REPORT_LEN) {
+        let mut number = [0u8; 8];
+        number.copy_from_slice(&report[1..9]);
+        let keys = u64::from_le_bytes(number);
+        number.copy_from_slice(&report[9..]);
+        let cow = u64::from_le_bytes(number);
+        child.keys_processed = keys;
+        child.cow_bytes = cow;
+        child.cow_peak = child.cow_peak.max(cow);
+        child.cow_updated_ms = now_ms;
+        if report[0] == REPORT_DONE {
+            child.final_cow = Some(cow);
+        } else {
+            crate::verbose!(
+                "Fork CoW for RDB: current {} MB, peak {} MB",
+                cow / (1024 * 1024),
+                child.cow_peak / (1024 * 1024)
+            );
+        }
+    }
+}
+
 /// Cron's part: reaps a finished child, then starts a scheduled or due
 /// background save (Redis's `serverCron` checks).
 pub fn cron(server: &mut Server) {
+    read_child_reports(server);
     reap_child(server, false);
     if server.persistence.child.is_some() {
         return;
@@ -243,8 +385,19 @@ pub fn reap_child(server: &mut Server, block: bool) {
     let Some(succeeded) = crate::os::reap_child(child.pid, block) else {
         return;
     };
+    // The final report may have arrived with the exit.
+    read_child_reports(server);
+    let Some(child) = server.persistence.child.take() else {
+        return;
+    };
     let (started_ms, dirty_at_fork) = (child.started_ms, child.dirty_at_fork);
-    server.persistence.child = None;
+    if let Some(cow) = child.final_cow {
+        server.persistence.last_cow_size = cow;
+        crate::notice!(
+            "Fork CoW for RDB: {} MB of memory used by copy-on-write",
+            cow / (1024 * 1024)
+        );
+    }
     let persistence = &mut server.persistence;
     persistence.last_bgsave_secs = (server.now_ms - started_ms) / 1000;
     persistence.last_bgsave_ok = succeeded;

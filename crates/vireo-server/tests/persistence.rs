@@ -614,3 +614,49 @@ fn vireo_check_rdb_passes_a_saved_file_and_locates_damage() {
     assert!(report.contains("--- RDB ERROR DETECTED ---"), "{report}");
     assert!(report.contains("RDB CRC error"), "{report}");
 }
+
+#[test]
+fn a_background_save_reports_its_progress_and_copy_on_write() {
+    let dir = TempDir::new("progress");
+    let server = vireo_in(&dir, &[]);
+    let mut conn = server.connect();
+    let mut mset: Vec<String> = vec!["MSET".into()];
+    for i in 0..3000 {
+        mset.push(format!("key:{i}"));
+        mset.push("x".repeat(500));
+    }
+    let args: Vec<&[u8]> = mset.iter().map(|s| s.as_bytes()).collect();
+    assert_eq!(conn.request(&args), b"+OK\r\n");
+    assert_eq!(info_field(&mut conn, "current_save_keys_total"), "0");
+    // About 3 s of saving: progress is reported once a second.
+    assert_eq!(
+        request(&mut conn, "CONFIG SET rdb-key-save-delay 1000"),
+        "+OK\r\n"
+    );
+    assert_eq!(
+        request(&mut conn, "BGSAVE"),
+        "+Background saving started\r\n"
+    );
+    assert_eq!(info_field(&mut conn, "current_save_keys_total"), "3000");
+    wait_until("a progress report", || {
+        let processed: u64 = info_field(&mut conn, "current_save_keys_processed")
+            .parse()
+            .expect("a number");
+        processed > 0
+    });
+    let percent: f64 = info_field(&mut conn, "current_fork_perc")
+        .parse()
+        .expect("a number");
+    assert!(percent > 0.0 && percent <= 100.0, "{percent}");
+    for i in 0..64 {
+        request(&mut conn, &format!("SETRANGE key:{i} 0 yyyyyyyy"));
+    }
+    wait_until("the save to finish", || {
+        info_field(&mut conn, "rdb_bgsave_in_progress") == "0"
+    });
+    assert_eq!(info_field(&mut conn, "current_save_keys_total"), "0");
+    let cow: u64 = info_field(&mut conn, "rdb_last_cow_size")
+        .parse()
+        .expect("a number");
+    assert!(cow > 0, "the child wrote to some pages of its own");
+}

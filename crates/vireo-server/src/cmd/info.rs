@@ -289,15 +289,19 @@ fn write_section(
             let persistence = &server.persistence;
             field("loading", &0);
             field("async_loading", &0);
-            // Copy-on-write accounting needs the child to report its
-            // private memory; it does not, so these stay 0 (Redis reports
-            // 0 too when it cannot measure).
-            field("current_cow_peak", &0);
-            field("current_cow_size", &0);
-            field("current_cow_size_age", &0);
-            field("current_fork_perc", &"0.00");
-            field("current_save_keys_processed", &0);
-            field("current_save_keys_total", &0);
+            let (cow, cow_peak, cow_age, processed, total) =
+                persistence.child_progress(server.now_ms);
+            field("current_cow_peak", &cow_peak);
+            field("current_cow_size", &cow);
+            field("current_cow_size_age", &cow_age);
+            let percent = if total == 0 {
+                0.0
+            } else {
+                processed as f64 * 100.0 / total as f64
+            };
+            field("current_fork_perc", &format!("{percent:.2}"));
+            field("current_save_keys_processed", &processed);
+            field("current_save_keys_total", &total);
             field("rdb_changes_since_last_save", &server.dirty);
             field(
                 "rdb_bgsave_in_progress",
@@ -318,7 +322,7 @@ fn write_section(
                 &persistence.current_bgsave_secs(server.now_ms),
             );
             field("rdb_saves", &persistence.saves);
-            field("rdb_last_cow_size", &0);
+            field("rdb_last_cow_size", &persistence.last_cow_size);
             field("rdb_last_load_keys_expired", &persistence.last_load_expired);
             field("rdb_last_load_keys_loaded", &persistence.last_load_keys);
             field("aof_enabled", &0);
