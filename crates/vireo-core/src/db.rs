@@ -272,6 +272,18 @@ impl Db {
         (main, self.dict.volatile_len() * std::mem::size_of::<i64>())
     }
 
+    /// Allows or holds back resizing the key table (held back while a
+    /// forked child shares the memory).
+    pub fn set_resize_allowed(&mut self, allowed: bool) {
+        self.dict.set_resize_allowed(allowed);
+    }
+
+    /// The shape of the key table's main (0) or rehash target (1) bucket
+    /// array (DEBUG HTSTATS).
+    pub fn table_stats(&self, index: usize) -> Option<crate::dict::TableStats> {
+        self.dict.table_stats(index)
+    }
+
     /// Buckets in the table (Redis's `dictSlots`).
     pub fn bucket_count(&self) -> usize {
         self.dict.bucket_count()
@@ -514,7 +526,10 @@ impl Db {
     /// keeping its own settings (loading a file swaps a freshly filled
     /// database in without notifying anyone of each key).
     pub fn swap_contents(&mut self, other: &mut Db) {
+        let (mine, theirs) = (self.dict.resize_allowed(), other.dict.resize_allowed());
         std::mem::swap(&mut other.dict, &mut self.dict);
+        self.dict.set_resize_allowed(mine);
+        other.dict.set_resize_allowed(theirs);
         self.expire_cursor = 0;
         self.avg_ttl = 0;
         other.expire_cursor = 0;

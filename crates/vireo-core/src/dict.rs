@@ -208,6 +208,34 @@ pub struct Dict<V> {
     volatile: Arena<Volatile<V>>,
     hasher: KeyHasherBuilder,
     last_rehash_work: usize,
+    /// False while a forked child shares the memory: growing then copies
+    /// every page the new table and the moved entries touch.
+    resize_allowed: bool,
+}
+
+/// Redis compat: with resizing held back, a table still grows once it
+/// holds five entries per bucket (`dict_force_resize_ratio`).
+const FORCE_RESIZE_RATIO: usize = 5;
+
+/// Chains longer than this count as this in [`TableStats::chain_lengths`].
+pub const CHAIN_LENGTH_BUCKETS: usize = 50;
+
+/// Shape of one bucket array (DEBUG HTSTATS).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TableStats {
+    /// Buckets.
+    pub size: usize,
+    /// Entries.
+    pub elements: usize,
+    /// Buckets holding at least one entry.
+    pub used_buckets: usize,
+    /// The longest chain.
+    pub max_chain: usize,
+    /// Entries counted by walking the chains.
+    pub chained: usize,
+    /// How many buckets have a chain of each length (the last one: that
+    /// length or more).
+    pub chain_lengths: [usize; CHAIN_LENGTH_BUCKETS],
 }
 
 impl<V> std::fmt::Debug for Dict<V> {
@@ -238,6 +266,7 @@ impl<V> Dict<V> {
             volatile: Arena::new(),
             hasher: KeyHasherBuilder::default(),
             last_rehash_work: 0,
+            resize_allowed: true,
         }
     }
 
@@ -510,7 +539,9 @@ impl<V> Dict<V> {
         }
         if self.tables[0].is_empty() {
             self.resize(INITIAL_SIZE);
-        } else if self.used[0] >= self.tables[0].len() {
+        } else if self.used[0] >= self.tables[0].len()
+            && (self.resize_allowed || self.used[0] / self.tables[0].len() > FORCE_RESIZE_RATIO)
+        {
             // Redis compat: grow at one entry per bucket, to the next power
             // of two above the count (dictExpand(d, used + 1)).
             self.resize(self.used[0] + 1);
@@ -531,11 +562,55 @@ impl<V> Dict<V> {
         }
     }
 
+    /// Allows or holds back growing and shrinking (held back while a
+    /// forked child shares the memory, as Redis's `dictSetResizeEnabled`).
+    pub fn set_resize_allowed(&mut self, allowed: bool) {
+        self.resize_allowed = allowed;
+    }
+
+    /// Whether growing and shrinking are allowed.
+    pub fn resize_allowed(&self) -> bool {
+        self.resize_allowed
+    }
+
+    /// The shape of the main table (0) or of the rehash target (1), or
+    /// `None` when it holds nothing.
+    pub fn table_stats(&self, index: usize) -> Option<TableStats> {
+        let table = self.tables.get(index)?;
+        if self.used[index] == 0 || table.is_empty() {
+            return None;
+        }
+        let mut stats = TableStats {
+            size: table.len(),
+            elements: self.used[index],
+            used_buckets: 0,
+            max_chain: 0,
+            chained: 0,
+            chain_lengths: [0; CHAIN_LENGTH_BUCKETS],
+        };
+        for &head in table {
+            let mut length = 0;
+            let mut link = head;
+            while link != NIL {
+                length += 1;
+                link = self.entry(link).next;
+            }
+            if length > 0 {
+                stats.used_buckets += 1;
+            }
+            stats.chain_lengths[length.min(CHAIN_LENGTH_BUCKETS - 1)] += 1;
+            stats.max_chain = stats.max_chain.max(length);
+            stats.chained += length;
+        }
+        Some(stats)
+    }
+
     /// Starts shrinking a table that is less than 10% full (Redis's
     /// `htNeedsResize` + `dictResize`, called from cron). True if it did.
     pub fn shrink_if_needed(&mut self) -> bool {
         let size = self.tables[0].len();
         if self.is_rehashing()
+            || !self.resize_allowed
             || size <= INITIAL_SIZE
             || self.used[0] * 100 / size >= MIN_FILL_PERCENT
         {

@@ -497,6 +497,11 @@ impl EventLoop {
     fn databases_cron(&mut self) {
         let server = &mut self.server;
         server.active_expire_cycle(CycleKind::Slow, &mut unix_time_us);
+        // Redis compat: no resizing or rehashing while a save child shares
+        // the memory (each would copy pages).
+        if server.persistence.child.is_some() {
+            return;
+        }
         let count = server.dbs.len().min(DBS_PER_CRON);
         for _ in 0..count {
             let index = server.resize_db % server.dbs.len();

@@ -263,6 +263,7 @@ pub fn background_save(server: &mut Server) -> io::Result<libc::pid_t> {
         }
         Ok(pid) => {
             crate::notice!("Background saving started by pid {pid}");
+            set_resize_allowed(server, false);
             server.persistence.child = Some(SaveChild {
                 pid,
                 started_ms: now_ms,
@@ -279,6 +280,14 @@ pub fn background_save(server: &mut Server) -> io::Result<libc::pid_t> {
             server.persistence.saves += 1;
             Ok(pid)
         }
+    }
+}
+
+/// Redis compat: while a child shares the parent's memory, key tables do
+/// not resize (unless five times overfull), so pages stay shared.
+fn set_resize_allowed(server: &mut Server, allowed: bool) {
+    for db in &mut server.dbs {
+        db.set_resize_allowed(allowed);
     }
 }
 
@@ -390,6 +399,7 @@ pub fn reap_child(server: &mut Server, block: bool) {
     let Some(child) = server.persistence.child.take() else {
         return;
     };
+    set_resize_allowed(server, true);
     let (started_ms, dirty_at_fork) = (child.started_ms, child.dirty_at_fork);
     if let Some(cow) = child.final_cow {
         server.persistence.last_cow_size = cow;
@@ -417,6 +427,7 @@ pub fn kill_child(server: &mut Server) {
         return;
     };
     crate::os::kill_child(child.pid);
+    set_resize_allowed(server, true);
     let _ = std::fs::remove_file(temp_path(
         &server.persistence.directory,
         child.pid.unsigned_abs(),

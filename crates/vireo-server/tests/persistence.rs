@@ -660,3 +660,41 @@ fn a_background_save_reports_its_progress_and_copy_on_write() {
         .expect("a number");
     assert!(cow > 0, "the child wrote to some pages of its own");
 }
+
+#[test]
+fn the_key_table_does_not_grow_while_a_save_child_shares_memory() {
+    let dir = TempDir::new("rehash");
+    let server = vireo_in(&dir, &[]);
+    let mut conn = server.connect();
+    assert_eq!(request(&mut conn, "DEBUG POPULATE 4096"), "+OK\r\n");
+    assert!(request(&mut conn, "DEBUG HTSTATS 0").contains("table size: 4096"));
+    assert_eq!(
+        request(&mut conn, "CONFIG SET rdb-key-save-delay 1000000"),
+        "+OK\r\n"
+    );
+    assert_eq!(
+        request(&mut conn, "BGSAVE"),
+        "+Background saving started\r\n"
+    );
+    request(&mut conn, "MSET k1 v1 k2 v2");
+    assert!(!request(&mut conn, "DEBUG HTSTATS 0").contains("table size: 8192"));
+    let mut child = None;
+    wait_until("the child's pid in the log", || {
+        child = server
+            .log()
+            .lines()
+            .find_map(|line| line.split("Background saving started by pid ").nth(1))
+            .map(str::to_string);
+        child.is_some()
+    });
+    let killed = std::process::Command::new("kill")
+        .args(["-9", &child.expect("child pid")])
+        .status()
+        .expect("run kill");
+    assert!(killed.success());
+    wait_until("the child to be reaped", || {
+        info_field(&mut conn, "rdb_bgsave_in_progress") == "0"
+    });
+    request(&mut conn, "SET k3 v3");
+    assert!(request(&mut conn, "DEBUG HTSTATS 0").contains("table size: 8192"));
+}

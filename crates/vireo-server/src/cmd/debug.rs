@@ -106,9 +106,70 @@ fn debug(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
         client.reply_ok();
     } else if sub.eq_ignore_ascii_case(b"reload") {
         reload(server, client, &argv);
+    } else if sub.eq_ignore_ascii_case(b"htstats") && argv.len() == 3 {
+        htstats(server, client, &argv[2]);
     } else {
         client.reply_error(crate::errors::unknown_subcommand_or_arity(&argv[0], sub));
     }
+}
+
+/// DEBUG HTSTATS <db>: the shape of a database's key table, in the
+/// layout of Redis's `dictGetStats`.
+fn htstats(server: &mut Server, client: &mut Client, db: &[u8]) {
+    let Some(index) = super::parse_i64(db) else {
+        return client.reply_error(crate::errors::NOT_INTEGER);
+    };
+    let Some(db) = usize::try_from(index).ok().and_then(|i| server.dbs.get(i)) else {
+        return client.reply_error("Out of range database");
+    };
+    let mut text = String::from("[Dictionary HT]\n");
+    for table in 0..2 {
+        let name = if table == 0 {
+            "main hash table"
+        } else {
+            "rehashing target"
+        };
+        match db.table_stats(table) {
+            None if table == 0 => text.push_str(&format!(
+                "Hash table 0 stats ({name}):\nNo stats available for empty dictionaries\n"
+            )),
+            None => {}
+            Some(stats) => {
+                let slots = stats.used_buckets.max(1) as f64;
+                text.push_str(&format!(
+                    "Hash table {table} stats ({name}):\n table size: {}\n number of elements: {}\n different slots: {}\n max chain length: {}\n avg chain length (counted): {:.2}\n avg chain length (computed): {:.2}\n Chain length distribution:\n",
+                    stats.size,
+                    stats.elements,
+                    stats.used_buckets,
+                    stats.max_chain,
+                    stats.chained as f64 / slots,
+                    stats.elements as f64 / slots,
+                ));
+                for (length, &count) in stats.chain_lengths[..stats.chain_lengths.len() - 1]
+                    .iter()
+                    .enumerate()
+                {
+                    if count > 0 {
+                        text.push_str(&format!(
+                            "   {length}: {count} ({:.2}%)\n",
+                            count as f64 * 100.0 / stats.size as f64
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    // Expiry times live in the key table's entries, not in a second table.
+    text.push_str("[Expires HT]\n");
+    match db.volatile_len() {
+        0 => text.push_str(
+            "Hash table 0 stats (main hash table):\nNo stats available for empty dictionaries\n",
+        ),
+        volatile => text.push_str(&format!(
+            "Hash table 0 stats (main hash table):\n number of elements: {volatile}\n (kept in the entries of [Dictionary HT])\n"
+        )),
+    }
+    client.reply_verbatim(text.as_bytes(), *b"txt");
 }
 
 /// DEBUG RELOAD [MERGE] [NOFLUSH] [NOSAVE]: saves the RDB file, empties
