@@ -128,6 +128,10 @@ pub struct Client {
     pub authenticated: bool,
     /// Stop reading; close once `out` is written (QUIT, protocol errors).
     pub close_after_reply: bool,
+    /// REPLCONF rdb-only 1: SYNC sends a snapshot and nothing after it.
+    pub repl_rdb_only: bool,
+    /// REPLCONF rdb-filter-only: the snapshot leaves the keys out.
+    pub repl_rdb_without_data: bool,
     /// Queued in the server's pending-write list.
     pub pending_write: bool,
     /// The reactor is watching this socket for writability.
@@ -220,6 +224,8 @@ impl Client {
             name: None,
             authenticated: true,
             close_after_reply: false,
+            repl_rdb_only: false,
+            repl_rdb_without_data: false,
             pending_write: false,
             writable_interest: false,
             created_ms: now_ms,

@@ -698,3 +698,77 @@ fn the_key_table_does_not_grow_while_a_save_child_shares_memory() {
     request(&mut conn, "SET k3 v3");
     assert!(request(&mut conn, "DEBUG HTSTATS 0").contains("table size: 8192"));
 }
+
+#[test]
+fn redis_cli_rdb_takes_a_snapshot_over_the_replication_handshake() {
+    let dir = TempDir::new("cli-rdb");
+    let server = vireo_in(&dir, &[]);
+    let mut conn = server.connect();
+    populate(&mut conn);
+    let expected = digest(&mut conn);
+    assert_eq!(
+        request(&mut conn, "REPLCONF foo bar"),
+        "-ERR Unrecognized REPLCONF option: foo\r\n"
+    );
+    assert_eq!(
+        request(&mut conn, "REPLCONF rdb-only"),
+        "-ERR syntax error\r\n"
+    );
+    assert_eq!(
+        request(&mut conn, "SYNC"),
+        "-ERR Replication to replicas is not supported yet; only an RDB snapshot (REPLCONF rdb-only 1, then SYNC) can be taken\r\n"
+    );
+    // The handshake by hand: the bulk length, the file, then the close.
+    let mut stream =
+        std::net::TcpStream::connect(("127.0.0.1", server.port)).expect("connect for SYNC");
+    stream
+        .set_read_timeout(Some(Duration::from_secs(5)))
+        .expect("read timeout");
+    std::io::Write::write_all(
+        &mut stream,
+        b"REPLCONF capa eof\r\nREPLCONF rdb-only 1\r\nSYNC\r\n",
+    )
+    .expect("send the handshake");
+    let mut received = Vec::new();
+    std::io::Read::read_to_end(&mut stream, &mut received).expect("read until the server closes");
+    let header = b"+OK\r\n+OK\r\n$";
+    assert!(
+        received.starts_with(header),
+        "{:?}",
+        &received[..20.min(received.len())]
+    );
+    let rest = &received[header.len()..];
+    let newline = rest.iter().position(|&b| b == b'\n').expect("bulk length");
+    let length: usize = std::str::from_utf8(&rest[..newline - 1])
+        .expect("ascii")
+        .parse()
+        .expect("a length");
+    let body = &rest[newline + 1..];
+    assert_eq!(body.len(), length, "the file, and nothing after it");
+    assert!(body.starts_with(b"REDIS0010"));
+    std::fs::write(dir.rdb(), body).expect("keep the snapshot");
+    let copy = vireo_in(&dir, &[]);
+    assert_eq!(digest(&mut copy.connect()), expected);
+
+    let Some(cli) = find_program("redis-cli") else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI installs redis-tools for the redis-cli tests"
+        );
+        return;
+    };
+    let target = dir.0.join("cli.rdb");
+    let output = std::process::Command::new(cli)
+        .args(["-p", &server.port.to_string(), "--rdb"])
+        .arg(&target)
+        .output()
+        .expect("run redis-cli --rdb");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("Transfer finished with success"),
+        "{stderr}"
+    );
+    std::fs::rename(&target, dir.rdb()).expect("use the snapshot");
+    let copy = vireo_in(&dir, &[]);
+    assert_eq!(digest(&mut copy.connect()), expected);
+}

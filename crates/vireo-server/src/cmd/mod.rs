@@ -16,6 +16,7 @@ pub mod memory;
 pub mod migrate;
 pub mod multi;
 pub mod pubsub;
+pub mod replication;
 pub mod server;
 pub mod set;
 pub mod slowlog;
@@ -45,6 +46,9 @@ pub static TABLE: &[CommandSpec] = &[
     server::SAVE,
     server::BGSAVE,
     server::LASTSAVE,
+    replication::REPLCONF,
+    replication::SYNC,
+    replication::PSYNC,
     debug::DEBUG,
     config::CONFIG,
     info::INFO,
