@@ -635,6 +635,14 @@ fn canonical_value(spec: &OptionSpec, values: &[String], previous: &str) -> Resu
         },
         OptionKind::String => Ok(value.to_string()),
         OptionKind::Enum(names) => {
+            // Redis compat: a flags option given no value at all is refused
+            // like a wrong one.
+            if values.is_empty() {
+                return Err(format!(
+                    "argument(s) must be one of the following: {}",
+                    names.join(", ")
+                ));
+            }
             let mut chosen = Vec::new();
             for word in values {
                 match names.iter().find(|name| name.eq_ignore_ascii_case(word)) {

@@ -108,6 +108,19 @@ fn bad_command_line_options_fail_like_redis() {
         .output()
         .expect("run");
     assert!(String::from_utf8_lossy(&output.stderr).contains("wrong number of arguments"));
+
+    // A flags option with no value fails instead of starting a server.
+    let output = Command::new(env!("CARGO_BIN_EXE_vireo-server"))
+        .args(["--shutdown-on-sigint"])
+        .output()
+        .expect("run");
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("'shutdown-on-sigint'")
+            && stderr.contains("argument(s) must be one of the following"),
+        "{stderr}"
+    );
 }
 
 #[test]
