@@ -2494,3 +2494,21 @@ fn swapdb_dooms_watches_of_keys_it_changes_even_if_they_did_not_exist() {
     check(&mut t, c, "PING", "+QUEUED\r\n");
     check(&mut t, c, "EXEC", "*1\r\n+PONG\r\n");
 }
+
+#[test]
+fn config_rewrite_force_all_writes_every_option_and_reads_back_identically() {
+    let scratch = ScratchDir::new("rewrite-all");
+    let path = scratch.0.join("redis.conf");
+    std::fs::write(&path, "port 6398\nenable-debug-command yes\n").unwrap();
+    let mut t = transcript_from_file(&path);
+    let c = t.connect();
+    let before = t.command(c, &[b"CONFIG", b"GET", b"*"]);
+    check(&mut t, c, "DEBUG CONFIG-REWRITE-FORCE-ALL", "+OK\r\n");
+    let text = std::fs::read_to_string(&path).unwrap();
+    // Defaults are written too, not only what differs.
+    assert!(text.contains("\nhz 10\n"), "{text}");
+    assert!(text.contains("\nmaxmemory-policy noeviction\n"), "{text}");
+    let mut reloaded = transcript_from_file(&path);
+    let c = reloaded.connect();
+    assert_eq!(reloaded.command(c, &[b"CONFIG", b"GET", b"*"]), before);
+}

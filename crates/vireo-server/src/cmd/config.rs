@@ -241,6 +241,11 @@ fn config_resetstat(server: &mut Server, client: &mut Client, _argv: Argv<'_>) {
 }
 
 fn config_rewrite(server: &mut Server, client: &mut Client, _argv: Argv<'_>) {
+    rewrite_config_file(server, client, false);
+}
+
+/// CONFIG REWRITE, and with `force_all` DEBUG CONFIG-REWRITE-FORCE-ALL.
+pub fn rewrite_config_file(server: &mut Server, client: &mut Client, force_all: bool) {
     let Some(path) = server.config.config_file.clone() else {
         return client.reply_error("The server is running without a config file");
     };
@@ -253,7 +258,7 @@ fn config_rewrite(server: &mut Server, client: &mut Client, _argv: Argv<'_>) {
     .and_then(|old| {
         let cwd = std::env::current_dir().ok();
         let cwd = cwd.as_ref().map(|dir| dir.display().to_string());
-        let text = config_rewrite::rewrite_text(&old, &server.config, cwd.as_deref());
+        let text = config_rewrite::rewrite_text(&old, &server.config, cwd.as_deref(), force_all);
         config_rewrite::overwrite_file(path, &text)
     });
     match result {
@@ -264,7 +269,11 @@ fn config_rewrite(server: &mut Server, client: &mut Client, _argv: Argv<'_>) {
         Err(error) => {
             let reason = config_rewrite::os_error_text(&error);
             crate::warning!("CONFIG REWRITE failed: {reason}");
-            client.reply_error(format!("Rewriting config file: {reason}"));
+            if force_all {
+                client.reply_error(format!("CONFIG-REWRITE-FORCE-ALL failed: {reason}"));
+            } else {
+                client.reply_error(format!("Rewriting config file: {reason}"));
+            }
         }
     }
 }

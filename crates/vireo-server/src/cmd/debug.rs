@@ -106,6 +106,8 @@ fn debug(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
         client.reply_ok();
     } else if sub.eq_ignore_ascii_case(b"reload") {
         reload(server, client, &argv);
+    } else if sub.eq_ignore_ascii_case(b"config-rewrite-force-all") && argv.len() == 2 {
+        crate::cmd::config::rewrite_config_file(server, client, true);
     } else if sub.eq_ignore_ascii_case(b"htstats") && argv.len() == 3 {
         htstats(server, client, &argv[2]);
     } else {
