@@ -128,6 +128,9 @@ pub struct Client {
     pub authenticated: bool,
     /// Stop reading; close once `out` is written (QUIT, protocol errors).
     pub close_after_reply: bool,
+    /// `error_replies` when the last command's failure was accounted (a
+    /// command nested in EXEC accounts its own errors).
+    pub errors_counted: u64,
     /// REPLCONF rdb-only 1: SYNC sends a snapshot and nothing after it.
     pub repl_rdb_only: bool,
     /// REPLCONF rdb-filter-only: the snapshot leaves the keys out.
@@ -224,6 +227,7 @@ impl Client {
             name: None,
             authenticated: true,
             close_after_reply: false,
+            errors_counted: 0,
             repl_rdb_only: false,
             repl_rdb_without_data: false,
             pending_write: false,

@@ -554,6 +554,13 @@ impl Server {
         {
             self.unblock_client(client);
             client.reply_error("-UNBLOCKED client unblocked via CLIENT UNBLOCK");
+            // Redis compat: a blocked command is counted once, when it ends,
+            // and ending with this error makes it a failed call.
+            let stats = &mut self.command_stats[id];
+            stats.calls += 1;
+            stats.failed_calls += 1;
+            self.stats.commands += 1;
+            client.errors_counted = client.error_replies;
             return Outcome::Done;
         }
         client.last_command = Some((container, spec));
@@ -630,9 +637,12 @@ impl Server {
         let stats = &mut self.command_stats[id];
         stats.calls += 1;
         stats.usec += duration_us;
-        if client.error_replies != errors_before {
+        // Redis compat: an error is the failure of the innermost command
+        // that replied it, so EXEC is not failed by a queued command's error.
+        if client.error_replies > errors_before.max(client.errors_counted) {
             stats.failed_calls += 1;
         }
+        client.errors_counted = client.error_replies;
         self.stats.commands += 1;
         let slower_than = self.config.slowlog_log_slower_than;
         if slower_than >= 0

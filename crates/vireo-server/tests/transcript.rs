@@ -2512,3 +2512,56 @@ fn config_rewrite_force_all_writes_every_option_and_reads_back_identically() {
     let c = reloaded.connect();
     assert_eq!(reloaded.command(c, &[b"CONFIG", b"GET", b"*"]), before);
 }
+
+/// The `cmdstat_<name>` line of INFO commandstats.
+fn command_stat(t: &mut Transcript, c: ClientHandle, name: &str) -> String {
+    let info = String::from_utf8(t.command(c, &[b"INFO", b"commandstats"])).unwrap();
+    info.lines()
+        .find_map(|line| line.strip_prefix(&format!("cmdstat_{name}:")))
+        .unwrap_or_default()
+        .to_string()
+}
+
+#[test]
+fn errors_inside_exec_fail_the_queued_command_not_exec() {
+    let (mut t, c) = setup();
+    check(&mut t, c, "CONFIG RESETSTAT", "+OK\r\n");
+    check(&mut t, c, "MULTI", "+OK\r\n");
+    check(&mut t, c, "SET a b", "+QUEUED\r\n");
+    check(&mut t, c, "AUTH a", "+QUEUED\r\n");
+    let reply = t.command(c, &[b"EXEC"]);
+    assert!(reply.starts_with(b"*2\r\n+OK\r\n-ERR AUTH"), "{reply:?}");
+    assert!(command_stat(&mut t, c, "set").ends_with("rejected_calls=0,failed_calls=0"));
+    assert!(command_stat(&mut t, c, "auth").ends_with("rejected_calls=0,failed_calls=1"));
+    let exec = command_stat(&mut t, c, "exec");
+    assert!(
+        exec.starts_with("calls=1,") && exec.ends_with("failed_calls=0"),
+        "{exec}"
+    );
+    check(&mut t, c, "EXEC", "-ERR EXEC without MULTI\r\n");
+    let exec = command_stat(&mut t, c, "exec");
+    assert!(
+        exec.starts_with("calls=2,") && exec.ends_with("failed_calls=1"),
+        "{exec}"
+    );
+}
+
+#[test]
+fn a_blocked_command_ended_by_client_unblock_error_counts_as_one_failed_call() {
+    let (mut t, c) = setup();
+    let waiter = t.connect();
+    check(&mut t, c, "CONFIG RESETSTAT", "+OK\r\n");
+    let id = String::from_utf8(t.command(waiter, &[b"CLIENT", b"ID"])).unwrap();
+    let id = id.trim_start_matches(':').trim_end().to_string();
+    assert_eq!(t.command(waiter, &[b"BLPOP", b"list", b"0"]), b"");
+    check(&mut t, c, &format!("CLIENT UNBLOCK {id} ERROR"), ":1\r\n");
+    assert_eq!(
+        t.send(waiter, b""),
+        b"-UNBLOCKED client unblocked via CLIENT UNBLOCK\r\n"
+    );
+    let blpop = command_stat(&mut t, c, "blpop");
+    assert!(
+        blpop.starts_with("calls=1,") && blpop.ends_with("failed_calls=1"),
+        "{blpop}"
+    );
+}
