@@ -67,7 +67,7 @@ pub struct SlowlogEntry {
 
 /// Output that never counts against client-output-buffer-limit (Redis's
 /// per-client static reply buffer).
-const OUTPUT_BUFFER_FREE_BYTES: usize = 16 * 1024;
+pub const OUTPUT_BUFFER_FREE_BYTES: usize = 16 * 1024;
 
 /// WATCHed keys: (db, key) to the (slot, id) of each watching client.
 pub type WatchedKeys = HashMap<(usize, Vec<u8>), Vec<(usize, u64)>>;

@@ -2565,3 +2565,29 @@ fn a_blocked_command_ended_by_client_unblock_error_counts_as_one_failed_call() {
         "{blpop}"
     );
 }
+
+#[test]
+fn client_list_splits_pending_output_into_buffer_and_list_as_redis() {
+    let (mut t, c) = setup();
+    let subscriber = t.connect();
+    t.command(subscriber, &[b"SUBSCRIBE", b"news"]);
+    let message = vec![b'x'; 10_000];
+    for _ in 0..3 {
+        t.command(c, &[b"PUBLISH", b"news", &message]);
+    }
+    let list = String::from_utf8(t.command(c, &[b"CLIENT", b"LIST"])).unwrap();
+    let line = list
+        .lines()
+        .find(|line| line.contains("flags=P"))
+        .expect("the subscriber");
+    // Three messages of 10,000 bytes plus their framing: 16 KiB in the
+    // buffer, the other 13.7 KB in one list node.
+    assert!(line.contains(" obl=16384 oll=1 omem="), "{line}");
+    let omem: usize = line
+        .split(" omem=")
+        .nth(1)
+        .and_then(|rest| rest.split(' ').next())
+        .and_then(|number| number.parse().ok())
+        .expect("omem");
+    assert!((30_000 - 16_384..30_200 - 16_384).contains(&omem), "{omem}");
+}

@@ -300,6 +300,12 @@ fn describe(client: &Client, now_ms: i64) -> String {
         .last_command
         .map(|(container, spec)| command::full_name(container, spec));
     let pending = client.out.len() - client.out_sent;
+    // Redis compat: the first 16 KiB of pending output are Redis's static
+    // reply buffer (obl); the rest is its list of 16 KiB nodes (oll, omem),
+    // which is what output buffer limits measure.
+    let in_buffer = pending.min(crate::server::OUTPUT_BUFFER_FREE_BYTES);
+    let beyond = pending - in_buffer;
+    let nodes = beyond.div_ceil(crate::server::OUTPUT_BUFFER_FREE_BYTES);
     // While a command runs its bytes are still counted, as in Redis.
     let query_used = client.query.len().max(client.query_pending);
     let query_free = client.query.capacity().saturating_sub(query_used);
@@ -313,7 +319,7 @@ fn describe(client: &Client, now_ms: i64) -> String {
             .into_owned()
     };
     format!(
-        "id={} addr={} laddr={} fd={} name={} age={} idle={} flags={} db={} sub={} psub={} ssub={} multi={} qbuf={} qbuf-free={} argv-mem=0 multi-mem=0 rbs={} rbp={} obl={} oll=0 omem=0 tot-mem={} events={} cmd={} user=default redir={} resp={} lib-name={} lib-ver={}",
+        "id={} addr={} laddr={} fd={} name={} age={} idle={} flags={} db={} sub={} psub={} ssub={} multi={} qbuf={} qbuf-free={} argv-mem=0 multi-mem=0 rbs={} rbp={} obl={} oll={} omem={} tot-mem={} events={} cmd={} user=default redir={} resp={} lib-name={} lib-ver={}",
         client.id,
         client.peer,
         client.local_addr,
@@ -331,7 +337,9 @@ fn describe(client: &Client, now_ms: i64) -> String {
         query_free,
         client.out.capacity(),
         client.out.capacity(),
-        pending,
+        in_buffer,
+        nodes,
+        beyond,
         total_memory,
         events,
         command.as_deref().unwrap_or("NULL"),
