@@ -481,6 +481,7 @@ impl EventLoop {
             return;
         }
         self.close_timed_out_clients(reactor);
+        self.server.enforce_output_limits();
         self.shrink_idle_client_buffers();
         self.server.migrate.close_idle(self.server.now_ms);
         crate::rdb::cron(&mut self.server);

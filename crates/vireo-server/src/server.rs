@@ -887,6 +887,21 @@ impl Server {
         }
     }
 
+    /// Cron's pass over clients with output waiting beyond the free
+    /// buffer: a soft limit exceeded for too long closes a client even
+    /// when no new reply arrives (Redis's `clientsCron` check).
+    pub fn enforce_output_limits(&mut self) {
+        for slot in 0..self.clients.len() {
+            let Some(mut client) = self.take_client(slot) else {
+                continue;
+            };
+            if client.out.len() - client.out_sent > OUTPUT_BUFFER_FREE_BYTES && !client.close_asap {
+                self.check_output_limits(&mut client);
+            }
+            self.put_client(client);
+        }
+    }
+
     /// Closes a client whose pending output is over its class's hard limit,
     /// or over the soft limit for longer than allowed (Redis's
     /// client-output-buffer-limit), so a slow reader cannot exhaust memory.

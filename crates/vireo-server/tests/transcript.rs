@@ -2591,3 +2591,30 @@ fn client_list_splits_pending_output_into_buffer_and_list_as_redis() {
         .expect("omem");
     assert!((30_000 - 16_384..30_200 - 16_384).contains(&omem), "{omem}");
 }
+
+#[test]
+fn cron_closes_a_client_over_its_soft_output_limit_for_too_long_without_new_replies() {
+    let (mut t, c) = setup();
+    let subscriber = t.connect();
+    let reply = t.command(
+        c,
+        &[
+            b"CONFIG",
+            b"SET",
+            b"client-output-buffer-limit",
+            b"pubsub 0 20000 1",
+        ],
+    );
+    assert_eq!(reply, b"+OK\r\n");
+    t.command(subscriber, &[b"SUBSCRIBE", b"news"]);
+    let message = vec![b'x'; 20_000];
+    for _ in 0..2 {
+        t.command(c, &[b"PUBLISH", b"news", &message]);
+    }
+    // Over the soft limit, but not yet for longer than a second.
+    t.server.enforce_output_limits();
+    assert!(!t.is_closing(subscriber));
+    t.advance_ms(2_500);
+    t.server.enforce_output_limits();
+    assert!(t.is_closing(subscriber));
+}
