@@ -81,16 +81,7 @@ impl Command {
     fn push_integer(&mut self, negative: bool, magnitude: u64) {
         // u64::MAX has 20 digits, and the sign makes 21.
         let mut digits = [0u8; 21];
-        let mut i = digits.len();
-        let mut n = magnitude;
-        loop {
-            i -= 1;
-            digits[i] = b'0' + (n % 10) as u8;
-            n /= 10;
-            if n == 0 {
-                break;
-            }
-        }
+        let mut i = write_digits(&mut digits, magnitude);
         if negative {
             i -= 1;
             digits[i] = b'-';
@@ -304,18 +295,23 @@ fn write_header(out: &mut Vec<u8>, kind: u8, n: usize) {
     }
     out.push(kind);
     let mut digits = [0u8; 20];
+    let start = write_digits(&mut digits, n as u64);
+    out.extend_from_slice(&digits[start..]);
+    out.extend_from_slice(b"\r\n");
+}
+
+/// Writes `n` in decimal at the end of `digits` (which must have room for
+/// 20 digits) and returns where it starts.
+fn write_digits(digits: &mut [u8], mut n: u64) -> usize {
     let mut i = digits.len();
-    let mut n = n;
     loop {
         i -= 1;
         digits[i] = b'0' + (n % 10) as u8;
         n /= 10;
         if n == 0 {
-            break;
+            return i;
         }
     }
-    out.extend_from_slice(&digits[i..]);
-    out.extend_from_slice(b"\r\n");
 }
 
 /// Values that become command arguments.

@@ -103,6 +103,28 @@ fn wait_until(what: &str, mut done: impl FnMut() -> bool) {
     }
 }
 
+/// Kills the running background save with SIGKILL (its pid from the log)
+/// and waits until the server has reaped it.
+fn kill_save_child(server: &ServerProcess, conn: &mut Connection) {
+    let mut child = None;
+    wait_until("the child's pid in the log", || {
+        child = server
+            .log()
+            .lines()
+            .find_map(|line| line.split("Background saving started by pid ").nth(1))
+            .map(str::to_string);
+        child.is_some()
+    });
+    let killed = std::process::Command::new("kill")
+        .args(["-9", &child.expect("child pid")])
+        .status()
+        .expect("run kill");
+    assert!(killed.success());
+    wait_until("the child to be reaped", || {
+        info_field(conn, "rdb_bgsave_in_progress") == "0"
+    });
+}
+
 fn vireo_in(dir: &TempDir, extra: &[&str]) -> ServerProcess {
     let mut args = vec!["--dir", dir.arg(), "--enable-debug-command", "yes"];
     args.extend_from_slice(extra);
@@ -347,25 +369,8 @@ fn a_failed_background_save_stops_writes_until_one_succeeds() {
         request(&mut conn, "BGSAVE"),
         "+Background saving started\r\n"
     );
-    let mut child = None;
-    wait_until("the child's pid in the log", || {
-        child = server
-            .log()
-            .lines()
-            .find_map(|line| line.split("Background saving started by pid ").nth(1))
-            .map(str::to_string);
-        child.is_some()
-    });
-    let child = child.expect("child pid");
     assert_eq!(info_field(&mut conn, "rdb_bgsave_in_progress"), "1");
-    let killed = std::process::Command::new("kill")
-        .args(["-9", &child])
-        .status()
-        .expect("run kill");
-    assert!(killed.success());
-    wait_until("the failed save to be reaped", || {
-        info_field(&mut conn, "rdb_bgsave_in_progress") == "0"
-    });
+    kill_save_child(&server, &mut conn);
     assert_eq!(info_field(&mut conn, "rdb_last_bgsave_status"), "err");
     let misconf = "-MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist to disk. Commands that may modify the data set are disabled, because this instance is configured to report errors during writes if RDB snapshotting fails (stop-writes-on-bgsave-error option). Please check the Redis logs for details about the RDB error.\r\n";
     assert_eq!(request(&mut conn, "SET x y"), misconf);
@@ -678,23 +683,7 @@ fn the_key_table_does_not_grow_while_a_save_child_shares_memory() {
     );
     request(&mut conn, "MSET k1 v1 k2 v2");
     assert!(!request(&mut conn, "DEBUG HTSTATS 0").contains("table size: 8192"));
-    let mut child = None;
-    wait_until("the child's pid in the log", || {
-        child = server
-            .log()
-            .lines()
-            .find_map(|line| line.split("Background saving started by pid ").nth(1))
-            .map(str::to_string);
-        child.is_some()
-    });
-    let killed = std::process::Command::new("kill")
-        .args(["-9", &child.expect("child pid")])
-        .status()
-        .expect("run kill");
-    assert!(killed.success());
-    wait_until("the child to be reaped", || {
-        info_field(&mut conn, "rdb_bgsave_in_progress") == "0"
-    });
+    kill_save_child(&server, &mut conn);
     request(&mut conn, "SET k3 v3");
     assert!(request(&mut conn, "DEBUG HTSTATS 0").contains("table size: 8192"));
 }
