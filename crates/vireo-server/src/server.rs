@@ -129,6 +129,9 @@ pub struct Server {
     pub pause: Option<ClientPause>,
     /// Slots of clients whose next command waits for the pause to end.
     pub postponed: Vec<usize>,
+    /// The command the gate found last, with its id: pipelines repeat one
+    /// command, and comparing its name is cheaper than hashing it.
+    last_lookup: Option<(&'static CommandSpec, usize)>,
     /// The clock commands are timed with.
     clock: crate::os::TickClock,
     /// The tick at which the last command of the batch being run ended
@@ -232,6 +235,7 @@ impl Server {
             slowlog_next_id: 0,
             pause: None,
             postponed: Vec::new(),
+            last_lookup: None,
             clock: crate::os::TickClock::get(),
             command_clock: None,
             watched_keys: HashMap::new(),
@@ -403,7 +407,17 @@ impl Server {
     /// The gate: looks the command up, checks it, and runs it.
     pub fn process_command(&mut self, client: &mut Client, argv: Argv<'_>) -> Outcome {
         let name = &argv[0];
-        let Some((mut spec, mut id)) = self.commands.lookup_with_id(name) else {
+        let found = match self.last_lookup {
+            Some((spec, id)) if spec.name.as_bytes().eq_ignore_ascii_case(name) => Some((spec, id)),
+            _ => {
+                let found = self.commands.lookup_with_id(name);
+                if found.is_some() {
+                    self.last_lookup = found;
+                }
+                found
+            }
+        };
+        let Some((mut spec, mut id)) = found else {
             // Redis compat: requests that look like HTTP are an attack
             // through a browser; Redis drops the connection without a reply.
             if name.eq_ignore_ascii_case(b"host:") || name.eq_ignore_ascii_case(b"post") {
