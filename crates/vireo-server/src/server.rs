@@ -408,7 +408,9 @@ impl Server {
     pub fn process_command(&mut self, client: &mut Client, argv: Argv<'_>) -> Outcome {
         let name = &argv[0];
         let found = match self.last_lookup {
-            Some((spec, id)) if spec.name.as_bytes().eq_ignore_ascii_case(name) => Some((spec, id)),
+            Some((spec, id)) if command::name_matches(name, spec.name.as_bytes()) => {
+                Some((spec, id))
+            }
             _ => {
                 let found = self.commands.lookup_with_id(name);
                 if found.is_some() {
