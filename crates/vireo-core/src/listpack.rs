@@ -462,6 +462,15 @@ impl Listpack {
             .filter(|&start| start >= HEADER_SIZE)
     }
 
+    /// The element at `pos` and the position of the element after it:
+    /// one decoding for both, for iterators.
+    #[inline]
+    pub fn get_and_next(&self, pos: usize) -> Option<(LpValue<'_>, Option<usize>)> {
+        let (value, body) = decode_body(&self.bytes, pos)?;
+        let next = pos + body + backlen_size(body);
+        Some((value, (next < self.bytes.len() - 1).then_some(next)))
+    }
+
     /// The element at `pos`.
     pub fn get(&self, pos: usize) -> Option<LpValue<'_>> {
         decode_body(&self.bytes, pos).map(|(value, _)| value)

@@ -690,6 +690,7 @@ impl Quicklist {
         Iter {
             list: self,
             cursor,
+            current: None,
             forward: true,
         }
     }
@@ -778,6 +779,8 @@ fn split_off(node: &mut Listpack, at: usize) -> Listpack {
 pub struct Iter<'a> {
     list: &'a Quicklist,
     cursor: Option<Cursor>,
+    /// The listpack of the cursor's node, once looked up.
+    current: Option<&'a Listpack>,
     forward: bool,
 }
 
@@ -786,31 +789,39 @@ impl<'a> Iterator for Iter<'a> {
 
     fn next(&mut self) -> Option<LpValue<'a>> {
         let Cursor { node, pos } = self.cursor?;
-        let lp = self.list.node(node)?;
-        let value = lp.get(pos)?;
-        self.cursor = if self.forward {
-            match lp.next(pos) {
-                Some(pos) => Some(Cursor { node, pos }),
-                None => self
-                    .list
-                    .node(node + 1)
-                    .and_then(Listpack::first)
-                    .map(|pos| Cursor {
+        let lp = match self.current {
+            Some(lp) => lp,
+            None => self.list.node(node)?,
+        };
+        let (value, next) = lp.get_and_next(pos)?;
+        // The node the cursor moves to is looked up once, here.
+        let (cursor, current) = if self.forward {
+            match next {
+                Some(pos) => (Some(Cursor { node, pos }), Some(lp)),
+                None => {
+                    let following = self.list.node(node + 1);
+                    let cursor = following.and_then(Listpack::first).map(|pos| Cursor {
                         node: node + 1,
                         pos,
-                    }),
+                    });
+                    (cursor, following)
+                }
             }
         } else {
             match lp.prev(pos) {
-                Some(pos) => Some(Cursor { node, pos }),
-                None => node.checked_sub(1).and_then(|prev| {
-                    Some(Cursor {
-                        node: prev,
-                        pos: self.list.node(prev)?.last()?,
-                    })
-                }),
+                Some(pos) => (Some(Cursor { node, pos }), Some(lp)),
+                None => {
+                    let previous = node.checked_sub(1).and_then(|prev| self.list.node(prev));
+                    let cursor = previous.and_then(Listpack::last).map(|pos| Cursor {
+                        node: node - 1,
+                        pos,
+                    });
+                    (cursor, previous)
+                }
             }
         };
+        self.cursor = cursor;
+        self.current = current;
         Some(value)
     }
 }

@@ -14,6 +14,8 @@
 //! random pair (HRANDFIELD) is O(1) and a cursor over it is a plain
 //! offset. Deleting moves the last pair into the freed slot.
 
+use std::borrow::Cow;
+
 use crate::listpack::{Listpack, LpValue};
 use crate::t_set::{EntryLayout, MemberTable};
 
@@ -55,9 +57,24 @@ pub struct FieldValue;
 const LONG_FIELD: u8 = 255;
 
 impl FieldValue {
-    /// One entry holding `field` and `value`.
-    fn encode(field: &[u8], value: &[u8]) -> Box<[u8]> {
-        let mut entry = Vec::with_capacity(9 + field.len() + value.len());
+    /// Calls `f` with one entry holding `field` and `value`, built on the
+    /// stack when it is small enough to be stored inside the table.
+    fn with_encoded<R>(field: &[u8], value: &[u8], f: impl FnOnce(Cow<'_, [u8]>) -> R) -> R {
+        let len = 1 + field.len() + value.len();
+        if field.len() < LONG_FIELD as usize && len <= crate::t_set::INLINE_CAPACITY {
+            let mut entry = [0u8; crate::t_set::INLINE_CAPACITY];
+            entry[0] = field.len() as u8;
+            entry[1..1 + field.len()].copy_from_slice(field);
+            entry[1 + field.len()..len].copy_from_slice(value);
+            return f(Cow::Borrowed(&entry[..len]));
+        }
+        let header = if field.len() < LONG_FIELD as usize {
+            1
+        } else {
+            9
+        };
+        // Exactly sized, so the table boxes it without reallocating.
+        let mut entry = Vec::with_capacity(header + field.len() + value.len());
         if field.len() < LONG_FIELD as usize {
             entry.push(field.len() as u8);
         } else {
@@ -66,10 +83,10 @@ impl FieldValue {
         }
         entry.extend_from_slice(field);
         entry.extend_from_slice(value);
-        entry.into_boxed_slice()
+        f(Cow::Owned(entry))
     }
 
-    /// The field and the value of an entry made by [`FieldValue::encode`].
+    /// The field and the value of an entry made by [`FieldValue::with_encoded`].
     #[inline]
     fn split(entry: &[u8]) -> (&[u8], &[u8]) {
         let (header, field_len) = match entry.first() {
@@ -81,7 +98,7 @@ impl FieldValue {
             Some(&len) => (1, len as usize),
             None => (0, 0),
         };
-        // INVARIANT: entries are only made by `encode`, so the header and
+        // INVARIANT: entries are only made by `with_encoded`, so the header and
         // the field fit; `min` keeps a broken invariant from panicking.
         let body = entry.get(header..).unwrap_or(&[]);
         body.split_at(field_len.min(body.len()))
@@ -332,8 +349,7 @@ impl Hash {
 
 /// Sets `field` to `value` in a table; true if the field is new.
 fn table_set(table: &mut Table, field: &[u8], value: &[u8]) -> bool {
-    let entry = FieldValue::encode(field, value);
-    match table.find(field) {
+    FieldValue::with_encoded(field, value, |entry| match table.find(field) {
         Some(index) => {
             table.replace_index(index, entry);
             false
@@ -342,7 +358,7 @@ fn table_set(table: &mut Table, field: &[u8], value: &[u8]) -> bool {
             table.insert_new(entry);
             true
         }
-    }
+    })
 }
 
 /// Iterator over a hash's (field, value) pairs.

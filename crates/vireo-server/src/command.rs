@@ -524,6 +524,51 @@ impl CommandTable {
     }
 }
 
+/// Whether `input` is the lower-case command name `name` in any case.
+///
+/// The gate runs this on every request, so names of 4 to 16 bytes (nearly
+/// all of them) are compared a word at a time: two overlapping loads from
+/// each side, the input lower-cased in register.
+#[inline]
+pub fn name_matches(input: &[u8], name: &[u8]) -> bool {
+    let len = input.len();
+    if len != name.len() {
+        return false;
+    }
+    if (8..=16).contains(&len) {
+        let word = |bytes: &[u8], at: usize| {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(&bytes[at..at + 8]);
+            u64::from_le_bytes(word)
+        };
+        ascii_lower(word(input, 0)) == word(name, 0)
+            && ascii_lower(word(input, len - 8)) == word(name, len - 8)
+    } else if (4..8).contains(&len) {
+        let word = |bytes: &[u8], at: usize| {
+            let mut word = [0u8; 4];
+            word.copy_from_slice(&bytes[at..at + 4]);
+            u64::from(u32::from_le_bytes(word))
+        };
+        ascii_lower(word(input, 0)) == word(name, 0)
+            && ascii_lower(word(input, len - 4)) == word(name, len - 4)
+    } else {
+        input.eq_ignore_ascii_case(name)
+    }
+}
+
+/// `to_ascii_lowercase` of each of the eight bytes of `word`.
+#[inline]
+fn ascii_lower(word: u64) -> u64 {
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let low = word & !HIGH;
+    // Adding to 7-bit bytes cannot carry into the next byte: the high bit
+    // of each sum says whether the byte is at least b'A', or above b'Z'.
+    let at_least_a = low + 0x3f3f_3f3f_3f3f_3f3f;
+    let above_z = low + 0x2525_2525_2525_2525;
+    let upper = at_least_a & !above_z & !word & HIGH;
+    word | (upper >> 2)
+}
+
 /// Finds a subcommand of the container with id `container_id`, returning
 /// it with its own id.
 pub fn lookup_subcommand_with_id(
@@ -767,3 +812,45 @@ pub const KEY_RW_ACCESS_UPDATE: &[KeySpec] = &[KeySpec {
 
 /// Documentation placeholder for container commands' own entry point.
 pub const NO_ARGS: &[Arg] = &[];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn name_matches_agrees_with_eq_ignore_ascii_case(
+            name in proptest::collection::vec(prop_oneof![b'a'..=b'z', Just(b'-'), Just(b'_'), Just(b'|'), b'0'..=b'9'], 0..20),
+            flips in proptest::collection::vec(any::<u8>(), 20),
+            noise in proptest::collection::vec(any::<u8>(), 0..20),
+        ) {
+            // The name in a mixed case, and arbitrary bytes.
+            let mixed: Vec<u8> = name
+                .iter()
+                .zip(&flips)
+                .map(|(&b, &flip)| match flip % 3 {
+                    0 => b.to_ascii_uppercase(),
+                    1 => b,
+                    _ => b ^ (flip & 0xe0),
+                })
+                .collect();
+            for input in [&mixed, &noise] {
+                prop_assert_eq!(name_matches(input, &name), input.eq_ignore_ascii_case(&name));
+            }
+        }
+    }
+
+    #[test]
+    fn name_matches_every_command_in_upper_case() {
+        for (_, spec) in CommandTable::get().entries() {
+            let name = spec.name.as_bytes();
+            assert!(
+                name_matches(&name.to_ascii_uppercase(), name),
+                "{}",
+                spec.name
+            );
+            assert!(name_matches(name, name), "{}", spec.name);
+        }
+    }
+}

@@ -133,9 +133,14 @@ pub struct Server {
     pub pause: Option<ClientPause>,
     /// Slots of clients whose next command waits for the pause to end.
     pub postponed: Vec<usize>,
-    /// When the last command of the batch being run ended (see
-    /// `process_command`); `None` outside a batch.
-    command_clock: Option<std::time::Instant>,
+    /// The command the gate found last, with its id: pipelines repeat one
+    /// command, and comparing its name is cheaper than hashing it.
+    last_lookup: Option<(&'static CommandSpec, usize)>,
+    /// The clock commands are timed with.
+    clock: crate::os::TickClock,
+    /// The tick at which the last command of the batch being run ended
+    /// (see `process_command`); `None` outside a batch.
+    command_clock: Option<u64>,
     /// Pub/sub subscriptions.
     pub pubsub: crate::cmd::pubsub::PubSub,
     /// Latency events and per-command latency histograms.
@@ -236,6 +241,8 @@ impl Server {
             slowlog_next_id: 0,
             pause: None,
             postponed: Vec::new(),
+            last_lookup: None,
+            clock: crate::os::TickClock::get(),
             command_clock: None,
             watched_keys: HashMap::new(),
             watchers_touched_by_command: false,
@@ -406,7 +413,19 @@ impl Server {
     /// The gate: looks the command up, checks it, and runs it.
     pub fn process_command(&mut self, client: &mut Client, argv: Argv<'_>) -> Outcome {
         let name = &argv[0];
-        let Some((mut spec, mut id)) = self.commands.lookup_with_id(name) else {
+        let found = match self.last_lookup {
+            Some((spec, id)) if command::name_matches(name, spec.name.as_bytes()) => {
+                Some((spec, id))
+            }
+            _ => {
+                let found = self.commands.lookup_with_id(name);
+                if found.is_some() {
+                    self.last_lookup = found;
+                }
+                found
+            }
+        };
+        let Some((mut spec, mut id)) = found else {
             // Redis compat: requests that look like HTTP are an attack
             // through a browser; Redis drops the connection without a reply.
             if name.eq_ignore_ascii_case(b"host:") || name.eq_ignore_ascii_case(b"post") {
@@ -570,10 +589,10 @@ impl Server {
         // start: one clock read per command instead of two, which is a
         // tenth of the CPU of cheap commands. The gap is only the parsing
         // of this request, well under the microsecond the stats report.
-        let started = self
-            .command_clock
-            .take()
-            .unwrap_or_else(std::time::Instant::now);
+        let started = match self.command_clock.take() {
+            Some(tick) => tick,
+            None => self.clock.now(),
+        };
         // Redis compat: keyspace hits and misses are counted by
         // lookupKeyRead, which read-only commands use for every key. Write
         // commands that read a source that way switch counting on
@@ -617,12 +636,12 @@ impl Server {
         {
             self.touch_written_keys(client, spec, &argv);
         }
-        let ended = std::time::Instant::now();
+        let ended = self.clock.now();
         self.command_clock = Some(ended);
-        let elapsed = ended.duration_since(started);
-        let duration_us = elapsed.as_micros() as u64;
+        let elapsed_ns = self.clock.nanos_between(started, ended);
+        let duration_us = elapsed_ns / 1000;
         if self.config.latency_tracking {
-            self.latency.record_command(id, elapsed.as_nanos() as u64);
+            self.latency.record_command(id, elapsed_ns);
         }
         let threshold_ms = self.config.latency_monitor_threshold;
         if threshold_ms > 0 && duration_us / 1000 >= threshold_ms {
