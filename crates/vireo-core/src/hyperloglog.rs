@@ -297,6 +297,23 @@ pub fn to_dense(bytes: &mut Vec<u8>) -> Result<bool, Corrupt> {
     dense[..HEADER_LEN].copy_from_slice(&bytes[..HEADER_LEN]);
     dense[ENCODING_OFFSET] = 0;
     let body = &mut dense[HEADER_LEN..];
+    for_each_value_run(bytes, |registers, value| {
+        for register in registers {
+            set_dense_register(body, register, value);
+        }
+    })?;
+    *bytes = dense;
+    Ok(true)
+}
+
+/// Calls `apply` with the registers and value of each value run of a
+/// sparse sketch, in order. A run reaching past the last register, or runs
+/// not covering exactly every register, make the sketch corrupt (the rule
+/// [`to_dense`] and [`merge_into`] share).
+fn for_each_value_run(
+    bytes: &[u8],
+    mut apply: impl FnMut(std::ops::Range<usize>, u8),
+) -> Result<(), Corrupt> {
     let mut index = 0usize;
     let mut at = HEADER_LEN;
     while at < bytes.len() {
@@ -307,19 +324,17 @@ pub fn to_dense(bytes: &mut Vec<u8>) -> Result<bool, Corrupt> {
                 if index + run > REGISTERS {
                     return Err(Corrupt);
                 }
-                for register in index..index + run {
-                    set_dense_register(body, register, value);
-                }
+                apply(index..index + run, value);
                 index += run;
             }
         }
         at += opcode.width();
     }
-    if index != REGISTERS {
-        return Err(Corrupt);
+    if index == REGISTERS {
+        Ok(())
+    } else {
+        Err(Corrupt)
     }
-    *bytes = dense;
-    Ok(true)
 }
 
 /// Raises register `index` to `count` in a sparse sketch, splitting the run
@@ -592,29 +607,11 @@ pub fn merge_into(max: &mut [u8; REGISTERS], bytes: &[u8]) -> Result<(), Corrupt
         }
         return Ok(());
     }
-    let mut index = 0usize;
-    let mut at = HEADER_LEN;
-    while at < bytes.len() {
-        let opcode = opcode_at(bytes, at);
-        match opcode {
-            Opcode::Zeros { run, .. } => index += run,
-            Opcode::Value { value, run } => {
-                if index + run > REGISTERS {
-                    return Err(Corrupt);
-                }
-                for slot in &mut max[index..index + run] {
-                    *slot = (*slot).max(value);
-                }
-                index += run;
-            }
+    for_each_value_run(bytes, |registers, value| {
+        for slot in &mut max[registers] {
+            *slot = (*slot).max(value);
         }
-        at += opcode.width();
-    }
-    if index == REGISTERS {
-        Ok(())
-    } else {
-        Err(Corrupt)
-    }
+    })
 }
 
 /// Writes merged registers into a validated sketch (PFMERGE's destination),

@@ -41,6 +41,8 @@ pub const NOAUTH: &str = "-NOAUTH Authentication required.";
 /// A write while the last background save failed and
 /// `stop-writes-on-bgsave-error` is on.
 pub const MISCONF_RDB: &str = "-MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist to disk. Commands that may modify the data set are disabled, because this instance is configured to report errors during writes if RDB snapshotting fails (stop-writes-on-bgsave-error option). Please check the Redis logs for details about the RDB error.";
+/// SAVE or BGSAVE while a background save runs.
+pub const BGSAVE_IN_PROGRESS: &str = "Background save already in progress";
 /// AUTH with a wrong password.
 pub const WRONGPASS: &str = "-WRONGPASS invalid username-password pair or user is disabled.";
 /// AUTH when no password is configured.

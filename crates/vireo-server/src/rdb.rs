@@ -149,50 +149,18 @@ fn temp_path(directory: &Path, pid: u32) -> PathBuf {
     directory.join(format!("temp-{pid}.rdb"))
 }
 
-/// Writes the databases to `path` through a temporary file, with the
-/// auxiliary fields Redis writes after the header.
+/// Writes the databases to `path` through a temporary file (see
+/// [`write_rdb`]), renamed over `path` once complete and synced.
 fn write_file(
     path: &Path,
     server: &Server,
     now_ms: i64,
-    mut after_key: impl FnMut(u64),
+    after_key: impl FnMut(u64),
 ) -> io::Result<()> {
     let temp = temp_path(&server.persistence.directory, std::process::id());
     let result = (|| {
         let mut out = BufWriter::with_capacity(256 * 1024, File::create(&temp)?);
-        let ctime = (now_ms / 1000).to_string();
-        let used_memory = crate::os::allocated_bytes().unwrap_or(0).to_string();
-        let aux: [(&str, &[u8]); 5] = [
-            ("redis-ver", crate::server::REDIS_VERSION.as_bytes()),
-            ("redis-bits", b"64"),
-            ("ctime", ctime.as_bytes()),
-            ("used-mem", used_memory.as_bytes()),
-            ("aof-base", b"0"),
-        ];
-        let delay = server.config.rdb_key_save_delay;
-        let mut keys = 0i64;
-        file::save(
-            &mut out,
-            &server.dbs,
-            &aux,
-            server.config.rdbcompression,
-            server.config.rdbchecksum,
-            || {
-                // Redis compat: `rdb-key-save-delay` sleeps that many µs per
-                // key; a negative value sleeps 1 µs once every -delay keys.
-                keys += 1;
-                let micros = match delay {
-                    0 => 0,
-                    positive if positive > 0 => positive,
-                    negative if keys % negative.saturating_neg() == 0 => 1,
-                    _ => 0,
-                };
-                if micros > 0 {
-                    std::thread::sleep(std::time::Duration::from_micros(micros.unsigned_abs()));
-                }
-                after_key(keys.unsigned_abs());
-            },
-        )?;
+        write_rdb(&mut out, server, &server.dbs, now_ms, after_key)?;
         let file = out.into_inner().map_err(|error| error.into_error())?;
         file.sync_all()?;
         std::fs::rename(&temp, path)
@@ -201,6 +169,52 @@ fn write_file(
         let _ = std::fs::remove_file(&temp);
     }
     result
+}
+
+/// Writes `databases` as an RDB file with the auxiliary fields Redis
+/// writes, pacing by `rdb-key-save-delay` and calling `after_key` with the
+/// number of keys written so far (files, and snapshots sent to
+/// `redis-cli --rdb`).
+pub fn write_rdb(
+    out: &mut impl std::io::Write,
+    server: &Server,
+    databases: &[Db],
+    now_ms: i64,
+    mut after_key: impl FnMut(u64),
+) -> io::Result<()> {
+    let ctime = (now_ms / 1000).to_string();
+    let used_memory = crate::os::allocated_bytes().unwrap_or(0).to_string();
+    let aux: [(&str, &[u8]); 5] = [
+        ("redis-ver", crate::server::REDIS_VERSION.as_bytes()),
+        ("redis-bits", b"64"),
+        ("ctime", ctime.as_bytes()),
+        ("used-mem", used_memory.as_bytes()),
+        ("aof-base", b"0"),
+    ];
+    let delay = server.config.rdb_key_save_delay;
+    let mut keys = 0i64;
+    file::save(
+        out,
+        databases,
+        &aux,
+        server.config.rdbcompression,
+        server.config.rdbchecksum,
+        || {
+            // Redis compat: `rdb-key-save-delay` sleeps that many µs per
+            // key; a negative value sleeps 1 µs once every -delay keys.
+            keys += 1;
+            let micros = match delay {
+                0 => 0,
+                positive if positive > 0 => positive,
+                negative if keys % negative.saturating_neg() == 0 => 1,
+                _ => 0,
+            };
+            if micros > 0 {
+                std::thread::sleep(std::time::Duration::from_micros(micros.unsigned_abs()));
+            }
+            after_key(keys.unsigned_abs());
+        },
+    )
 }
 
 /// `SAVE`, and the save on shutdown: writes the file in the foreground.

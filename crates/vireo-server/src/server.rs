@@ -911,13 +911,16 @@ impl Server {
     /// when no new reply arrives (Redis's `clientsCron` check).
     pub fn enforce_output_limits(&mut self) {
         for slot in 0..self.clients.len() {
-            let Some(mut client) = self.take_client(slot) else {
+            let over_free_buffer = self.clients[slot].as_ref().is_some_and(|client| {
+                client.out.len() - client.out_sent > OUTPUT_BUFFER_FREE_BYTES && !client.close_asap
+            });
+            if !over_free_buffer {
                 continue;
-            };
-            if client.out.len() - client.out_sent > OUTPUT_BUFFER_FREE_BYTES && !client.close_asap {
-                self.check_output_limits(&mut client);
             }
-            self.put_client(client);
+            if let Some(mut client) = self.take_client(slot) {
+                self.check_output_limits(&mut client);
+                self.put_client(client);
+            }
         }
     }
 

@@ -8,7 +8,6 @@
 //! the command stream after the snapshot is refused with an error rather
 //! than left believing it is in sync.
 
-use vireo_core::rdb::file;
 use vireo_resp::Argv;
 
 use crate::client::Client;
@@ -61,10 +60,7 @@ fn replconf(_server: &mut Server, client: &mut Client, argv: Argv<'_>) {
             match super::parse_i64(value) {
                 Some(0) => rdb_only = false,
                 Some(1) => rdb_only = true,
-                Some(_) => {
-                    return client
-                        .reply_error("value is out of range, must be positive and at most 1");
-                }
+                Some(_) => return client.reply_error(errors::out_of_range(0, 1)),
                 None => return client.reply_error(errors::NOT_INTEGER),
             }
         } else if option.eq_ignore_ascii_case(b"rdb-filter-only") {
@@ -153,21 +149,7 @@ fn send_snapshot(server: &mut Server, client: &mut Client, psync: bool) {
     } else {
         &server.dbs[..]
     };
-    let now_s = (server.now_ms / 1000).to_string();
-    let aux: [(&str, &[u8]); 4] = [
-        ("redis-ver", crate::server::REDIS_VERSION.as_bytes()),
-        ("redis-bits", b"64"),
-        ("ctime", now_s.as_bytes()),
-        ("aof-base", b"0"),
-    ];
-    let written = file::save(
-        &mut rdb,
-        databases,
-        &aux,
-        server.config.rdbcompression,
-        server.config.rdbchecksum,
-        || {},
-    );
+    let written = crate::rdb::write_rdb(&mut rdb, server, databases, server.now_ms, |_| {});
     if written.is_err() {
         return client.reply_error("-ERR");
     }

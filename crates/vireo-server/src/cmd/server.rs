@@ -168,7 +168,7 @@ pub const SAVE: CommandSpec = CommandSpec {
 
 fn save(server: &mut Server, client: &mut Client, _argv: Argv<'_>) {
     if server.persistence.child.is_some() {
-        return client.reply_error("Background save already in progress");
+        return client.reply_error(errors::BGSAVE_IN_PROGRESS);
     }
     server.persistence.saves += 1;
     match crate::rdb::save(server) {
@@ -201,7 +201,7 @@ fn bgsave(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
         return client.reply_error(errors::SYNTAX);
     }
     if server.persistence.child.is_some() {
-        client.reply_error("Background save already in progress");
+        client.reply_error(errors::BGSAVE_IN_PROGRESS);
     } else if server.in_exec {
         // Redis compat: a fork inside a transaction is deferred to cron.
         server.persistence.bgsave_scheduled = true;
