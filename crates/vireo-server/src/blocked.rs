@@ -203,6 +203,11 @@ impl Server {
         if self.blocking.serving {
             return;
         }
+        // Redis compat: waiters are served at the current time, so a key
+        // that expired during the command that readied it is gone.
+        if self.slept_us > 0 {
+            self.set_time_us(self.now_us + self.slept_us);
+        }
         self.blocking.serving = true;
         while let Some(entry) = self.blocking.ready.pop_front() {
             let waiters: Vec<Waiter> = self

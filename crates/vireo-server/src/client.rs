@@ -135,6 +135,15 @@ pub struct Client {
     pub repl_rdb_only: bool,
     /// REPLCONF rdb-filter-only: the snapshot leaves the keys out.
     pub repl_rdb_without_data: bool,
+    /// The port a replica said it listens on (REPLCONF listening-port).
+    pub repl_port: u16,
+    /// The replica understands `+CONTINUE <replid>` (REPLCONF capa psync2).
+    pub repl_capa_psync2: bool,
+    /// Set once the client is a replica (SYNC or PSYNC).
+    pub replica: Option<Box<crate::replication::Replica>>,
+    /// Output up to this position is a snapshot transfer, outside the
+    /// replica output limits.
+    pub repl_uncounted: usize,
     /// Queued in the server's pending-write list.
     pub pending_write: bool,
     /// The reactor is watching this socket for writability.
@@ -230,6 +239,10 @@ impl Client {
             errors_counted: 0,
             repl_rdb_only: false,
             repl_rdb_without_data: false,
+            repl_port: 0,
+            repl_capa_psync2: false,
+            replica: None,
+            repl_uncounted: 0,
             pending_write: false,
             writable_interest: false,
             created_ms: now_ms,

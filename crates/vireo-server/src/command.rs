@@ -67,9 +67,12 @@ pub mod flags {
     pub const MOVABLEKEYS: u64 = 1 << 22;
     /// Allowed while a script is busy.
     pub const ALLOW_BUSY: u64 = 1 << 23;
+    /// May touch keys it does not name (SCAN, RANDOMKEY expire keys they
+    /// come across): its propagated deletions are not wrapped in MULTI.
+    pub const TOUCHES_ARBITRARY_KEYS: u64 = 1 << 24;
 
     /// Names in bit order.
-    pub const NAMES: [&str; 24] = [
+    pub const NAMES: [&str; 25] = [
         "write",
         "readonly",
         "denyoom",
@@ -94,6 +97,7 @@ pub mod flags {
         "no_multi",
         "movablekeys",
         "allow_busy",
+        "touches_arbitrary_keys",
     ];
 }
 

@@ -166,6 +166,14 @@ pub struct Config {
     pub lazyfree_lazy_user_del: bool,
     /// FLUSHDB and FLUSHALL without a mode free in the background.
     pub lazyfree_lazy_user_flush: bool,
+    /// Keys removed on expiry reach replicas as UNLINK rather than DEL.
+    pub lazyfree_lazy_expire: bool,
+    /// Bytes of recent replication stream kept for partial resyncs.
+    pub repl_backlog_size: u64,
+    /// Seconds between the PINGs the replication stream carries.
+    pub repl_ping_replica_period: u64,
+    /// Seconds the backlog outlives the last replica (0: forever).
+    pub repl_backlog_ttl: u64,
     /// Largest sparse HyperLogLog, header included, before it turns dense.
     pub hll_sparse_max_bytes: usize,
     /// Config file path, if one was given.
@@ -223,6 +231,10 @@ impl Default for Config {
             list_compress_depth: 0,
             lazyfree_lazy_user_del: false,
             lazyfree_lazy_user_flush: false,
+            lazyfree_lazy_expire: false,
+            repl_backlog_size: 0,
+            repl_ping_replica_period: 0,
+            repl_backlog_ttl: 0,
             hll_sparse_max_bytes: 0,
             config_file: None,
             unimplemented: Vec::new(),
@@ -597,6 +609,10 @@ impl Config {
         self.list_compress_depth = number("list-compress-depth").max(0) as usize;
         self.lazyfree_lazy_user_del = yes("lazyfree-lazy-user-del");
         self.lazyfree_lazy_user_flush = yes("lazyfree-lazy-user-flush");
+        self.lazyfree_lazy_expire = yes("lazyfree-lazy-expire");
+        self.repl_backlog_size = number("repl-backlog-size").max(1) as u64;
+        self.repl_ping_replica_period = number("repl-ping-replica-period").max(1) as u64;
+        self.repl_backlog_ttl = number("repl-backlog-ttl").max(0) as u64;
         let limits: Vec<u64> = get("client-output-buffer-limit")
             .split(' ')
             .collect::<Vec<_>>()

@@ -276,7 +276,7 @@ impl EventLoop {
         };
         if let Err(error) = registered {
             crate::warning!("Registering client connection: {error}");
-            self.server.release_client(&client);
+            self.server.release_client(&mut client);
             return;
         }
         crate::verbose!("Accepted {}", client.peer);
@@ -390,6 +390,7 @@ impl EventLoop {
         }
         client.out.clear();
         client.out_sent = 0;
+        client.repl_uncounted = 0;
         if client.out.capacity() > OUTPUT_BUFFER_KEEP {
             client.out.shrink_to(OUTPUT_BUFFER_KEEP);
         }
@@ -416,7 +417,7 @@ impl EventLoop {
             Connection::Unix(stream) => reactor.deregister(stream, token),
             Connection::Detached => Ok(()),
         };
-        self.server.release_client(&client);
+        self.server.release_client(&mut client);
         // Dropping the client closes its socket.
     }
 
@@ -485,6 +486,7 @@ impl EventLoop {
         self.shrink_idle_client_buffers();
         self.server.migrate.close_idle(self.server.now_ms);
         crate::rdb::cron(&mut self.server);
+        crate::replication::cron(&mut self.server);
         self.databases_cron();
         if self.server.tracking.clients > 0 {
             crate::tracking::limit_table(&mut self.server, None);
@@ -564,7 +566,8 @@ impl EventLoop {
             .clients
             .iter()
             .flatten()
-            .filter(|client| client.last_interaction_ms < deadline)
+            // Redis compat: replicas are judged by repl-timeout instead.
+            .filter(|client| client.last_interaction_ms < deadline && client.replica.is_none())
             .map(|client| client.slot)
             .collect();
         for slot in idle {

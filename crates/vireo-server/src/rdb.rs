@@ -432,6 +432,8 @@ pub fn reap_child(server: &mut Server, block: bool) {
     } else {
         crate::warning!("Background saving error");
     }
+    let path = rdb_path(server);
+    crate::replication::snapshot_finished(server, succeeded, &path, true);
 }
 
 /// Stops a running background save and removes its temporary file (a
@@ -447,6 +449,8 @@ pub fn kill_child(server: &mut Server) {
         child.pid.unsigned_abs(),
     ));
     crate::notice!("Background saving terminated by signal");
+    let path = rdb_path(server);
+    crate::replication::snapshot_finished(server, false, &path, false);
 }
 
 /// The save a shutdown makes (SHUTDOWN, SIGTERM, SIGINT): with `save`, or

@@ -103,6 +103,9 @@ pub struct Server {
     pub peak_allocated: u64,
     /// Changes since the last save.
     pub dirty: u64,
+    /// Time spent in DEBUG SLEEP since `now` was last set: commands keep
+    /// their `now`, but blocked clients are served at the later time.
+    pub slept_us: i64,
     /// RDB saves and loads: the background child, LASTSAVE, counters.
     pub persistence: crate::rdb::Persistence,
     /// True while EXEC runs its queued commands.
@@ -175,6 +178,10 @@ pub struct Server {
     pub lazyfree: crate::lazyfree::LazyFree,
     /// Client-side caching: who may cache which keys.
     pub tracking: crate::tracking::Tracking,
+    /// The propagation point's pending operations.
+    pub propagation: crate::propagate::Propagation,
+    /// The primary's replication state: replicas, backlog, offsets.
+    pub replication: crate::replication::Replication,
 }
 
 /// An active CLIENT PAUSE.
@@ -221,11 +228,14 @@ impl Server {
             startup_allocated: crate::os::allocated_bytes().unwrap_or(0),
             peak_allocated: 0,
             dirty: 0,
+            slept_us: 0,
             persistence: crate::rdb::Persistence::new(now_ms),
             in_exec: false,
             rng: vireo_core::random::Rng::from_entropy(),
             lazyfree: crate::lazyfree::LazyFree::default(),
             tracking: Default::default(),
+            propagation: Default::default(),
+            replication: Default::default(),
             migrate: Default::default(),
             new_tcp_listeners: None,
             stats: Stats::default(),
@@ -263,6 +273,7 @@ impl Server {
     /// Sets the current time, in Unix microseconds.
     #[inline]
     pub fn set_time_us(&mut self, now_us: i64) {
+        self.slept_us = 0;
         self.now_us = now_us;
         self.now_ms = now_us.div_euclid(1000);
         for db in &mut self.dbs {
@@ -305,7 +316,8 @@ impl Server {
 
     /// Forgets a client taken with [`Server::take_client`]: its slot is
     /// free again. The caller closes the socket.
-    pub fn release_client(&mut self, client: &Client) {
+    pub fn release_client(&mut self, client: &mut Client) {
+        crate::replication::drop_replica(self, client);
         if client.monitor {
             self.monitors.retain(|slot| *slot != client.slot);
         }
@@ -606,7 +618,15 @@ impl Server {
         self.dbs[counting_db].set_count_reads(spec.flags & flags::READONLY != 0);
         self.watchers_touched_by_command = false;
         client.key_event_anchor = client.out.len();
+        let outer_choice = self.propagation_enter();
         handler(self, client, argv);
+        self.propagation_leave(
+            outer_choice,
+            client.db,
+            &mut argv.iter(),
+            self.dirty != dirty_before,
+            spec.flags & flags::TOUCHES_ARBITRARY_KEYS != 0,
+        );
         self.dbs[counting_db].set_count_reads(false);
         if tracking {
             let changed = self.dirty != dirty_before;
@@ -929,8 +949,21 @@ impl Server {
     /// client-output-buffer-limit), so a slow reader cannot exhaust memory.
     fn check_output_limits(&mut self, client: &mut Client) {
         // Redis compat: the first 16 KiB (Redis's static reply buffer) do not count.
-        let used = (client.out.len() - client.out_sent - OUTPUT_BUFFER_FREE_BYTES) as u64;
-        let class = if client.is_subscribed() { 2 } else { 0 };
+        // A snapshot on its way to a replica does not count: only the
+        // stream behind it does.
+        let counted_from = client.out_sent.max(client.repl_uncounted);
+        let used = client
+            .out
+            .len()
+            .saturating_sub(counted_from)
+            .saturating_sub(OUTPUT_BUFFER_FREE_BYTES) as u64;
+        let class = if client.replica.is_some() {
+            1
+        } else if client.is_subscribed() {
+            2
+        } else {
+            0
+        };
         let (hard, soft, seconds) = self.config.output_buffer_limits[class];
         let now = self.now_ms / 1000;
         let over_hard = hard > 0 && used >= hard;
@@ -975,6 +1008,12 @@ impl Server {
         // are invalidated.
         if expired > 0 && self.config.notify_keyspace_events != 0 {
             self.publish_database_key_events(None);
+        }
+        // Redis compat: deletions by the active cycle go out one by one,
+        // never wrapped in MULTI.
+        if expired > 0 && self.propagation.enabled && !self.propagation.in_command() {
+            self.propagate_expired_keys();
+            self.propagate_pending(false);
         }
         if expired > 0 {
             crate::tracking::invalidate_expired(self);

@@ -92,8 +92,8 @@ impl Transcript {
 
     /// Drops the client's connection, as if its peer had gone away.
     pub fn disconnect(&mut self, client: ClientHandle) {
-        if let Some(state) = self.server.take_client(client.0) {
-            self.server.release_client(&state);
+        if let Some(mut state) = self.server.take_client(client.0) {
+            self.server.release_client(&mut state);
         }
     }
 

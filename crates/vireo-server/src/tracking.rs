@@ -70,6 +70,9 @@ pub struct Tracking {
     /// command whose effects are being applied (it woke a blocked client):
     /// sent to it once that command is done.
     held: Vec<(ClientRef, Vec<u8>)>,
+    /// Keys removed on expiry that the propagation point took from the
+    /// databases' logs, left for invalidation.
+    pub expired: Vec<Vec<u8>>,
 }
 
 /// Key names to readers, with a uniformly random key in O(1) for the
@@ -362,7 +365,8 @@ pub fn deliver_held(server: &mut Server, client: &mut Client) {
 
 /// The keys the databases dropped on expiry since last asked.
 fn take_expired_keys(server: &mut Server) -> Vec<Vec<u8>> {
-    let mut keys = Vec::new();
+    // The propagation point may have taken some from the databases first.
+    let mut keys = std::mem::take(&mut server.tracking.expired);
     for db in &mut server.dbs {
         keys.append(&mut db.take_expired_log());
     }

@@ -267,6 +267,9 @@ fn describe(client: &Client, now_ms: i64) -> String {
         .map(String::from_utf8_lossy)
         .unwrap_or_default();
     let mut flags = String::new();
+    if client.replica.is_some() {
+        flags.push('S');
+    }
     if client.monitor {
         flags.push('O');
     }

@@ -56,7 +56,9 @@ fn debug(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
             .and_then(|s| s.trim().parse().ok())
             .unwrap_or(0.0);
         if seconds.is_finite() && seconds > 0.0 {
-            std::thread::sleep(Duration::from_secs_f64(seconds.min(3600.0 * 24.0)));
+            let seconds = seconds.min(3600.0 * 24.0);
+            std::thread::sleep(Duration::from_secs_f64(seconds));
+            server.slept_us += (seconds * 1e6) as i64;
         }
         client.reply_ok();
     } else if sub.eq_ignore_ascii_case(b"populate") && (3..=5).contains(&argv.len()) {

@@ -537,6 +537,8 @@ fn hincrbyfloat(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
     let text = sum.to_human_string();
     hash.set(&argv[2], &text, limits);
     server.dirty += 1;
+    // Redis compat: replicas get the result, not the float arithmetic.
+    server.rewrite_propagated(&[b"HSET", &argv[1], &argv[2], &text]);
     client.reply_bulk(&text);
     server.notify(client, notify::HASH, "hincrbyfloat", &argv[1]);
 }

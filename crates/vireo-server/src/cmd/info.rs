@@ -345,6 +345,9 @@ fn write_section(
             field("total_net_input_bytes", &stats.net_input_bytes);
             field("total_net_output_bytes", &stats.net_output_bytes);
             field("rejected_connections", &stats.rejected_connections);
+            field("sync_full", &server.replication.sync_full);
+            field("sync_partial_ok", &server.replication.sync_partial_ok);
+            field("sync_partial_err", &server.replication.sync_partial_err);
             field("expired_keys", &server.expired_keys());
             field(
                 "expired_stale_perc",
@@ -379,11 +382,7 @@ fn write_section(
             field("total_error_replies", &(stats.error_replies + live_errors));
         }
         "replication" => {
-            field("role", &"master");
-            field("connected_slaves", &0);
-            field("master_replid", &server.run_id);
-            field("master_repl_offset", &0);
-            field("repl_backlog_active", &0);
+            crate::replication::info_lines(server, &mut field);
         }
         "cpu" => {
             let (system, user) = crate::os::cpu_seconds();

@@ -472,10 +472,23 @@ fn expire_generic(server: &mut Server, client: &mut Client, argv: Argv<'_>, form
     // time after it.
     if when <= now {
         db.remove(&argv[1], now);
+        let delete: &[u8] = if server.config.lazyfree_lazy_expire {
+            b"UNLINK"
+        } else {
+            b"DEL"
+        };
+        server.rewrite_propagated(&[delete, &argv[1]]);
         server.notify(client, notify::GENERIC, "del", &argv[1]);
         client.reply_integer(1);
     } else {
         db.set_expiry(&argv[1], when, now);
+        // Redis compat: replicas get the absolute time, options kept.
+        if server.propagation.enabled {
+            let at = when.to_string();
+            let mut args: Vec<&[u8]> = vec![b"PEXPIREAT", &argv[1], at.as_bytes()];
+            args.extend(argv.iter().skip(3));
+            server.rewrite_propagated(&args);
+        }
         client.reply_integer(1);
         server.notify(client, notify::GENERIC, "expire", &argv[1]);
     }
@@ -837,7 +850,7 @@ fn touch_swapped_watched_keys(
 pub const RANDOMKEY: CommandSpec = CommandSpec {
     name: "randomkey",
     arity: 1,
-    flags: flags::READONLY,
+    flags: flags::READONLY | flags::TOUCHES_ARBITRARY_KEYS,
     acl: acl::KEYSPACE,
     tips: &["request_policy:all_shards", "nondeterministic_output"],
     key_specs: &[],
@@ -864,7 +877,7 @@ fn randomkey(server: &mut Server, client: &mut Client, _argv: Argv<'_>) {
 pub const SCAN: CommandSpec = CommandSpec {
     name: "scan",
     arity: -2,
-    flags: flags::READONLY,
+    flags: flags::READONLY | flags::TOUCHES_ARBITRARY_KEYS,
     acl: acl::KEYSPACE,
     tips: &["nondeterministic_output", "request_policy:special"],
     key_specs: &[],
@@ -1282,6 +1295,7 @@ fn restore(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
         // Already expired: nothing is created, and REPLACE has deleted.
         if deleted {
             server.dirty += 1;
+            server.rewrite_propagated(&[b"DEL", key]);
             server.notify(client, notify::GENERIC, "del", key);
         }
         return client.reply_ok();
@@ -1300,6 +1314,14 @@ fn restore(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
         }
     }
     server.dirty += 1;
+    // Redis compat: a relative TTL reaches replicas as an absolute one.
+    if server.propagation.enabled && ttl != 0 && !absttl {
+        let at = expire_at_ms.to_string();
+        let mut args: Vec<&[u8]> = argv.iter().collect();
+        args[2] = at.as_bytes();
+        args.push(b"ABSTTL");
+        server.rewrite_propagated(&args);
+    }
     server.notify(client, notify::GENERIC, "restore", key);
     client.reply_ok();
 }

@@ -986,10 +986,30 @@ fn lmpop(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
             db.remove(key, now);
         }
         server.dirty += removed as u64;
+        propagate_pop(server, key, end, Some(removed));
         announce_pop(server, client, key, end, emptied);
         return;
     }
     client.reply_null_array();
+}
+
+/// Redis compat: the multi-key and blocking pops reach replicas as the
+/// plain pop they did (`LPOP key [count]`).
+fn propagate_pop(server: &mut Server, key: &[u8], end: End, count: Option<usize>) {
+    if !server.propagation.enabled {
+        return;
+    }
+    let command: &[u8] = match end {
+        End::Head => b"LPOP",
+        End::Tail => b"RPOP",
+    };
+    match count {
+        Some(count) => {
+            let count = count.to_string();
+            server.rewrite_propagated(&[command, key, count.as_bytes()]);
+        }
+        None => server.rewrite_propagated(&[command, key]),
+    }
 }
 
 const BLOCKING_POP_KEYS: &[KeySpec] = &[keys_from_1(&["RW", "access", "delete"], -2, 1)];
@@ -1107,6 +1127,7 @@ fn blocking_pop(
             db.remove(key, now);
         }
         server.dirty += removed as u64;
+        propagate_pop(server, key, end, count.map(|_| removed));
         announce_pop(server, client, key, end, emptied);
         return;
     }
@@ -1173,10 +1194,15 @@ fn blmove(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
     let Some(to) = parse_end(client, &argv[4]) else {
         return;
     };
+    let dirty_before = server.dirty;
     blocking_move(server, client, &argv[1], &argv[2], from, to, &argv[5]);
+    if server.dirty != dirty_before {
+        server.rewrite_propagated(&[b"LMOVE", &argv[1], &argv[2], &argv[3], &argv[4]]);
+    }
 }
 
 fn brpoplpush(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
+    let dirty_before = server.dirty;
     blocking_move(
         server,
         client,
@@ -1186,6 +1212,9 @@ fn brpoplpush(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
         End::Head,
         &argv[3],
     );
+    if server.dirty != dirty_before {
+        server.rewrite_propagated(&[b"RPOPLPUSH", &argv[1], &argv[2]]);
+    }
 }
 
 fn blocking_move(

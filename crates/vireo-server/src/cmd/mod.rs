@@ -49,6 +49,7 @@ pub static TABLE: &[CommandSpec] = &[
     replication::REPLCONF,
     replication::SYNC,
     replication::PSYNC,
+    replication::ROLE,
     debug::DEBUG,
     config::CONFIG,
     info::INFO,

@@ -124,6 +124,9 @@ fn exec(server: &mut Server, client: &mut Client, _argv: Argv<'_>) {
     if watched_changed {
         return client.reply_null_array();
     }
+    // The queued commands propagate themselves, wrapped in MULTI/EXEC by
+    // the propagation point when there are several.
+    server.prevent_propagation();
     client.reply_array_len(state.commands.len());
     let mut decoder = RequestDecoder::new();
     let mut args = vireo_resp::Args::new();

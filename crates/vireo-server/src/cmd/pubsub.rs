@@ -542,11 +542,14 @@ pub(crate) fn publish_message(
 }
 
 fn publish(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
+    // Redis compat: replicas relay messages to their own subscribers.
+    server.force_propagation();
     let receivers = publish_generic(server, Some(client), &argv[1], &argv[2], false);
     client.reply_integer(receivers);
 }
 
 fn spublish(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
+    server.force_propagation();
     let receivers = publish_generic(server, Some(client), &argv[1], &argv[2], true);
     client.reply_integer(receivers);
 }

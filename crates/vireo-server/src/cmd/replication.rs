@@ -1,12 +1,10 @@
-//! Replication commands: REPLCONF, SYNC, PSYNC.
+//! Replication commands: REPLCONF, SYNC, PSYNC, ROLE.
 //!
-//! Vireo does not serve replicas yet. What it does serve is the snapshot
-//! half of the protocol that backup tools use: `redis-cli --rdb FILE` sends
-//! `REPLCONF rdb-only 1` (and `rdb-filter-only functions` for
-//! `--functions-rdb`), then `SYNC`, reads `$<length>` and the RDB bytes,
-//! and expects the server to close the connection. A replica asking for
-//! the command stream after the snapshot is refused with an error rather
-//! than left believing it is in sync.
+//! The work is in `replication.rs`; these handlers parse and answer. A
+//! client asking for the snapshot alone (`REPLCONF rdb-only 1`, as
+//! `redis-cli --rdb` does) gets it and is disconnected; with
+//! `rdb-filter-only functions` the keys are left out and the small file is
+//! written on the spot.
 
 use vireo_resp::Argv;
 
@@ -14,10 +12,6 @@ use crate::client::Client;
 use crate::command::{flags, Arg, ArgKind, CommandSpec, Doc};
 use crate::errors;
 use crate::server::Server;
-
-/// The refusal for a replica that wants the command stream.
-const NO_REPLICAS: &str =
-    "Replication to replicas is not supported yet; only an RDB snapshot (REPLCONF rdb-only 1, then SYNC) can be taken";
 
 /// REPLCONF option value ...
 pub const REPLCONF: CommandSpec = CommandSpec {
@@ -38,7 +32,7 @@ pub const REPLCONF: CommandSpec = CommandSpec {
     handler: Some(replconf),
 };
 
-fn replconf(_server: &mut Server, client: &mut Client, argv: Argv<'_>) {
+fn replconf(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
     if argv.len() % 2 == 0 {
         return client.reply_error(errors::SYNTAX);
     }
@@ -47,14 +41,27 @@ fn replconf(_server: &mut Server, client: &mut Client, argv: Argv<'_>) {
     for pair in (1..argv.len()).step_by(2) {
         let (option, value) = (&argv[pair], &argv[pair + 1]);
         if option.eq_ignore_ascii_case(b"listening-port") {
-            if super::parse_i64(value).is_none() {
-                return client.reply_error(errors::NOT_INTEGER);
+            match super::parse_i64(value) {
+                Some(port) => client.repl_port = port.clamp(0, 65535) as u16,
+                None => return client.reply_error(errors::NOT_INTEGER),
             }
-        } else if option.eq_ignore_ascii_case(b"ip-address") || option.eq_ignore_ascii_case(b"capa")
-        {
-            // Accepted for compatibility; nothing here depends on them.
-        } else if option.eq_ignore_ascii_case(b"ack") || option.eq_ignore_ascii_case(b"getack") {
-            // Redis compat: acknowledgements get no reply.
+        } else if option.eq_ignore_ascii_case(b"capa") {
+            if value.eq_ignore_ascii_case(b"psync2") {
+                client.repl_capa_psync2 = true;
+            }
+        } else if option.eq_ignore_ascii_case(b"ip-address") {
+            // Accepted for compatibility; the peer address is reported.
+        } else if option.eq_ignore_ascii_case(b"ack") {
+            // Redis compat: acknowledgements get no reply, and only a
+            // replica's count.
+            if let (Some(replica), Some(offset)) =
+                (client.replica.as_mut(), super::parse_i64(value))
+            {
+                replica.ack_offset = replica.ack_offset.max(offset);
+                replica.ack_ms = server.now_ms;
+            }
+            return;
+        } else if option.eq_ignore_ascii_case(b"getack") {
             return;
         } else if option.eq_ignore_ascii_case(b"rdb-only") {
             match super::parse_i64(value) {
@@ -107,7 +114,10 @@ pub const SYNC: CommandSpec = CommandSpec {
 };
 
 fn sync(server: &mut Server, client: &mut Client, _argv: Argv<'_>) {
-    send_snapshot(server, client, false);
+    if client.repl_rdb_without_data {
+        return send_functions_snapshot(server, client, false);
+    }
+    crate::replication::sync_command(server, client, None);
 }
 
 /// PSYNC replicationid offset
@@ -132,24 +142,18 @@ pub const PSYNC: CommandSpec = CommandSpec {
     handler: Some(psync),
 };
 
-fn psync(server: &mut Server, client: &mut Client, _argv: Argv<'_>) {
-    send_snapshot(server, client, true);
+fn psync(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
+    if client.repl_rdb_without_data {
+        return send_functions_snapshot(server, client, true);
+    }
+    crate::replication::sync_command(server, client, Some((&argv[1], &argv[2])));
 }
 
-/// Sends the snapshot as a full resynchronisation (`+FULLRESYNC` first
-/// for PSYNC), then closes the connection; refuses a replica that did not
-/// ask for the snapshot alone.
-fn send_snapshot(server: &mut Server, client: &mut Client, psync: bool) {
-    if !client.repl_rdb_only {
-        return client.reply_error(NO_REPLICAS);
-    }
+/// The snapshot without keys (`rdb-filter-only`), written on the spot
+/// since it holds no data, then the connection closed.
+fn send_functions_snapshot(server: &mut Server, client: &mut Client, psync: bool) {
     let mut rdb = Vec::new();
-    let databases = if client.repl_rdb_without_data {
-        &[][..]
-    } else {
-        &server.dbs[..]
-    };
-    let written = crate::rdb::write_rdb(&mut rdb, server, databases, server.now_ms, |_| {});
+    let written = crate::rdb::write_rdb(&mut rdb, server, &[], server.now_ms, |_| {});
     if written.is_err() {
         return client.reply_error("-ERR");
     }
@@ -170,4 +174,53 @@ fn send_snapshot(server: &mut Server, client: &mut Client, psync: bool) {
         .extend_from_slice(format!("${}\r\n", rdb.len()).as_bytes());
     client.out.extend_from_slice(&rdb);
     client.close_after_reply = true;
+}
+
+/// ROLE
+pub const ROLE: CommandSpec = CommandSpec {
+    name: "role",
+    arity: 1,
+    flags: flags::NOSCRIPT | flags::LOADING | flags::STALE | flags::FAST | flags::SENTINEL,
+    acl: crate::command::acl::ADMIN | crate::command::acl::FAST | crate::command::acl::DANGEROUS,
+    tips: &[],
+    key_specs: &[],
+    doc: Doc {
+        summary: "Return the role of the instance in the context of replication",
+        since: "2.8.12",
+        group: "server",
+        complexity: "O(1)",
+        args: &[],
+    },
+    subcommands: &[],
+    handler: Some(role),
+};
+
+fn role(server: &mut Server, client: &mut Client, _argv: Argv<'_>) {
+    let replication = &server.replication;
+    client.reply_array_len(3);
+    client.reply_bulk(b"master");
+    client.reply_integer(replication.offset);
+    let replicas: Vec<(String, u16, i64)> = replication
+        .replicas
+        .iter()
+        .filter_map(|&slot| server.clients.get(slot).and_then(Option::as_ref))
+        .filter_map(|replica_client| {
+            let replica = replica_client.replica.as_ref()?;
+            if replica.phase != crate::replication::Phase::Online {
+                return None;
+            }
+            let ip = replica_client
+                .peer
+                .rsplit_once(':')
+                .map_or(replica_client.peer.as_str(), |(ip, _)| ip);
+            Some((ip.to_string(), replica_client.repl_port, replica.ack_offset))
+        })
+        .collect();
+    client.reply_array_len(replicas.len());
+    for (ip, port, offset) in replicas {
+        client.reply_array_len(3);
+        client.reply_bulk(ip.as_bytes());
+        client.reply_bulk(port.to_string().as_bytes());
+        client.reply_bulk(offset.to_string().as_bytes());
+    }
 }

@@ -95,6 +95,8 @@ fn flushdb(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
     crate::tracking::invalidate_all(server, client);
     let removed = empty_db(server, client.db, in_background);
     server.dirty += removed as u64;
+    // Redis compat: replicated even when there was nothing to remove.
+    server.force_propagation();
     client.reply_ok();
 }
 
@@ -123,6 +125,8 @@ fn flushall(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
     };
     let removed = empty_all_databases(server, client, in_background);
     server.dirty += removed as u64;
+    // Redis compat: replicated even when there was nothing to remove.
+    server.force_propagation();
     // Redis compat: with save points configured, FLUSHALL replaces the RDB
     // file with an empty one at once (a running background save would
     // bring the old data back).
@@ -500,7 +504,11 @@ fn reply_command_info(client: &mut Client, container: Option<&CommandSpec>, spec
     client.reply_bulk(command::full_name(container, spec).as_bytes());
     client.reply_integer(i64::from(spec.arity));
     // Redis compat: these flags exist but COMMAND INFO never shows them.
-    let hidden = flags::MAY_REPLICATE | flags::SENTINEL | flags::ONLY_SENTINEL | flags::PROTECTED;
+    let hidden = flags::MAY_REPLICATE
+        | flags::SENTINEL
+        | flags::ONLY_SENTINEL
+        | flags::PROTECTED
+        | flags::TOUCHES_ARBITRARY_KEYS;
     reply_flag_names(client, spec.flags & !hidden, &command::flags::NAMES, None);
     client.reply_integer(i64::from(first));
     client.reply_integer(i64::from(last));

@@ -679,10 +679,17 @@ fn spop(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
         return;
     };
     let rng = &mut server.rng;
+    // Redis compat: replicas get the members removed (SREM), never the
+    // random choice, or a DEL when the whole set went.
+    let propagating = server.propagation.enabled;
+    let mut removed: Vec<Vec<u8>> = Vec::new();
     match count {
         None => {
             if let Some(member) = set.pop_random(rng) {
                 reply_member(client, member.as_member());
+                if propagating {
+                    removed.push(member.as_member().with_bytes(<[u8]>::to_vec));
+                }
             }
         }
         Some(count) => {
@@ -695,12 +702,27 @@ fn spop(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
                 }
                 let now = server.now_ms;
                 server.dbs[client.db].remove(key, now);
+                server.rewrite_propagated(&[b"DEL", key]);
                 server.notify(client, notify::GENERIC, "del", key);
                 return;
             }
             for _ in 0..count {
                 if let Some(member) = set.pop_random(rng) {
                     reply_member(client, member.as_member());
+                    if propagating {
+                        removed.push(member.as_member().with_bytes(<[u8]>::to_vec));
+                    }
+                }
+            }
+        }
+    }
+    if propagating {
+        match (count, removed.as_slice()) {
+            (None, [member]) => server.rewrite_propagated(&[b"SREM", key, member]),
+            _ => {
+                server.prevent_propagation();
+                for member in &removed {
+                    server.also_propagate(client.db, &[b"SREM", key, member]);
                 }
             }
         }

@@ -250,7 +250,8 @@ fn set(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
     }
     server.dirty += 1;
     server.notify(client, notify::STRING, "set", key);
-    if expire_at.is_some() {
+    if let Some(at) = expire_at {
+        propagate_set_pxat(server, key, &argv[2], at);
         server.notify(client, notify::GENERIC, "expire", key);
     }
     if !options.get {
@@ -550,6 +551,15 @@ pub const PSETEX: CommandSpec = setex_spec(
     psetex,
 );
 
+/// Redis compat: a SET with any expiry reaches replicas as `SET key value
+/// PXAT <ms>`, whatever its other options were.
+fn propagate_set_pxat(server: &mut Server, key: &[u8], value: &[u8], at_ms: i64) {
+    if server.propagation.enabled {
+        let at = at_ms.to_string();
+        server.rewrite_propagated(&[b"SET", key, value, b"PXAT", at.as_bytes()]);
+    }
+}
+
 fn setex(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
     set_with_expiry(server, client, argv, "setex", ExpiryUnit::Seconds);
 }
@@ -570,6 +580,7 @@ fn set_with_expiry(
         Ok(at) => {
             server.dbs[client.db].insert(&argv[1], Value::Str(StrValue::from_bytes(&argv[3])), at);
             server.dirty += 1;
+            propagate_set_pxat(server, &argv[1], &argv[3], at);
             server.notify(client, notify::STRING, "set", &argv[1]);
             server.notify(client, notify::GENERIC, "expire", &argv[1]);
             client.reply_ok();
@@ -611,6 +622,7 @@ fn getset(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
         NO_EXPIRY,
     );
     server.dirty += 1;
+    server.rewrite_propagated(&[b"SET", &argv[1], &argv[2]]);
     server.notify(client, notify::STRING, "set", &argv[1]);
 }
 
@@ -642,6 +654,12 @@ fn getdel(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
     let now = server.now_ms;
     if server.dbs[client.db].remove(&argv[1], now) {
         server.dirty += 1;
+        let delete: &[u8] = if server.config.lazyfree_lazy_user_del {
+            b"UNLINK"
+        } else {
+            b"DEL"
+        };
+        server.rewrite_propagated(&[delete, &argv[1]]);
         server.notify(client, notify::GENERIC, "del", &argv[1]);
     }
 }
@@ -979,11 +997,21 @@ fn getex(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
         Some((ExpiryUnit::UnixSeconds | ExpiryUnit::UnixMilliseconds, at)) if at <= now => {
             db.remove(key, now);
             server.dirty += 1;
+            let delete: &[u8] = if server.config.lazyfree_lazy_expire {
+                b"UNLINK"
+            } else {
+                b"DEL"
+            };
+            server.rewrite_propagated(&[delete, key]);
             server.notify(client, notify::GENERIC, "del", key);
         }
         Some((_, at)) => {
             db.set_expiry(key, at, now);
             server.dirty += 1;
+            if server.propagation.enabled {
+                let at = at.to_string();
+                server.rewrite_propagated(&[b"PEXPIREAT", key, at.as_bytes()]);
+            }
             server.notify(client, notify::GENERIC, "expire", key);
         }
         None if options.persist => {
@@ -991,6 +1019,7 @@ fn getex(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
             if had_expiry {
                 db.set_expiry(key, NO_EXPIRY, now);
                 server.dirty += 1;
+                server.rewrite_propagated(&[b"PERSIST", key]);
                 server.notify(client, notify::GENERIC, "persist", key);
             }
         }
@@ -1199,6 +1228,8 @@ fn incrbyfloat(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
         None => db.insert(key, Value::Str(StrValue::from_bytes(&text)), NO_EXPIRY),
     }
     server.dirty += 1;
+    // Redis compat: replicas get the result, not the float arithmetic.
+    server.rewrite_propagated(&[b"SET", key, &text, b"KEEPTTL"]);
     server.notify(client, notify::STRING, "incrbyfloat", key);
     client.reply_bulk(&text);
 }

@@ -1701,6 +1701,18 @@ fn zpop_generic(
         }
     }
     server.dirty += take as u64;
+    // Redis compat: ZMPOP and the blocking pops reach replicas as the
+    // ZPOPMIN/ZPOPMAX they did.
+    if emit_key && take > 0 && server.propagation.enabled {
+        let command: &[u8] = if max { b"ZPOPMAX" } else { b"ZPOPMIN" };
+        match count {
+            Some(_) => {
+                let take = take.to_string();
+                server.rewrite_propagated(&[command, key, take.as_bytes()]);
+            }
+            None => server.rewrite_propagated(&[command, key]),
+        }
+    }
     // Redis compat: announced inside the reply, before the first member.
     let event = if max { "zpopmax" } else { "zpopmin" };
     if take > 0 {
