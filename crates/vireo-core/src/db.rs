@@ -93,6 +93,12 @@ pub struct Db {
     /// are not removed: while clients are paused the dataset must not
     /// change (Redis compat: CLIENT PAUSE holds back expiry too).
     pub keep_expired_until_ms: i64,
+    /// A replica's database: keys past their time are reported absent but
+    /// never removed here (the primary sends their deletion).
+    pub replica: bool,
+    /// The primary's commands are being applied: every key is live
+    /// whatever its time, so the replica changes exactly what the primary did.
+    pub obey_primary: bool,
     /// Whether read lookups count now, and what they have counted.
     count_reads: bool,
     lookup_stats: LookupStats,
@@ -133,6 +139,8 @@ impl Db {
             dict: Dict::new(),
             expired_keys: 0,
             keep_expired_until_ms: 0,
+            replica: false,
+            obey_primary: false,
             count_reads: false,
             lookup_stats: LookupStats::default(),
             clock: 0,
@@ -319,8 +327,8 @@ impl Db {
             return None;
         };
         let expire_at_ms = self.dict.expire_at(handle);
-        if is_expired(expire_at_ms, now_ms) {
-            if now_ms >= self.keep_expired_until_ms {
+        if is_expired(expire_at_ms, now_ms) && !self.obey_primary {
+            if now_ms >= self.keep_expired_until_ms && !self.replica {
                 self.remove_expired(key);
             }
             self.missed(key, lookup);
@@ -419,7 +427,10 @@ impl Db {
     /// previous value and expiry.
     pub fn insert(&mut self, key: &[u8], value: Value, expire_at_ms: i64) {
         let clock = self.clock;
-        let (now_ms, keep_expired) = (self.now_ms, self.now_ms < self.keep_expired_until_ms);
+        let (now_ms, keep_expired) = (
+            self.now_ms,
+            self.now_ms < self.keep_expired_until_ms || self.replica || self.obey_primary,
+        );
         if let Some((entry, previous_expiry)) = self.dict.get_mut(key) {
             // Redis compat: a key past its time is expired first, then the
             // new value is a new key (Redis looks the key up before writing).
@@ -547,7 +558,7 @@ impl Db {
             if !is_expired(expire_at_ms, now_ms) {
                 return Some(entry.key().to_vec());
             }
-            if now_ms < self.keep_expired_until_ms {
+            if now_ms < self.keep_expired_until_ms || self.replica {
                 kept_expired_tries -= 1;
                 if kept_expired_tries == 0 {
                     return Some(entry.key().to_vec());

@@ -144,6 +144,10 @@ pub struct Client {
     /// Output up to this position is a snapshot transfer, outside the
     /// replica output limits.
     pub repl_uncounted: usize,
+    /// This connection is the link to the primary this server follows.
+    pub is_primary: bool,
+    /// The primary asked for an acknowledgement (REPLCONF GETACK).
+    pub repl_ack_requested: bool,
     /// Queued in the server's pending-write list.
     pub pending_write: bool,
     /// The reactor is watching this socket for writability.
@@ -243,6 +247,8 @@ impl Client {
             repl_capa_psync2: false,
             replica: None,
             repl_uncounted: 0,
+            is_primary: false,
+            repl_ack_requested: false,
             pending_write: false,
             writable_interest: false,
             created_ms: now_ms,

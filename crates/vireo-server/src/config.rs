@@ -53,6 +53,15 @@ const IMPLEMENTED: &[&str] = &[
     "hll-sparse-max-bytes",
     "tracking-table-max-keys",
     "notify-keyspace-events",
+    "lazyfree-lazy-expire",
+    "repl-backlog-size",
+    "repl-backlog-ttl",
+    "repl-ping-replica-period",
+    "repl-timeout",
+    "replicaof",
+    "replica-read-only",
+    "masterauth",
+    "masteruser",
 ];
 
 /// Log verbosity, least to most severe.
@@ -1040,8 +1049,8 @@ mod tests {
         let config = run(&[
             "--maxmemory",
             "100mb",
-            "--slave-read-only",
-            "no",
+            "--replica-lazy-flush",
+            "yes",
             "--lazyfree-lazy-eviction",
             "no",
         ])
@@ -1050,11 +1059,11 @@ mod tests {
             config.unimplemented,
             vec![
                 ("maxmemory".to_string(), "104857600".to_string()),
-                ("replica-read-only".to_string(), "no".to_string())
+                ("replica-lazy-flush".to_string(), "yes".to_string())
             ],
             "options left at their default are not reported"
         );
-        assert_eq!(config.get("slave-read-only"), Some("no"));
+        assert_eq!(config.get("slave-lazy-flush"), Some("yes"));
         assert_eq!(config.get("maxmemory"), Some("104857600"));
     }
 

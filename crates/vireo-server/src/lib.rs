@@ -21,6 +21,7 @@ pub mod notify;
 pub mod os;
 pub mod propagate;
 pub mod rdb;
+pub mod replica;
 pub mod replication;
 pub mod server;
 pub mod testing;
@@ -70,6 +71,19 @@ pub fn run(config: Config) -> io::Result<()> {
                 io::ErrorKind::InvalidData,
                 error.to_string(),
             ));
+        }
+    }
+    // The `replicaof` option: follow that primary from the start.
+    let following = event_loop
+        .server
+        .config
+        .get("replicaof")
+        .unwrap_or_default()
+        .to_string();
+    if let Some((host, port)) = following.rsplit_once(' ') {
+        if let Ok(port) = port.parse::<u16>() {
+            replica::follow(&mut event_loop.server, host.to_string(), port);
+            event_loop.server.primary_connect_now = true;
         }
     }
     notice!("Ready to accept connections tcp");

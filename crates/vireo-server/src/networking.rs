@@ -328,7 +328,11 @@ impl EventLoop {
             }
         }
         client.last_interaction_ms = self.server.now_ms;
-        self.server.process_input(&mut client);
+        if client.is_primary {
+            crate::replica::process_primary_input(&mut self.server, &mut client);
+        } else {
+            self.server.process_input(&mut client);
+        }
         if client.query.len() as u64 > self.server.config.client_query_buffer_limit {
             crate::warning!(
                 "Closing client that reached max query buffer length: id={} addr={} (qbuf initial bytes: {:?})",
@@ -487,6 +491,10 @@ impl EventLoop {
         self.server.migrate.close_idle(self.server.now_ms);
         crate::rdb::cron(&mut self.server);
         crate::replication::cron(&mut self.server);
+        if self.server.cron_loops % u64::from(self.server.config.hz.max(1)) == 0 {
+            crate::replica::cron(&mut self.server);
+            self.connect_to_primary(reactor);
+        }
         self.databases_cron();
         if self.server.tracking.clients > 0 {
             crate::tracking::limit_table(&mut self.server, None);
@@ -520,6 +528,40 @@ impl EventLoop {
                 break;
             }
         }
+    }
+
+    /// Opens the link to the primary this server should follow, if it has
+    /// none: a client connection whose first request is the handshake's PING.
+    fn connect_to_primary(&mut self, reactor: &mut Reactor) {
+        let Some((host, port)) = crate::replica::wants_connection(&self.server) else {
+            return;
+        };
+        let Some(stream) = crate::replica::open_connection(&host, port) else {
+            return;
+        };
+        let fd = stream.as_raw_fd();
+        let slot = self
+            .server
+            .add_client(Connection::Tcp(stream), format!("{host}:{port}"));
+        let Some(mut client) = self.server.take_client(slot) else {
+            return;
+        };
+        client.fd = fd;
+        let registered = match &mut client.conn {
+            Connection::Tcp(stream) => {
+                reactor.register(stream, Token(slot), Interest::READABLE | Interest::WRITABLE)
+            }
+            _ => Ok(()),
+        };
+        if let Err(error) = registered {
+            crate::warning!("Registering the connection to MASTER: {error}");
+            self.server.release_client(&mut client);
+            return;
+        }
+        client.writable_interest = true;
+        crate::replica::link_opened(&mut self.server, &mut client);
+        self.server.queue_write(&mut client);
+        self.server.put_client(client);
     }
 
     /// Cleans up and stops the event loop (SIGTERM, SIGINT or SHUTDOWN).
@@ -567,7 +609,11 @@ impl EventLoop {
             .iter()
             .flatten()
             // Redis compat: replicas are judged by repl-timeout instead.
-            .filter(|client| client.last_interaction_ms < deadline && client.replica.is_none())
+            .filter(|client| {
+                client.last_interaction_ms < deadline
+                    && client.replica.is_none()
+                    && !client.is_primary
+            })
             .map(|client| client.slot)
             .collect();
         for slot in idle {
@@ -637,6 +683,9 @@ impl Handler for EventLoop {
             return self.shut_down(reactor);
         }
         self.close_killed_clients(reactor);
+        if std::mem::take(&mut self.server.primary_connect_now) {
+            self.connect_to_primary(reactor);
+        }
         if self.server.new_tcp_listeners.is_some() {
             self.install_new_tcp_listeners(reactor);
         }

@@ -196,16 +196,32 @@ pub fn feed(server: &mut Server, db: usize, command: &[u8]) {
     write_stream(server, command);
 }
 
+/// Passes on bytes of the primary's stream exactly as received (this
+/// server is a replica; its own replicas follow the same history).
+pub fn feed_raw(server: &mut Server, bytes: &[u8]) {
+    write_stream(server, bytes);
+}
+
+/// Creates the backlog if there is none (a replica keeps one from its
+/// first synchronisation, for its replicas and for a later promotion).
+pub fn ensure_backlog(server: &mut Server) {
+    if server.replication.backlog.is_none() {
+        server.replication.backlog = Some(Backlog::new(server.config.repl_backlog_size as usize));
+        server.enable_propagation();
+    }
+}
+
 /// Adds stream bytes to the backlog and to every replica that follows the
 /// stream (online ones directly, those waiting for their snapshot in their
 /// pending buffer).
 fn write_stream(server: &mut Server, bytes: &[u8]) {
     let replication = &mut server.replication;
+    // A replica counts the primary's stream even before it has a backlog.
+    replication.offset += bytes.len() as i64;
     let Some(backlog) = &mut replication.backlog else {
         return;
     };
     backlog.append(bytes);
-    replication.offset += bytes.len() as i64;
     for index in 0..server.replication.replicas.len() {
         let slot = server.replication.replicas[index];
         // INVARIANT (module comment): replicas are in their slots here.
@@ -560,7 +576,10 @@ fn replica_address(client: &Client) -> String {
 /// INFO replication's lines for the primary.
 pub fn info_lines(server: &Server, field: &mut dyn FnMut(&str, &dyn std::fmt::Display)) {
     let replication = &server.replication;
-    field("role", &"master");
+    match &server.primary {
+        Some(link) => crate::replica::info_lines(server, link, field),
+        None => field("role", &"master"),
+    }
     field("connected_slaves", &replication.replicas.len());
     let mut index = 0;
     for &slot in &replication.replicas {

@@ -182,6 +182,10 @@ pub struct Server {
     pub propagation: crate::propagate::Propagation,
     /// The primary's replication state: replicas, backlog, offsets.
     pub replication: crate::replication::Replication,
+    /// The primary this server follows (REPLICAOF), if any.
+    pub primary: Option<crate::replica::PrimaryLink>,
+    /// REPLICAOF asked for a connection now rather than at the next cron.
+    pub primary_connect_now: bool,
 }
 
 /// An active CLIENT PAUSE.
@@ -236,6 +240,8 @@ impl Server {
             tracking: Default::default(),
             propagation: Default::default(),
             replication: Default::default(),
+            primary: None,
+            primary_connect_now: false,
             migrate: Default::default(),
             new_tcp_listeners: None,
             stats: Stats::default(),
@@ -318,6 +324,9 @@ impl Server {
     /// free again. The caller closes the socket.
     pub fn release_client(&mut self, client: &mut Client) {
         crate::replication::drop_replica(self, client);
+        if client.is_primary {
+            crate::replica::link_lost(self, client);
+        }
         if client.monitor {
             self.monitors.retain(|slot| *slot != client.slot);
         }
@@ -541,9 +550,30 @@ impl Server {
             client.reply_error("Command not allowed inside a transaction");
             return Outcome::Done;
         }
+        // Redis compat: a replica refuses writes from anyone but its
+        // primary (a transaction holding one included).
+        if self.primary.is_some() && !client.is_primary {
+            let queued = match &client.multi {
+                Some(state) if spec.name == "exec" => state.flags,
+                _ => 0,
+            };
+            if (spec.flags | queued) & flags::WRITE != 0
+                && self.config.get("replica-read-only") == Some("yes")
+            {
+                self.command_stats[id].rejected_calls += 1;
+                flag_transaction(client);
+                client.reply_error(errors::READONLY_REPLICA);
+                return Outcome::Done;
+            }
+        }
         // Redis compat: a transaction runs whole; a CLIENT PAUSE it issues
         // applies from the next command on (`deny_blocking` marks EXEC).
-        if let Some(pause) = self.pause.filter(|_| !client.deny_blocking) {
+        // The primary's stream is never held back: its bytes are counted
+        // as applied in order.
+        if let Some(pause) = self
+            .pause
+            .filter(|_| !client.deny_blocking && !client.is_primary)
+        {
             let queued_writes = client.multi.as_ref().map_or(0, |state| state.flags);
             let may_write = (spec.flags
                 | if spec.name == "exec" {
@@ -624,7 +654,7 @@ impl Server {
             outer_choice,
             client.db,
             &mut argv.iter(),
-            self.dirty != dirty_before,
+            self.dirty != dirty_before && !client.is_primary,
             spec.flags & flags::TOUCHES_ARBITRARY_KEYS != 0,
         );
         self.dbs[counting_db].set_count_reads(false);
@@ -997,7 +1027,11 @@ impl Server {
         kind: CycleKind,
         clock_us: &mut dyn FnMut() -> i64,
     ) -> u64 {
-        if !self.active_expire_enabled || self.pause.is_some_and(|p| self.now_ms < p.end_ms) {
+        // Redis compat: a replica's keys expire when its primary says so.
+        if !self.active_expire_enabled
+            || self.primary.is_some()
+            || self.pause.is_some_and(|p| self.now_ms < p.end_ms)
+        {
             return 0;
         }
         let (now_ms, hz) = (self.now_ms, self.config.hz);

@@ -1,6 +1,7 @@
-//! Replication from a Vireo primary: the snapshot and stream a replica
-//! receives byte by byte, partial resynchronisation from the backlog, and
-//! a real `redis-server` following Vireo as its replica.
+//! Replication both ways: the snapshot and stream a replica of Vireo
+//! receives byte by byte, partial resynchronisation from the backlog, a
+//! real `redis-server` following Vireo, and Vireo following a real
+//! `redis-server` (or another Vireo), then taking over from it.
 
 mod support;
 
@@ -403,4 +404,147 @@ fn a_redis_replica_follows_vireo_through_full_and_partial_resyncs() {
     let partial = request(&mut conn, "INFO stats");
     assert!(partial.contains("sync_partial_ok:1\r\n"), "{partial}");
     assert_eq!(digest(&mut replica_conn), digest(&mut conn));
+}
+
+fn info_field(conn: &mut Connection, section: &str, name: &str) -> String {
+    let info = request(conn, &format!("INFO {section}"));
+    info.lines()
+        .find_map(|line| line.strip_prefix(&format!("{name}:")).map(str::to_string))
+        .unwrap_or_else(|| panic!("no {name} in {info}"))
+}
+
+#[test]
+fn vireo_follows_a_redis_primary_then_takes_over_from_it() {
+    let Some(redis) = find_program("redis-server") else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI installs redis-server for the interoperability tests"
+        );
+        return;
+    };
+    let primary_dir = TempDir::new("redis-primary");
+    let primary = ServerProcess::start(
+        redis.to_str().expect("utf-8 path"),
+        &[
+            "--dir",
+            primary_dir.arg(),
+            "--enable-debug-command",
+            "yes",
+            "--repl-diskless-sync-delay",
+            "0",
+        ],
+    );
+    let mut primary_conn = primary.connect();
+    for line in [
+        "SET s hello",
+        "RPUSH l a b c",
+        "ZADD z 1 a 2 b",
+        "SET t x EX 1000",
+    ] {
+        primary_conn.request(&words(line));
+    }
+    let dir = TempDir::new("vireo-replica");
+    let replica = vireo_in(&dir);
+    let mut conn = replica.connect();
+    assert_eq!(
+        request(&mut conn, &format!("REPLICAOF 127.0.0.1 {}", primary.port)),
+        "+OK\r\n"
+    );
+    eventually("the link to the primary", || {
+        info_field(&mut conn, "replication", "master_link_status") == "up"
+    });
+    for line in [
+        "INCR counter",
+        "SELECT 4",
+        "SET far away",
+        "SELECT 0",
+        "SET last 1",
+    ] {
+        primary_conn.request(&words(line));
+    }
+    eventually("the last write on the replica", || {
+        request(&mut conn, "GET last") == "$1\r\n1\r\n"
+    });
+    let digest = |conn: &mut Connection| request(conn, "DEBUG DIGEST");
+    assert_eq!(digest(&mut conn), digest(&mut primary_conn));
+    assert_eq!(
+        request(&mut conn, "SET mine 1"),
+        "-READONLY You can't write against a read only replica.\r\n"
+    );
+    let role = request(&mut conn, "ROLE");
+    let expected_start = format!(
+        "*5\r\n$5\r\nslave\r\n$9\r\n127.0.0.1\r\n:{}\r\n$9\r\nconnected\r\n:",
+        primary.port
+    );
+    assert!(role.starts_with(&expected_start), "{role}");
+    assert_eq!(
+        request(&mut conn, &format!("REPLICAOF 127.0.0.1 {}", primary.port)),
+        "+OK Already connected to specified master\r\n"
+    );
+
+    // A broken link continues from the primary's backlog.
+    assert_eq!(
+        request(&mut primary_conn, "CLIENT KILL TYPE replica"),
+        ":1\r\n"
+    );
+    primary_conn.request(&words("SET during-break yes"));
+    eventually("the write made while the link was down", || {
+        request(&mut conn, "GET during-break") == "$3\r\nyes\r\n"
+    });
+    assert_eq!(
+        info_field(&mut primary_conn, "stats", "sync_partial_ok"),
+        "1"
+    );
+    assert_eq!(info_field(&mut primary_conn, "stats", "sync_full"), "1");
+
+    // Promotion: the old primary follows Vireo and continues its history.
+    assert_eq!(request(&mut conn, "REPLICAOF NO ONE"), "+OK\r\n");
+    assert_eq!(request(&mut conn, "SET promoted yes"), "+OK\r\n");
+    assert_eq!(
+        request(
+            &mut primary_conn,
+            &format!("REPLICAOF 127.0.0.1 {}", replica.port)
+        ),
+        "+OK\r\n"
+    );
+    eventually("the promoted write on the old primary", || {
+        request(&mut primary_conn, "GET promoted") == "$3\r\nyes\r\n"
+    });
+    assert_eq!(info_field(&mut conn, "stats", "sync_partial_ok"), "1");
+    assert_eq!(info_field(&mut conn, "stats", "sync_full"), "0");
+    assert_eq!(digest(&mut conn), digest(&mut primary_conn));
+}
+
+#[test]
+fn a_vireo_replica_of_vireo_keeps_expired_keys_until_the_primary_deletes_them() {
+    let primary_dir = TempDir::new("chain-primary");
+    let primary = vireo_in(&primary_dir);
+    let mut primary_conn = primary.connect();
+    assert_eq!(
+        request(&mut primary_conn, "DEBUG SET-ACTIVE-EXPIRE 0"),
+        "+OK\r\n"
+    );
+    let dir = TempDir::new("chain-replica");
+    let replica = vireo_in(&dir);
+    let mut conn = replica.connect();
+    assert_eq!(
+        request(&mut conn, &format!("SLAVEOF localhost {}", primary.port)),
+        "+OK\r\n"
+    );
+    eventually("the link to the primary", || {
+        info_field(&mut conn, "replication", "master_link_status") == "up"
+    });
+    assert_eq!(request(&mut primary_conn, "SET brief x PX 50"), "+OK\r\n");
+    eventually("the key on the replica", || {
+        request(&mut conn, "EXISTS brief") == ":1\r\n"
+    });
+    std::thread::sleep(Duration::from_millis(100));
+    // Past its time: absent to readers, but still held until the primary
+    // decides (its active expiry is off, and nobody read it there).
+    assert_eq!(request(&mut conn, "GET brief"), "$-1\r\n");
+    assert_eq!(request(&mut conn, "DBSIZE"), ":1\r\n");
+    assert_eq!(request(&mut primary_conn, "GET brief"), "$-1\r\n");
+    eventually("the primary's deletion", || {
+        request(&mut conn, "DBSIZE") == ":0\r\n"
+    });
 }

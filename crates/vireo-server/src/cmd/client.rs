@@ -270,6 +270,9 @@ fn describe(client: &Client, now_ms: i64) -> String {
     if client.replica.is_some() {
         flags.push('S');
     }
+    if client.is_primary {
+        flags.push('M');
+    }
     if client.monitor {
         flags.push('O');
     }

@@ -50,6 +50,8 @@ pub static TABLE: &[CommandSpec] = &[
     replication::SYNC,
     replication::PSYNC,
     replication::ROLE,
+    replication::REPLICAOF,
+    replication::SLAVEOF,
     debug::DEBUG,
     config::CONFIG,
     info::INFO,

@@ -62,6 +62,10 @@ fn replconf(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
             }
             return;
         } else if option.eq_ignore_ascii_case(b"getack") {
+            // Answered by the stream's reader once the command is done.
+            if client.is_primary {
+                client.repl_ack_requested = true;
+            }
             return;
         } else if option.eq_ignore_ascii_case(b"rdb-only") {
             match super::parse_i64(value) {
@@ -196,6 +200,19 @@ pub const ROLE: CommandSpec = CommandSpec {
 };
 
 fn role(server: &mut Server, client: &mut Client, _argv: Argv<'_>) {
+    if let Some(link) = &server.primary {
+        client.reply_array_len(5);
+        client.reply_bulk(b"slave");
+        client.reply_bulk(link.host.as_bytes());
+        client.reply_integer(i64::from(link.port));
+        client.reply_bulk(crate::replica::role_state(link).as_bytes());
+        let offset = if crate::replica::is_connected(server) {
+            server.replication.offset
+        } else {
+            -1
+        };
+        return client.reply_integer(offset);
+    }
     let replication = &server.replication;
     client.reply_array_len(3);
     client.reply_bulk(b"master");
@@ -223,4 +240,71 @@ fn role(server: &mut Server, client: &mut Client, _argv: Argv<'_>) {
         client.reply_bulk(port.to_string().as_bytes());
         client.reply_bulk(offset.to_string().as_bytes());
     }
+}
+
+/// REPLICAOF host port | NO ONE
+pub const REPLICAOF: CommandSpec = CommandSpec {
+    name: "replicaof",
+    arity: 3,
+    flags: flags::ADMIN | flags::NOSCRIPT | flags::STALE | flags::NO_ASYNC_LOADING,
+    acl: crate::command::acl::ADMIN | crate::command::acl::SLOW | crate::command::acl::DANGEROUS,
+    tips: &[],
+    key_specs: &[],
+    doc: Doc {
+        summary: "Configures a server as replica of another, or promotes it to a master",
+        since: "5.0.0",
+        group: "server",
+        complexity: "O(1)",
+        args: &[
+            Arg::new("host", ArgKind::String),
+            Arg::new("port", ArgKind::Integer),
+        ],
+    },
+    subcommands: &[],
+    handler: Some(replicaof),
+};
+
+/// SLAVEOF host port | NO ONE
+pub const SLAVEOF: CommandSpec = CommandSpec {
+    name: "slaveof",
+    doc: Doc {
+        summary: "Sets a Redis server as a replica of another, or promotes it to being a master",
+        since: "1.0.0",
+        ..REPLICAOF.doc
+    },
+    ..REPLICAOF
+};
+
+fn replicaof(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
+    if argv[1].eq_ignore_ascii_case(b"no") && argv[2].eq_ignore_ascii_case(b"one") {
+        if server.primary.is_some() {
+            crate::replica::stop_following(server);
+            crate::notice!("MASTER MODE enabled (user request from '{}')", client.peer);
+        }
+        return client.reply_ok();
+    }
+    // Redis compat: the replica's own link cannot be redirected by the
+    // primary.
+    if client.is_primary {
+        return client.reply_error("Command is not valid when client is a replica.");
+    }
+    let port = match super::parse_i64(&argv[2]) {
+        Some(port) if (0..=65535).contains(&port) => port as u16,
+        Some(_) => return client.reply_error("Invalid master port"),
+        None => return client.reply_error(errors::NOT_INTEGER),
+    };
+    let host = String::from_utf8_lossy(&argv[1]).into_owned();
+    if let Some(link) = &server.primary {
+        if link.host.eq_ignore_ascii_case(&host) && link.port == port {
+            crate::notice!("REPLICAOF would result into synchronization with the master we are already connected with. No operation performed.");
+            return client.reply_simple(b"OK Already connected to specified master");
+        }
+    }
+    crate::replica::follow(server, host.clone(), port);
+    server.primary_connect_now = true;
+    crate::notice!(
+        "REPLICAOF {host}:{port} enabled (user request from '{}')",
+        client.peer
+    );
+    client.reply_ok();
 }
