@@ -249,6 +249,19 @@ impl Db {
         self.log_key_event(KeyEvent::Expired, key);
     }
 
+    /// Removes `key` if its time has passed, even in a replica's database
+    /// (keys a writable replica's own clients gave an expiry). True if it
+    /// was removed.
+    pub fn remove_if_expired(&mut self, key: &[u8], now_ms: i64) -> bool {
+        match self.dict.get(key) {
+            Some((_, expire_at_ms)) if is_expired(expire_at_ms, now_ms) => {
+                self.remove_expired(key);
+                true
+            }
+            _ => false,
+        }
+    }
+
     /// Read lookups counted so far.
     pub fn lookup_stats(&self) -> LookupStats {
         self.lookup_stats

@@ -32,6 +32,8 @@ pub enum BlockKind {
     List,
     /// BZPOPMIN, BZPOPMAX, BZMPOP.
     ZSet,
+    /// WAIT: replicas acknowledging an offset, no key.
+    Replication,
 }
 
 impl BlockKind {
@@ -223,6 +225,28 @@ impl Server {
             }
         }
         self.blocking.serving = false;
+    }
+
+    /// Runs WAIT again for every client it blocks, after acknowledgements
+    /// arrived: each replies once enough replicas have its writes.
+    pub fn serve_replication_waiters(&mut self) {
+        let waiters: Vec<Waiter> = self
+            .blocking
+            .blocked
+            .iter()
+            .copied()
+            .filter(|&(slot, id)| {
+                self.clients
+                    .get(slot)
+                    .and_then(Option::as_ref)
+                    .filter(|client| client.id == id)
+                    .and_then(|client| client.blocked.as_ref())
+                    .is_some_and(|state| state.kind == BlockKind::Replication)
+            })
+            .collect();
+        for waiter in waiters {
+            self.rerun_blocked(waiter);
+        }
     }
 
     /// Times out the blocked clients whose deadline has passed.

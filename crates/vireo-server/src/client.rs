@@ -148,6 +148,9 @@ pub struct Client {
     pub is_primary: bool,
     /// The primary asked for an acknowledgement (REPLCONF GETACK).
     pub repl_ack_requested: bool,
+    /// The replication offset right after this client's last propagated
+    /// write: what WAIT waits for.
+    pub woff: i64,
     /// Queued in the server's pending-write list.
     pub pending_write: bool,
     /// The reactor is watching this socket for writability.
@@ -249,6 +252,7 @@ impl Client {
             repl_uncounted: 0,
             is_primary: false,
             repl_ack_requested: false,
+            woff: 0,
             pending_write: false,
             writable_interest: false,
             created_ms: now_ms,

@@ -62,6 +62,8 @@ const IMPLEMENTED: &[&str] = &[
     "replica-read-only",
     "masterauth",
     "masteruser",
+    "min-replicas-to-write",
+    "min-replicas-max-lag",
 ];
 
 /// Log verbosity, least to most severe.
@@ -183,6 +185,10 @@ pub struct Config {
     pub repl_ping_replica_period: u64,
     /// Seconds the backlog outlives the last replica (0: forever).
     pub repl_backlog_ttl: u64,
+    /// Writes are refused with fewer good replicas than this (0: never).
+    pub min_replicas_to_write: u64,
+    /// Seconds since its last ACK within which a replica counts as good.
+    pub min_replicas_max_lag: u64,
     /// Largest sparse HyperLogLog, header included, before it turns dense.
     pub hll_sparse_max_bytes: usize,
     /// Config file path, if one was given.
@@ -244,6 +250,8 @@ impl Default for Config {
             repl_backlog_size: 0,
             repl_ping_replica_period: 0,
             repl_backlog_ttl: 0,
+            min_replicas_to_write: 0,
+            min_replicas_max_lag: 0,
             hll_sparse_max_bytes: 0,
             config_file: None,
             unimplemented: Vec::new(),
@@ -622,6 +630,8 @@ impl Config {
         self.repl_backlog_size = number("repl-backlog-size").max(1) as u64;
         self.repl_ping_replica_period = number("repl-ping-replica-period").max(1) as u64;
         self.repl_backlog_ttl = number("repl-backlog-ttl").max(0) as u64;
+        self.min_replicas_to_write = number("min-replicas-to-write").max(0) as u64;
+        self.min_replicas_max_lag = number("min-replicas-max-lag").max(0) as u64;
         let limits: Vec<u64> = get("client-output-buffer-limit")
             .split(' ')
             .collect::<Vec<_>>()

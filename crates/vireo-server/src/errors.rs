@@ -40,6 +40,8 @@ pub const NOPROTO: &str = "-NOPROTO unsupported protocol version";
 pub const NOAUTH: &str = "-NOAUTH Authentication required.";
 /// A write sent to a read-only replica.
 pub const READONLY_REPLICA: &str = "-READONLY You can't write against a read only replica.";
+/// A write refused by min-replicas-to-write.
+pub const NOREPLICAS: &str = "-NOREPLICAS Not enough good replicas to write.";
 /// A write while the last background save failed and
 /// `stop-writes-on-bgsave-error` is on.
 pub const MISCONF_RDB: &str = "-MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist to disk. Commands that may modify the data set are disabled, because this instance is configured to report errors during writes if RDB snapshotting fails (stop-writes-on-bgsave-error option). Please check the Redis logs for details about the RDB error.";

@@ -695,6 +695,7 @@ impl Handler for EventLoop {
         }
         self.server
             .active_expire_cycle(CycleKind::Fast, &mut unix_time_us);
+        crate::replication::before_sleep(&mut self.server);
         crate::tracking::broadcast_invalidations(&mut self.server);
         self.flush_pending_writes(reactor);
     }

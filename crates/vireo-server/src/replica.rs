@@ -136,9 +136,9 @@ pub fn follow(server: &mut Server, host: String, port: u16) {
     crate::notice!("Connecting to MASTER {host}:{port}");
     server.primary = Some(PrimaryLink::new(host, port, server.now_ms));
     set_replica_databases(server, true);
-    // Redis compat: replicas of this server resynchronise with the history
-    // it is about to follow.
-    disconnect_replicas(server);
+    // Redis compat: this server's replicas stay; they are disconnected only
+    // when its history changes (a full sync, or a continuation under a new
+    // id), so they may continue partially.
 }
 
 /// `REPLICAOF NO ONE`: stops following; the data stays, a new history
@@ -150,6 +150,8 @@ pub fn stop_following(server: &mut Server) {
     drop_link(server);
     server.primary = None;
     set_replica_databases(server, false);
+    // Redis compat: replicas reconnect and learn the new history by PSYNC.
+    disconnect_replicas(server);
     let replication = &mut server.replication;
     replication.replid2 =
         std::mem::replace(&mut replication.replid, crate::server::random_hex_id());
@@ -423,6 +425,7 @@ fn psync_reply(server: &mut Server, client: &mut Client, text: &str) -> bool {
             replication.replid2 = std::mem::replace(&mut replication.replid, new_id.to_string());
             replication.second_offset = replication.offset + 1;
             crate::notice!("Master replication ID changed to {new_id}");
+            disconnect_replicas(server);
         }
         crate::notice!("Successful partial resynchronization with master.");
         crate::notice!("MASTER <-> REPLICA sync: Master accepted a Partial Resynchronization.");
@@ -635,9 +638,59 @@ fn send_ack(server: &Server, client: &mut Client) {
     send(client, &[b"REPLCONF", b"ACK", offset.as_bytes()]);
 }
 
+/// After a write by a client of a writable replica: the keys it gave an
+/// expiry are remembered for [`cron`] to expire.
+pub fn remember_keys_with_expiry(
+    server: &mut Server,
+    client: &Client,
+    spec: &crate::command::CommandSpec,
+    argv: &vireo_resp::Argv<'_>,
+) {
+    let Some(keys) = crate::command::keys_of(spec, argv.len(), |index| argv.get(index)) else {
+        return;
+    };
+    let now = server.now_ms;
+    for (position, _) in keys {
+        let Some(key) = argv.get(position) else {
+            continue;
+        };
+        let expiring = server.dbs[client.db]
+            .expire_at(key, now)
+            .is_some_and(|at| at != vireo_core::db::NO_EXPIRY);
+        if expiring {
+            server
+                .replica_keys_with_expiry
+                .insert((client.db, key.to_vec()));
+        }
+    }
+}
+
+/// Expires the keys a writable replica's clients gave an expiry, which
+/// no primary will delete.
+fn expire_own_keys(server: &mut Server) {
+    if server.replica_keys_with_expiry.is_empty() {
+        return;
+    }
+    let now = server.now_ms;
+    let dbs = &mut server.dbs;
+    server.replica_keys_with_expiry.retain(|(db, key)| {
+        let Some(database) = dbs.get_mut(*db) else {
+            return false;
+        };
+        if database.remove_if_expired(key, now) {
+            return false;
+        }
+        // Still there with an expiry: keep watching it.
+        database
+            .peek_even_if_expired(key, now)
+            .is_some_and(|(_, at)| at != vireo_core::db::NO_EXPIRY)
+    });
+}
+
 /// Cron's part: acknowledge the offset every second, drop a silent link
-/// after `repl-timeout`.
+/// after `repl-timeout`, expire the replica's own keys.
 pub fn cron(server: &mut Server) {
+    expire_own_keys(server);
     let now = server.now_ms;
     let timeout_ms = server
         .config

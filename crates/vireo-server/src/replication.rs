@@ -143,6 +143,10 @@ pub struct Replication {
     pub sync_partial_ok: u64,
     /// PSYNC requests that had to fall back to a full one (`sync_partial_err`).
     pub sync_partial_err: u64,
+    /// A WAIT blocked: ask every replica for its offset before sleeping.
+    pub get_ack_requested: bool,
+    /// Acknowledgements arrived: WAIT's clients are checked before sleeping.
+    pub acks_arrived: bool,
 }
 
 impl Default for Replication {
@@ -161,6 +165,8 @@ impl Default for Replication {
             sync_full: 0,
             sync_partial_ok: 0,
             sync_partial_err: 0,
+            get_ack_requested: false,
+            acks_arrived: false,
         }
     }
 }
@@ -255,6 +261,11 @@ pub fn sync_command(server: &mut Server, client: &mut Client, psync: Option<(&[u
     // Redis compat: the snapshot must not be interleaved with replies.
     if client.has_pending_replies() {
         return client.reply_error("SYNC and PSYNC are invalid with pending output");
+    }
+    // Redis compat: a replica serves replicas of its own only while it is
+    // in sync with its primary.
+    if server.primary.is_some() && !crate::replica::is_connected(server) {
+        return client.reply_error("-NOMASTERLINK Can't SYNC while not connected with my master");
     }
     if let Some((replid, offset)) = psync {
         if !client.repl_rdb_only {
@@ -562,6 +573,49 @@ pub fn cron(server: &mut Server) {
             server.config.repl_backlog_ttl
         );
     }
+}
+
+/// Online replicas that acknowledged `offset` or beyond (WAIT's count).
+pub fn replicas_acknowledging(server: &Server, offset: i64) -> i64 {
+    server
+        .replication
+        .replicas
+        .iter()
+        .filter_map(|&slot| server.clients.get(slot).and_then(Option::as_ref))
+        .filter_map(|client| client.replica.as_ref())
+        .filter(|replica| replica.phase == Phase::Online && replica.ack_offset >= offset)
+        .count() as i64
+}
+
+/// `before_sleep`'s part: the GETACK a blocked WAIT asked for goes into
+/// the stream, and WAIT's clients are served after acknowledgements.
+pub fn before_sleep(server: &mut Server) {
+    if std::mem::take(&mut server.replication.get_ack_requested) {
+        // Redis compat: the request travels in the stream (and counts in
+        // its offset), so replicas answer once they applied what precedes it.
+        let db = server.replication.stream_db.unwrap_or(0);
+        let mut getack = Vec::new();
+        encode::command(&mut getack, &[b"REPLCONF", b"GETACK", b"*"]);
+        feed(server, db, &getack);
+    }
+    if std::mem::take(&mut server.replication.acks_arrived) {
+        server.serve_replication_waiters();
+    }
+}
+
+/// Online replicas that acknowledged within `min-replicas-max-lag`.
+pub fn good_replicas(server: &Server) -> u64 {
+    let max_lag_ms = server.config.min_replicas_max_lag.saturating_mul(1000) as i64;
+    server
+        .replication
+        .replicas
+        .iter()
+        .filter_map(|&slot| server.clients.get(slot).and_then(Option::as_ref))
+        .filter_map(|client| client.replica.as_ref())
+        .filter(|replica| {
+            replica.phase == Phase::Online && server.now_ms - replica.ack_ms <= max_lag_ms
+        })
+        .count() as u64
 }
 
 /// `ip:port` of a replica as Redis logs it.

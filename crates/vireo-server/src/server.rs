@@ -186,6 +186,9 @@ pub struct Server {
     pub primary: Option<crate::replica::PrimaryLink>,
     /// REPLICAOF asked for a connection now rather than at the next cron.
     pub primary_connect_now: bool,
+    /// Keys a writable replica's own clients gave an expiry: cron expires
+    /// them, since the primary knows nothing of them.
+    pub replica_keys_with_expiry: std::collections::HashSet<(usize, Vec<u8>)>,
 }
 
 /// An active CLIENT PAUSE.
@@ -242,6 +245,7 @@ impl Server {
             replication: Default::default(),
             primary: None,
             primary_connect_now: false,
+            replica_keys_with_expiry: Default::default(),
             migrate: Default::default(),
             new_tcp_listeners: None,
             stats: Stats::default(),
@@ -566,6 +570,22 @@ impl Server {
                 return Outcome::Done;
             }
         }
+        // Redis compat: a primary with too few replicas acknowledging
+        // recently refuses writes (min-replicas-to-write).
+        if self.config.min_replicas_to_write > 0 && self.primary.is_none() {
+            let queued = match &client.multi {
+                Some(state) if spec.name == "exec" => state.flags,
+                _ => 0,
+            };
+            if (spec.flags | queued) & flags::WRITE != 0
+                && crate::replication::good_replicas(self) < self.config.min_replicas_to_write
+            {
+                self.command_stats[id].rejected_calls += 1;
+                flag_transaction(client);
+                client.reply_error(errors::NOREPLICAS);
+                return Outcome::Done;
+            }
+        }
         // Redis compat: a transaction runs whole; a CLIENT PAUSE it issues
         // applies from the next command on (`deny_blocking` marks EXEC).
         // The primary's stream is never held back: its bytes are counted
@@ -649,6 +669,7 @@ impl Server {
         self.watchers_touched_by_command = false;
         client.key_event_anchor = client.out.len();
         let outer_choice = self.propagation_enter();
+        let offset_before = self.replication.offset;
         handler(self, client, argv);
         self.propagation_leave(
             outer_choice,
@@ -657,7 +678,19 @@ impl Server {
             self.dirty != dirty_before && !client.is_primary,
             spec.flags & flags::TOUCHES_ARBITRARY_KEYS != 0,
         );
+        // Redis compat: WAIT waits for the offset after this client's last
+        // command that reached the replicas.
+        if self.replication.offset != offset_before {
+            client.woff = self.replication.offset;
+        }
         self.dbs[counting_db].set_count_reads(false);
+        if self.primary.is_some()
+            && !client.is_primary
+            && spec.flags & flags::WRITE != 0
+            && self.dirty != dirty_before
+        {
+            crate::replica::remember_keys_with_expiry(self, client, spec, &argv);
+        }
         if tracking {
             let changed = self.dirty != dirty_before;
             let written = crate::tracking::Written {

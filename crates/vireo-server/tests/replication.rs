@@ -307,8 +307,13 @@ fn role_and_info_describe_the_primary() {
         assert!(Instant::now() < deadline, "no ACK in {role}");
         std::thread::sleep(Duration::from_millis(20));
     }
-    let list = request(&mut conn, "CLIENT LIST");
-    assert!(list.contains("flags=S"), "{list}");
+    let list = request(&mut conn, "CLIENT LIST TYPE replica");
+    assert_eq!(list.matches("flags=S").count(), 1, "{list}");
+    assert!(!request(&mut conn, "CLIENT LIST TYPE normal").contains("flags=S"));
+    assert_eq!(request(&mut conn, "CLIENT KILL TYPE slave"), ":1\r\n");
+    eventually("the replica's departure", || {
+        request(&mut conn, "INFO replication").contains("connected_slaves:0\r\n")
+    });
 }
 
 /// Polls `probe` until it holds, for at most ten seconds.
@@ -380,6 +385,8 @@ fn a_redis_replica_follows_vireo_through_full_and_partial_resyncs() {
     });
     let digest = |conn: &mut Connection| request(conn, "DEBUG DIGEST");
     assert_eq!(digest(&mut replica_conn), digest(&mut conn));
+    // Redis answers the GETACK that WAIT puts in the stream.
+    assert_eq!(request(&mut conn, "WAIT 1 5000"), ":1\r\n");
     assert_eq!(request(&mut replica_conn, "SELECT 5"), "+OK\r\n");
     assert_eq!(request(&mut replica_conn, "GET far"), "$4\r\naway\r\n");
     assert_eq!(request(&mut replica_conn, "SELECT 0"), "+OK\r\n");
@@ -534,6 +541,17 @@ fn a_vireo_replica_of_vireo_keeps_expired_keys_until_the_primary_deletes_them() 
     eventually("the link to the primary", || {
         info_field(&mut conn, "replication", "master_link_status") == "up"
     });
+    // WAIT counts the replicas that acknowledged this client's writes.
+    assert_eq!(request(&mut primary_conn, "SET durable 1"), "+OK\r\n");
+    assert_eq!(request(&mut primary_conn, "WAIT 1 5000"), ":1\r\n");
+    let started = Instant::now();
+    assert_eq!(request(&mut primary_conn, "WAIT 2 100"), ":1\r\n");
+    assert!(started.elapsed() >= Duration::from_millis(100));
+    assert_eq!(
+        request(&mut conn, "WAIT 1 0"),
+        "-ERR WAIT cannot be used with replica instances. Please also note that since Redis 4.0 if a replica is configured to be writable (which is not the default) writes to replicas are just local and are not propagated.\r\n"
+    );
+    assert_eq!(request(&mut primary_conn, "DEL durable"), ":1\r\n");
     assert_eq!(request(&mut primary_conn, "SET brief x PX 50"), "+OK\r\n");
     eventually("the key on the replica", || {
         request(&mut conn, "EXISTS brief") == ":1\r\n"

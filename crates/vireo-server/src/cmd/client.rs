@@ -375,24 +375,38 @@ fn all_clients<'a>(server: &'a Server, caller: &'a Client) -> Vec<&'a Client> {
     clients
 }
 
-/// The client types CLIENT LIST/KILL TYPE accept; only normal clients exist so far.
-fn known_client_type(name: &[u8]) -> bool {
+/// The client types CLIENT LIST/KILL TYPE accept, by their canonical name.
+fn parse_client_type(name: &[u8]) -> Option<&'static str> {
     ["normal", "master", "replica", "slave", "pubsub"]
-        .iter()
-        .any(|t| t.as_bytes().eq_ignore_ascii_case(name))
+        .into_iter()
+        .find(|t| t.as_bytes().eq_ignore_ascii_case(name))
+        .map(|t| if t == "replica" { "slave" } else { t })
+}
+
+/// A client's type, as Redis's `getClientType` decides it.
+fn client_type(client: &Client) -> &'static str {
+    if client.is_primary {
+        "master"
+    } else if client.replica.is_some() && !client.monitor {
+        "slave"
+    } else if client.is_subscribed() {
+        "pubsub"
+    } else {
+        "normal"
+    }
 }
 
 fn client_list(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
     let mut text = String::new();
     if argv.len() == 4 && argv[2].eq_ignore_ascii_case(b"type") {
-        if !known_client_type(&argv[3]) {
+        let Some(wanted) = parse_client_type(&argv[3]) else {
             return client.reply_error(format!(
                 "Unknown client type '{}'",
                 String::from_utf8_lossy(&argv[3])
             ));
-        }
-        if argv[3].eq_ignore_ascii_case(b"normal") {
-            for listed in all_clients(server, client) {
+        };
+        for listed in all_clients(server, client) {
+            if client_type(listed) == wanted {
                 text.push_str(&describe(listed, server.now_ms));
                 text.push('\n');
             }
@@ -427,7 +441,7 @@ fn client_kill(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
     let mut addr: Option<&[u8]> = None;
     let mut laddr: Option<&[u8]> = None;
     let mut id: Option<u64> = None;
-    let mut only_normal: Option<bool> = None;
+    let mut only_type: Option<&str> = None;
     let mut skip_me = true;
     let old_form = argv.len() == 3;
     if old_form {
@@ -447,13 +461,13 @@ fn client_kill(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
                     None => return client.reply_error("client-id should be greater than 0"),
                 }
             } else if option.eq_ignore_ascii_case(b"type") {
-                if !known_client_type(value) {
+                let Some(wanted) = parse_client_type(value) else {
                     return client.reply_error(format!(
                         "Unknown client type '{}'",
                         String::from_utf8_lossy(value)
                     ));
-                }
-                only_normal = Some(value.eq_ignore_ascii_case(b"normal"));
+                };
+                only_type = Some(wanted);
             } else if option.eq_ignore_ascii_case(b"addr") {
                 addr = Some(value);
             } else if option.eq_ignore_ascii_case(b"laddr") {
@@ -481,7 +495,7 @@ fn client_kill(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
         addr.is_none_or(|addr| candidate.peer.as_bytes() == addr)
             && laddr.is_none_or(|laddr| candidate.local_addr.as_bytes() == laddr)
             && id.is_none_or(|id| candidate.id == id)
-            && only_normal != Some(false)
+            && only_type.is_none_or(|wanted| client_type(candidate) == wanted)
     };
     let mut killed = 0;
     let victims: Vec<usize> = server

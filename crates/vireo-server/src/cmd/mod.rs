@@ -52,6 +52,7 @@ pub static TABLE: &[CommandSpec] = &[
     replication::ROLE,
     replication::REPLICAOF,
     replication::SLAVEOF,
+    replication::WAIT,
     debug::DEBUG,
     config::CONFIG,
     info::INFO,

@@ -59,6 +59,7 @@ fn replconf(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
             {
                 replica.ack_offset = replica.ack_offset.max(offset);
                 replica.ack_ms = server.now_ms;
+                server.replication.acks_arrived = true;
             }
             return;
         } else if option.eq_ignore_ascii_case(b"getack") {
@@ -283,15 +284,14 @@ fn replicaof(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
         }
         return client.reply_ok();
     }
-    // Redis compat: the replica's own link cannot be redirected by the
-    // primary.
-    if client.is_primary {
+    // Redis compat: a replica of this server cannot make it follow
+    // another (that would flush the replica itself).
+    if client.replica.is_some() {
         return client.reply_error("Command is not valid when client is a replica.");
     }
     let port = match super::parse_i64(&argv[2]) {
         Some(port) if (0..=65535).contains(&port) => port as u16,
-        Some(_) => return client.reply_error("Invalid master port"),
-        None => return client.reply_error(errors::NOT_INTEGER),
+        _ => return client.reply_error("Invalid master port"),
     };
     let host = String::from_utf8_lossy(&argv[1]).into_owned();
     if let Some(link) = &server.primary {
@@ -307,4 +307,60 @@ fn replicaof(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
         client.peer
     );
     client.reply_ok();
+}
+
+/// WAIT numreplicas timeout
+pub const WAIT: CommandSpec = CommandSpec {
+    name: "wait",
+    arity: 3,
+    flags: flags::NOSCRIPT,
+    acl: crate::command::acl::SLOW | crate::command::acl::CONNECTION,
+    tips: &["request_policy:all_shards", "response_policy:agg_min"],
+    key_specs: &[],
+    doc: Doc {
+        summary: "Blocks until the asynchronous replication of all preceding write commands sent by the connection is completed",
+        since: "3.0.0",
+        group: "generic",
+        complexity: "O(1)",
+        args: &[
+            Arg::new("numreplicas", ArgKind::Integer),
+            Arg::new("timeout", ArgKind::Integer),
+        ],
+    },
+    subcommands: &[],
+    handler: Some(wait),
+};
+
+fn wait(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
+    if server.primary.is_some() {
+        return client.reply_error("WAIT cannot be used with replica instances. Please also note that since Redis 4.0 if a replica is configured to be writable (which is not the default) writes to replicas are just local and are not propagated.");
+    }
+    let Some(wanted) = super::parse_i64(&argv[1]) else {
+        return client.reply_error(errors::NOT_INTEGER);
+    };
+    let Some(timeout_ms) = super::parse_i64(&argv[2]) else {
+        return client.reply_error("timeout is not an integer or out of range");
+    };
+    if timeout_ms < 0 {
+        return client.reply_error("timeout is negative");
+    }
+    let acknowledged = crate::replication::replicas_acknowledging(server, client.woff);
+    // Redis compat: inside a transaction WAIT never blocks, and a wait
+    // that timed out replies with the count it has.
+    if acknowledged >= wanted || super::list::must_not_wait(client) {
+        return client.reply_integer(acknowledged);
+    }
+    if client.blocked.is_none() {
+        server.replication.get_ack_requested = true;
+    }
+    let deadline_ms = if timeout_ms > 0 {
+        server.now_ms.saturating_add(timeout_ms)
+    } else {
+        0
+    };
+    client.block_request = Some(crate::blocked::BlockRequest {
+        kind: crate::blocked::BlockKind::Replication,
+        keys: Vec::new(),
+        deadline_ms,
+    });
 }
