@@ -86,6 +86,7 @@ pub fn run(config: Config) -> io::Result<()> {
             event_loop.server.primary_connect_now = true;
         }
     }
+    replication::restore_history(&mut event_loop.server);
     notice!("Ready to accept connections tcp");
     reactor.run(&mut event_loop)
 }

@@ -85,6 +85,9 @@ pub struct Persistence {
     pub last_load_keys: u64,
     /// Expired keys the last load skipped.
     pub last_load_expired: u64,
+    /// The replication history the last loaded file recorded: id,
+    /// offset and the stream's database.
+    pub loaded_history: Option<(String, i64, usize)>,
 }
 
 impl Persistence {
@@ -102,6 +105,7 @@ impl Persistence {
             last_cow_size: 0,
             last_load_keys: 0,
             last_load_expired: 0,
+            loaded_history: None,
         }
     }
 
@@ -184,13 +188,25 @@ pub fn write_rdb(
 ) -> io::Result<()> {
     let ctime = (now_ms / 1000).to_string();
     let used_memory = crate::os::allocated_bytes().unwrap_or(0).to_string();
-    let aux: [(&str, &[u8]); 5] = [
+    let mut aux: Vec<(&str, &[u8])> = vec![
         ("redis-ver", crate::server::REDIS_VERSION.as_bytes()),
         ("redis-bits", b"64"),
         ("ctime", ctime.as_bytes()),
         ("used-mem", used_memory.as_bytes()),
-        ("aof-base", b"0"),
     ];
+    // Redis compat: a server in a replication chain records its history,
+    // so that after a restart it can continue it with PSYNC.
+    let history = crate::replication::saved_history(server);
+    let (stream_db, offset) = history
+        .as_ref()
+        .map(|(db, offset)| (db.to_string(), offset.to_string()))
+        .unwrap_or_default();
+    if history.is_some() {
+        aux.push(("repl-stream-db", stream_db.as_bytes()));
+        aux.push(("repl-id", server.replication.replid.as_bytes()));
+        aux.push(("repl-offset", offset.as_bytes()));
+    }
+    aux.push(("aof-base", b"0"));
     let delay = server.config.rdb_key_save_delay;
     let mut keys = 0i64;
     file::save(
@@ -571,6 +587,23 @@ pub fn load(server: &mut Server, mode: LoadMode) -> Result<bool, LoadError> {
         );
     }
     crate::notice!("Done loading RDB, keys loaded: {loaded}, keys expired: {expired}.");
+    let aux = |name: &[u8]| {
+        summary
+            .aux
+            .iter()
+            .find(|(field, _)| field == name)
+            .map(|(_, value)| String::from_utf8_lossy(value).into_owned())
+    };
+    server.persistence.loaded_history = match (
+        aux(b"repl-id"),
+        aux(b"repl-offset").and_then(|n| n.parse::<i64>().ok()),
+        aux(b"repl-stream-db").and_then(|n| n.parse::<usize>().ok()),
+    ) {
+        (Some(id), Some(offset), Some(db)) if id.len() == 40 && offset >= 0 => {
+            Some((id, offset, db))
+        }
+        _ => None,
+    };
     for (db, mut loaded_db) in server.dbs.iter_mut().zip(fresh) {
         db.swap_contents(&mut loaded_db);
     }

@@ -93,6 +93,9 @@ pub struct PrimaryLink {
     pub last_io_ms: i64,
     /// When this server last acknowledged its offset.
     last_ack_ms: i64,
+    /// The database the primary's stream has selected, kept across a lost
+    /// link: a continued stream does not select it again.
+    stream_db: usize,
     /// The `+FULLRESYNC` history being transferred.
     pending_history: Option<(String, i64)>,
     payload: Payload,
@@ -110,10 +113,16 @@ impl PrimaryLink {
             down_since_ms: now_ms,
             last_io_ms: 0,
             last_ack_ms: 0,
+            stream_db: 0,
             pending_history: None,
             payload: Payload::Unknown,
             received: Vec::new(),
         }
+    }
+
+    /// The database the primary's stream has selected (as last known).
+    pub fn stream_db(&self) -> usize {
+        self.stream_db
     }
 
     /// Snapshot bytes expected in all, when known.
@@ -134,11 +143,27 @@ impl PrimaryLink {
 pub fn follow(server: &mut Server, host: String, port: u16) {
     drop_link(server);
     crate::notice!("Connecting to MASTER {host}:{port}");
-    server.primary = Some(PrimaryLink::new(host, port, server.now_ms));
+    // Redis compat: the history this server holds continues, with the
+    // database its stream last selected (a replica switching primaries
+    // keeps its old primary's, a primary its own).
+    let stream_db = match &server.primary {
+        Some(previous) => previous.stream_db,
+        None => server.replication.stream_db.unwrap_or(0),
+    };
+    let mut link = PrimaryLink::new(host, port, server.now_ms);
+    link.stream_db = stream_db;
+    server.primary = Some(link);
     set_replica_databases(server, true);
     // Redis compat: this server's replicas stay; they are disconnected only
     // when its history changes (a full sync, or a continuation under a new
     // id), so they may continue partially.
+}
+
+/// Sets the database a continued stream starts in (from a loaded file).
+pub fn set_stream_db(server: &mut Server, db: usize) {
+    if let Some(link) = server.primary.as_mut() {
+        link.stream_db = db;
+    }
 }
 
 /// `REPLICAOF NO ONE`: stops following; the data stays, a new history
@@ -188,6 +213,9 @@ fn drop_link(server: &mut Server) {
     };
     if let Some(slot) = link.slot.take() {
         if let Some(Some(client)) = server.clients.get_mut(slot) {
+            if link.state == LinkState::Connected {
+                link.stream_db = client.db;
+            }
             client.is_primary = false;
             client.close_after_reply = true;
             client.out.truncate(client.out_sent);
@@ -207,6 +235,9 @@ pub fn link_lost(server: &mut Server, client: &Client) {
         return;
     }
     link.slot = None;
+    if link.state == LinkState::Connected {
+        link.stream_db = client.db;
+    }
     link.state = LinkState::Connect;
     link.down_since_ms = server.now_ms;
     link.received = Vec::new();
@@ -430,6 +461,9 @@ fn psync_reply(server: &mut Server, client: &mut Client, text: &str) -> bool {
         crate::notice!("Successful partial resynchronization with master.");
         crate::notice!("MASTER <-> REPLICA sync: Master accepted a Partial Resynchronization.");
         connected(server, client);
+        if let Some(link) = &server.primary {
+            client.db = link.stream_db;
+        }
         return true;
     }
     crate::warning!("Unexpected reply to PSYNC from master: {text}");

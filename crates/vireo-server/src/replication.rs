@@ -575,6 +575,50 @@ pub fn cron(server: &mut Server) {
     }
 }
 
+/// The stream's database and offset to record in an RDB file, when this
+/// server is in a replication chain (Redis's `rdbPopulateSaveInfo`).
+pub fn saved_history(server: &Server) -> Option<(usize, i64)> {
+    let offset = server.replication.offset;
+    match &server.primary {
+        None => server
+            .replication
+            .backlog
+            .as_ref()
+            .map(|_| (server.replication.stream_db.unwrap_or(0), offset)),
+        Some(link) => {
+            let db = link
+                .slot
+                .filter(|_| crate::replica::is_connected(server))
+                .and_then(|slot| server.clients.get(slot).and_then(Option::as_ref))
+                .map_or(link.stream_db(), |client| client.db);
+            Some((db, offset))
+        }
+    }
+}
+
+/// At start-up, after loading a file that recorded a replication
+/// history: a replica takes it up to continue with PSYNC; a primary keeps
+/// it as its previous id, so its replicas can continue after its restart.
+pub fn restore_history(server: &mut Server) {
+    let Some((replid, offset, db)) = server.persistence.loaded_history.take() else {
+        return;
+    };
+    if server.primary.is_some() {
+        server.replication.replid = replid;
+        server.replication.offset = offset;
+        crate::replica::set_stream_db(server, db);
+        return;
+    }
+    let replication = &mut server.replication;
+    replication.replid2 = replid;
+    replication.second_offset = offset + 1;
+    replication.offset = offset;
+    replication.stream_db = None;
+    replication.no_replicas_since_ms = server.now_ms;
+    replication.backlog = Some(Backlog::new(server.config.repl_backlog_size as usize));
+    server.enable_propagation();
+}
+
 /// Online replicas that acknowledged `offset` or beyond (WAIT's count).
 pub fn replicas_acknowledging(server: &Server, offset: i64) -> i64 {
     server
