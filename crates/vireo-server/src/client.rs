@@ -98,6 +98,19 @@ pub enum Connection {
     Detached,
 }
 
+impl Connection {
+    /// Ends the connection at once, in both directions, ahead of the
+    /// client's removal at the end of the loop iteration: the peer sees
+    /// the close immediately, as when Redis frees a killed client.
+    pub fn shut_down(&self) {
+        let _ = match self {
+            Connection::Tcp(stream) => stream.shutdown(std::net::Shutdown::Both),
+            Connection::Unix(stream) => stream.shutdown(std::net::Shutdown::Both),
+            Connection::Detached => Ok(()),
+        };
+    }
+}
+
 /// Per-client state.
 pub struct Client {
     /// Unique, increasing id (`CLIENT ID`).

@@ -509,8 +509,11 @@ fn client_kill(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
         killed += 1;
         server.clients_to_close.push(slot);
         if let Some(Some(victim)) = server.clients.get_mut(slot) {
-            // Nothing more is read from or run for a killed client.
+            // Nothing more is read from or run for a killed client, and
+            // nothing more is written to it.
             victim.close_after_reply = true;
+            victim.out.truncate(victim.out_sent);
+            victim.conn.shut_down();
         }
     }
     let kill_self = !skip_me && matches(client);
