@@ -152,6 +152,8 @@ pub struct Client {
     pub repl_port: u16,
     /// The replica understands `+CONTINUE <replid>` (REPLCONF capa psync2).
     pub repl_capa_psync2: bool,
+    /// The replica can take a diskless snapshot (REPLCONF capa eof).
+    pub repl_capa_eof: bool,
     /// Set once the client is a replica (SYNC or PSYNC).
     pub replica: Option<Box<crate::replication::Replica>>,
     /// Output up to this position is a snapshot transfer, outside the
@@ -261,6 +263,7 @@ impl Client {
             repl_rdb_without_data: false,
             repl_port: 0,
             repl_capa_psync2: false,
+            repl_capa_eof: false,
             replica: None,
             repl_uncounted: 0,
             is_primary: false,

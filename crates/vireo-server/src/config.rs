@@ -64,6 +64,9 @@ const IMPLEMENTED: &[&str] = &[
     "masteruser",
     "min-replicas-to-write",
     "min-replicas-max-lag",
+    "repl-diskless-sync",
+    "repl-diskless-sync-delay",
+    "repl-diskless-sync-max-replicas",
 ];
 
 /// Log verbosity, least to most severe.

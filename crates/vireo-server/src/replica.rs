@@ -739,7 +739,11 @@ pub fn cron(server: &mut Server) {
         return;
     };
     if link.state != LinkState::Connect && now - link.last_io_ms > timeout_ms {
-        crate::warning!("MASTER timeout: no data nor PING received...");
+        match link.state {
+            LinkState::Handshake(_) => crate::warning!("Timeout connecting to the MASTER..."),
+            LinkState::Transfer => crate::warning!("Timeout receiving bulk data from MASTER... If the problem persists try to set the 'repl-timeout' parameter in redis.conf to a larger value."),
+            _ => crate::warning!("MASTER timeout: no data nor PING received..."),
+        }
         drop_link(server);
         return;
     }

@@ -65,6 +65,11 @@ pub struct Replica {
     pub ack_offset: i64,
     /// When it last acknowledged, Unix milliseconds.
     pub ack_ms: i64,
+    /// When it asked for synchronisation.
+    pub since_ms: i64,
+    /// It can take a diskless snapshot, so its snapshot may wait
+    /// `repl-diskless-sync-delay` for others to share it.
+    pub capa_eof: bool,
 }
 
 /// The ring of recent stream bytes.
@@ -189,7 +194,9 @@ impl Replication {
 /// Appends one encoded command to the stream, selecting `db` first when
 /// the stream is elsewhere.
 pub fn feed(server: &mut Server, db: usize, command: &[u8]) {
-    if server.replication.backlog.is_none() {
+    // Redis compat: a replica's stream is its primary's, passed on as
+    // received (`feed_raw`); nothing it runs itself goes into it.
+    if server.replication.backlog.is_none() || server.primary.is_some() {
         return;
     }
     if server.replication.stream_db != Some(db) {
@@ -308,6 +315,8 @@ pub fn sync_command(server: &mut Server, client: &mut Client, psync: Option<(&[u
         start_offset: 0,
         ack_offset: 0,
         ack_ms: server.now_ms,
+        since_ms: server.now_ms,
+        capa_eof: client.repl_capa_eof,
     }));
     if server.replication.replicas.is_empty() {
         // The first PING is a period after the first replica arrives.
@@ -315,8 +324,56 @@ pub fn sync_command(server: &mut Server, client: &mut Client, psync: Option<(&[u
     }
     server.replication.replicas.push(client.slot);
     server.replication.no_replicas_since_ms = 0;
-    if server.persistence.child.is_none() {
+    // Redis compat: a replica that could take a diskless transfer waits
+    // `repl-diskless-sync-delay` so that replicas arriving together share
+    // one snapshot (cron starts it); the others get theirs at once.
+    if server.persistence.child.is_none() && !snapshot_may_wait(server, client.repl_capa_eof) {
         start_snapshot(server, Some(client));
+    }
+}
+
+fn diskless_delay_ms(server: &Server) -> Option<i64> {
+    if server.config.get("repl-diskless-sync") != Some("yes") {
+        return None;
+    }
+    let seconds = server
+        .config
+        .get("repl-diskless-sync-delay")
+        .and_then(|n| n.parse::<i64>().ok())
+        .unwrap_or(0);
+    (seconds > 0).then_some(seconds * 1000)
+}
+
+fn snapshot_may_wait(server: &Server, capa_eof: bool) -> bool {
+    capa_eof && diskless_delay_ms(server).is_some()
+}
+
+/// Cron's part for snapshots that waited: starts one once the oldest
+/// waiting replica has waited the delay, or enough replicas wait.
+fn start_delayed_snapshot(server: &mut Server) {
+    if server.persistence.child.is_some() {
+        return;
+    }
+    let waiting = waiting_slots(server, Phase::WaitSnapshotStart);
+    if waiting.is_empty() {
+        return;
+    }
+    let delay_ms = diskless_delay_ms(server).unwrap_or(0);
+    let max_replicas = server
+        .config
+        .get("repl-diskless-sync-max-replicas")
+        .and_then(|n| n.parse::<usize>().ok())
+        .unwrap_or(0);
+    let oldest = waiting
+        .iter()
+        .filter_map(|&slot| server.clients.get(slot).and_then(Option::as_ref))
+        .filter_map(|client| client.replica.as_ref())
+        .map(|replica| replica.since_ms)
+        .min()
+        .unwrap_or(server.now_ms);
+    let enough = max_replicas > 0 && waiting.len() >= max_replicas;
+    if enough || server.now_ms - oldest >= delay_ms {
+        start_snapshot(server, None);
     }
 }
 
@@ -366,6 +423,8 @@ fn try_partial_resync(
         start_offset: offset - 1,
         ack_offset: offset - 1,
         ack_ms: server.now_ms,
+        since_ms: server.now_ms,
+        capa_eof: client.repl_capa_eof,
     }));
     server.replication.replicas.push(client.slot);
     server.replication.no_replicas_since_ms = 0;
@@ -531,6 +590,7 @@ pub fn drop_replica(server: &mut Server, client: &mut Client) {
 /// a PING in the stream every `repl-ping-replica-period`, the backlog
 /// freed after `repl-backlog-ttl` without replicas.
 pub fn cron(server: &mut Server) {
+    start_delayed_snapshot(server);
     let now = server.now_ms;
     if now - server.replication.last_newline_ms >= 1000 {
         server.replication.last_newline_ms = now;

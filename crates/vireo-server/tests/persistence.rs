@@ -665,7 +665,7 @@ fn the_key_table_does_not_grow_while_a_save_child_shares_memory() {
 #[test]
 fn redis_cli_rdb_takes_a_snapshot_over_the_replication_handshake() {
     let dir = TempDir::new("cli-rdb");
-    let server = vireo_in(&dir, &[]);
+    let server = vireo_in(&dir, &["--repl-diskless-sync-delay", "0"]);
     let mut conn = server.connect();
     populate(&mut conn);
     let expected = digest(&mut conn);

@@ -48,6 +48,8 @@ fn replconf(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
         } else if option.eq_ignore_ascii_case(b"capa") {
             if value.eq_ignore_ascii_case(b"psync2") {
                 client.repl_capa_psync2 = true;
+            } else if value.eq_ignore_ascii_case(b"eof") {
+                client.repl_capa_eof = true;
             }
         } else if option.eq_ignore_ascii_case(b"ip-address") {
             // Accepted for compatibility; the peer address is reported.
