@@ -99,9 +99,17 @@ pub struct PrimaryLink {
     /// The `+FULLRESYNC` history being transferred.
     pending_history: Option<(String, i64)>,
     payload: Payload,
-    /// Snapshot bytes received so far.
-    received: Vec<u8>,
+    /// The temporary file the snapshot is written to, and its path.
+    file: Option<(std::fs::File, std::path::PathBuf)>,
+    /// Snapshot bytes written so far.
+    received_bytes: usize,
+    /// The last bytes of a diskless transfer, held back until it is clear
+    /// they are not the end mark.
+    tail: Vec<u8>,
 }
+
+/// Length of the random mark that ends a diskless transfer.
+const EOF_MARK_LEN: usize = 40;
 
 impl PrimaryLink {
     fn new(host: String, port: u16, now_ms: i64) -> PrimaryLink {
@@ -116,7 +124,9 @@ impl PrimaryLink {
             stream_db: 0,
             pending_history: None,
             payload: Payload::Unknown,
-            received: Vec::new(),
+            file: None,
+            received_bytes: 0,
+            tail: Vec::new(),
         }
     }
 
@@ -133,9 +143,19 @@ impl PrimaryLink {
         }
     }
 
+    /// Drops a transfer in progress and its temporary file.
+    fn abandon_transfer(&mut self) {
+        if let Some((_, temp)) = self.file.take() {
+            let _ = std::fs::remove_file(temp);
+        }
+        self.received_bytes = 0;
+        self.tail.clear();
+        self.payload = Payload::Unknown;
+    }
+
     /// Snapshot bytes received so far.
     pub fn transfer_received(&self) -> usize {
-        self.received.len()
+        self.received_bytes
     }
 }
 
@@ -240,8 +260,7 @@ pub fn link_lost(server: &mut Server, client: &Client) {
     }
     link.state = LinkState::Connect;
     link.down_since_ms = server.now_ms;
-    link.received = Vec::new();
-    link.payload = Payload::Unknown;
+    link.abandon_transfer();
     crate::notice!("Connection with master lost.");
 }
 
@@ -442,8 +461,7 @@ fn psync_reply(server: &mut Server, client: &mut Client, text: &str) -> bool {
         if let Some(link) = server.primary.as_mut() {
             link.pending_history = Some((replid, offset));
             link.state = LinkState::Transfer;
-            link.payload = Payload::Unknown;
-            link.received = Vec::new();
+            link.abandon_transfer();
         }
         return true;
     }
@@ -470,7 +488,8 @@ fn psync_reply(server: &mut Server, client: &mut Client, text: &str) -> bool {
     fail(server, client)
 }
 
-/// Receives snapshot bytes; loads the snapshot once whole.
+/// Receives snapshot bytes into a temporary file; loads the snapshot
+/// once whole.
 fn transfer(server: &mut Server, client: &mut Client) -> bool {
     let Some(link) = server.primary.as_mut() else {
         return false;
@@ -488,17 +507,14 @@ fn transfer(server: &mut Server, client: &mut Client) -> bool {
             }
             return fail(server, client);
         };
-        let Some(link) = server.primary.as_mut() else {
-            return false;
-        };
-        if let Some(mark) = spec.strip_prefix(b"EOF:") {
-            if mark.len() != 40 {
+        let payload = if let Some(mark) = spec.strip_prefix(b"EOF:") {
+            if mark.len() != EOF_MARK_LEN {
                 return fail(server, client);
             }
-            link.payload = Payload::EndMark(mark.to_vec());
             crate::notice!(
                 "MASTER <-> REPLICA sync: receiving streamed RDB from master with EOF to disk"
             );
+            Payload::EndMark(mark.to_vec())
         } else {
             let Some(length) = std::str::from_utf8(spec)
                 .ok()
@@ -506,48 +522,88 @@ fn transfer(server: &mut Server, client: &mut Client) -> bool {
             else {
                 return fail(server, client);
             };
-            link.payload = Payload::Length(length);
             crate::notice!("MASTER <-> REPLICA sync: receiving {length} bytes from master to disk");
-        }
+            Payload::Length(length)
+        };
+        let temp = server.persistence.directory.join(format!(
+            "temp-{}.{}.rdb",
+            server.now_ms,
+            std::process::id()
+        ));
+        let file = match std::fs::File::create(&temp) {
+            Ok(file) => file,
+            Err(error) => {
+                crate::warning!(
+                    "Opening the temp file needed for MASTER <-> REPLICA synchronization: {error}"
+                );
+                return fail(server, client);
+            }
+        };
+        let Some(link) = server.primary.as_mut() else {
+            return false;
+        };
+        link.payload = payload;
+        link.file = Some((file, temp));
+        link.received_bytes = 0;
+        link.tail.clear();
     }
     let Some(link) = server.primary.as_mut() else {
         return false;
     };
     let data = client.query.data();
-    let (take, complete) = match &link.payload {
+    // What goes to the file now, how much of the input it used, and
+    // whether the snapshot is complete.
+    let (to_write, consumed, complete): (Vec<u8>, usize, bool) = match &link.payload {
         Payload::Length(length) => {
-            let take = (length - link.received.len()).min(data.len());
-            link.received.extend_from_slice(&data[..take]);
-            (take, link.received.len() == *length)
+            let take = (length - link.received_bytes).min(data.len());
+            (
+                data[..take].to_vec(),
+                take,
+                link.received_bytes + take == *length,
+            )
         }
         Payload::EndMark(mark) => {
-            // The mark may straddle two reads, and the stream may follow it
-            // in the same read.
-            let search_from = link.received.len().saturating_sub(mark.len() - 1);
-            link.received.extend_from_slice(data);
-            let found = link.received[search_from..]
+            // The mark may straddle two reads, and the stream may follow
+            // it in the same read: the last bytes wait in `tail`.
+            let mut pending = std::mem::take(&mut link.tail);
+            pending.extend_from_slice(data);
+            match pending
                 .windows(mark.len())
-                .position(|window| window == mark.as_slice());
-            match found {
+                .position(|window| window == mark.as_slice())
+            {
                 Some(at) => {
-                    let end = search_from + at;
-                    let excess = link.received.len() - (end + mark.len());
-                    link.received.truncate(end);
-                    (data.len() - excess, true)
+                    let excess = pending.len() - (at + mark.len());
+                    pending.truncate(at);
+                    (pending, data.len() - excess, true)
                 }
-                None => (data.len(), false),
+                None => {
+                    let keep = pending.len().min(mark.len() - 1);
+                    link.tail = pending.split_off(pending.len() - keep);
+                    (pending, data.len(), false)
+                }
             }
         }
-        Payload::Unknown => (0, false),
+        Payload::Unknown => (Vec::new(), 0, false),
     };
-    client.query.consume(take);
+    client.query.consume(consumed);
+    link.received_bytes += to_write.len();
+    let written = match link.file.as_mut() {
+        Some((file, _)) => std::io::Write::write_all(file, &to_write),
+        None => Ok(()),
+    };
+    if let Err(error) = written {
+        crate::warning!("Write error or short write writing to the DB dump file needed for MASTER <-> REPLICA synchronization: {error}");
+        return fail(server, client);
+    }
     if !complete {
         return false;
     }
-    let snapshot = std::mem::take(&mut link.received);
     let history = link.pending_history.take();
     link.payload = Payload::Unknown;
-    load_snapshot(server, client, &snapshot, history)
+    let Some((file, temp)) = link.file.take() else {
+        return fail(server, client);
+    };
+    load_snapshot(server, client, file, &temp, history)
 }
 
 /// Replaces the dataset with the primary's snapshot and adopts its
@@ -555,20 +611,16 @@ fn transfer(server: &mut Server, client: &mut Client) -> bool {
 fn load_snapshot(
     server: &mut Server,
     client: &mut Client,
-    snapshot: &[u8],
+    file: std::fs::File,
+    temp: &std::path::Path,
     history: Option<(String, i64)>,
 ) -> bool {
     crate::notice!("MASTER <-> REPLICA sync: Flushing old data");
     let path = server.persistence.directory.join(&server.config.dbfilename);
-    let temp = server.persistence.directory.join(format!(
-        "temp-{}.{}.rdb",
-        server.now_ms,
-        std::process::id()
-    ));
-    let written = std::fs::write(&temp, snapshot).and_then(|()| std::fs::rename(&temp, &path));
-    if let Err(error) = written {
-        crate::warning!("Failed trying to save the MASTER synchronization DB to disk: {error}");
-        let _ = std::fs::remove_file(&temp);
+    let renamed = file.sync_all().and_then(|()| std::fs::rename(temp, &path));
+    if let Err(error) = renamed {
+        crate::warning!("Failed trying to rename the temp DB into dump.rdb in MASTER <-> REPLICA synchronization: {error}");
+        let _ = std::fs::remove_file(temp);
         return fail(server, client);
     }
     crate::notice!("MASTER <-> REPLICA sync: Loading DB in memory");
@@ -576,6 +628,8 @@ fn load_snapshot(
         crate::warning!("Failed trying to load the MASTER synchronization DB from disk: {error}");
         return fail(server, client);
     }
+    // The history comes from PSYNC's reply, not from the file.
+    server.persistence.loaded_history = None;
     set_replica_databases(server, true);
     let (replid, offset) = history.unwrap_or_else(|| (crate::server::random_hex_id(), 0));
     let replication = &mut server.replication;
@@ -610,8 +664,7 @@ fn fail(server: &mut Server, client: &mut Client) -> bool {
     client.out.truncate(client.out_sent);
     if let Some(link) = server.primary.as_mut() {
         link.state = LinkState::Connect;
-        link.received = Vec::new();
-        link.payload = Payload::Unknown;
+        link.abandon_transfer();
     }
     false
 }
@@ -841,5 +894,118 @@ pub fn role_state(link: &PrimaryLink) -> &'static str {
         LinkState::Handshake(_) => "handshake",
         LinkState::Transfer => "sync",
         LinkState::Connected => "connected",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::client::Connection;
+    use crate::testing::Transcript;
+
+    /// Feeds `bytes` to the primary's link `chunk` bytes at a time.
+    fn feed(server: &mut Server, client: &mut Client, bytes: &[u8], chunk: usize) {
+        for piece in bytes.chunks(chunk) {
+            client.query.extend(piece);
+            process_primary_input(server, client);
+        }
+    }
+
+    /// A snapshot holding `key`, as a primary would send it.
+    fn snapshot_with(key: &[u8]) -> Vec<u8> {
+        let mut source = Transcript::new();
+        let client = source.connect();
+        let mut set = Vec::new();
+        encode::command(&mut set, &[b"SET", key, b"value"]);
+        source.send(client, &set);
+        let mut rdb = Vec::new();
+        let server = &source.server;
+        crate::rdb::write_rdb(&mut rdb, server, &server.dbs, server.now_ms, |_| {})
+            .expect("write to memory");
+        rdb
+    }
+
+    fn handshake_to_transfer(server: &mut Server, client: &mut Client) {
+        follow(server, "127.0.0.1".to_string(), 1);
+        link_opened(server, client);
+        let mut replies = b"+PONG\r\n+OK\r\n+OK\r\n+FULLRESYNC ".to_vec();
+        replies.extend_from_slice(&[b'a'; 40]);
+        replies.extend_from_slice(b" 100\r\n\n\n");
+        feed(server, client, &replies, 3);
+        assert_eq!(
+            server.primary.as_ref().map(|link| link.state),
+            Some(LinkState::Transfer)
+        );
+    }
+
+    #[test]
+    fn a_diskless_snapshot_split_anywhere_is_found_and_the_stream_after_its_mark_applied() {
+        let mark = [b'm'; EOF_MARK_LEN];
+        for chunk in [1, 7, 40, 41, 4096] {
+            let mut transcript = Transcript::new();
+            let server = &mut transcript.server;
+            let slot = server.add_client(Connection::Detached, "127.0.0.1:1".to_string());
+            let mut client = server.take_client(slot).expect("the link's client");
+            handshake_to_transfer(server, &mut client);
+            let mut bytes = b"$EOF:".to_vec();
+            bytes.extend_from_slice(&mark);
+            bytes.extend_from_slice(b"\r\n");
+            bytes.extend_from_slice(&snapshot_with(b"copied"));
+            bytes.extend_from_slice(&mark);
+            let stream = b"*3\r\n$3\r\nSET\r\n$5\r\nafter\r\n$1\r\n1\r\n";
+            bytes.extend_from_slice(stream);
+            feed(server, &mut client, &bytes, chunk);
+            assert!(is_connected(server), "chunk {chunk}");
+            let now = server.now_ms;
+            assert!(server.dbs[0].contains(b"copied", now), "chunk {chunk}");
+            assert!(server.dbs[0].contains(b"after", now), "chunk {chunk}");
+            assert_eq!(server.replication.offset, 100 + stream.len() as i64);
+            assert_eq!(server.replication.replid, "a".repeat(40));
+            server.put_client(client);
+        }
+    }
+
+    #[test]
+    fn a_snapshot_with_a_length_is_read_exactly() {
+        let mut transcript = Transcript::new();
+        let server = &mut transcript.server;
+        let slot = server.add_client(Connection::Detached, "127.0.0.1:1".to_string());
+        let mut client = server.take_client(slot).expect("the link's client");
+        handshake_to_transfer(server, &mut client);
+        let rdb = snapshot_with(b"copied");
+        let mut bytes = format!("${}\r\n", rdb.len()).into_bytes();
+        bytes.extend_from_slice(&rdb);
+        bytes.extend_from_slice(b"*1\r\n$4\r\nPING\r\n");
+        let sent_before = client.out.len();
+        feed(server, &mut client, &bytes, 5);
+        assert!(is_connected(server));
+        assert!(server.dbs[0].contains(b"copied", server.now_ms));
+        assert_eq!(server.replication.offset, 114);
+        // A primary's commands get no reply.
+        assert_eq!(client.out.len(), sent_before);
+        server.put_client(client);
+    }
+
+    #[test]
+    fn a_corrupt_snapshot_drops_the_link_and_keeps_the_data() {
+        let mut transcript = Transcript::new();
+        let server = &mut transcript.server;
+        let now = server.now_ms;
+        server.dbs[0].insert(
+            b"mine",
+            vireo_core::Value::Str(vireo_core::StrValue::from_bytes(b"1")),
+            vireo_core::db::NO_EXPIRY,
+        );
+        let slot = server.add_client(Connection::Detached, "127.0.0.1:1".to_string());
+        let mut client = server.take_client(slot).expect("the link's client");
+        handshake_to_transfer(server, &mut client);
+        feed(server, &mut client, b"$12\r\nREDIS0010xyz", 4);
+        assert!(client.close_after_reply);
+        assert_eq!(
+            server.primary.as_ref().map(|link| link.state),
+            Some(LinkState::Connect)
+        );
+        assert!(server.dbs[0].contains(b"mine", now));
+        server.put_client(client);
     }
 }
