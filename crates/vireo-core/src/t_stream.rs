@@ -827,6 +827,17 @@ impl Stream {
         group.last_id = id;
     }
 
+    /// How many nodes Redis's radix tree would have for these node keys
+    /// (XINFO STREAM's `radix-tree-nodes`): one per branching point, one
+    /// per run of single-child bytes (compressed node), one per key end.
+    pub fn rax_node_count(&self) -> usize {
+        let keys: Vec<[u8; 16]> = self.nodes.keys().map(|id| id.to_be_bytes()).collect();
+        if keys.is_empty() {
+            return 1;
+        }
+        rax_nodes(&keys, 0)
+    }
+
     /// Adds a node loaded from RDB.
     pub fn insert_node(&mut self, master: StreamId, lp: Listpack) -> bool {
         if self.nodes.contains_key(&master) {
@@ -900,6 +911,35 @@ impl Stream {
             .sum();
         std::mem::size_of::<Stream>() + nodes + groups
     }
+}
+
+/// Nodes of the rax subtree holding sorted, distinct `keys` from byte
+/// `depth` on (see [`Stream::rax_node_count`]).
+fn rax_nodes(keys: &[[u8; 16]], depth: usize) -> usize {
+    if depth == 16 {
+        return 1;
+    }
+    let (first, last) = (keys[0], keys[keys.len() - 1]);
+    let mut end = depth;
+    while end < 16 && first[end] == last[end] {
+        end += 1;
+    }
+    if end > depth {
+        // A compressed node for the shared run, then what follows it.
+        return 1 + rax_nodes(keys, end);
+    }
+    let mut count = 1;
+    let mut start = 0;
+    while start < keys.len() {
+        let byte = keys[start][depth];
+        let stop = keys[start..]
+            .iter()
+            .position(|key| key[depth] != byte)
+            .map_or(keys.len(), |offset| start + offset);
+        count += rax_nodes(&keys[start..stop], depth + 1);
+        start = stop;
+    }
+    count
 }
 
 /// Rewrites a node's live and deleted counters.

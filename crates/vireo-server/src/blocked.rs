@@ -32,6 +32,12 @@ pub enum BlockKind {
     List,
     /// BZPOPMIN, BZPOPMAX, BZMPOP.
     ZSet,
+    /// XREAD: served by a stream at the key.
+    Stream,
+    /// XREADGROUP: run again on any change of the key, since a deleted
+    /// key, a key of another type or a destroyed group ends the wait with
+    /// an error.
+    StreamGroup,
 }
 
 impl BlockKind {
@@ -40,6 +46,7 @@ impl BlockKind {
         match value {
             Value::List(_) => Some(BlockKind::List),
             Value::ZSet(_) => Some(BlockKind::ZSet),
+            Value::Stream(_) => Some(BlockKind::Stream),
             _ => None,
         }
     }
@@ -54,6 +61,9 @@ pub struct BlockRequest {
     pub keys: Vec<Vec<u8>>,
     /// When it gives up, Unix milliseconds (0: never).
     pub deadline_ms: i64,
+    /// XREAD: the IDs to read after, one per key, fixed when it blocked
+    /// (so `$` means the last ID at that moment, not at each retry).
+    pub stream_ids: Vec<vireo_core::t_stream::StreamId>,
 }
 
 /// `(slot, id)` of a blocked client; the id guards against slot reuse.
@@ -70,6 +80,8 @@ pub struct BlockState {
     pub keys: Vec<Vec<u8>>,
     /// When it gives up, Unix milliseconds (0: never).
     pub deadline_ms: i64,
+    /// See [`BlockRequest::stream_ids`].
+    pub stream_ids: Vec<vireo_core::t_stream::StreamId>,
     /// Its time ran out (or CLIENT UNBLOCK ... TIMEOUT): reply with "nothing".
     pub timed_out: bool,
     /// CLIENT UNBLOCK ... ERROR: reply with the UNBLOCKED error.
@@ -122,6 +134,7 @@ impl Server {
             kind,
             keys,
             deadline_ms,
+            stream_ids,
         } = request;
         let waiter = (client.slot, client.id);
         for key in &keys {
@@ -137,6 +150,7 @@ impl Server {
             db: client.db,
             keys,
             deadline_ms,
+            stream_ids,
             timed_out: false,
             unblock_error: false,
         });
@@ -180,6 +194,9 @@ impl Server {
         else {
             return false;
         };
+        if kind == BlockKind::StreamGroup {
+            return true;
+        }
         let now = self.now_ms;
         self.dbs[*db].get(key, now).and_then(BlockKind::served_by) == Some(kind)
     }

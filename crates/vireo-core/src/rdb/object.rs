@@ -312,6 +312,7 @@ fn read_stream(reader: &mut Reader<'_>, v2: bool) -> Result<Value, RdbError> {
             stream.estimate_distance(last_id)
         };
         let mut group = ConsumerGroup::new(last_id, entries_read);
+        let mut owned_ids = BTreeSet::new();
         let pending = reader.read_len()?;
         for _ in 0..pending {
             let id = read_raw_id(reader)?;
@@ -338,7 +339,7 @@ fn read_stream(reader: &mut Reader<'_>, v2: bool) -> Result<Value, RdbError> {
             for _ in 0..owned {
                 let id = read_raw_id(reader)?;
                 let nack = group.pel.get_mut(&id).ok_or(RdbError::BadData)?;
-                if !nack.consumer.is_empty() || !consumer.pel.insert(id) {
+                if !owned_ids.insert(id) || !consumer.pel.insert(id) {
                     return Err(RdbError::BadData);
                 }
                 nack.consumer = consumer_name.clone();
