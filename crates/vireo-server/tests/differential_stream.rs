@@ -597,7 +597,9 @@ fn copy_rename_restore_and_sort_treat_streams_like_redis() {
         RENAME t u
         XRANGE u - +
         SORT s
-        SCAN 0 TYPE stream
+        SET plain 1
+        SCAN 0 TYPE stream MATCH s
+        SCAN 0 TYPE string
         ",
     );
     let dump = p.same(&[b"DUMP", b"s"]);
