@@ -1341,6 +1341,24 @@ fn read_generic(server: &mut Server, client: &mut Client, argv: Argv<'_>, group_
             }
         }
     }
+    // Redis compat: a blocked XREAD whose key now holds another type stays
+    // blocked instead of failing with WRONGTYPE.
+    if let (Some((false, _)), None) = (&rerun, group) {
+        let wrong_type = (0..streams_count).any(|k| {
+            matches!(server.dbs[db].get(&argv[streams_arg + k], now), Some(value) if !matches!(value, Value::Stream(_)))
+        });
+        if wrong_type {
+            if let Some(state) = &client.blocked {
+                client.block_request = Some(BlockRequest {
+                    kind: state.kind,
+                    keys: state.keys.clone(),
+                    deadline_ms: state.deadline_ms,
+                    stream_ids: state.stream_ids.clone(),
+                });
+            }
+            return;
+        }
+    }
     let mut from = Vec::with_capacity(streams_count);
     for k in 0..streams_count {
         let key = &argv[streams_arg + k];
