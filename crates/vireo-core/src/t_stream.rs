@@ -794,9 +794,9 @@ impl Stream {
         }
         if self.max_deleted_entry_id.is_zero() || self.max_deleted_entry_id < self.first_id {
             if id < self.first_id {
-                return (self.entries_added - self.length) as i64;
+                return self.entries_added.wrapping_sub(self.length) as i64;
             } else if id == self.first_id {
-                return (self.entries_added - self.length + 1) as i64;
+                return self.entries_added.wrapping_sub(self.length).wrapping_add(1) as i64;
             }
         }
         INVALID_ENTRIES_READ
@@ -808,10 +808,10 @@ impl Stream {
             return Some(0);
         }
         if group.entries_read != INVALID_ENTRIES_READ && !self.range_has_tombstones(group.last_id) {
-            return Some(self.entries_added as i64 - group.entries_read);
+            return Some((self.entries_added as i64).wrapping_sub(group.entries_read));
         }
         let read = self.estimate_distance(group.last_id);
-        (read != INVALID_ENTRIES_READ).then(|| self.entries_added as i64 - read)
+        (read != INVALID_ENTRIES_READ).then(|| (self.entries_added as i64).wrapping_sub(read))
     }
 
     /// Advances `group` past `id`, as delivering new entry `id` does.
@@ -820,7 +820,7 @@ impl Stream {
             return;
         }
         if group.entries_read != INVALID_ENTRIES_READ && !self.range_has_tombstones(id) {
-            group.entries_read += 1;
+            group.entries_read = group.entries_read.wrapping_add(1);
         } else if self.entries_added != 0 {
             group.entries_read = self.estimate_distance(id);
         }

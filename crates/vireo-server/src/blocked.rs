@@ -181,6 +181,24 @@ impl Server {
         }
     }
 
+    /// Marks ready every key of database `db` that someone waits on, after
+    /// FLUSHDB, FLUSHALL or SWAPDB changed keys wholesale (Redis's
+    /// `scanDatabaseForReadyKeys` and `scanDatabaseForDeletedStreams`):
+    /// waiters whose key now holds their type are served, XREADGROUP
+    /// waiters whose key went get their error.
+    pub fn signal_all_keys_of_db(&mut self, db: usize) {
+        let keys: Vec<(usize, Vec<u8>)> = self
+            .blocking
+            .waiters
+            .keys()
+            .filter(|(waiter_db, _)| *waiter_db == db)
+            .cloned()
+            .collect();
+        for (db, key) in keys {
+            self.signal_key_ready(db, &key);
+        }
+    }
+
     /// Whether the value now at `key` can serve the wait of `waiter` (a
     /// missing key or a value of another type serves nobody).
     fn key_serves(&mut self, (db, key): &(usize, Vec<u8>), (slot, id): Waiter) -> bool {

@@ -318,3 +318,22 @@ fn dump_restore_and_debug_reload_keep_groups() {
         "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n",
     );
 }
+
+#[test]
+fn flushing_or_swapping_the_database_ends_a_blocked_xreadgroup() {
+    let (mut t, writer) = setup();
+    let reader = t.connect();
+    for ending in ["FLUSHALL", "FLUSHDB", "SWAPDB 0 1"] {
+        check(&mut t, writer, "XGROUP CREATE s g $ MKSTREAM", "+OK\r\n");
+        assert_eq!(
+            t.command(reader, &words("XREADGROUP GROUP g c BLOCK 0 STREAMS s >")),
+            b""
+        );
+        check(&mut t, writer, ending, "+OK\r\n");
+        assert_eq!(
+            String::from_utf8_lossy(&t.send(reader, b"")),
+            "-UNBLOCKED the stream key no longer exists\r\n",
+            "after {ending}"
+        );
+    }
+}

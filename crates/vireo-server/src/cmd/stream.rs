@@ -968,7 +968,11 @@ fn parse_add_trim(
         }
     } else if approx {
         // Redis compat: at most 100 nodes' worth of entries by default.
-        limit = 100 * server.config.stream_node_limits.max_entries;
+        limit = server
+            .config
+            .stream_node_limits
+            .max_entries
+            .wrapping_mul(100);
         if limit <= 0 {
             limit = 10000;
         }
@@ -1469,7 +1473,7 @@ fn read_generic(server: &mut Server, client: &mut Client, argv: Argv<'_>, group_
                     if entry.is_some() {
                         if let Some(nack) = group_state.pel.get_mut(&id) {
                             nack.delivery_time = now_ms;
-                            nack.delivery_count += 1;
+                            nack.delivery_count = nack.delivery_count.wrapping_add(1);
                         }
                     }
                     history.push((id, entry));
@@ -1872,7 +1876,7 @@ fn xpending(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
         let Some(nack) = group.pel.get(&id) else {
             continue;
         };
-        let idle = now - nack.delivery_time as i64;
+        let idle = now.wrapping_sub(nack.delivery_time as i64);
         if min_idle != 0 && idle < min_idle {
             continue;
         }
@@ -2014,7 +2018,7 @@ fn xclaim(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
         else {
             continue;
         };
-        if !unowned && min_idle != 0 && now - (delivered_at as i64) < min_idle {
+        if !unowned && min_idle != 0 && now.wrapping_sub(delivered_at as i64) < min_idle {
             continue;
         }
         if !consumer_touched {
@@ -2024,7 +2028,7 @@ fn xclaim(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
         let count = if retry_count >= 0 {
             retry_count as u64
         } else if !justid {
-            previous + 1
+            previous.wrapping_add(1)
         } else {
             previous
         };
@@ -2128,14 +2132,18 @@ fn xautoclaim(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
         else {
             continue;
         };
-        if min_idle != 0 && now - (delivered_at as i64) < min_idle {
+        if min_idle != 0 && now.wrapping_sub(delivered_at as i64) < min_idle {
             continue;
         }
         if !consumer_touched {
             touch_consumer(&mut group, name, now_ms, &mut created);
             consumer_touched = true;
         }
-        let deliveries = if justid { previous } else { previous + 1 };
+        let deliveries = if justid {
+            previous
+        } else {
+            previous.wrapping_add(1)
+        };
         group.assign(id, name, now_ms, deliveries);
         claimed.push((id, if justid { None } else { entry }));
         count -= 1;
@@ -2204,7 +2212,7 @@ fn xinfo(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
             client.reply_bulk(b"pending");
             client.reply_integer(consumer.pel.len() as i64);
             client.reply_bulk(b"idle");
-            client.reply_integer((now - consumer.seen_time as i64).max(0));
+            client.reply_integer(now.wrapping_sub(consumer.seen_time as i64).max(0));
         }
     } else if opt.eq_ignore_ascii_case(b"GROUPS") && argv.len() == 3 {
         client.reply_array_len(stream.groups.len());
