@@ -617,3 +617,87 @@ fn copy_rename_restore_and_sort_treat_streams_like_redis() {
         ",
     );
 }
+
+/// Blocks `reader` on both servers with `block`, runs `wake` from the
+/// pair's own connections, and compares what each reader then receives.
+fn blocked_reply(
+    redis: &ServerProcess,
+    vireo: &ServerProcess,
+    p: &mut Pair,
+    block: &str,
+    wake: &str,
+) {
+    let mut readers = [redis.connect(), vireo.connect()];
+    let mut request = Vec::new();
+    vireo_resp::encode::command(&mut request, &support::words(block));
+    for reader in &mut readers {
+        reader.send_raw(&request);
+    }
+    // Both readers must be blocked before the wake-up command runs.
+    std::thread::sleep(std::time::Duration::from_millis(100));
+    p.lines(wake);
+    let [mut redis_reader, mut vireo_reader] = readers;
+    let expected = redis_reader.read_reply().expect("redis replies");
+    let actual = vireo_reader.read_reply().expect("vireo replies");
+    assert_eq!(
+        String::from_utf8_lossy(&actual),
+        String::from_utf8_lossy(&expected),
+        "blocked on {block}, woken by {wake}"
+    );
+}
+
+#[test]
+fn blocked_reads_wake_like_redis() {
+    let Some((redis, vireo)) = servers() else {
+        return;
+    };
+    let mut p = Pair::new(&redis, &vireo);
+    p.lines("XADD s 1-0 f 1");
+    blocked_reply(
+        &redis,
+        &vireo,
+        &mut p,
+        "XREAD BLOCK 0 STREAMS s $",
+        "XADD s 2-0 f 2",
+    );
+    blocked_reply(
+        &redis,
+        &vireo,
+        &mut p,
+        "XREAD BLOCK 0 COUNT 1 STREAMS nokey s $ 2-0",
+        "XADD s 3-0 f 3\nXADD s 4-0 f 4",
+    );
+    blocked_reply(&redis, &vireo, &mut p, "XREAD BLOCK 50 STREAMS s $", "PING");
+    p.lines("XGROUP CREATE s g $");
+    blocked_reply(
+        &redis,
+        &vireo,
+        &mut p,
+        "XREADGROUP GROUP g c BLOCK 0 STREAMS s >",
+        "XADD s 5-0 f 5",
+    );
+    p.lines("XGROUP CREATE s other $");
+    blocked_reply(
+        &redis,
+        &vireo,
+        &mut p,
+        "XREADGROUP GROUP other c BLOCK 0 STREAMS s >",
+        "XGROUP DESTROY s other",
+    );
+    blocked_reply(
+        &redis,
+        &vireo,
+        &mut p,
+        "XREADGROUP GROUP g c BLOCK 0 STREAMS s >",
+        "SET s not-a-stream",
+    );
+    p.lines("DEL s\nXGROUP CREATE s g $ MKSTREAM");
+    blocked_reply(
+        &redis,
+        &vireo,
+        &mut p,
+        "XREADGROUP GROUP g c BLOCK 0 NOACK STREAMS s >",
+        "MULTI\nXADD s 7-0 f 7\nXADD s 8-0 f 8\nEXEC",
+    );
+    p.lines("XPENDING s g\nXINFO GROUPS s");
+}
