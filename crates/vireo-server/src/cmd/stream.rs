@@ -98,34 +98,33 @@ const KEY_START_END_COUNT: &[Arg] = &[
 /// XADD key [NOMKSTREAM] [MAXLEN|MINID [=|~] threshold [LIMIT count]] *|id field value [field value ...]
 pub const XADD: CommandSpec = CommandSpec {
     tips: &["nondeterministic_output"],
-    doc: Doc {
-        args: &[
-            Arg::key("key", 0),
-            Arg::token("nomkstream", "NOMKSTREAM")
-                .optional()
-                .since("6.2.0"),
-            Arg::new("trim", ArgKind::Block).optional().of(TRIM_ARGS),
-            Arg::new("id_or_auto", ArgKind::OneOf).of(&[
-                Arg::token("auto_id", "*"),
-                Arg::new("id", ArgKind::String),
-            ]),
-            Arg::new("field_value", ArgKind::Block).multiple().of(&[
-                Arg::new("field", ArgKind::String),
-                Arg::new("value", ArgKind::String),
-            ]),
-        ],
-        ..doc(
-            "Appends a new entry to a stream",
-            "5.0.0",
-            "O(1) when adding a new entry, O(N) when trimming where N being the number of entries evicted.",
-        )
-    },
     ..spec(
         "xadd",
         -5,
         flags::WRITE | flags::DENYOOM | flags::FAST,
         RW_UPDATE,
-        doc("", "", ""),
+        Doc {
+            args: &[
+                Arg::key("key", 0),
+                Arg::token("nomkstream", "NOMKSTREAM")
+                    .optional()
+                    .since("6.2.0"),
+                Arg::new("trim", ArgKind::Block).optional().of(TRIM_ARGS),
+                Arg::new("id_or_auto", ArgKind::OneOf).of(&[
+                    Arg::token("auto_id", "*"),
+                    Arg::new("id", ArgKind::String),
+                ]),
+                Arg::new("field_value", ArgKind::Block).multiple().of(&[
+                    Arg::new("field", ArgKind::String),
+                    Arg::new("value", ArgKind::String),
+                ]),
+            ],
+            ..doc(
+                "Appends a new entry to a stream",
+                "5.0.0",
+                "O(1) when adding a new entry, O(N) when trimming where N being the number of entries evicted.",
+            )
+        },
         xadd,
     )
 };
@@ -148,7 +147,7 @@ const TRIM_ARGS: &[Arg] = &[
 /// XTRIM key MAXLEN|MINID [=|~] threshold [LIMIT count]
 pub const XTRIM: CommandSpec = CommandSpec {
     tips: &["nondeterministic_output"],
-    doc: Doc {
+    ..spec("xtrim", -4, flags::WRITE, RW_DELETE, Doc {
         args: &[
             Arg::key("key", 0),
             Arg::new("trim", ArgKind::Block).of(TRIM_ARGS),
@@ -158,45 +157,38 @@ pub const XTRIM: CommandSpec = CommandSpec {
             "5.0.0",
             "O(N), with N being the number of evicted entries. Constant times are very small however, since entries are organized in macro nodes containing multiple entries that can be released with a single deallocation.",
         )
-    },
-    ..spec("xtrim", -4, flags::WRITE, RW_DELETE, doc("", "", ""), xtrim)
+    }, xtrim)
 };
 
 /// XLEN key
-pub const XLEN: CommandSpec = CommandSpec {
-    doc: Doc {
+pub const XLEN: CommandSpec = spec(
+    "xlen",
+    2,
+    flags::READONLY | flags::FAST,
+    RO,
+    Doc {
         args: &[Arg::key("key", 0)],
         ..doc("Return the number of entries in a stream", "5.0.0", "O(1)")
     },
-    ..spec(
-        "xlen",
-        2,
-        flags::READONLY | flags::FAST,
-        RO,
-        doc("", "", ""),
-        xlen,
-    )
-};
+    xlen,
+);
 
 /// XRANGE key start end [COUNT count]
-pub const XRANGE: CommandSpec = CommandSpec {
-    doc: Doc {
-        args: KEY_START_END_COUNT,
-        ..doc(
-            "Return a range of elements in a stream, with IDs matching the specified IDs interval",
-            "5.0.0",
-            "O(N) with N being the number of elements being returned. If N is constant (e.g. always asking for the first 10 elements with COUNT), you can consider it O(1).",
-        )
-    },
-    ..spec(
+pub const XRANGE: CommandSpec = spec(
         "xrange",
         -4,
         flags::READONLY,
         RO_ACCESS,
-        doc("", "", ""),
+        Doc {
+            args: KEY_START_END_COUNT,
+            ..doc(
+                "Return a range of elements in a stream, with IDs matching the specified IDs interval",
+                "5.0.0",
+                "O(N) with N being the number of elements being returned. If N is constant (e.g. always asking for the first 10 elements with COUNT), you can consider it O(1).",
+            )
+        },
         xrange,
-    )
-};
+    );
 
 /// XREVRANGE key end start [COUNT count]
 pub const XREVRANGE: CommandSpec = CommandSpec {
@@ -221,28 +213,29 @@ pub const XREVRANGE: CommandSpec = CommandSpec {
 };
 
 /// XDEL key id [id ...]
-pub const XDEL: CommandSpec = CommandSpec {
-    doc: Doc {
-        args: &[Arg::key("key", 0), Arg::new("id", ArgKind::String).multiple()],
-        ..doc(
-            "Removes the specified entries from the stream. Returns the number of items actually deleted, that may be different from the number of IDs passed in case certain IDs do not exist.",
-            "5.0.0",
-            "O(1) for each single item to delete in the stream, regardless of the stream size.",
-        )
-    },
-    ..spec(
+pub const XDEL: CommandSpec = spec(
         "xdel",
         -3,
         flags::WRITE | flags::FAST,
         RW_DELETE,
-        doc("", "", ""),
+        Doc {
+            args: &[Arg::key("key", 0), Arg::new("id", ArgKind::String).multiple()],
+            ..doc(
+                "Removes the specified entries from the stream. Returns the number of items actually deleted, that may be different from the number of IDs passed in case certain IDs do not exist.",
+                "5.0.0",
+                "O(1) for each single item to delete in the stream, regardless of the stream size.",
+            )
+        },
         xdel,
-    )
-};
+    );
 
 /// XSETID key last-id [ENTRIESADDED entries_added] [MAXDELETEDID max_deleted_entry_id]
-pub const XSETID: CommandSpec = CommandSpec {
-    doc: Doc {
+pub const XSETID: CommandSpec = spec(
+    "xsetid",
+    -3,
+    flags::WRITE | flags::DENYOOM | flags::FAST,
+    RW_UPDATE,
+    Doc {
         args: &[
             Arg::key("key", 0),
             Arg::new("last-id", ArgKind::String),
@@ -261,15 +254,8 @@ pub const XSETID: CommandSpec = CommandSpec {
             "O(1)",
         )
     },
-    ..spec(
-        "xsetid",
-        -3,
-        flags::WRITE | flags::DENYOOM | flags::FAST,
-        RW_UPDATE,
-        doc("", "", ""),
-        xsetid,
-    )
-};
+    xsetid,
+);
 
 const XREAD_ARGS: &[Arg] = &[
     Arg::new("count", ArgKind::Integer)
@@ -287,119 +273,109 @@ const XREAD_ARGS: &[Arg] = &[
 ];
 
 /// XREAD [COUNT count] [BLOCK milliseconds] STREAMS key [key ...] id [id ...]
-pub const XREAD: CommandSpec = CommandSpec {
-    doc: Doc {
-        args: XREAD_ARGS,
-        ..doc(
-            "Return never seen elements in multiple streams, with IDs greater than the ones reported by the caller for each stream. Can block.",
-            "5.0.0",
-            "For each stream mentioned: O(N) with N being the number of elements being returned, it means that XREAD-ing with a fixed COUNT is O(1). Note that when the BLOCK option is used, XADD will pay O(M) time in order to serve the M clients blocked on the stream getting new data.",
-        )
-    },
-    ..spec(
+pub const XREAD: CommandSpec = spec(
         "xread",
         -4,
         flags::BLOCKING | flags::READONLY | flags::MOVABLEKEYS,
         &[streams_keys(1)],
-        doc("", "", ""),
+        Doc {
+            args: XREAD_ARGS,
+            ..doc(
+                "Return never seen elements in multiple streams, with IDs greater than the ones reported by the caller for each stream. Can block.",
+                "5.0.0",
+                "For each stream mentioned: O(N) with N being the number of elements being returned, it means that XREAD-ing with a fixed COUNT is O(1). Note that when the BLOCK option is used, XADD will pay O(M) time in order to serve the M clients blocked on the stream getting new data.",
+            )
+        },
         xread,
-    )
-};
+    );
 
 /// XREADGROUP GROUP group consumer [COUNT count] [BLOCK milliseconds] [NOACK] STREAMS key [key ...] id [id ...]
-pub const XREADGROUP: CommandSpec = CommandSpec {
-    doc: Doc {
-        args: &[
-            Arg::new("group_consumer", ArgKind::Block)
-                .with_token("GROUP")
-                .of(&[
-                    Arg::new("group", ArgKind::String),
-                    Arg::new("consumer", ArgKind::String),
-                ]),
-            Arg::new("count", ArgKind::Integer)
-                .with_token("COUNT")
-                .optional(),
-            Arg::new("milliseconds", ArgKind::Integer)
-                .with_token("BLOCK")
-                .optional(),
-            Arg::token("noack", "NOACK").optional(),
-            Arg::new("streams", ArgKind::Block)
-                .with_token("STREAMS")
-                .of(&[
-                    Arg::key("key", 0).multiple(),
-                    Arg::new("id", ArgKind::String).multiple(),
-                ]),
-        ],
-        ..doc(
-            "Return new entries from a stream using a consumer group, or access the history of the pending entries for a given consumer. Can block.",
-            "5.0.0",
-            "For each stream mentioned: O(M) with M being the number of elements returned. If M is constant (e.g. always asking for the first 10 elements with COUNT), you can consider it O(1). On the other side when XREADGROUP blocks, XADD will pay the O(N) time in order to serve the N clients blocked on the stream getting new data.",
-        )
-    },
-    ..spec(
+pub const XREADGROUP: CommandSpec = spec(
         "xreadgroup",
         -7,
         flags::BLOCKING | flags::WRITE | flags::MOVABLEKEYS,
         &[streams_keys(4)],
-        doc("", "", ""),
+        Doc {
+            args: &[
+                Arg::new("group_consumer", ArgKind::Block)
+                    .with_token("GROUP")
+                    .of(&[
+                        Arg::new("group", ArgKind::String),
+                        Arg::new("consumer", ArgKind::String),
+                    ]),
+                Arg::new("count", ArgKind::Integer)
+                    .with_token("COUNT")
+                    .optional(),
+                Arg::new("milliseconds", ArgKind::Integer)
+                    .with_token("BLOCK")
+                    .optional(),
+                Arg::token("noack", "NOACK").optional(),
+                Arg::new("streams", ArgKind::Block)
+                    .with_token("STREAMS")
+                    .of(&[
+                        Arg::key("key", 0).multiple(),
+                        Arg::new("id", ArgKind::String).multiple(),
+                    ]),
+            ],
+            ..doc(
+                "Return new entries from a stream using a consumer group, or access the history of the pending entries for a given consumer. Can block.",
+                "5.0.0",
+                "For each stream mentioned: O(M) with M being the number of elements returned. If M is constant (e.g. always asking for the first 10 elements with COUNT), you can consider it O(1). On the other side when XREADGROUP blocks, XADD will pay the O(N) time in order to serve the N clients blocked on the stream getting new data.",
+            )
+        },
         xreadgroup,
-    )
-};
+    );
 
 /// XACK key group id [id ...]
-pub const XACK: CommandSpec = CommandSpec {
-    doc: Doc {
-        args: &[
-            Arg::key("key", 0),
-            Arg::new("group", ArgKind::String),
-            Arg::new("id", ArgKind::String).multiple(),
-        ],
-        ..doc(
-            "Marks a pending message as correctly processed, effectively removing it from the pending entries list of the consumer group. Return value of the command is the number of messages successfully acknowledged, that is, the IDs we were actually able to resolve in the PEL.",
-            "5.0.0",
-            "O(1) for each message ID processed.",
-        )
-    },
-    ..spec(
+pub const XACK: CommandSpec = spec(
         "xack",
         -4,
         flags::WRITE | flags::FAST,
         RW_UPDATE,
-        doc("", "", ""),
+        Doc {
+            args: &[
+                Arg::key("key", 0),
+                Arg::new("group", ArgKind::String),
+                Arg::new("id", ArgKind::String).multiple(),
+            ],
+            ..doc(
+                "Marks a pending message as correctly processed, effectively removing it from the pending entries list of the consumer group. Return value of the command is the number of messages successfully acknowledged, that is, the IDs we were actually able to resolve in the PEL.",
+                "5.0.0",
+                "O(1) for each message ID processed.",
+            )
+        },
         xack,
-    )
-};
+    );
 
 /// XPENDING key group [[IDLE min-idle-time] start end count [consumer]]
 pub const XPENDING: CommandSpec = CommandSpec {
     tips: &["nondeterministic_output"],
-    doc: Doc {
-        args: &[
-            Arg::key("key", 0),
-            Arg::new("group", ArgKind::String),
-            Arg::new("filters", ArgKind::Block).optional().of(&[
-                Arg::new("min-idle-time", ArgKind::Integer)
-                    .with_token("IDLE")
-                    .optional()
-                    .since("6.2.0"),
-                Arg::new("start", ArgKind::String),
-                Arg::new("end", ArgKind::String),
-                Arg::new("count", ArgKind::Integer),
-                Arg::new("consumer", ArgKind::String).optional(),
-            ]),
-        ],
-        ..doc(
-            "Return information and entries from a stream consumer group pending entries list, that are messages fetched but never acknowledged.",
-            "5.0.0",
-            "O(N) with N being the number of elements returned, so asking for a small fixed number of entries per call is O(1). O(M), where M is the total number of entries scanned when used with the IDLE filter. When the command returns just the summary and the list of consumers is small, it runs in O(1) time; otherwise, an additional O(N) time for iterating every consumer.",
-        )
-    },
     ..spec(
         "xpending",
         -3,
         flags::READONLY,
         RO_ACCESS,
-        doc("", "", ""),
+        Doc {
+            args: &[
+                Arg::key("key", 0),
+                Arg::new("group", ArgKind::String),
+                Arg::new("filters", ArgKind::Block).optional().of(&[
+                    Arg::new("min-idle-time", ArgKind::Integer)
+                        .with_token("IDLE")
+                        .optional()
+                        .since("6.2.0"),
+                    Arg::new("start", ArgKind::String),
+                    Arg::new("end", ArgKind::String),
+                    Arg::new("count", ArgKind::Integer),
+                    Arg::new("consumer", ArgKind::String).optional(),
+                ]),
+            ],
+            ..doc(
+                "Return information and entries from a stream consumer group pending entries list, that are messages fetched but never acknowledged.",
+                "5.0.0",
+                "O(N) with N being the number of elements returned, so asking for a small fixed number of entries per call is O(1). O(M), where M is the total number of entries scanned when used with the IDLE filter. When the command returns just the summary and the list of consumers is small, it runs in O(1) time; otherwise, an additional O(N) time for iterating every consumer.",
+            )
+        },
         xpending,
     )
 };
@@ -407,38 +383,37 @@ pub const XPENDING: CommandSpec = CommandSpec {
 /// XCLAIM key group consumer min-idle-time id [id ...] [IDLE ms] [TIME unix-time-milliseconds] [RETRYCOUNT count] [FORCE] [JUSTID] [LASTID lastid]
 pub const XCLAIM: CommandSpec = CommandSpec {
     tips: &["nondeterministic_output"],
-    doc: Doc {
-        args: &[
-            Arg::key("key", 0),
-            Arg::new("group", ArgKind::String),
-            Arg::new("consumer", ArgKind::String),
-            Arg::new("min-idle-time", ArgKind::String),
-            Arg::new("id", ArgKind::String).multiple(),
-            Arg::new("ms", ArgKind::Integer).with_token("IDLE").optional(),
-            Arg::new("unix-time-milliseconds", ArgKind::UnixTime)
-                .with_token("TIME")
-                .optional(),
-            Arg::new("count", ArgKind::Integer)
-                .with_token("RETRYCOUNT")
-                .optional(),
-            Arg::token("force", "FORCE").optional(),
-            Arg::token("justid", "JUSTID").optional(),
-            Arg::new("lastid", ArgKind::String)
-                .with_token("LASTID")
-                .optional(),
-        ],
-        ..doc(
-            "Changes (or acquires) ownership of a message in a consumer group, as if the message was delivered to the specified consumer.",
-            "5.0.0",
-            "O(log N) with N being the number of messages in the PEL of the consumer group.",
-        )
-    },
     ..spec(
         "xclaim",
         -6,
         flags::WRITE | flags::FAST,
         RW_UPDATE,
-        doc("", "", ""),
+        Doc {
+            args: &[
+                Arg::key("key", 0),
+                Arg::new("group", ArgKind::String),
+                Arg::new("consumer", ArgKind::String),
+                Arg::new("min-idle-time", ArgKind::String),
+                Arg::new("id", ArgKind::String).multiple(),
+                Arg::new("ms", ArgKind::Integer).with_token("IDLE").optional(),
+                Arg::new("unix-time-milliseconds", ArgKind::UnixTime)
+                    .with_token("TIME")
+                    .optional(),
+                Arg::new("count", ArgKind::Integer)
+                    .with_token("RETRYCOUNT")
+                    .optional(),
+                Arg::token("force", "FORCE").optional(),
+                Arg::token("justid", "JUSTID").optional(),
+                Arg::new("lastid", ArgKind::String)
+                    .with_token("LASTID")
+                    .optional(),
+            ],
+            ..doc(
+                "Changes (or acquires) ownership of a message in a consumer group, as if the message was delivered to the specified consumer.",
+                "5.0.0",
+                "O(log N) with N being the number of messages in the PEL of the consumer group.",
+            )
+        },
         xclaim,
     )
 };
@@ -446,30 +421,29 @@ pub const XCLAIM: CommandSpec = CommandSpec {
 /// XAUTOCLAIM key group consumer min-idle-time start [COUNT count] [JUSTID]
 pub const XAUTOCLAIM: CommandSpec = CommandSpec {
     tips: &["nondeterministic_output"],
-    doc: Doc {
-        args: &[
-            Arg::key("key", 0),
-            Arg::new("group", ArgKind::String),
-            Arg::new("consumer", ArgKind::String),
-            Arg::new("min-idle-time", ArgKind::String),
-            Arg::new("start", ArgKind::String),
-            Arg::new("count", ArgKind::Integer)
-                .with_token("COUNT")
-                .optional(),
-            Arg::token("justid", "JUSTID").optional(),
-        ],
-        ..doc(
-            "Changes (or acquires) ownership of messages in a consumer group, as if the messages were delivered to the specified consumer.",
-            "6.2.0",
-            "O(1) if COUNT is small.",
-        )
-    },
     ..spec(
         "xautoclaim",
         -6,
         flags::WRITE | flags::FAST,
         RW_DELETE,
-        doc("", "", ""),
+        Doc {
+            args: &[
+                Arg::key("key", 0),
+                Arg::new("group", ArgKind::String),
+                Arg::new("consumer", ArgKind::String),
+                Arg::new("min-idle-time", ArgKind::String),
+                Arg::new("start", ArgKind::String),
+                Arg::new("count", ArgKind::Integer)
+                    .with_token("COUNT")
+                    .optional(),
+                Arg::token("justid", "JUSTID").optional(),
+            ],
+            ..doc(
+                "Changes (or acquires) ownership of messages in a consumer group, as if the messages were delivered to the specified consumer.",
+                "6.2.0",
+                "O(1) if COUNT is small.",
+            )
+        },
         xautoclaim,
     )
 };
@@ -501,77 +475,65 @@ pub const XGROUP: CommandSpec = CommandSpec {
         "Depends on subcommand.",
     ),
     subcommands: &[
-        CommandSpec {
-            doc: Doc {
-                args: &[
-                    Arg::key("key", 0),
-                    Arg::new("groupname", ArgKind::String),
-                    Arg::new("id", ArgKind::OneOf).of(&[
-                        Arg::new("id", ArgKind::String),
-                        Arg::token("new_id", "$"),
-                    ]),
-                    Arg::token("mkstream", "MKSTREAM").optional(),
-                    Arg::new("entries_read", ArgKind::Integer)
-                        .with_token("ENTRIESREAD")
-                        .optional(),
-                ],
-                ..doc("Create a consumer group.", "5.0.0", "O(1)")
-            },
-            ..spec(
+        spec(
                 "create",
                 -5,
                 flags::WRITE | flags::DENYOOM,
                 &[key_at_2(&["RW", "insert"])],
-                doc("", "", ""),
+                Doc {
+                    args: &[
+                        Arg::key("key", 0),
+                        Arg::new("groupname", ArgKind::String),
+                        Arg::new("id", ArgKind::OneOf).of(&[
+                            Arg::new("id", ArgKind::String),
+                            Arg::token("new_id", "$"),
+                        ]),
+                        Arg::token("mkstream", "MKSTREAM").optional(),
+                        Arg::new("entries_read", ArgKind::Integer)
+                            .with_token("ENTRIESREAD")
+                            .optional(),
+                    ],
+                    ..doc("Create a consumer group.", "5.0.0", "O(1)")
+                },
                 xgroup,
-            )
-        },
-        CommandSpec {
-            doc: Doc {
-                args: GROUP_CONSUMER_ARGS,
-                ..doc("Create a consumer in a consumer group.", "6.2.0", "O(1)")
-            },
-            ..spec(
+            ),
+        spec(
                 "createconsumer",
                 5,
                 flags::WRITE | flags::DENYOOM,
                 &[key_at_2(&["RW", "insert"])],
-                doc("", "", ""),
+                Doc {
+                    args: GROUP_CONSUMER_ARGS,
+                    ..doc("Create a consumer in a consumer group.", "6.2.0", "O(1)")
+                },
                 xgroup,
-            )
-        },
-        CommandSpec {
-            doc: Doc {
-                args: GROUP_CONSUMER_ARGS,
-                ..doc("Delete a consumer from a consumer group.", "5.0.0", "O(1)")
-            },
-            ..spec(
+            ),
+        spec(
                 "delconsumer",
                 5,
                 flags::WRITE,
                 &[key_at_2(&["RW", "delete"])],
-                doc("", "", ""),
+                Doc {
+                    args: GROUP_CONSUMER_ARGS,
+                    ..doc("Delete a consumer from a consumer group.", "5.0.0", "O(1)")
+                },
                 xgroup,
-            )
-        },
-        CommandSpec {
-            doc: Doc {
-                args: GROUP_ARGS,
-                ..doc(
-                    "Destroy a consumer group.",
-                    "5.0.0",
-                    "O(N) where N is the number of entries in the group's pending entries list (PEL).",
-                )
-            },
-            ..spec(
+            ),
+        spec(
                 "destroy",
                 4,
                 flags::WRITE,
                 &[key_at_2(&["RW", "delete"])],
-                doc("", "", ""),
+                Doc {
+                    args: GROUP_ARGS,
+                    ..doc(
+                        "Destroy a consumer group.",
+                        "5.0.0",
+                        "O(N) where N is the number of entries in the group's pending entries list (PEL).",
+                    )
+                },
                 xgroup,
-            )
-        },
+            ),
         spec(
             "help",
             2,
@@ -580,34 +542,31 @@ pub const XGROUP: CommandSpec = CommandSpec {
             HELP_DOC,
             xgroup,
         ),
-        CommandSpec {
-            doc: Doc {
-                args: &[
-                    Arg::key("key", 0),
-                    Arg::new("groupname", ArgKind::String),
-                    Arg::new("id", ArgKind::OneOf).of(&[
-                        Arg::new("id", ArgKind::String),
-                        Arg::token("new_id", "$"),
-                    ]),
-                    Arg::new("entries_read", ArgKind::Integer)
-                        .with_token("ENTRIESREAD")
-                        .optional(),
-                ],
-                ..doc(
-                    "Set a consumer group to an arbitrary last delivered ID value.",
-                    "5.0.0",
-                    "O(1)",
-                )
-            },
-            ..spec(
+        spec(
                 "setid",
                 -5,
                 flags::WRITE,
                 &[key_at_2(&["RW", "update"])],
-                doc("", "", ""),
+                Doc {
+                    args: &[
+                        Arg::key("key", 0),
+                        Arg::new("groupname", ArgKind::String),
+                        Arg::new("id", ArgKind::OneOf).of(&[
+                            Arg::new("id", ArgKind::String),
+                            Arg::token("new_id", "$"),
+                        ]),
+                        Arg::new("entries_read", ArgKind::Integer)
+                            .with_token("ENTRIESREAD")
+                            .optional(),
+                    ],
+                    ..doc(
+                        "Set a consumer group to an arbitrary last delivered ID value.",
+                        "5.0.0",
+                        "O(1)",
+                    )
+                },
                 xgroup,
-            )
-        },
+            ),
     ],
     handler: None,
 };
@@ -628,33 +587,29 @@ pub const XINFO: CommandSpec = CommandSpec {
     subcommands: &[
         CommandSpec {
             tips: &["nondeterministic_output"],
-            doc: Doc {
-                args: GROUP_ARGS,
-                ..doc("List the consumers in a consumer group", "5.0.0", "O(1)")
-            },
             ..spec(
                 "consumers",
                 4,
                 flags::READONLY,
                 &[key_at_2(&["RO", "access"])],
-                doc("", "", ""),
+                Doc {
+                    args: GROUP_ARGS,
+                    ..doc("List the consumers in a consumer group", "5.0.0", "O(1)")
+                },
                 xinfo,
             )
         },
-        CommandSpec {
-            doc: Doc {
+        spec(
+            "groups",
+            3,
+            flags::READONLY,
+            &[key_at_2(&["RO", "access"])],
+            Doc {
                 args: &[Arg::key("key", 0)],
                 ..doc("List the consumer groups of a stream", "5.0.0", "O(1)")
             },
-            ..spec(
-                "groups",
-                3,
-                flags::READONLY,
-                &[key_at_2(&["RO", "access"])],
-                doc("", "", ""),
-                xinfo,
-            )
-        },
+            xinfo,
+        ),
         spec(
             "help",
             2,
@@ -663,8 +618,12 @@ pub const XINFO: CommandSpec = CommandSpec {
             HELP_DOC,
             xinfo,
         ),
-        CommandSpec {
-            doc: Doc {
+        spec(
+            "stream",
+            -3,
+            flags::READONLY,
+            &[key_at_2(&["RO", "access"])],
+            Doc {
                 args: &[
                     Arg::key("key", 0),
                     Arg::new("full", ArgKind::Block)
@@ -676,15 +635,8 @@ pub const XINFO: CommandSpec = CommandSpec {
                 ],
                 ..doc("Get information about a stream", "5.0.0", "O(1)")
             },
-            ..spec(
-                "stream",
-                -3,
-                flags::READONLY,
-                &[key_at_2(&["RO", "access"])],
-                doc("", "", ""),
-                xinfo,
-            )
-        },
+            xinfo,
+        ),
     ],
     handler: None,
 };
