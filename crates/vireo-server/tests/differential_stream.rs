@@ -701,3 +701,42 @@ fn blocked_reads_wake_like_redis() {
     );
     p.lines("XPENDING s g\nXINFO GROUPS s");
 }
+
+#[test]
+fn keyspace_hits_and_misses_are_counted_like_redis() {
+    let Some((redis, vireo)) = servers() else {
+        return;
+    };
+    let mut p = Pair::new(&redis, &vireo);
+    p.lines(
+        "
+        CONFIG RESETSTAT
+        XADD s 1-0 f 1
+        XGROUP CREATE s g 0
+        XLEN s
+        XLEN nokey
+        XRANGE s - +
+        XREAD STREAMS s nokey 0 0
+        XREADGROUP GROUP g c STREAMS s >
+        XACK s g 1-0
+        XACK nokey g 1-0
+        XCLAIM s g c 0 1-0
+        XAUTOCLAIM s g c 0 0
+        XPENDING s g
+        XINFO STREAM s
+        XDEL s 5-0
+        XTRIM s MAXLEN 5
+        XSETID s 9-0
+        ",
+    );
+    let stats = |reply: Vec<u8>| -> Vec<String> {
+        String::from_utf8_lossy(&reply)
+            .lines()
+            .filter(|line| line.starts_with("keyspace_"))
+            .map(str::to_string)
+            .collect()
+    };
+    let expected = stats(p.redis.request(&support::words("INFO stats")));
+    let actual = stats(p.vireo.request(&support::words("INFO stats")));
+    assert_eq!(actual, expected);
+}

@@ -404,7 +404,7 @@ pub const XCLAIM: CommandSpec = CommandSpec {
                     .optional(),
                 Arg::token("force", "FORCE").optional(),
                 Arg::token("justid", "JUSTID").optional(),
-                Arg::new("lastid", ArgKind::String)
+                Arg::new("id", ArgKind::String)
                     .with_token("LASTID")
                     .optional(),
             ],
@@ -1185,6 +1185,9 @@ fn xread(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
 }
 
 fn xreadgroup(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
+    // Redis compat: these write commands look their key up as a read,
+    // so it counts as a keyspace hit or miss.
+    super::count_reads(server, client, true);
     read_generic(server, client, argv, true);
 }
 
@@ -1720,6 +1723,9 @@ fn xgroup(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
 }
 
 fn xack(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
+    // Redis compat: these write commands look their key up as a read,
+    // so it counts as a keyspace hit or miss.
+    super::count_reads(server, client, true);
     let now = server.now_ms;
     let group = match stream_mut(&mut server.dbs[client.db], client, &argv[1], now) {
         Err(()) => return,
@@ -1846,6 +1852,9 @@ fn xpending(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
 }
 
 fn xclaim(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
+    // Redis compat: these write commands look their key up as a read,
+    // so it counts as a keyspace hit or miss.
+    super::count_reads(server, client, true);
     let now = server.now_ms;
     let db = client.db;
     let has_group = match stream_mut(&mut server.dbs[db], client, &argv[1], now) {
@@ -1855,6 +1864,8 @@ fn xclaim(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
     if !has_group {
         return client.reply_error(no_group_error(&argv[1], &argv[2]));
     }
+    // The second lookup below is not one Redis makes.
+    super::count_reads(server, client, false);
     let Some(min_idle) = parse_integer(
         client,
         &argv[4],
@@ -2003,6 +2014,9 @@ fn xclaim(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
 }
 
 fn xautoclaim(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
+    // Redis compat: these write commands look their key up as a read,
+    // so it counts as a keyspace hit or miss.
+    super::count_reads(server, client, true);
     let Some(min_idle) = parse_integer(
         client,
         &argv[4],
@@ -2043,6 +2057,8 @@ fn xautoclaim(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
     if !has_group {
         return client.reply_error(no_group_error(&argv[1], &argv[2]));
     }
+    // The second lookup below is not one Redis makes.
+    super::count_reads(server, client, false);
     let now_ms = now_u64(server);
     let Some(stream) = stream_at(server, db, &argv[1], now) else {
         return;
