@@ -700,8 +700,13 @@ impl Stream {
     /// went.
     pub fn trim(&mut self, trim: Trim) -> u64 {
         let mut deleted: i64 = 0;
-        let keys: Vec<StreamId> = self.nodes.keys().copied().collect();
-        for master in keys {
+        // Nodes are visited from the first by key, so the cost is the
+        // number of nodes touched, not the size of the stream.
+        let mut next_key = self.nodes.keys().next().copied();
+        while let Some(master) = next_key {
+            next_key = master
+                .successor()
+                .and_then(|after| self.nodes.range(after..).next().map(|(key, _)| *key));
             if let TrimStrategy::MaxLen(maxlen) = trim.strategy {
                 if self.length <= maxlen {
                     break;

@@ -1819,12 +1819,13 @@ fn xpending(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
         }
         return;
     }
-    let ids: Vec<StreamId> = match consumer_name {
+    // Walked lazily: COUNT bounds the work, not the size of the PEL.
+    let ids: Box<dyn Iterator<Item = StreamId>> = match consumer_name {
         Some(name) => match group.consumers.get(name) {
-            Some(consumer) => consumer.pel.range(start..).copied().collect(),
+            Some(consumer) => Box::new(consumer.pel.range(start..).copied()),
             None => return client.reply_array_len(0),
         },
-        None => group.pel.range(start..).map(|(id, _)| *id).collect(),
+        None => Box::new(group.pel.range(start..).map(|(id, _)| *id)),
     };
     let mut rows = Vec::new();
     for id in ids {
