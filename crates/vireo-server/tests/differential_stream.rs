@@ -668,6 +668,13 @@ fn blocked_reads_wake_like_redis() {
         "XADD s 3-0 f 3\nXADD s 4-0 f 4",
     );
     blocked_reply(&redis, &vireo, &mut p, "XREAD BLOCK 50 STREAMS s $", "PING");
+    blocked_reply(
+        &redis,
+        &vireo,
+        &mut p,
+        "XREAD BLOCK 0 STREAMS s s $ $",
+        "XADD s 4-5 f 4",
+    );
     p.lines("XGROUP CREATE s g $");
     blocked_reply(
         &redis,

@@ -337,3 +337,19 @@ fn flushing_or_swapping_the_database_ends_a_blocked_xreadgroup() {
         );
     }
 }
+
+#[test]
+fn a_served_waiter_gets_one_stream_even_when_named_twice() {
+    let (mut t, writer) = setup();
+    let reader = t.connect();
+    check(&mut t, writer, "XADD s 1-0 f 1", "$3\r\n1-0\r\n");
+    assert_eq!(
+        t.command(reader, &words("XREAD BLOCK 0 STREAMS s s $ $")),
+        b""
+    );
+    check(&mut t, writer, "XADD s 2-0 f 2", "$3\r\n2-0\r\n");
+    assert_eq!(
+        String::from_utf8_lossy(&t.send(reader, b"")),
+        "*1\r\n*2\r\n$1\r\ns\r\n*1\r\n*2\r\n$3\r\n2-0\r\n*2\r\n$1\r\nf\r\n$1\r\n2\r\n"
+    );
+}

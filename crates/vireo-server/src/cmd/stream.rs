@@ -1378,6 +1378,11 @@ fn read_generic(server: &mut Server, client: &mut Client, argv: Argv<'_>, group_
     let mut consumers_created: Vec<usize> = Vec::new();
     let mut dirty = 0;
     for (k, read_from) in from.iter().enumerate() {
+        // Redis compat: a waiter is served from the one key that became
+        // ready, so its reply names a single stream.
+        if rerun.is_some() && !served.is_empty() {
+            break;
+        }
         let key = &argv[streams_arg + k];
         let Some(Value::Stream(stream)) = server.dbs[db].lookup(key, now).map(|e| &mut e.value)
         else {
