@@ -1036,6 +1036,43 @@ mod tests {
         ]
     }
 
+    /// The group invariant: the group PEL and the consumers' PELs hold the
+    /// same IDs, each owned by the consumer its entry names.
+    fn assert_pels_agree(group: &ConsumerGroup) {
+        let owned: usize = group.consumers.values().map(|c| c.pel.len()).sum();
+        assert_eq!(owned, group.pel.len());
+        for (name, consumer) in &group.consumers {
+            for id in &consumer.pel {
+                assert_eq!(group.pel.get(id).map(|n| &n.consumer), Some(name));
+            }
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn group_pels_stay_consistent(ops in proptest::collection::vec((0u8..4, 0u8..4, 0u64..12), 1..200)) {
+            let mut group = ConsumerGroup::new(StreamId::MIN, 0);
+            for (op, who, id) in ops {
+                let name = [b'c', who];
+                let id = StreamId::new(id, 0);
+                match op {
+                    0 | 1 => {
+                        group.consumers.entry(name.to_vec()).or_default();
+                        group.assign(id, &name, id.ms, 1);
+                    }
+                    2 => {
+                        group.ack(id);
+                    }
+                    _ => {
+                        let owned = group.consumers.get(&name[..]).map(|c| c.pel.len());
+                        prop_assert_eq!(group.delete_consumer(&name), owned);
+                    }
+                }
+                assert_pels_agree(&group);
+            }
+        }
+    }
+
     proptest! {
         #[test]
         fn matches_an_ordered_map(ops in proptest::collection::vec(op(), 1..200), max_entries in 0i64..6) {
