@@ -747,3 +747,62 @@ fn keyspace_hits_and_misses_are_counted_like_redis() {
     let actual = stats(p.vireo.request(&support::words("INFO stats")));
     assert_eq!(actual, expected);
 }
+
+#[test]
+fn random_group_workloads_match_redis() {
+    let Some((redis, vireo)) = servers() else {
+        return;
+    };
+    for seed in 11..14 {
+        let mut p = Pair::new(&redis, &vireo);
+        run_group_workload(&mut p, seed);
+    }
+}
+
+fn run_group_workload(p: &mut Pair, seed: u64) {
+    let mut rng = Rng::new(seed);
+    p.lines(
+        "
+        CONFIG SET stream-node-max-entries 4
+        XGROUP CREATE s g1 $ MKSTREAM
+        XGROUP CREATE s g2 0 ENTRIESREAD 0
+        ",
+    );
+    let mut next = 1u64;
+    let consumers = ["alice", "bob", "carol"];
+    let groups = ["g1", "g2", "g3"];
+    for _ in 0..600 {
+        let group = groups[rng.below(groups.len())];
+        let consumer = consumers[rng.below(consumers.len())];
+        let some_id = format!("{}-0", 1 + rng.below(next as usize));
+        let count = (1 + rng.below(4)).to_string();
+        let line = match rng.below(14) {
+            0..=3 => {
+                next += 1;
+                format!("XADD s {}-0 f {}", next - 1, rng.below(100))
+            }
+            4 => format!("XDEL s {some_id}"),
+            5 => format!("XTRIM s MAXLEN {}", rng.below(30)),
+            6 | 7 => format!("XREADGROUP GROUP {group} {consumer} COUNT {count} STREAMS s >"),
+            8 => format!("XREADGROUP GROUP {group} {consumer} COUNT {count} STREAMS s 0"),
+            9 => format!("XACK s {group} {some_id}"),
+            10 => format!("XCLAIM s {group} {consumer} 0 {some_id} JUSTID"),
+            11 => format!("XAUTOCLAIM s {group} {consumer} 0 {some_id} COUNT {count} JUSTID"),
+            12 => match rng.below(3) {
+                0 => format!("XGROUP CREATE s {group} {some_id}"),
+                1 => format!("XGROUP SETID s {group} {some_id}"),
+                _ => format!("XGROUP DELCONSUMER s {group} {consumer}"),
+            },
+            _ => format!("XREADGROUP GROUP {group} {consumer} NOACK COUNT {count} STREAMS s >"),
+        };
+        p.same(&support::words(&line));
+        p.lines(
+            "
+            XINFO GROUPS s
+            XPENDING s g1
+            XPENDING s g2
+            XINFO STREAM s
+            ",
+        );
+    }
+}
