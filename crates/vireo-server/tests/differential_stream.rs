@@ -275,8 +275,14 @@ fn random_workloads_store_the_same_bytes_as_redis() {
     let Some((redis, vireo)) = servers() else {
         return;
     };
-    let mut p = Pair::new(&redis, &vireo);
-    let mut rng = Rng::new(7);
+    for seed in 7..10 {
+        let mut p = Pair::new(&redis, &vireo);
+        run_stream_workload(&mut p, seed);
+    }
+}
+
+fn run_stream_workload(p: &mut Pair, seed: u64) {
+    let mut rng = Rng::new(seed);
     p.lines("CONFIG SET stream-node-max-entries 5");
     let mut next = 1u64;
     for _ in 0..400 {
@@ -310,6 +316,21 @@ fn random_workloads_store_the_same_bytes_as_redis() {
                 let n = rng.below(40).to_string();
                 let approx: &[u8] = if rng.below(2) == 0 { b"~" } else { b"=" };
                 p.same(&[b"XTRIM", b"s", b"MAXLEN", approx, n.as_bytes()]);
+                let limit = rng.below(12).to_string();
+                let id = format!("{next}-0");
+                next += 1;
+                p.same(&[
+                    b"XADD",
+                    b"s",
+                    b"MAXLEN",
+                    b"~",
+                    n.as_bytes(),
+                    b"LIMIT",
+                    limit.as_bytes(),
+                    id.as_bytes(),
+                    b"k",
+                    b"v",
+                ]);
             }
             _ => {
                 let id = format!("{}", rng.below(next as usize + 1));
