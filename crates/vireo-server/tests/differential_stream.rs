@@ -505,6 +505,8 @@ fn consumer_groups_deliver_ack_and_claim_like_redis() {
     );
     p.same_shape("XINFO CONSUMERS s g");
     p.same_shape("XPENDING s g - + 100");
+    p.same_shape("XINFO STREAM s FULL");
+    p.same_shape("XINFO STREAM s FULL COUNT 1");
     p.lines(
         "
         XGROUP DELCONSUMER s g erin
