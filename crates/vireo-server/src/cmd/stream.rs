@@ -1162,11 +1162,15 @@ fn xsetid(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
     server.notify(client, notify::STREAM, "xsetid", key);
 }
 
-/// The consumer `name` of `group`, created (with its notification and
-/// dirty count) if missing; its seen time is refreshed either way.
-fn touch_consumer(group: &mut ConsumerGroup, name: &[u8], now: u64, created: &mut bool) {
+/// Marks consumer `name` of `group` as seen now, creating it if missing;
+/// true if it was created (the caller counts that as a change and sends
+/// `xgroup-createconsumer`).
+fn touch_consumer(group: &mut ConsumerGroup, name: &[u8], now: u64) -> bool {
     match group.consumers.get_mut(name) {
-        Some(consumer) => consumer.seen_time = now,
+        Some(consumer) => {
+            consumer.seen_time = now;
+            false
+        }
         None => {
             group.consumers.insert(
                 name.to_vec(),
@@ -1175,7 +1179,7 @@ fn touch_consumer(group: &mut ConsumerGroup, name: &[u8], now: u64, created: &mu
                     pel: Default::default(),
                 },
             );
-            *created = true;
+            true
         }
     }
 }
@@ -1406,9 +1410,7 @@ fn read_generic(server: &mut Server, client: &mut Client, argv: Argv<'_>, group_
                 let Some(mut group_state) = stream.groups.remove(group_name) else {
                     continue;
                 };
-                let mut created = false;
-                touch_consumer(&mut group_state, consumer_name, now_ms, &mut created);
-                if created {
+                if touch_consumer(&mut group_state, consumer_name, now_ms) {
                     consumers_created.push(k);
                 }
                 let start = after.successor().unwrap_or(StreamId::MAX);
@@ -1454,9 +1456,7 @@ fn read_generic(server: &mut Server, client: &mut Client, argv: Argv<'_>, group_
                     stream.groups.insert(group_name.to_vec(), group_state);
                     continue;
                 }
-                let mut created = false;
-                touch_consumer(&mut group_state, consumer_name, now_ms, &mut created);
-                if created {
+                if touch_consumer(&mut group_state, consumer_name, now_ms) {
                     consumers_created.push(k);
                 }
                 let start = group_state.last_id.successor().unwrap_or(StreamId::MAX);
@@ -1705,7 +1705,7 @@ fn xgroup(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
             stream_at(server, db, key, now).and_then(|s| s.groups.get_mut(group_name))
         {
             if !group.consumers.contains_key(&argv[4]) {
-                touch_consumer(group, &argv[4], now_ms, &mut created);
+                created = touch_consumer(group, &argv[4], now_ms);
             }
         }
         if created {
@@ -1991,7 +1991,7 @@ fn xclaim(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
             continue;
         }
         if !consumer_touched {
-            touch_consumer(&mut group, name, now_ms, &mut created);
+            created = touch_consumer(&mut group, name, now_ms);
             consumer_touched = true;
         }
         let count = if retry_count >= 0 {
@@ -2110,7 +2110,7 @@ fn xautoclaim(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
             continue;
         }
         if !consumer_touched {
-            touch_consumer(&mut group, name, now_ms, &mut created);
+            created = touch_consumer(&mut group, name, now_ms);
             consumer_touched = true;
         }
         let deliveries = if justid {
