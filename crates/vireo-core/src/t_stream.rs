@@ -277,14 +277,51 @@ struct RawEntry {
     flags: i64,
     /// Position of the flags element in the node.
     flags_pos: usize,
-    fields: Vec<Vec<u8>>,
+    /// Position of the first field (or, with the same fields as the
+    /// master entry, the first value).
+    fields_pos: Option<usize>,
 }
 
-/// A node's master entry and its entries, decoded.
+/// A node's master entry and the layout of its entries. Fields and values
+/// stay in the listpack until [`NodeView::fields`] copies them out, so a
+/// range query pays only for the entries it returns.
 struct NodeView {
     count: i64,
     deleted: i64,
+    master_fields: Vec<Vec<u8>>,
     entries: Vec<RawEntry>,
+}
+
+impl NodeView {
+    /// The fields and values of `raw`, interleaved.
+    fn fields(&self, lp: &Listpack, raw: &RawEntry) -> Vec<Vec<u8>> {
+        let mut pos = raw.fields_pos;
+        let mut take = || -> Vec<u8> {
+            match pos.and_then(|p| lp.get_and_next(p)) {
+                Some((value, next)) => {
+                    pos = next;
+                    value.to_vec()
+                }
+                None => Vec::new(),
+            }
+        };
+        if raw.flags & FLAG_SAMEFIELDS != 0 {
+            let mut fields = Vec::with_capacity(self.master_fields.len() * 2);
+            for field in &self.master_fields {
+                fields.push(field.clone());
+                fields.push(take());
+            }
+            fields
+        } else {
+            let pairs = lp
+                .get(raw.fields_pos.unwrap_or(0))
+                .and_then(int_of)
+                .unwrap_or(0)
+                .max(0) as usize;
+            take();
+            (0..pairs * 2).map(|_| take()).collect()
+        }
+    }
 }
 
 fn int_of(value: LpValue<'_>) -> Option<i64> {
@@ -294,14 +331,21 @@ fn int_of(value: LpValue<'_>) -> Option<i64> {
     }
 }
 
-/// Decodes every entry of a node (deleted ones too); `None` when the
-/// bytes break the layout.
+/// Decodes the layout of a node (deleted entries too); `None` when the
+/// bytes break it.
 fn decode_node(master: StreamId, lp: &Listpack) -> Option<NodeView> {
     let mut pos = lp.first();
     let next_int = |pos: &mut Option<usize>| -> Option<i64> {
         let (value, next) = lp.get_and_next((*pos)?)?;
         *pos = next;
         int_of(value)
+    };
+    let skip = |pos: &mut Option<usize>, count: i64| -> Option<()> {
+        for _ in 0..count {
+            let at = (*pos)?;
+            *pos = lp.next(at);
+        }
+        Some(())
     };
     let count = next_int(&mut pos)?;
     let deleted = next_int(&mut pos)?;
@@ -327,28 +371,16 @@ fn decode_node(master: StreamId, lp: &Listpack) -> Option<NodeView> {
             master.ms.wrapping_add(ms_delta as u64),
             master.seq.wrapping_add(seq_delta as u64),
         );
-        let mut fields = Vec::new();
-        let elements;
-        if flags & FLAG_SAMEFIELDS != 0 {
-            for field in &master_fields {
-                let (value, next) = lp.get_and_next(pos?)?;
-                fields.push(field.clone());
-                fields.push(value.to_vec());
-                pos = next;
-            }
-            elements = num_fields + 3;
+        let fields_pos = pos;
+        let elements = if flags & FLAG_SAMEFIELDS != 0 {
+            skip(&mut pos, num_fields)?;
+            num_fields + 3
         } else {
             let n = next_int(&mut pos)?;
-            if n < 0 {
-                return None;
-            }
-            for _ in 0..n * 2 {
-                let (value, next) = lp.get_and_next(pos?)?;
-                fields.push(value.to_vec());
-                pos = next;
-            }
-            elements = n * 2 + 4;
-        }
+            let values = n.checked_mul(2).filter(|_| n >= 0)?;
+            skip(&mut pos, values)?;
+            values.checked_add(4)?
+        };
         if next_int(&mut pos)? != elements {
             return None;
         }
@@ -356,12 +388,13 @@ fn decode_node(master: StreamId, lp: &Listpack) -> Option<NodeView> {
             id,
             flags,
             flags_pos,
-            fields,
+            fields_pos,
         });
     }
     Some(NodeView {
         count,
         deleted,
+        master_fields,
         entries,
     })
 }
@@ -572,23 +605,23 @@ impl Stream {
             let Some(view) = decode_node(*master, lp) else {
                 return true;
             };
-            let mut go = |raw: RawEntry| -> Option<bool> {
+            let mut go = |raw: &RawEntry| -> Option<bool> {
                 if raw.flags & FLAG_DELETED != 0 || raw.id < start || raw.id > end {
                     return None;
                 }
                 Some(visit(Entry {
                     id: raw.id,
-                    fields: raw.fields,
+                    fields: view.fields(lp, raw),
                 }))
             };
             if rev {
-                for raw in view.entries.into_iter().rev() {
+                for raw in view.entries.iter().rev() {
                     if go(raw) == Some(false) {
                         return false;
                     }
                 }
             } else {
-                for raw in view.entries {
+                for raw in &view.entries {
                     if go(raw) == Some(false) {
                         return false;
                     }
