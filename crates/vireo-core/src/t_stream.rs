@@ -442,8 +442,9 @@ impl Stream {
         self.nodes.iter()
     }
 
-    /// Adds an entry with `fields` (field, value pairs flattened); returns
-    /// its ID (Redis's `streamAppendItem`).
+    /// Adds an entry with `fields` (field, value pairs flattened; an odd
+    /// last element is ignored); returns its ID (Redis's
+    /// `streamAppendItem`).
     ///
     /// # Errors
     /// [`AddError::NotGreater`] when the ID is not above the last ID,
@@ -478,6 +479,7 @@ impl Stream {
         if id <= self.last_id {
             return Err(AddError::NotGreater);
         }
+        let fields = &fields[..fields.len() - fields.len() % 2];
         let total: usize = fields.iter().map(|f| f.len()).sum();
         if total > LISTPACK_MAX_SIZE {
             return Err(AddError::TooLarge);
@@ -546,7 +548,7 @@ impl Stream {
                 lp.append_int(1);
                 lp.append_int(0);
                 lp.append_int(num_fields);
-                for pair in fields.chunks(2) {
+                for pair in fields.chunks_exact(2) {
                     lp.append(pair[0]);
                 }
                 lp.append_int(0);
@@ -561,7 +563,7 @@ impl Stream {
         if !same {
             lp.append_int(num_fields);
         }
-        for pair in fields.chunks(2) {
+        for pair in fields.chunks_exact(2) {
             if !same {
                 lp.append(pair[0]);
             }
