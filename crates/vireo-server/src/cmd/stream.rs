@@ -1203,11 +1203,6 @@ enum ReadFrom {
     New,
 }
 
-/// One key's part of an XREAD/XREADGROUP reply: the key's position, new
-/// entries, or (history reads) pending IDs with their entries if they still
-/// exist.
-type Served = (usize, Vec<Entry>, Option<Vec<(StreamId, Option<Entry>)>>);
-
 /// XREAD and XREADGROUP (Redis's `xreadCommand`).
 fn read_generic(server: &mut Server, client: &mut Client, argv: Argv<'_>, group_mode: bool) {
     let mut block: Option<i64> = None;
@@ -1378,138 +1373,126 @@ fn read_generic(server: &mut Server, client: &mut Client, argv: Argv<'_>, group_
         count = 1000;
     }
     let now_ms = now_u64(server);
-    let mut served: Vec<Served> = Vec::new();
-    let mut consumers_created: Vec<usize> = Vec::new();
-    let mut dirty = 0;
+    let limit = if count == 0 {
+        usize::MAX
+    } else {
+        count as usize
+    };
+    // Redis compat: the count of streams in the reply is written last, in
+    // front of them (a deferred length), so that a notification sent while
+    // serving (a consumer created) lands after the stream's name, as in
+    // Redis, for a RESP3 client subscribed to its own events.
+    let header_at = client.out.len();
+    let mut served = 0usize;
     for (k, read_from) in from.iter().enumerate() {
         // Redis compat: a waiter is served from the one key that became
         // ready, so its reply names a single stream.
-        if rerun.is_some() && !served.is_empty() {
+        if rerun.is_some() && served > 0 {
             break;
         }
         let key = &argv[streams_arg + k];
-        let Some(Value::Stream(stream)) = server.dbs[db].lookup(key, now).map(|e| &mut e.value)
-        else {
+        let serve = stream_at(server, db, key, now).is_some_and(|stream| {
+            let last_live = stream.edge_id(false);
+            match (group, *read_from) {
+                (None, ReadFrom::After(after)) => last_live.is_some_and(|last| last > after),
+                (None, ReadFrom::New) => false,
+                // History reads are always served.
+                (Some(_), ReadFrom::After(_)) => true,
+                (Some((group_name, _)), ReadFrom::New) => stream
+                    .groups
+                    .get(group_name)
+                    .is_some_and(|g| last_live.is_some_and(|last| last > g.last_id)),
+            }
+        });
+        if !serve {
+            continue;
+        }
+        served += 1;
+        if client.resp < 3 {
+            client.reply_array_len(2);
+        }
+        client.reply_bulk(key);
+        if let Some((group_name, consumer_name)) = group {
+            let created = stream_again(server, db, key, now)
+                .and_then(|stream| stream.groups.get_mut(group_name))
+                .is_some_and(|g| touch_consumer(g, consumer_name, now_ms));
+            if created {
+                server.dirty += 1;
+                server.notify(client, notify::STREAM, "xgroup-createconsumer", key);
+            }
+        }
+        let Some(stream) = stream_again(server, db, key, now) else {
+            client.reply_array_len(0);
             continue;
         };
-        let stream: &mut Stream = stream;
         match (group, *read_from) {
-            (None, ReadFrom::After(after)) => {
-                if stream.is_empty() || stream.edge_id(false).is_none_or(|last| last <= after) {
-                    continue;
-                }
-                let Some(start) = after.successor() else {
-                    continue;
-                };
-                let entries = stream.range(start, StreamId::MAX, count as usize, false);
-                served.push((k, entries, None));
-            }
-            (None, ReadFrom::New) => {}
             (Some((group_name, consumer_name)), ReadFrom::After(after)) => {
                 // History: the consumer's own pending entries.
-                let Some(mut group_state) = stream.groups.remove(group_name) else {
-                    continue;
-                };
-                if touch_consumer(&mut group_state, consumer_name, now_ms) {
-                    consumers_created.push(k);
-                }
                 let start = after.successor().unwrap_or(StreamId::MAX);
-                let owned: Vec<StreamId> = group_state
-                    .consumers
-                    .get(consumer_name)
-                    .map(|c| {
-                        c.pel
-                            .range(start..)
-                            .take(if count == 0 {
-                                usize::MAX
-                            } else {
-                                count as usize
-                            })
-                            .copied()
-                            .collect()
-                    })
-                    .unwrap_or_default();
-                let mut history = Vec::with_capacity(owned.len());
-                for id in owned {
-                    let entry = stream.get(id);
-                    if entry.is_some() {
-                        if let Some(nack) = group_state.pel.get_mut(&id) {
-                            nack.delivery_time = now_ms;
-                            nack.delivery_count = nack.delivery_count.wrapping_add(1);
-                        }
-                    }
-                    history.push((id, entry));
-                }
-                stream.groups.insert(group_name.to_vec(), group_state);
-                dirty += 1;
-                served.push((k, Vec::new(), Some(history)));
-            }
-            (Some((group_name, consumer_name)), ReadFrom::New) => {
-                let Some(mut group_state) = stream.groups.remove(group_name) else {
-                    continue;
-                };
-                let has_new = !stream.is_empty()
-                    && stream
-                        .edge_id(false)
-                        .is_some_and(|last| last > group_state.last_id);
-                if !has_new {
-                    stream.groups.insert(group_name.to_vec(), group_state);
-                    continue;
-                }
-                if touch_consumer(&mut group_state, consumer_name, now_ms) {
-                    consumers_created.push(k);
-                }
-                let start = group_state.last_id.successor().unwrap_or(StreamId::MAX);
-                let entries = stream.range(start, StreamId::MAX, count as usize, false);
-                for entry in &entries {
-                    stream.advance_group(&mut group_state, entry.id);
-                    if !noack {
-                        group_state.assign(entry.id, consumer_name, now_ms, 1);
-                    }
-                }
-                stream.groups.insert(group_name.to_vec(), group_state);
-                dirty += 1;
-                served.push((k, entries, None));
-            }
-        }
-    }
-    server.dirty += dirty + consumers_created.len() as u64;
-    for k in consumers_created {
-        server.notify(
-            client,
-            notify::STREAM,
-            "xgroup-createconsumer",
-            &argv[streams_arg + k],
-        );
-    }
-    if !served.is_empty() {
-        if client.resp >= 3 {
-            client.reply_map_len(served.len());
-        } else {
-            client.reply_array_len(served.len());
-        }
-        for (k, entries, history) in &served {
-            if client.resp < 3 {
-                client.reply_array_len(2);
-            }
-            client.reply_bulk(&argv[streams_arg + k]);
-            match history {
-                Some(history) => {
-                    client.reply_array_len(history.len());
-                    for (id, entry) in history {
-                        match entry {
-                            Some(entry) => reply_entry(client, entry),
-                            None => {
-                                client.reply_array_len(2);
-                                reply_id(client, *id);
-                                client.reply_null_array();
+                let mut history = Vec::new();
+                if let Some(mut group_state) = stream.groups.remove(group_name) {
+                    let owned: Vec<StreamId> = group_state
+                        .consumers
+                        .get(consumer_name)
+                        .map(|c| c.pel.range(start..).take(limit).copied().collect())
+                        .unwrap_or_default();
+                    for id in owned {
+                        let entry = stream.get(id);
+                        if entry.is_some() {
+                            if let Some(nack) = group_state.pel.get_mut(&id) {
+                                nack.delivery_time = now_ms;
+                                nack.delivery_count = nack.delivery_count.wrapping_add(1);
                             }
                         }
+                        history.push((id, entry));
+                    }
+                    stream.groups.insert(group_name.to_vec(), group_state);
+                }
+                server.dirty += 1;
+                client.reply_array_len(history.len());
+                for (id, entry) in history {
+                    match entry {
+                        Some(entry) => reply_entry(client, &entry),
+                        None => {
+                            client.reply_array_len(2);
+                            reply_id(client, id);
+                            client.reply_null_array();
+                        }
                     }
                 }
-                None => reply_entries(client, entries),
             }
+            (Some((group_name, consumer_name)), ReadFrom::New) => {
+                let mut entries = Vec::new();
+                if let Some(mut group_state) = stream.groups.remove(group_name) {
+                    let start = group_state.last_id.successor().unwrap_or(StreamId::MAX);
+                    entries = stream.range(start, StreamId::MAX, count as usize, false);
+                    for entry in &entries {
+                        stream.advance_group(&mut group_state, entry.id);
+                        if !noack {
+                            group_state.assign(entry.id, consumer_name, now_ms, 1);
+                        }
+                    }
+                    stream.groups.insert(group_name.to_vec(), group_state);
+                }
+                server.dirty += 1;
+                reply_entries(client, &entries);
+            }
+            (None, ReadFrom::After(after)) => {
+                let start = after.successor().unwrap_or(StreamId::MAX);
+                let entries = stream.range(start, StreamId::MAX, count as usize, false);
+                reply_entries(client, &entries);
+            }
+            (None, ReadFrom::New) => client.reply_array_len(0),
         }
+    }
+    if served > 0 {
+        let mut header = Vec::new();
+        if client.resp >= 3 {
+            vireo_resp::encode::map_len(&mut header, served);
+        } else {
+            vireo_resp::encode::array_len(&mut header, served);
+        }
+        client.out.splice(header_at..header_at, header);
         return;
     }
     let Some(deadline_ms) = block else {
@@ -1565,6 +1548,23 @@ fn stream_at<'a>(
     now: i64,
 ) -> Option<&'a mut Stream> {
     match server.dbs[db].lookup(key, now).map(|e| &mut e.value) {
+        Some(Value::Stream(stream)) => Some(stream),
+        _ => None,
+    }
+}
+
+/// [`stream_at`] for a key the command has already looked up: not counted
+/// again as a keyspace hit.
+fn stream_again<'a>(
+    server: &'a mut Server,
+    db: usize,
+    key: &[u8],
+    now: i64,
+) -> Option<&'a mut Stream> {
+    match server.dbs[db]
+        .lookup_for_write(key, now)
+        .map(|e| &mut e.value)
+    {
         Some(Value::Stream(stream)) => Some(stream),
         _ => None,
     }
@@ -2007,10 +2007,12 @@ fn xclaim(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
     }
     stream.groups.insert(argv[2].to_vec(), group);
     server.dirty += dirty + u64::from(created);
+    // Redis compat: the reply's length comes first (a deferred length), the
+    // consumer's creation event next, then the entries.
+    client.reply_array_len(claimed.len());
     if created {
         server.notify(client, notify::STREAM, "xgroup-createconsumer", &argv[1]);
     }
-    client.reply_array_len(claimed.len());
     for (id, entry) in claimed {
         match entry {
             Some(entry) => reply_entry(client, &entry),
@@ -2126,12 +2128,15 @@ fn xautoclaim(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
     let end_id = next.unwrap_or(StreamId::MIN);
     stream.groups.insert(argv[2].to_vec(), group);
     server.dirty += dirty + u64::from(created);
-    if created {
-        server.notify(client, notify::STREAM, "xgroup-createconsumer", &argv[1]);
-    }
+    // Redis compat: the cursor and the claimed count are deferred replies
+    // written before the loop, so the consumer's creation event follows
+    // them.
     client.reply_array_len(3);
     reply_id(client, end_id);
     client.reply_array_len(claimed.len());
+    if created {
+        server.notify(client, notify::STREAM, "xgroup-createconsumer", &argv[1]);
+    }
     for (id, entry) in claimed {
         match entry {
             Some(entry) => reply_entry(client, &entry),
