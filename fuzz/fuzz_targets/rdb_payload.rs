@@ -1,5 +1,6 @@
 //! Fuzz target for the RDB loaders behind RESTORE: arbitrary bytes as a
-//! DUMP payload (footer checks, then the value), as an LZF stream, and as a
+//! DUMP payload (footer checks, then the value, streams with their node
+//! listpacks and consumer groups included), as an LZF stream, and as a
 //! run of RDB strings. Nothing may panic; a value that loads must survive
 //! DUMP and RESTORE unchanged; LZF output never exceeds its limit.
 

@@ -24,6 +24,7 @@ pub mod sha1;
 pub mod t_hash;
 pub mod t_list;
 pub mod t_set;
+pub mod t_stream;
 pub mod t_zset;
 pub mod util;
 

@@ -186,6 +186,8 @@ pub enum Value {
     Set(Box<crate::t_set::Set>),
     /// A sorted set.
     ZSet(Box<crate::t_zset::ZSet>),
+    /// A stream.
+    Stream(Box<crate::t_stream::Stream>),
 }
 
 impl Value {
@@ -197,6 +199,7 @@ impl Value {
             Value::Hash(_) => "hash",
             Value::Set(_) => "set",
             Value::ZSet(_) => "zset",
+            Value::Stream(_) => "stream",
         }
     }
 
@@ -208,6 +211,7 @@ impl Value {
             Value::Hash(hash) => hash.encoding(),
             Value::Set(set) => set.encoding(),
             Value::ZSet(zset) => zset.encoding(),
+            Value::Stream(_) => "stream",
         }
     }
 }
@@ -251,6 +255,7 @@ impl Value {
             Value::ZSet(zset) => {
                 std::mem::size_of::<crate::t_zset::ZSet>() + zset.memory_usage(samples)
             }
+            Value::Stream(stream) => stream.memory_usage(),
         }
     }
 }
@@ -276,6 +281,12 @@ impl Value {
                 crate::t_zset::ZSet::Listpack(_) => 1,
                 crate::t_zset::ZSet::Skiplist(_) => zset.len(),
             },
+            // Redis compat: one per node, plus the groups times the first
+            // group's PEL size (an estimate that stays constant-time).
+            Value::Stream(stream) => {
+                let first_pel = stream.groups.values().next().map_or(0, |g| g.pel.len());
+                stream.node_count() + stream.groups.len() * (1 + first_pel)
+            }
         }
     }
 }

@@ -34,6 +34,12 @@ pub enum BlockKind {
     ZSet,
     /// WAIT: replicas acknowledging an offset, no key.
     Replication,
+    /// XREAD: served by a stream at the key.
+    Stream,
+    /// XREADGROUP: run again on any change of the key, since a deleted
+    /// key, a key of another type or a destroyed group ends the wait with
+    /// an error.
+    StreamGroup,
 }
 
 impl BlockKind {
@@ -42,6 +48,7 @@ impl BlockKind {
         match value {
             Value::List(_) => Some(BlockKind::List),
             Value::ZSet(_) => Some(BlockKind::ZSet),
+            Value::Stream(_) => Some(BlockKind::Stream),
             _ => None,
         }
     }
@@ -56,6 +63,9 @@ pub struct BlockRequest {
     pub keys: Vec<Vec<u8>>,
     /// When it gives up, Unix milliseconds (0: never).
     pub deadline_ms: i64,
+    /// XREAD: the IDs to read after, one per key, fixed when it blocked
+    /// (so `$` means the last ID at that moment, not at each retry).
+    pub stream_ids: Vec<vireo_core::t_stream::StreamId>,
 }
 
 /// `(slot, id)` of a blocked client; the id guards against slot reuse.
@@ -72,6 +82,8 @@ pub struct BlockState {
     pub keys: Vec<Vec<u8>>,
     /// When it gives up, Unix milliseconds (0: never).
     pub deadline_ms: i64,
+    /// See [`BlockRequest::stream_ids`].
+    pub stream_ids: Vec<vireo_core::t_stream::StreamId>,
     /// Its time ran out (or CLIENT UNBLOCK ... TIMEOUT): reply with "nothing".
     pub timed_out: bool,
     /// CLIENT UNBLOCK ... ERROR: reply with the UNBLOCKED error.
@@ -124,6 +136,7 @@ impl Server {
             kind,
             keys,
             deadline_ms,
+            stream_ids,
         } = request;
         let waiter = (client.slot, client.id);
         for key in &keys {
@@ -139,6 +152,7 @@ impl Server {
             db: client.db,
             keys,
             deadline_ms,
+            stream_ids,
             timed_out: false,
             unblock_error: false,
         });
@@ -169,6 +183,24 @@ impl Server {
         }
     }
 
+    /// Marks ready every key of database `db` that someone waits on, after
+    /// FLUSHDB, FLUSHALL or SWAPDB changed keys wholesale (Redis's
+    /// `scanDatabaseForReadyKeys` and `scanDatabaseForDeletedStreams`):
+    /// waiters whose key now holds their type are served, XREADGROUP
+    /// waiters whose key went get their error.
+    pub fn signal_all_keys_of_db(&mut self, db: usize) {
+        let keys: Vec<(usize, Vec<u8>)> = self
+            .blocking
+            .waiters
+            .keys()
+            .filter(|(waiter_db, _)| *waiter_db == db)
+            .cloned()
+            .collect();
+        for (db, key) in keys {
+            self.signal_key_ready(db, &key);
+        }
+    }
+
     /// Whether the value now at `key` can serve the wait of `waiter` (a
     /// missing key or a value of another type serves nobody).
     fn key_serves(&mut self, (db, key): &(usize, Vec<u8>), (slot, id): Waiter) -> bool {
@@ -182,6 +214,9 @@ impl Server {
         else {
             return false;
         };
+        if kind == BlockKind::StreamGroup {
+            return true;
+        }
         let now = self.now_ms;
         self.dbs[*db].get(key, now).and_then(BlockKind::served_by) == Some(kind)
     }

@@ -149,6 +149,8 @@ pub mod acl {
     pub const GEO: u64 = 1 << 10;
     /// `@hyperloglog`.
     pub const HYPERLOGLOG: u64 = 1 << 9;
+    /// `@stream`.
+    pub const STREAM: u64 = 1 << 11;
     /// `@pubsub`.
     pub const PUBSUB: u64 = 1 << 12;
     /// `@admin`.

@@ -174,6 +174,8 @@ pub struct Config {
     pub set_max_intset_entries: usize,
     /// Sorted-set small-encoding thresholds.
     pub zset_limits: vireo_core::t_zset::ZSetLimits,
+    /// `stream-node-max-bytes` and `stream-node-max-entries`.
+    pub stream_node_limits: vireo_core::t_stream::NodeLimits,
     /// `list-compress-depth`: uncompressed nodes at each end of new lists.
     pub list_compress_depth: usize,
     /// DEL frees in the background as UNLINK does.
@@ -246,6 +248,7 @@ impl Default for Config {
             hash_limits: vireo_core::t_hash::HashLimits::default(),
             set_max_intset_entries: 0,
             zset_limits: vireo_core::t_zset::ZSetLimits::default(),
+            stream_node_limits: vireo_core::t_stream::NodeLimits::default(),
             list_compress_depth: 0,
             lazyfree_lazy_user_del: false,
             lazyfree_lazy_user_flush: false,
@@ -656,6 +659,10 @@ impl Config {
         self.zset_limits = vireo_core::t_zset::ZSetLimits {
             max_listpack_entries: number("zset-max-listpack-entries").max(0) as usize,
             max_listpack_value: number("zset-max-listpack-value").max(0) as usize,
+        };
+        self.stream_node_limits = vireo_core::t_stream::NodeLimits {
+            max_bytes: usize::try_from(number("stream-node-max-bytes")).unwrap_or(0),
+            max_entries: number("stream-node-max-entries").max(0),
         };
         self.hll_sparse_max_bytes = usize::try_from(number("hll-sparse-max-bytes")).unwrap_or(0);
     }

@@ -195,6 +195,41 @@ const SEQUENCE: &str = "
     PFADD hll2 c d
     PFMERGE hll3 hll hll2
     PFCOUNT hll3 nosuch
+    XADD x 1-0 f 1
+    XADD x 1-0 f 1
+    XADD nox NOMKSTREAM 1-0 f 1
+    XADD x MAXLEN 1 2-0 f 2
+    XADD x MAXLEN 5 3-0 f 3
+    XDEL x 1-0 2-0
+    XDEL x 9-0
+    XTRIM x MAXLEN 0
+    XTRIM x MAXLEN 0
+    XSETID x 5-0
+    XGROUP CREATE x g $
+    XGROUP CREATE xs g $ MKSTREAM
+    XGROUP CREATECONSUMER x g c1
+    XGROUP CREATECONSUMER x g c1
+    XGROUP SETID x g 0
+    XADD x 6-0 f 6
+    XREADGROUP GROUP g c2 STREAMS x >
+    XREADGROUP GROUP g c3 STREAMS x 0
+    XACK x g 6-0
+    XCLAIM x g c4 0 6-0 FORCE
+    XAUTOCLAIM x g c5 0 0
+    XGROUP DELCONSUMER x g c1
+    XGROUP DELCONSUMER x g nobody
+    XGROUP DESTROY x g
+    XGROUP DESTROY x g
+    XLEN nosuch
+    XRANGE nosuch - +
+    XADD wx 0-1 f 0
+    WAITER XREAD BLOCK 0 STREAMS wx $
+    XADD wx 1-0 f 1
+    WAITER-REPLY
+    XGROUP CREATE wx wg $
+    WAITER XREADGROUP GROUP wg c BLOCK 0 STREAMS wx >
+    XADD wx 2-0 f 2
+    WAITER-REPLY
     GET nosuch
     MGET s nosuch s2
     EXISTS nosuch s

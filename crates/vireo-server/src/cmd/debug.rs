@@ -376,6 +376,7 @@ fn mix_value_digest(digest: &mut [u8; 20], value: &Value, expire_at: i64) {
         Value::Set(_) => 2,
         Value::ZSet(_) => 3,
         Value::Hash(_) => 4,
+        Value::Stream(_) => 6,
     };
     mix_digest(digest, &type_code.to_be_bytes());
     match value {
@@ -410,6 +411,21 @@ fn mix_value_digest(digest: &mut [u8; 20], value: &Value, expire_at: i64) {
                 vireo_resp::encode::write_double(&mut score_text, score);
                 mix_digest(&mut pair, &score_text);
                 xor_digest(digest, &pair);
+            });
+        }
+        // Redis compat: entries in order, the ID written `ms.seq`; groups
+        // are not part of the digest.
+        Value::Stream(stream) => {
+            use vireo_core::t_stream::StreamId;
+            stream.for_each_in_range(StreamId::MIN, StreamId::MAX, false, |entry| {
+                mix_digest(
+                    digest,
+                    format!("{}.{}", entry.id.ms, entry.id.seq).as_bytes(),
+                );
+                for element in &entry.fields {
+                    mix_digest(digest, element);
+                }
+                true
             });
         }
     }

@@ -812,6 +812,8 @@ fn swapdb(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
     if !server.watched_keys.is_empty() && first != second {
         touch_swapped_watched_keys(server, client, first, second);
     }
+    server.signal_all_keys_of_db(first);
+    server.signal_all_keys_of_db(second);
     server.dirty += 1;
     client.reply_ok();
 }

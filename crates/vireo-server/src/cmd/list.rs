@@ -1138,6 +1138,7 @@ fn blocking_pop(
         kind: BlockKind::List,
         keys: keys.iter().map(|key| key.to_vec()).collect(),
         deadline_ms: deadline,
+        stream_ids: Vec::new(),
     });
 }
 
@@ -1249,6 +1250,7 @@ fn blocking_move(
         kind: BlockKind::List,
         keys: vec![source.to_vec()],
         deadline_ms: deadline,
+        stream_ids: Vec::new(),
     });
 }
 

@@ -21,6 +21,7 @@ pub mod server;
 pub mod set;
 pub mod slowlog;
 pub mod sort;
+pub mod stream;
 pub mod string;
 pub mod zset;
 
@@ -184,6 +185,21 @@ pub static TABLE: &[CommandSpec] = &[
     set::SDIFF,
     set::SDIFFSTORE,
     set::SSCAN,
+    stream::XADD,
+    stream::XTRIM,
+    stream::XLEN,
+    stream::XRANGE,
+    stream::XREVRANGE,
+    stream::XDEL,
+    stream::XSETID,
+    stream::XREAD,
+    stream::XREADGROUP,
+    stream::XACK,
+    stream::XPENDING,
+    stream::XCLAIM,
+    stream::XAUTOCLAIM,
+    stream::XGROUP,
+    stream::XINFO,
     zset::ZADD,
     zset::ZINCRBY,
     zset::ZREM,

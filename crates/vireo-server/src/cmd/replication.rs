@@ -363,6 +363,7 @@ fn wait(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
     client.block_request = Some(crate::blocked::BlockRequest {
         kind: crate::blocked::BlockKind::Replication,
         keys: Vec::new(),
+        stream_ids: Vec::new(),
         deadline_ms,
     });
 }

@@ -97,6 +97,7 @@ fn flushdb(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
     server.dirty += removed as u64;
     // Redis compat: replicated even when there was nothing to remove.
     server.force_propagation();
+    server.signal_all_keys_of_db(client.db);
     client.reply_ok();
 }
 
@@ -146,9 +147,13 @@ pub fn empty_all_databases(server: &mut Server, client: &mut Client, in_backgrou
         }
     }
     crate::tracking::invalidate_all(server, client);
-    (0..server.dbs.len())
+    let removed = (0..server.dbs.len())
         .map(|index| empty_db(server, index, in_background))
-        .sum()
+        .sum();
+    for db in 0..server.dbs.len() {
+        server.signal_all_keys_of_db(db);
+    }
+    removed
 }
 
 /// SAVE

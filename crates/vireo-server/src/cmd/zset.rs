@@ -1871,6 +1871,7 @@ fn blocking_zpop(
         kind: BlockKind::ZSet,
         keys: keys.iter().map(|key| key.to_vec()).collect(),
         deadline_ms,
+        stream_ids: Vec::new(),
     });
 }
 
