@@ -650,3 +650,86 @@ fn a_replica_able_to_take_a_diskless_transfer_waits_the_sync_delay() {
     link.snapshot();
     assert!(started.elapsed() < Duration::from_millis(1900));
 }
+
+#[test]
+fn stream_ids_trims_and_group_deliveries_reach_a_redis_replica_exactly() {
+    let Some(redis) = find_program("redis-server") else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI installs redis-server for the interoperability tests"
+        );
+        return;
+    };
+    let dir = TempDir::new("stream-primary");
+    let primary = vireo_in(&dir);
+    let mut conn = primary.connect();
+    let replica_dir = TempDir::new("stream-replica");
+    let replica = ServerProcess::start(
+        redis.to_str().expect("utf-8 path"),
+        &[
+            "--dir",
+            replica_dir.arg(),
+            "--enable-debug-command",
+            "yes",
+            "--replicaof",
+            "127.0.0.1",
+            &primary.port.to_string(),
+        ],
+    );
+    let mut replica_conn = replica.connect();
+    eventually("the replica's link", || {
+        request(&mut replica_conn, "INFO replication").contains("master_link_status:up")
+    });
+    for round in 0..300 {
+        conn.request(&words(&format!("XADD s MAXLEN ~ 50 * field {round}")));
+    }
+    for line in [
+        "XGROUP CREATE s g 0",
+        "XREADGROUP GROUP g alice COUNT 5 STREAMS s >",
+        "XREADGROUP GROUP g bob COUNT 3 NOACK STREAMS s >",
+        "XREADGROUP GROUP g carol COUNT 2 STREAMS s >",
+        "XTRIM s MINID ~ 0-1",
+        "XADD t * a 1",
+        "XADD t * a 2",
+        "XGROUP CREATE t h 0",
+        "XREADGROUP GROUP h dave STREAMS t >",
+        "SET last 1",
+    ] {
+        conn.request(&words(line));
+    }
+    let pending = request(&mut conn, "XPENDING s g - + 100");
+    let first_pending = pending
+        .split("\r\n")
+        .nth(2)
+        .expect("a pending entry")
+        .to_string();
+    conn.request(&words(&format!("XCLAIM s g erin 0 {first_pending}")));
+    conn.request(&words("XAUTOCLAIM t h frank 0 0-0"));
+    conn.request(&words("SET last 2"));
+    eventually("the last write on the replica", || {
+        request(&mut replica_conn, "GET last") == "$1\r\n2\r\n"
+    });
+    for probe in [
+        "XLEN s",
+        "XRANGE s - +",
+        "XINFO GROUPS s",
+        "XPENDING s g - + 100",
+        "XPENDING t h - + 100",
+        "XINFO CONSUMERS t h",
+        "DEBUG DIGEST",
+    ] {
+        let mask_idle = |reply: String| {
+            // Idle times differ by the replication delay; compare the rest.
+            reply
+                .split("\r\n")
+                .filter(|line| !line.starts_with(':'))
+                .collect::<Vec<_>>()
+                .join("\r\n")
+        };
+        assert_eq!(
+            mask_idle(request(&mut replica_conn, probe)),
+            mask_idle(request(&mut conn, probe)),
+            "{probe}"
+        );
+    }
+}

@@ -817,6 +817,9 @@ struct AddTrimArgs {
     /// XADD: position of the ID argument.
     id_pos: usize,
     id: IdSpec,
+    /// Positions of the `~` and of the threshold after it, when trimming
+    /// is approximate: replicas get `=` and the exact result instead.
+    approx_at: Option<(usize, usize)>,
 }
 
 /// Redis's `streamParseAddOrTrimArgsOrReply`.
@@ -835,6 +838,7 @@ fn parse_add_trim(
         no_mkstream: false,
         id_pos: argv.len(),
         id: IdSpec::Auto,
+        approx_at: None,
     };
     let mut i = 2;
     while i < argv.len() {
@@ -854,10 +858,12 @@ fn parse_add_trim(
             }
             let maxlen = opt.eq_ignore_ascii_case(b"maxlen");
             approx = false;
+            parsed.approx_at = None;
             let next = &argv[i + 1];
             if more >= 2 && next == b"~" {
                 approx = true;
                 i += 1;
+                parsed.approx_at = Some((i, i + 1));
             } else if more >= 2 && next == b"=" {
                 i += 1;
             }
@@ -913,7 +919,11 @@ fn parse_add_trim(
         client.reply_error("syntax error, XTRIM must be called with a trimming strategy");
         return None;
     }
-    if limit_given {
+    if client.is_primary {
+        // Redis compat: the primary's stream carries exact thresholds
+        // (approximate ones were rewritten), so no LIMIT applies.
+        limit = 0;
+    } else if limit_given {
         if !approx {
             client.reply_error("syntax error, LIMIT cannot be used without the special ~ option");
             return None;
@@ -984,6 +994,9 @@ fn xadd(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
         }
     };
     let trimmed = args.trim.is_some_and(|trim| stream.trim(trim) > 0);
+    let exact_threshold = args
+        .approx_at
+        .map(|at| (at, exact_threshold(stream, args.trim)));
     if let Some(stream) = created {
         db.insert(
             key,
@@ -993,6 +1006,16 @@ fn xadd(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
     }
     reply_id(client, id);
     server.dirty += 1;
+    if server.propagation.enabled {
+        // Redis compat: replicas get the ID this server chose and the
+        // exact result of approximate trimming.
+        let generated = id.format();
+        let mut propagated: Vec<&[u8]> = argv.iter().collect();
+        if args.id != IdSpec::Exact(id) {
+            propagated[args.id_pos] = &generated;
+        }
+        propagate_with_exact_trim(server, propagated, exact_threshold.as_ref());
+    }
     server.notify(client, notify::STREAM, "xadd", key);
     if trimmed {
         server.notify(client, notify::STREAM, "xtrim", key);
@@ -1011,11 +1034,40 @@ fn xtrim(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
         Ok(Some(stream)) => stream,
     };
     let deleted = args.trim.map_or(0, |trim| stream.trim(trim));
+    let exact_threshold = args
+        .approx_at
+        .map(|at| (at, exact_threshold(stream, args.trim)));
     if deleted > 0 {
         server.dirty += deleted;
+        if server.propagation.enabled {
+            propagate_with_exact_trim(server, argv.iter().collect(), exact_threshold.as_ref());
+        }
         server.notify(client, notify::STREAM, "xtrim", key);
     }
     client.reply_integer(deleted as i64);
+}
+
+/// What an approximate trim's threshold became: the stream's length for
+/// MAXLEN, its first ID for MINID (Redis's `streamRewriteTrimArgument`).
+fn exact_threshold(stream: &Stream, trim: Option<Trim>) -> Vec<u8> {
+    match trim.map(|trim| trim.strategy) {
+        Some(TrimStrategy::MinId(_)) => stream.edge_id(true).unwrap_or(StreamId::MIN).format(),
+        _ => stream.len().to_string().into_bytes(),
+    }
+}
+
+/// Propagates `args` with an approximate trim made exact: `~` becomes
+/// `=` and the threshold what trimming left.
+fn propagate_with_exact_trim<'a>(
+    server: &mut Server,
+    mut args: Vec<&'a [u8]>,
+    exact: Option<&'a ((usize, usize), Vec<u8>)>,
+) {
+    if let Some(((tilde, threshold), value)) = exact {
+        args[*tilde] = b"=";
+        args[*threshold] = value;
+    }
+    server.rewrite_propagated(&args);
 }
 
 fn xlen(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
@@ -1384,6 +1436,14 @@ fn read_generic(server: &mut Server, client: &mut Client, argv: Argv<'_>, group_
     // Redis, for a RESP3 client subscribed to its own events.
     let header_at = client.out.len();
     let mut served = 0usize;
+    // Redis compat: XREADGROUP never reaches replicas itself, only the
+    // state changes it made (an XCLAIM per delivered entry, the group's
+    // new position with NOACK).
+    let propagating = group_mode && server.propagation.enabled;
+    let mut effects: Vec<Vec<Vec<u8>>> = Vec::new();
+    if group_mode {
+        server.prevent_propagation();
+    }
     for (k, read_from) in from.iter().enumerate() {
         // Redis compat: a waiter is served from the one key that became
         // ready, so its reply names a single stream.
@@ -1418,6 +1478,17 @@ fn read_generic(server: &mut Server, client: &mut Client, argv: Argv<'_>, group_
                 .is_some_and(|g| touch_consumer(g, consumer_name, now_ms));
             if created {
                 server.dirty += 1;
+                // Redis compat: without NOACK the XCLAIMs create the
+                // consumer on replicas; with it, it is created explicitly.
+                if noack && propagating {
+                    effects.push(vec![
+                        b"XGROUP".to_vec(),
+                        b"CREATECONSUMER".to_vec(),
+                        key.to_vec(),
+                        group_name.to_vec(),
+                        consumer_name.to_vec(),
+                    ]);
+                }
                 server.notify(client, notify::STREAM, "xgroup-createconsumer", key);
             }
         }
@@ -1470,7 +1541,21 @@ fn read_generic(server: &mut Server, client: &mut Client, argv: Argv<'_>, group_
                         stream.advance_group(&mut group_state, entry.id);
                         if !noack {
                             group_state.assign(entry.id, consumer_name, now_ms, 1);
+                            if let Some(nack) =
+                                group_state.pel.get(&entry.id).filter(|_| propagating)
+                            {
+                                effects.push(xclaim_effect(
+                                    key,
+                                    group_name,
+                                    nack,
+                                    entry.id,
+                                    group_state.last_id,
+                                ));
+                            }
                         }
+                    }
+                    if noack && propagating && !entries.is_empty() {
+                        effects.push(group_id_effect(key, group_name, &group_state));
                     }
                     stream.groups.insert(group_name.to_vec(), group_state);
                 }
@@ -1493,6 +1578,9 @@ fn read_generic(server: &mut Server, client: &mut Client, argv: Argv<'_>, group_
             vireo_resp::encode::array_len(&mut header, served);
         }
         client.out.splice(header_at..header_at, header);
+        if !effects.is_empty() {
+            propagate_effects(server, client.db, effects);
+        }
         return;
     }
     let Some(deadline_ms) = block else {
@@ -1942,6 +2030,7 @@ fn xclaim(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
         j += 1;
     }
     let now_ms = now_u64(server);
+    let propagating = server.propagation.enabled;
     let Some(stream) = stream_at(server, db, &argv[1], now) else {
         return;
     };
@@ -1949,9 +2038,14 @@ fn xclaim(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
         return;
     };
     let mut dirty = 0u64;
+    let mut effects: Vec<Vec<Vec<u8>>> = Vec::new();
+    // Redis compat: a LASTID that moves the group is propagated by the
+    // XCLAIMs below, or on its own if there are none.
+    let mut propagate_last_id = false;
     if last_id > group.last_id {
         group.last_id = last_id;
         dirty += 1;
+        propagate_last_id = true;
     }
     if delivery_time == -1 || delivery_time < 0 || delivery_time > now {
         delivery_time = now;
@@ -1963,6 +2057,10 @@ fn xclaim(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
     for id in ids {
         let entry = stream.get(id);
         if entry.is_none() {
+            if let Some(nack) = group.pel.get(&id).filter(|_| propagating) {
+                effects.push(xclaim_effect(&argv[1], &argv[2], nack, id, group.last_id));
+                propagate_last_id = false;
+            }
             if group.ack(id) {
                 dirty += 1;
             }
@@ -2002,10 +2100,18 @@ fn xclaim(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
             previous
         };
         group.assign(id, name, delivery_time as u64, count);
+        if let Some(nack) = group.pel.get(&id).filter(|_| propagating) {
+            effects.push(xclaim_effect(&argv[1], &argv[2], nack, id, group.last_id));
+            propagate_last_id = false;
+        }
         claimed.push((id, if justid { None } else { entry }));
         dirty += 1;
     }
+    if propagate_last_id && propagating {
+        effects.push(group_id_effect(&argv[1], &argv[2], &group));
+    }
     stream.groups.insert(argv[2].to_vec(), group);
+    propagate_effects(server, client.db, effects);
     server.dirty += dirty + u64::from(created);
     // Redis compat: the reply's length comes first (a deferred length), the
     // consumer's creation event next, then the entries.
@@ -2068,6 +2174,7 @@ fn xautoclaim(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
     // The second lookup below is not one Redis makes.
     super::count_reads(server, client, false);
     let now_ms = now_u64(server);
+    let propagating = server.propagation.enabled;
     let Some(stream) = stream_at(server, db, &argv[1], now) else {
         return;
     };
@@ -2081,6 +2188,7 @@ fn xautoclaim(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
     let mut claimed: Vec<(StreamId, Option<Entry>)> = Vec::new();
     let mut deleted = Vec::new();
     let mut dirty = 0u64;
+    let mut effects: Vec<Vec<Vec<u8>>> = Vec::new();
     let mut next: Option<StreamId> = group.pel.range(start..).next().map(|(id, _)| *id);
     loop {
         if attempts == 0 || count == 0 {
@@ -2095,6 +2203,9 @@ fn xautoclaim(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
             .and_then(|after| group.pel.range(after..).next().map(|(id, _)| *id));
         let entry = stream.get(id);
         if entry.is_none() {
+            if let Some(nack) = group.pel.get(&id).filter(|_| propagating) {
+                effects.push(xclaim_effect(&argv[1], &argv[2], nack, id, group.last_id));
+            }
             group.ack(id);
             deleted.push(id);
             dirty += 1;
@@ -2121,12 +2232,16 @@ fn xautoclaim(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
             previous.wrapping_add(1)
         };
         group.assign(id, name, now_ms, deliveries);
+        if let Some(nack) = group.pel.get(&id).filter(|_| propagating) {
+            effects.push(xclaim_effect(&argv[1], &argv[2], nack, id, group.last_id));
+        }
         claimed.push((id, if justid { None } else { entry }));
         count -= 1;
         dirty += 1;
     }
     let end_id = next.unwrap_or(StreamId::MIN);
     stream.groups.insert(argv[2].to_vec(), group);
+    propagate_effects(server, client.db, effects);
     server.dirty += dirty + u64::from(created);
     // Redis compat: the cursor and the claimed count are deferred replies
     // written before the loop, so the consumer's creation event follows
@@ -2356,5 +2471,56 @@ mod tests {
         );
         assert_eq!(id(b"18446744073709551616"), None);
         assert_eq!(parse_id_full(b"-", 0, true, false).map(|p| p.id), None);
+    }
+}
+
+/// The XCLAIM that gives a replica the state of one pending entry
+/// (Redis's `streamPropagateXCLAIM`): idempotent, with every field given.
+fn xclaim_effect(
+    key: &[u8],
+    group: &[u8],
+    nack: &vireo_core::t_stream::Nack,
+    id: StreamId,
+    last_id: StreamId,
+) -> Vec<Vec<u8>> {
+    vec![
+        b"XCLAIM".to_vec(),
+        key.to_vec(),
+        group.to_vec(),
+        nack.consumer.clone(),
+        b"0".to_vec(),
+        id.format(),
+        b"TIME".to_vec(),
+        nack.delivery_time.to_string().into_bytes(),
+        b"RETRYCOUNT".to_vec(),
+        nack.delivery_count.to_string().into_bytes(),
+        b"FORCE".to_vec(),
+        b"JUSTID".to_vec(),
+        b"LASTID".to_vec(),
+        last_id.format(),
+    ]
+}
+
+/// The XGROUP SETID that moves a replica's group to where this one is
+/// (Redis's `streamPropagateGroupID`).
+fn group_id_effect(key: &[u8], group_name: &[u8], group: &ConsumerGroup) -> Vec<Vec<u8>> {
+    vec![
+        b"XGROUP".to_vec(),
+        b"SETID".to_vec(),
+        key.to_vec(),
+        group_name.to_vec(),
+        group.last_id.format(),
+        b"ENTRIESREAD".to_vec(),
+        group.entries_read.to_string().into_bytes(),
+    ]
+}
+
+/// Sends a command's effects in its place: XREADGROUP, XCLAIM and
+/// XAUTOCLAIM reach replicas as the state changes they made.
+fn propagate_effects(server: &mut Server, db: usize, effects: Vec<Vec<Vec<u8>>>) {
+    server.prevent_propagation();
+    for effect in effects {
+        let args: Vec<&[u8]> = effect.iter().map(Vec::as_slice).collect();
+        server.also_propagate(db, &args);
     }
 }
