@@ -2449,31 +2449,6 @@ fn xinfo_stream(client: &mut Client, argv: &Argv<'_>, stream: &Stream) {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn ids_parse_like_redis() {
-        let id = |text: &[u8]| parse_id_full(text, 7, false, true).map(|p| (p.id, p.seq_given));
-        assert_eq!(id(b"5"), Some((StreamId::new(5, 7), true)));
-        assert_eq!(id(b"5-3"), Some((StreamId::new(5, 3), true)));
-        assert_eq!(id(b"5-*"), Some((StreamId::new(5, 0), false)));
-        assert_eq!(id(b"-"), Some((StreamId::MIN, true)));
-        assert_eq!(id(b"+"), Some((StreamId::MAX, true)));
-        assert_eq!(id(b"+5"), Some((StreamId::new(5, 7), true)));
-        assert_eq!(id(b"-5"), None);
-        assert_eq!(id(b"5-"), None);
-        assert_eq!(id(b"a"), None);
-        assert_eq!(
-            id(b"18446744073709551615-18446744073709551615"),
-            Some((StreamId::MAX, true))
-        );
-        assert_eq!(id(b"18446744073709551616"), None);
-        assert_eq!(parse_id_full(b"-", 0, true, false).map(|p| p.id), None);
-    }
-}
-
 /// The XCLAIM that gives a replica the state of one pending entry
 /// (Redis's `streamPropagateXCLAIM`): idempotent, with every field given.
 fn xclaim_effect(
@@ -2522,5 +2497,30 @@ fn propagate_effects(server: &mut Server, db: usize, effects: Vec<Vec<Vec<u8>>>)
     for effect in effects {
         let args: Vec<&[u8]> = effect.iter().map(Vec::as_slice).collect();
         server.also_propagate(db, &args);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_parse_like_redis() {
+        let id = |text: &[u8]| parse_id_full(text, 7, false, true).map(|p| (p.id, p.seq_given));
+        assert_eq!(id(b"5"), Some((StreamId::new(5, 7), true)));
+        assert_eq!(id(b"5-3"), Some((StreamId::new(5, 3), true)));
+        assert_eq!(id(b"5-*"), Some((StreamId::new(5, 0), false)));
+        assert_eq!(id(b"-"), Some((StreamId::MIN, true)));
+        assert_eq!(id(b"+"), Some((StreamId::MAX, true)));
+        assert_eq!(id(b"+5"), Some((StreamId::new(5, 7), true)));
+        assert_eq!(id(b"-5"), None);
+        assert_eq!(id(b"5-"), None);
+        assert_eq!(id(b"a"), None);
+        assert_eq!(
+            id(b"18446744073709551615-18446744073709551615"),
+            Some((StreamId::MAX, true))
+        );
+        assert_eq!(id(b"18446744073709551616"), None);
+        assert_eq!(parse_id_full(b"-", 0, true, false).map(|p| p.id), None);
     }
 }
