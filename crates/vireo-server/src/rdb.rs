@@ -88,6 +88,9 @@ pub struct Persistence {
     /// The replication history the last loaded file recorded: id,
     /// offset and the stream's database.
     pub loaded_history: Option<(String, i64, usize)>,
+    /// Keys the last load found expired, by database: a primary restarted
+    /// with its history sends their deletion to its replicas.
+    pub loaded_expired: Vec<(usize, Vec<u8>)>,
 }
 
 impl Persistence {
@@ -106,6 +109,7 @@ impl Persistence {
             last_load_keys: 0,
             last_load_expired: 0,
             loaded_history: None,
+            loaded_expired: Vec::new(),
         }
     }
 
@@ -562,6 +566,7 @@ pub fn load(server: &mut Server, mode: LoadMode) -> Result<bool, LoadError> {
     };
     let count = databases.len();
     let (mut loaded, mut expired) = (0u64, 0u64);
+    let mut expired_keys = Vec::new();
     let result = file::load(&bytes, count, |key| {
         let db = &mut databases[key.db];
         if mode != LoadMode::Merge && db.peek_even_if_expired(&key.key, now_ms).is_some() {
@@ -569,6 +574,7 @@ pub fn load(server: &mut Server, mode: LoadMode) -> Result<bool, LoadError> {
         }
         if key.expire_at_ms != vireo_core::db::NO_EXPIRY && key.expire_at_ms < now_ms {
             expired += 1;
+            expired_keys.push((key.db, key.key));
             return Ok(());
         }
         let mut value = key.value;
@@ -579,6 +585,7 @@ pub fn load(server: &mut Server, mode: LoadMode) -> Result<bool, LoadError> {
     });
     server.persistence.last_load_keys = loaded;
     server.persistence.last_load_expired = expired;
+    server.persistence.loaded_expired = expired_keys;
     let summary = result.map_err(LoadError::Format)?;
     if let Some((_, version)) = summary.aux.iter().find(|(name, _)| name == b"redis-ver") {
         crate::notice!(

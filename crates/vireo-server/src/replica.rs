@@ -170,6 +170,10 @@ pub fn follow(server: &mut Server, host: String, port: u16) {
         Some(previous) => previous.stream_db,
         None => server.replication.stream_db.unwrap_or(0),
     };
+    // CONFIG REWRITE writes the primary followed now.
+    let _ = server
+        .config
+        .apply("replicaof", &[host.clone(), port.to_string()]);
     let mut link = PrimaryLink::new(host, port, server.now_ms);
     link.stream_db = stream_db;
     server.primary = Some(link);
@@ -194,6 +198,9 @@ pub fn stop_following(server: &mut Server) {
     }
     drop_link(server);
     server.primary = None;
+    let _ = server
+        .config
+        .apply("replicaof", &["no".to_string(), "one".to_string()]);
     set_replica_databases(server, false);
     // Redis compat: replicas reconnect and learn the new history by PSYNC.
     disconnect_replicas(server);
@@ -630,6 +637,7 @@ fn load_snapshot(
     }
     // The history comes from PSYNC's reply, not from the file.
     server.persistence.loaded_history = None;
+    server.persistence.loaded_expired = Vec::new();
     set_replica_databases(server, true);
     let (replid, offset) = history.unwrap_or_else(|| (crate::server::random_hex_id(), 0));
     let replication = &mut server.replication;

@@ -318,10 +318,6 @@ pub fn sync_command(server: &mut Server, client: &mut Client, psync: Option<(&[u
         since_ms: server.now_ms,
         capa_eof: client.repl_capa_eof,
     }));
-    if server.replication.replicas.is_empty() {
-        // The first PING is a period after the first replica arrives.
-        server.replication.last_ping_ms = server.now_ms;
-    }
     server.replication.replicas.push(client.slot);
     server.replication.no_replicas_since_ms = 0;
     // Redis compat: a replica that could take a diskless transfer waits
@@ -607,6 +603,10 @@ pub fn cron(server: &mut Server) {
             }
         }
     }
+    // Redis compat: PINGs count whole periods from start-up.
+    if server.replication.last_ping_ms == 0 {
+        server.replication.last_ping_ms = now;
+    }
     let period_ms = server.config.repl_ping_replica_period.saturating_mul(1000) as i64;
     if !server.replication.replicas.is_empty() && now - server.replication.last_ping_ms >= period_ms
     {
@@ -660,6 +660,7 @@ pub fn saved_history(server: &Server) -> Option<(usize, i64)> {
 /// history: a replica takes it up to continue with PSYNC; a primary keeps
 /// it as its previous id, so its replicas can continue after its restart.
 pub fn restore_history(server: &mut Server) {
+    let expired = std::mem::take(&mut server.persistence.loaded_expired);
     let Some((replid, offset, db)) = server.persistence.loaded_history.take() else {
         return;
     };
@@ -673,10 +674,20 @@ pub fn restore_history(server: &mut Server) {
     replication.replid2 = replid;
     replication.second_offset = offset + 1;
     replication.offset = offset;
-    replication.stream_db = None;
+    replication.stream_db = Some(db);
     replication.no_replicas_since_ms = server.now_ms;
     replication.backlog = Some(Backlog::new(server.config.repl_backlog_size as usize));
     server.enable_propagation();
+    // Redis compat: keys the load found expired are deleted on replicas
+    // through the continued stream (too many, and the backlog no longer
+    // reaches back to the old history: replicas resync fully).
+    let lazy = server.config.lazyfree_lazy_expire;
+    let delete: &[u8] = if lazy { b"UNLINK" } else { b"DEL" };
+    for (key_db, key) in expired {
+        let mut command = Vec::new();
+        encode::command(&mut command, &[delete, &key]);
+        feed(server, key_db, &command);
+    }
 }
 
 /// Online replicas that acknowledged `offset` or beyond (WAIT's count).

@@ -205,7 +205,11 @@ fn reload(server: &mut Server, client: &mut Client, argv: &Argv<'_>) {
     } else {
         crate::rdb::LoadMode::Add
     };
-    match crate::rdb::load(server, mode) {
+    let loaded = crate::rdb::load(server, mode);
+    // The history and expired keys a load records matter at start-up only.
+    server.persistence.loaded_history = None;
+    server.persistence.loaded_expired = Vec::new();
+    match loaded {
         Ok(_) => {
             crate::warning!("DB reloaded by DEBUG RELOAD");
             client.reply_ok();
