@@ -231,6 +231,9 @@ fn config_resetstat(server: &mut Server, client: &mut Client, _argv: Argv<'_>) {
         .for_each(|stats| *stats = Default::default());
     server.latency.histograms.clear();
     server.lazyfree.reset_stats();
+    server.replication.sync_full = 0;
+    server.replication.sync_partial_ok = 0;
+    server.replication.sync_partial_err = 0;
     for live in server.clients.iter_mut().flatten() {
         live.error_replies = 0;
         live.error_codes.clear();
