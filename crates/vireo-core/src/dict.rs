@@ -737,33 +737,43 @@ impl<V> Dict<V> {
             return 0;
         }
         let mut v = cursor;
-        let small_mask;
         if !self.is_rehashing() {
-            small_mask = (self.tables[0].len() - 1) as u64;
+            let mask = (self.tables[0].len() - 1) as u64;
             self.scan_bucket(0, v, &mut f);
+            return reverse_increment(v, mask);
+        }
+        let (small, large) = if self.tables[0].len() <= self.tables[1].len() {
+            (0, 1)
         } else {
-            let (small, large) = if self.tables[0].len() <= self.tables[1].len() {
-                (0, 1)
-            } else {
-                (1, 0)
-            };
-            small_mask = (self.tables[small].len() - 1) as u64;
-            let large_mask = (self.tables[large].len() - 1) as u64;
-            self.scan_bucket(small, v, &mut f);
-            loop {
-                self.scan_bucket(large, v, &mut f);
-                // Next expansion of the small bucket: increment the bits
-                // the large mask adds, keeping the small bucket's bits.
-                v = (((v | small_mask).wrapping_add(1)) & !small_mask) | (v & small_mask);
-                if v & (small_mask ^ large_mask) == 0 {
-                    break;
-                }
+            (1, 0)
+        };
+        let small_mask = (self.tables[small].len() - 1) as u64;
+        let large_mask = (self.tables[large].len() - 1) as u64;
+        self.scan_bucket(small, v, &mut f);
+        // The remaining expansions of the small bucket in the large table,
+        // in reverse-binary order like the cursor itself: a cursor that
+        // was returned while the large table stood alone (a shrink began
+        // since) already covers the expansions that come before it. When
+        // the bits the large mask adds wrap to zero, the carry has moved
+        // the small table's part of the cursor on.
+        loop {
+            self.scan_bucket(large, v, &mut f);
+            v = reverse_increment(v, large_mask);
+            if v & (small_mask ^ large_mask) == 0 {
+                break;
             }
         }
-        v |= !small_mask;
-        v = v.reverse_bits().wrapping_add(1).reverse_bits();
         v
     }
+}
+
+/// Increments the bits of `cursor` under `mask` as a number read from its
+/// most significant bit down (Redis's reverse-binary cursor step).
+fn reverse_increment(cursor: u64, mask: u64) -> u64 {
+    (cursor | !mask)
+        .reverse_bits()
+        .wrapping_add(1)
+        .reverse_bits()
 }
 
 #[cfg(test)]
@@ -945,6 +955,52 @@ mod tests {
         assert_eq!(dict.bucket_count(), 128);
         for n in 0..100u32 {
             assert_eq!(dict.get(&key(n)).map(|(e, _)| e.value), Some(n));
+        }
+    }
+
+    /// Regression: a cursor handed out while the big table stood alone,
+    /// continued once a shrink had begun, skipped buckets (the expansions
+    /// were walked in plain binary order instead of the cursor's).
+    #[test]
+    fn a_scan_across_a_shrink_returns_every_key_present_throughout() {
+        // Cursors at many positions of the big table's walk, so the small
+        // table's bucket and the expansions already walked both vary.
+        for steps_before_shrink in (1usize..600).step_by(11) {
+            for rehash_between in [0usize, 3] {
+                let mut dict = Dict::new();
+                for n in 0..4_000u32 {
+                    dict.insert_new(&key(n), n, NO_EXPIRY, 0);
+                }
+                while dict.is_rehashing() {
+                    dict.rehash(100);
+                }
+                let mut seen = BTreeSet::new();
+                let mut cursor = 0;
+                for _ in 0..steps_before_shrink {
+                    cursor = dict.scan(cursor, |entry, _| {
+                        seen.insert(entry.key().to_vec());
+                    });
+                }
+                for n in 50..4_000u32 {
+                    dict.remove(&key(n));
+                }
+                assert!(dict.shrink_if_needed());
+                let mut steps = 0;
+                while cursor != 0 {
+                    cursor = dict.scan(cursor, |entry, _| {
+                        seen.insert(entry.key().to_vec());
+                    });
+                    dict.rehash(rehash_between);
+                    steps += 1;
+                    assert!(steps < 100_000, "the scan ends");
+                }
+                for n in 0..50u32 {
+                    assert!(
+                        seen.contains(&key(n)),
+                        "key {n} missed ({steps_before_shrink} steps before, {rehash_between} rehashed between)"
+                    );
+                }
+            }
         }
     }
 
