@@ -20,6 +20,7 @@ pub mod networking;
 pub mod notify;
 pub mod os;
 pub mod rdb;
+pub mod scripting;
 pub mod server;
 pub mod testing;
 pub mod tracking;

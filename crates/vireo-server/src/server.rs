@@ -175,6 +175,9 @@ pub struct Server {
     pub lazyfree: crate::lazyfree::LazyFree,
     /// Client-side caching: who may cache which keys.
     pub tracking: crate::tracking::Tracking,
+    /// The Lua engine and script cache, created by the first script
+    /// command (and taken out while a script runs).
+    pub scripting: Option<Box<crate::scripting::Scripting>>,
 }
 
 /// An active CLIENT PAUSE.
@@ -226,6 +229,7 @@ impl Server {
             rng: vireo_core::random::Rng::from_entropy(),
             lazyfree: crate::lazyfree::LazyFree::default(),
             tracking: Default::default(),
+            scripting: None,
             migrate: Default::default(),
             new_tcp_listeners: None,
             stats: Stats::default(),

@@ -17,6 +17,7 @@ pub mod migrate;
 pub mod multi;
 pub mod pubsub;
 pub mod replication;
+pub mod scripting;
 pub mod server;
 pub mod set;
 pub mod slowlog;
@@ -61,6 +62,11 @@ pub static TABLE: &[CommandSpec] = &[
     multi::DISCARD,
     multi::WATCH,
     multi::UNWATCH,
+    scripting::EVAL,
+    scripting::EVALSHA,
+    scripting::EVAL_RO,
+    scripting::EVALSHA_RO,
+    scripting::SCRIPT,
     pubsub::SUBSCRIBE,
     pubsub::UNSUBSCRIBE,
     pubsub::PSUBSCRIBE,
