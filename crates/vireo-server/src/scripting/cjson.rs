@@ -220,7 +220,7 @@ fn encode_value(
         Value::Nil => out.extend_from_slice(b"null"),
         Value::LightUserData(pointer) if pointer.0.is_null() => out.extend_from_slice(b"null"),
         Value::Boolean(b) => out.extend_from_slice(if *b { b"true" } else { b"false" }),
-        Value::Integer(n) => out.extend_from_slice(n.to_string().as_bytes()),
+        Value::Integer(n) => encode_number(settings, *n as f64, out)?,
         Value::Number(n) => encode_number(settings, *n, out)?,
         Value::String(s) => encode_string(&s.as_bytes(), out),
         Value::Table(table) => {
@@ -251,7 +251,11 @@ fn encode_value(
                         first = false;
                         match &key {
                             Value::String(s) => encode_string(&s.as_bytes(), out),
-                            Value::Integer(n) => encode_string(n.to_string().as_bytes(), out),
+                            Value::Integer(n) => {
+                                let mut text = Vec::new();
+                                encode_number(settings, *n as f64, &mut text)?;
+                                encode_string(&text, out);
+                            }
                             Value::Number(n) => {
                                 let mut text = Vec::new();
                                 encode_number(settings, *n, &mut text)?;

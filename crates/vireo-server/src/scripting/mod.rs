@@ -268,7 +268,7 @@ fn type_name(value: Option<&Value>) -> &'static str {
 pub fn to_bytes(value: &Value) -> Option<Vec<u8>> {
     match value {
         Value::String(s) => Some(s.as_bytes().to_vec()),
-        Value::Integer(n) => Some(n.to_string().into_bytes()),
+        Value::Integer(n) => Some(format_lua_number(*n as f64).into_bytes()),
         Value::Number(n) => Some(format_lua_number(*n).into_bytes()),
         _ => None,
     }
@@ -392,7 +392,8 @@ impl Scripting {
             rand,
         });
         let globals = lua.globals();
-        globals.raw_set("redis", redis_table(&lua)?)?;
+        let redis = redis_table(&lua)?;
+        globals.raw_set("redis", redis.clone())?;
         globals.raw_set("cjson", cjson::library(&lua)?)?;
         globals.raw_set("bit", bit::library(&lua)?)?;
         globals.raw_set("struct", lua.create_table()?)?;
@@ -443,7 +444,7 @@ impl Scripting {
         client.deny_blocking = true;
         Ok(Scripting {
             lua,
-            redis: globals.raw_get("redis")?,
+            redis,
             globals,
             env,
             runner,
@@ -653,9 +654,13 @@ impl CallContext<'_> {
         for value in &argv {
             let word = match value {
                 Value::String(s) => s.as_bytes().to_vec(),
-                Value::Integer(n) => n.to_string().into_bytes(),
+                // Redis compat: numbers go as `%.17g`, not Lua's `%.14g`.
+                Value::Integer(n) => {
+                    let mut text = Vec::new();
+                    encode::write_double(&mut text, *n as f64);
+                    text
+                }
                 Value::Number(n) => {
-                    // Redis compat: numbers go as `%.17g`, not Lua's `%.14g`.
                     let mut text = Vec::new();
                     encode::write_double(&mut text, *n);
                     text

@@ -114,10 +114,19 @@ pub fn lua_to_reply(client: &mut Client, value: &Value, script_resp: u8, depth: 
             }
         }
         Value::Integer(n) => client.reply_integer(*n),
-        // Redis compat: a C cast, truncating toward zero.
-        Value::Number(n) => client.reply_integer(*n as i64),
+        Value::Number(n) => client.reply_integer(c_cast_i64(*n)),
         Value::Table(table) => table_to_reply(client, table, script_resp, depth),
         _ => client.reply_null(),
+    }
+}
+
+/// Redis compat: C's `(long long)` cast on x86-64, which truncates toward
+/// zero and turns NaN and out-of-range values into the minimum.
+fn c_cast_i64(n: f64) -> i64 {
+    if !(-9_223_372_036_854_775_808.0..9_223_372_036_854_775_808.0).contains(&n) {
+        i64::MIN
+    } else {
+        n as i64
     }
 }
 
