@@ -18,6 +18,8 @@
 
 pub mod bit;
 pub mod cjson;
+pub mod cmsgpack;
+pub mod lua_struct;
 mod reply;
 
 use std::collections::HashMap;
@@ -396,8 +398,8 @@ impl Scripting {
         globals.raw_set("redis", redis.clone())?;
         globals.raw_set("cjson", cjson::library(&lua)?)?;
         globals.raw_set("bit", bit::library(&lua)?)?;
-        globals.raw_set("struct", lua.create_table()?)?;
-        globals.raw_set("cmsgpack", lua.create_table()?)?;
+        globals.raw_set("struct", lua_struct::library(&lua)?)?;
+        globals.raw_set("cmsgpack", cmsgpack::library(&lua)?)?;
         let math: Table = globals.raw_get("math")?;
         math.raw_set("random", lua.create_function(math_random)?)?;
         math.raw_set("randomseed", lua.create_function(math_randomseed)?)?;
