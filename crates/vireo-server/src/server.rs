@@ -178,6 +178,8 @@ pub struct Server {
     /// The Lua engine and script cache, created by the first script
     /// command (and taken out while a script runs).
     pub scripting: Option<Box<crate::scripting::Scripting>>,
+    /// Function libraries (FUNCTION LOAD, FCALL), created on first use.
+    pub functions: Option<Box<crate::scripting::function::Functions>>,
 }
 
 /// An active CLIENT PAUSE.
@@ -230,6 +232,7 @@ impl Server {
             lazyfree: crate::lazyfree::LazyFree::default(),
             tracking: Default::default(),
             scripting: None,
+            functions: None,
             migrate: Default::default(),
             new_tcp_listeners: None,
             stats: Stats::default(),

@@ -404,3 +404,91 @@ fn libraries_match() {
 /// A helper the library scripts use to show packed bytes (one line, so
 /// error line numbers stay 1).
 const HEX: &str = "local function hex(s) local h = '' for i = 1, #s do h = h .. string.format('%02x', string.byte(s, i)) end return h end";
+
+#[test]
+fn functions_match() {
+    let Some((redis, vireo)) = servers() else {
+        return;
+    };
+    let mut pair = Pair::new(&redis, &vireo);
+    pair.line("FUNCTION FLUSH");
+    let load = |pair: &mut Pair, code: &str| {
+        pair.same(&[b"FUNCTION", b"LOAD", code.as_bytes()]);
+    };
+    for code in [
+        "#!lua name=bad\nredis.call('ping')",
+        "#!lua name=bad\nredis.register_function('f')",
+        "#!lua name=bad\nredis.register_function('f', 1)",
+        "#!lua name=bad\nredis.register_function(1, 2, 3)",
+        "#!lua name=bad\nredis.register_function{function_name='g'}",
+        "#!lua name=bad\nredis.register_function{callback=function() end}",
+        "#!lua name=bad\nredis.register_function{function_name='g', callback=function() end, flags={'x'}}",
+        "#!lua name=bad\nredis.register_function{function_name='g', callback=function() end, other=1}",
+        "#!lua name=bad\nredis.register_function('bad-name', function() end)",
+        "#!lua name=bad\nredis.register_function('f', function() end) redis.register_function('f', function() end)",
+        "#!lua name=bad\nerror('x')",
+        "#!lua name=bad\nlocal x = 1",
+        "#!lua name=bad\nreturn math.random()",
+        "#!lua name=bad\nreturn +",
+        "#!lua name=bad",
+        "#!lua\nreturn 1",
+        "#!lua name=a name=b\n",
+        "#!lua foo=bar\n",
+        "#!js name=x\n",
+        "#!lua name=bad-name\n",
+        "no shebang",
+        "#!lua name=lib1\nredis.register_function('f1', function(keys, args) return {keys[1], args[1], redis.call('ping')} end)",
+        "#!lua name=lib1\nredis.register_function('f9', function() return 9 end)",
+        "#!lua name=lib2\nredis.register_function('f1', function() return 2 end)",
+        "#!lua name=lib2\nredis.register_function{function_name='ro', callback=function() return redis.call('set', 'k', 'v') end, flags={'no-writes'}, description='read only'}\nredis.register_function('err', function() error('oops') end)\nredis.register_function('w', function(k) return redis.call('set', k[1], 'v') end)",
+    ] {
+        load(&mut pair, code);
+    }
+    pair.line("FCALL f1 1 key arg");
+    pair.line("FCALL f1 x");
+    pair.line("FCALL f1 -1");
+    pair.line("FCALL f1 3 a");
+    pair.line("FCALL nosuch 0");
+    pair.line("FCALL ro 0");
+    pair.line("FCALL_RO ro 0");
+    pair.line("FCALL_RO f1 0");
+    pair.line("FCALL err 0");
+    pair.line("FCALL w 1 key");
+    pair.line("FCALL_RO w 1 key");
+    // Libraries and functions are listed in hash order (a documented
+    // nondeterministic order), so lists are compared one function at a time.
+    pair.line("FUNCTION LIST LIBRARYNAME lib1");
+    pair.line("FUNCTION LIST WITHCODE LIBRARYNAME lib1");
+    pair.line("FUNCTION LIST LIBRARYNAME nosuch");
+    pair.line("FUNCTION LIST LIBRARYNAME");
+    pair.line("FUNCTION LIST foo");
+    pair.line("FUNCTION STATS");
+    pair.line("FUNCTION KILL");
+    pair.line("FUNCTION HELP");
+    pair.same(&[
+        b"FUNCTION",
+        b"LOAD",
+        b"REPLACE",
+        b"#!lua name=lib1\nredis.register_function('f1', function() return 'replaced' end)",
+    ]);
+    pair.same(&[b"FUNCTION", b"LOAD", b"BAD", b"#!lua name=x\n"]);
+    pair.line("FCALL f1 0");
+    pair.line("FUNCTION DELETE lib2");
+    pair.line("FUNCTION DELETE lib2");
+    pair.line("FCALL ro 0");
+    let dump = pair.line("FUNCTION DUMP");
+    // The bulk payload, without its `$<len>\r\n` header and trailing CRLF.
+    let start = dump.iter().position(|&b| b == b'\n').map_or(0, |p| p + 1);
+    let payload = dump[start..dump.len() - 2].to_vec();
+    pair.same(&[b"FUNCTION", b"RESTORE", &payload]);
+    pair.same(&[b"FUNCTION", b"RESTORE", &payload, b"REPLACE"]);
+    pair.same(&[b"FUNCTION", b"RESTORE", &payload, b"BAD"]);
+    pair.same(&[b"FUNCTION", b"RESTORE", b"garbage"]);
+    pair.line("FUNCTION FLUSH");
+    pair.same(&[b"FUNCTION", b"RESTORE", &payload, b"FLUSH"]);
+    pair.line("FUNCTION LIST WITHCODE");
+    pair.line("FUNCTION FLUSH BAD");
+    pair.line("FUNCTION FLUSH ASYNC");
+    pair.line("FUNCTION LIST");
+    pair.line("FUNCTION DUMP");
+}

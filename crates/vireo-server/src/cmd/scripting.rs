@@ -9,6 +9,7 @@ use vireo_resp::Argv;
 use crate::client::Client;
 use crate::command::{acl, flags, Arg, ArgKind, BeginSearch, CommandSpec, Doc, FindKeys, KeySpec};
 use crate::errors;
+use crate::scripting::function::Functions;
 use crate::scripting::{self, RunOptions};
 use crate::server::Server;
 
@@ -401,4 +402,490 @@ fn script_load(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
         Some(Err(message)) => client.reply_error(message),
         None => client.reply_error("Failed to initialize the Lua interpreter"),
     }
+}
+
+const FCALL_ARGS: &[Arg] = &[
+    Arg::new("function", ArgKind::String),
+    Arg::new("numkeys", ArgKind::Integer),
+    Arg::key("key", 0).optional().multiple(),
+    Arg::new("arg", ArgKind::String).optional().multiple(),
+];
+
+/// FCALL function numkeys [key ...] [arg ...]
+pub const FCALL: CommandSpec = eval_spec(
+    "fcall",
+    EVAL_FLAGS,
+    KEYS_RW,
+    "Invoke a function",
+    "7.0.0",
+    FCALL_ARGS,
+    fcall,
+);
+/// FCALL_RO function numkeys [key ...] [arg ...]
+pub const FCALL_RO: CommandSpec = CommandSpec {
+    doc: doc(
+        "Invoke a read-only function",
+        "7.0.0",
+        "Depends on the function that is executed.",
+        FCALL_ARGS,
+    ),
+    ..eval_spec(
+        "fcall_ro",
+        EVAL_RO_FLAGS,
+        KEYS_RO,
+        "",
+        "7.0.0",
+        FCALL_ARGS,
+        fcall_ro,
+    )
+};
+
+const SHARDS_ALL_SUCCEEDED: &[&str] =
+    &["request_policy:all_shards", "response_policy:all_succeeded"];
+
+/// FUNCTION and its subcommands.
+pub const FUNCTION: CommandSpec = CommandSpec {
+    name: "function",
+    arity: -2,
+    flags: 0,
+    acl: 0,
+    tips: &[],
+    key_specs: &[],
+    doc: Doc {
+        summary: "A container for function commands",
+        since: "7.0.0",
+        group: "scripting",
+        complexity: "Depends on subcommand.",
+        args: &[],
+    },
+    subcommands: &[
+        CommandSpec {
+            tips: SHARDS_ALL_SUCCEEDED,
+            doc: doc("Delete a function by name", "7.0.0", "O(1)", &[Arg::new("library-name", ArgKind::String)]),
+            ..script_sub("delete", 3, flags::NOSCRIPT | flags::WRITE, function_delete)
+        },
+        CommandSpec {
+            doc: doc(
+                "Dump all functions into a serialized binary payload",
+                "7.0.0",
+                "O(N) where N is the number of functions",
+                &[],
+            ),
+            ..script_sub("dump", 2, flags::NOSCRIPT, function_dump)
+        },
+        CommandSpec {
+            tips: SHARDS_ALL_SUCCEEDED,
+            doc: doc(
+                "Deleting all functions",
+                "7.0.0",
+                "O(N) where N is the number of functions deleted",
+                &[Arg::new("async", ArgKind::OneOf)
+                    .optional()
+                    .of(&[Arg::token("async", "ASYNC"), Arg::token("sync", "SYNC")])],
+            ),
+            ..script_sub("flush", -2, flags::NOSCRIPT | flags::WRITE, function_flush)
+        },
+        CommandSpec {
+            doc: doc("Show helpful text about the different subcommands", "7.0.0", "O(1)", &[]),
+            ..script_sub("help", 2, flags::LOADING | flags::STALE, function_help)
+        },
+        CommandSpec {
+            tips: &["request_policy:all_shards", "response_policy:one_succeeded"],
+            doc: doc("Kill the function currently in execution.", "7.0.0", "O(1)", &[]),
+            ..script_sub("kill", 2, flags::NOSCRIPT | flags::ALLOW_BUSY, function_kill)
+        },
+        CommandSpec {
+            tips: &["nondeterministic_output_order"],
+            doc: doc(
+                "List information about all the functions",
+                "7.0.0",
+                "O(N) where N is the number of functions",
+                &[
+                    Arg::new("library-name-pattern", ArgKind::String)
+                        .with_token("LIBRARYNAME")
+                        .optional(),
+                    Arg::token("withcode", "WITHCODE").optional(),
+                ],
+            ),
+            ..script_sub("list", -2, flags::NOSCRIPT, function_list)
+        },
+        CommandSpec {
+            tips: SHARDS_ALL_SUCCEEDED,
+            doc: doc(
+                "Create a function with the given arguments (name, code, description)",
+                "7.0.0",
+                "O(1) (considering compilation time is redundant)",
+                &[
+                    Arg::token("replace", "REPLACE").optional(),
+                    Arg::new("function-code", ArgKind::String),
+                ],
+            ),
+            ..script_sub(
+                "load",
+                -3,
+                flags::NOSCRIPT | flags::WRITE | flags::DENYOOM,
+                function_load,
+            )
+        },
+        CommandSpec {
+            tips: SHARDS_ALL_SUCCEEDED,
+            doc: doc(
+                "Restore all the functions on the given payload",
+                "7.0.0",
+                "O(N) where N is the number of functions on the payload",
+                &[
+                    Arg::new("serialized-value", ArgKind::String),
+                    Arg::new("policy", ArgKind::OneOf).optional().of(&[
+                        Arg::token("flush", "FLUSH"),
+                        Arg::token("append", "APPEND"),
+                        Arg::token("replace", "REPLACE"),
+                    ]),
+                ],
+            ),
+            ..script_sub(
+                "restore",
+                -3,
+                flags::NOSCRIPT | flags::WRITE | flags::DENYOOM,
+                function_restore,
+            )
+        },
+        CommandSpec {
+            tips: &[
+                "nondeterministic_output",
+                "request_policy:all_shards",
+                "response_policy:special",
+            ],
+            doc: doc(
+                "Return information about the function currently running (name, description, duration)",
+                "7.0.0",
+                "O(1)",
+                &[],
+            ),
+            ..script_sub("stats", 2, flags::NOSCRIPT | flags::ALLOW_BUSY, function_stats)
+        },
+    ],
+    handler: None,
+};
+
+/// Runs `f` with the server's function engine, creating it on first use.
+fn with_functions<R>(
+    server: &mut Server,
+    f: impl FnOnce(&mut Functions, &mut Server) -> R,
+) -> Option<R> {
+    let mut engine = match server.functions.take() {
+        Some(engine) => engine,
+        None => match Functions::new() {
+            Ok(engine) => Box::new(engine),
+            Err(error) => {
+                crate::warning!("Failed to initialize the Lua interpreter: {error}");
+                return None;
+            }
+        },
+    };
+    let result = f(&mut engine, server);
+    server.functions = Some(engine);
+    Some(result)
+}
+
+fn fcall(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
+    fcall_generic(server, client, argv, false);
+}
+
+fn fcall_ro(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
+    fcall_generic(server, client, argv, true);
+}
+
+/// Redis's `fcallCommandGeneric`.
+fn fcall_generic(server: &mut Server, client: &mut Client, argv: Argv<'_>, read_only: bool) {
+    if !server.monitors.is_empty() {
+        crate::monitor::feed_monitors(server, client, &argv);
+    }
+    let name = String::from_utf8_lossy(&argv[1]).into_owned();
+    let Some(function_flags) = server
+        .functions
+        .as_ref()
+        .and_then(|engine| engine.function(&name).map(|(_, f)| f.flags))
+    else {
+        return client.reply_error("Function not found");
+    };
+    let Some(numkeys) = vireo_core::util::parse_i64(&argv[2]) else {
+        return client.reply_error("Bad number of keys provided");
+    };
+    if numkeys > (argv.len() - 3) as i64 {
+        return client.reply_error(errors::NUMKEYS_TOO_MANY);
+    }
+    if numkeys < 0 {
+        return client.reply_error(errors::NUMKEYS_NEGATIVE);
+    }
+    if let Some(refusal) = refuse_to_run(server, function_flags, read_only) {
+        return client.reply_error(refusal);
+    }
+    let numkeys = numkeys as usize;
+    let keys: Vec<&[u8]> = argv.iter().skip(3).take(numkeys).collect();
+    let args: Vec<&[u8]> = argv.iter().skip(3 + numkeys).collect();
+    let read_only = read_only || function_flags & scripting::FLAG_NO_WRITES != 0;
+    with_functions(server, |engine, server| {
+        engine.call(
+            server,
+            client,
+            &name,
+            &keys,
+            &args,
+            RunOptions { read_only },
+        );
+    });
+}
+
+fn function_load(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
+    let mut replace = false;
+    let mut position = 2;
+    while position < argv.len() - 1 {
+        let option = &argv[position];
+        position += 1;
+        if option.eq_ignore_ascii_case(b"replace") {
+            replace = true;
+            continue;
+        }
+        return client.reply_error(format!(
+            "Unknown option given: {}",
+            String::from_utf8_lossy(option)
+        ));
+    }
+    let code = argv[position].to_vec();
+    match with_functions(server, |engine, _| engine.load(&code, replace)) {
+        Some(Ok(name)) => {
+            server.dirty += 1;
+            client.reply_bulk(name.as_bytes());
+        }
+        Some(Err(message)) => client.reply_error(message),
+        None => client.reply_error("Failed to initialize the Lua interpreter"),
+    }
+}
+
+fn function_delete(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
+    let name = String::from_utf8_lossy(&argv[2]).into_owned();
+    let removed = server
+        .functions
+        .as_mut()
+        .and_then(|engine| engine.libraries.remove(&name));
+    if removed.is_none() {
+        return client.reply_error("Library not found");
+    }
+    server.dirty += 1;
+    client.reply_ok();
+}
+
+fn function_flush(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
+    // Redis compat: FUNCTION FLUSH takes the same optional ASYNC|SYNC as
+    // FLUSHALL, shifted by one argument; both free at once here.
+    if argv.len() > 3 {
+        return client.reply_error(errors::unknown_subcommand_or_arity(b"function", &argv[1]));
+    }
+    if argv.len() == 3
+        && !argv[2].eq_ignore_ascii_case(b"async")
+        && !argv[2].eq_ignore_ascii_case(b"sync")
+    {
+        return client.reply_error("FUNCTION FLUSH only supports SYNC|ASYNC option");
+    }
+    if let Some(engine) = server.functions.as_mut() {
+        engine.libraries.clear();
+    }
+    server.dirty += 1;
+    client.reply_ok();
+}
+
+fn function_dump(server: &mut Server, client: &mut Client, _argv: Argv<'_>) {
+    let payload = match server.functions.as_ref() {
+        Some(engine) => scripting::function::dump(&engine.libraries),
+        None => scripting::function::dump(&Default::default()),
+    };
+    client.reply_bulk(&payload);
+}
+
+fn function_restore(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
+    if argv.len() > 4 {
+        return client.reply_error(errors::unknown_subcommand_or_arity(b"function", &argv[1]));
+    }
+    let policy =
+        if argv.len() == 4 {
+            let policy = argv[3].to_ascii_lowercase();
+            match policy.as_slice() {
+                b"append" | b"replace" | b"flush" => policy,
+                _ => return client.reply_error(
+                    "Wrong restore policy given, value should be either FLUSH, APPEND or REPLACE.",
+                ),
+            }
+        } else {
+            b"append".to_vec()
+        };
+    let payload = argv[2].to_vec();
+    if vireo_core::rdb::dump::verify_footer(&payload, !server.skip_checksum_validation).is_err() {
+        return client.reply_error(errors::DUMP_PAYLOAD_WRONG);
+    }
+    let restored = with_functions(server, |engine, _| -> Result<(), String> {
+        let codes = scripting::function::payload_codes(&payload)?;
+        let mut libraries: Vec<scripting::function::Library> = Vec::new();
+        for code in codes {
+            let library = engine.compile(&code)?;
+            for function in library.functions.keys() {
+                if libraries
+                    .iter()
+                    .any(|other| other.functions.contains_key(function))
+                {
+                    return Err(format!("Function {function} already exists"));
+                }
+            }
+            if libraries.iter().any(|other| other.name == library.name) {
+                return Err(format!("Library '{}' already exists", library.name));
+            }
+            libraries.push(library);
+        }
+        if policy == b"flush" {
+            engine.libraries.clear();
+        }
+        engine.install(libraries, policy == b"replace")
+    });
+    match restored {
+        Some(Ok(())) => {
+            server.dirty += 1;
+            client.reply_ok();
+        }
+        Some(Err(message)) => client.reply_error(message),
+        None => client.reply_error("Failed to initialize the Lua interpreter"),
+    }
+}
+
+fn function_stats(server: &mut Server, client: &mut Client, _argv: Argv<'_>) {
+    let (libraries, functions) = server.functions.as_ref().map_or((0, 0), |engine| {
+        (engine.libraries.len(), engine.function_count())
+    });
+    client.reply_map_len(2);
+    client.reply_bulk(b"running_script");
+    client.reply_null();
+    client.reply_bulk(b"engines");
+    client.reply_map_len(1);
+    client.reply_bulk(b"LUA");
+    client.reply_map_len(2);
+    client.reply_bulk(b"libraries_count");
+    client.reply_integer(libraries as i64);
+    client.reply_bulk(b"functions_count");
+    client.reply_integer(functions as i64);
+}
+
+/// Functions run to completion inside one command, so no other client
+/// ever sees one running.
+fn function_kill(_server: &mut Server, client: &mut Client, _argv: Argv<'_>) {
+    client.reply_error(errors::NOTBUSY);
+}
+
+fn function_list(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
+    let mut with_code = false;
+    let mut pattern: Option<&[u8]> = None;
+    let mut index = 2;
+    while index < argv.len() {
+        let arg = &argv[index];
+        if !with_code && arg.eq_ignore_ascii_case(b"withcode") {
+            with_code = true;
+        } else if pattern.is_none() && arg.eq_ignore_ascii_case(b"libraryname") {
+            if index >= argv.len() - 1 {
+                return client.reply_error("library name argument was not given");
+            }
+            index += 1;
+            pattern = Some(&argv[index]);
+        } else {
+            return client
+                .reply_error(format!("Unknown argument {}", String::from_utf8_lossy(arg)));
+        }
+        index += 1;
+    }
+    let Some(engine) = server.functions.as_ref() else {
+        return client.reply_array_len(0);
+    };
+    let libraries: Vec<&scripting::function::Library> = engine
+        .libraries
+        .values()
+        .filter(|library| {
+            pattern.is_none_or(|p| vireo_core::glob::matches(p, library.name.as_bytes(), true))
+        })
+        .collect();
+    client.reply_array_len(libraries.len());
+    for library in libraries {
+        client.reply_map_len(if with_code { 4 } else { 3 });
+        client.reply_bulk(b"library_name");
+        client.reply_bulk(library.name.as_bytes());
+        client.reply_bulk(b"engine");
+        client.reply_bulk(b"LUA");
+        client.reply_bulk(b"functions");
+        client.reply_array_len(library.functions.len());
+        for function in library.functions.values() {
+            client.reply_map_len(3);
+            client.reply_bulk(b"name");
+            client.reply_bulk(function.name.as_bytes());
+            client.reply_bulk(b"description");
+            match &function.description {
+                Some(text) => client.reply_bulk(text),
+                None => client.reply_null(),
+            }
+            client.reply_bulk(b"flags");
+            let names: Vec<&str> = scripting::FLAG_NAMES
+                .iter()
+                .filter(|(_, flag)| function.flags & flag != 0)
+                .map(|(name, _)| *name)
+                .collect();
+            client.reply_set_len(names.len());
+            for name in names {
+                client.reply_simple(name.as_bytes());
+            }
+        }
+        if with_code {
+            client.reply_bulk(b"library_code");
+            client.reply_bulk(&library.code);
+        }
+    }
+}
+
+fn function_help(_server: &mut Server, client: &mut Client, _argv: Argv<'_>) {
+    crate::cmd::keyspace::reply_help(
+        client,
+        b"function",
+        &[
+            "LOAD [REPLACE] <FUNCTION CODE>",
+            "    Create a new library with the given library name and code.",
+            "DELETE <LIBRARY NAME>",
+            "    Delete the given library.",
+            "LIST [LIBRARYNAME PATTERN] [WITHCODE]",
+            "    Return general information on all the libraries:",
+            "    * Library name",
+            "    * The engine used to run the Library",
+            "    * Library description",
+            "    * Functions list",
+            "    * Library code (if WITHCODE is given)",
+            "    It also possible to get only function that matches a pattern using LIBRARYNAME argument.",
+            "STATS",
+            "    Return information about the current function running:",
+            "    * Function name",
+            "    * Command used to run the function",
+            "    * Duration in MS that the function is running",
+            "    If no function is running, return nil",
+            "    In addition, returns a list of available engines.",
+            "KILL",
+            "    Kill the current running function.",
+            "FLUSH [ASYNC|SYNC]",
+            "    Delete all the libraries.",
+            "    When called without the optional mode argument, the behavior is determined by the",
+            "    lazyfree-lazy-user-flush configuration directive. Valid modes are:",
+            "    * ASYNC: Asynchronously flush the libraries.",
+            "    * SYNC: Synchronously flush the libraries.",
+            "DUMP",
+            "    Return a serialized payload representing the current libraries, can be restored using FUNCTION RESTORE command",
+            "RESTORE <PAYLOAD> [FLUSH|APPEND|REPLACE]",
+            "    Restore the libraries represented by the given payload, it is possible to give a restore policy to",
+            "    control how to handle existing libraries (default APPEND):",
+            "    * FLUSH: delete all existing libraries.",
+            "    * APPEND: appends the restored libraries to the existing libraries. On collision, abort.",
+            "    * REPLACE: appends the restored libraries to the existing libraries, On collision, replace the old",
+            "      libraries with the new libraries (notice that even on this option there is a chance of failure",
+            "      in case of functions name collision with another library).",
+        ],
+    );
 }

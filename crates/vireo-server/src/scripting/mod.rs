@@ -19,6 +19,7 @@
 pub mod bit;
 pub mod cjson;
 pub mod cmsgpack;
+pub mod function;
 pub mod lua_struct;
 mod reply;
 
@@ -46,7 +47,7 @@ pub const FLAG_ALLOW_CROSS_SLOT: u64 = 1 << 4;
 pub const FLAG_EVAL_COMPAT_MODE: u64 = 1 << 5;
 
 /// Shebang flag names, as Redis spells them.
-const FLAG_NAMES: [(&str, u64); 5] = [
+pub const FLAG_NAMES: [(&str, u64); 5] = [
     ("no-writes", FLAG_NO_WRITES),
     ("allow-oom", FLAG_ALLOW_OOM),
     ("allow-stale", FLAG_ALLOW_STALE),
@@ -101,6 +102,9 @@ struct RunState {
     rand: Rand48,
 }
 
+/// FCALL's keys and arguments, passed to the function as two tables.
+pub type FunctionArguments<'a> = (&'a [&'a [u8]], &'a [&'a [u8]]);
+
 /// How a script is run.
 #[derive(Debug, Clone, Copy)]
 pub struct RunOptions {
@@ -118,8 +122,14 @@ pub struct Scripting {
     redis: Table,
     /// The environment scripts are compiled with.
     env: Table,
-    /// `function(f) return xpcall(f, handler) end`.
+    /// Runs a function under the error handler: `runner(f, false)`, or
+    /// `runner(f, true, keys, args)` to call `f(keys, args)`.
     runner: Function,
+    /// The metatable of `env`: its `__index` is the real globals, except
+    /// while FUNCTION LOAD runs a library's code.
+    env_meta: Table,
+    /// The sandbox's `view`: a read-only proxy of a table.
+    view: Function,
     scripts: HashMap<String, Script>,
     client: Box<Client>,
     decoder: RequestDecoder,
@@ -409,7 +419,7 @@ impl Scripting {
         })?;
         let setmetatable: Function = globals.raw_get("setmetatable")?;
         let rawset: Function = globals.raw_get("rawset")?;
-        let (env, readonly): (Table, Table) = lua
+        let (env, readonly, env_meta, view): (Table, Table, Table, Function) = lua
             .load(include_str!("sandbox.lua"))
             .set_name(SANDBOX_CHUNK)
             .call((globals.clone(), unwrap))?;
@@ -432,7 +442,15 @@ impl Scripting {
         let xpcall: Function = globals.raw_get("xpcall")?;
         let handler = lua.create_function(error_handler)?;
         let runner: Function = lua
-            .load("local xpcall, handler = ... return function(f) return xpcall(f, handler) end")
+            .load(
+                "local xpcall, handler = ...
+                return function(f, with_arguments, keys, args)
+                    if with_arguments then
+                        return xpcall(function() return f(keys, args) end, handler)
+                    end
+                    return xpcall(f, handler)
+                end",
+            )
             .set_name(SANDBOX_CHUNK)
             .call((xpcall, handler))?;
         let mut client = Box::new(Client::new(
@@ -449,6 +467,8 @@ impl Scripting {
             redis,
             globals,
             env,
+            env_meta,
+            view,
             runner,
             scripts: HashMap::new(),
             client,
@@ -545,6 +565,46 @@ impl Scripting {
         let Some(function) = self.scripts.get(sha).map(|s| s.function.clone()) else {
             return caller.reply_error(crate::errors::NOSCRIPT);
         };
+        let keys_table = self.string_array(keys);
+        let args_table = self.string_array(args);
+        let (Ok(keys_table), Ok(args_table)) = (keys_table, args_table) else {
+            return caller.reply_error("Failed to set up the script's arguments");
+        };
+        // On EVAL, KEYS and ARGV are globals.
+        let _ = self.globals.raw_set("KEYS", keys_table);
+        let _ = self.globals.raw_set("ARGV", args_table);
+        self.run_function(server, caller, function, sha, None, options);
+    }
+
+    /// A Lua array of strings.
+    fn string_array(&self, items: &[&[u8]]) -> mlua::Result<Table> {
+        self.lua.create_sequence_from(
+            items
+                .iter()
+                .map(|item| self.lua.create_string(item))
+                .collect::<mlua::Result<Vec<_>>>()?,
+        )
+    }
+
+    /// Runs `function` (named `name` in error replies) for `caller`,
+    /// passing it `arguments` (FCALL's KEYS and ARGV tables) if any, and
+    /// replies with its result.
+    pub fn run_function(
+        &mut self,
+        server: &mut Server,
+        caller: &mut Client,
+        function: Function,
+        name: &str,
+        arguments: Option<FunctionArguments<'_>>,
+        options: RunOptions,
+    ) {
+        let arguments = match arguments {
+            Some((keys, args)) => match (self.string_array(keys), self.string_array(args)) {
+                (Ok(keys), Ok(args)) => Some((keys, args)),
+                _ => return caller.reply_error("Failed to set up the script's arguments"),
+            },
+            None => None,
+        };
         self.client.db = caller.db;
         self.client.resp = 2;
         self.client.authenticated = true;
@@ -552,7 +612,7 @@ impl Scripting {
             state.active = true;
             state.resp = 2;
         }
-        let outcome = self.call(server, function, keys, args, options);
+        let outcome = self.call(server, function, arguments, options);
         let script_resp = match self.lua.app_data_mut::<RunState>() {
             Some(mut state) => {
                 state.active = false;
@@ -566,9 +626,9 @@ impl Scripting {
             Ok((true, value)) => {
                 reply::lua_to_reply(caller, &value, script_resp, 0);
             }
-            Ok((false, value)) => reply_script_error(caller, sha, &value),
+            Ok((false, value)) => reply_script_error(caller, name, &value),
             Err(error) => caller.reply_error(format!(
-                "Error running script (call to f_{sha}): {}",
+                "Error running script (call to {name}): {}",
                 lua_error_message(&error).replace(['\r', '\n'], " ")
             )),
         }
@@ -581,22 +641,9 @@ impl Scripting {
         &mut self,
         server: &mut Server,
         function: Function,
-        keys: &[&[u8]],
-        args: &[&[u8]],
+        arguments: Option<(Table, Table)>,
         options: RunOptions,
     ) -> mlua::Result<(bool, Value)> {
-        let keys_table = self.lua.create_sequence_from(
-            keys.iter()
-                .map(|key| self.lua.create_string(key))
-                .collect::<mlua::Result<Vec<_>>>()?,
-        )?;
-        let args_table = self.lua.create_sequence_from(
-            args.iter()
-                .map(|arg| self.lua.create_string(arg))
-                .collect::<mlua::Result<Vec<_>>>()?,
-        )?;
-        self.globals.raw_set("KEYS", keys_table)?;
-        self.globals.raw_set("ARGV", args_table)?;
         let lua = self.lua.clone();
         let runner = self.runner.clone();
         let redis = self.redis.clone();
@@ -627,7 +674,10 @@ impl Scripting {
             })?;
             redis.raw_set("call", call)?;
             redis.raw_set("pcall", pcall)?;
-            runner.call::<(bool, Value)>(function)
+            match arguments {
+                Some((keys, args)) => runner.call::<(bool, Value)>((function, true, keys, args)),
+                None => runner.call::<(bool, Value)>((function, false)),
+            }
         })
     }
 }

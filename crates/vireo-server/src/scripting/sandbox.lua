@@ -15,6 +15,9 @@ local function deny()
     error('Attempt to modify a readonly table', 2)
 end
 
+-- The metatable behind each view (what `getmetatable` shows is a view of it).
+local metas = setmetatable({}, { __mode = 'k' })
+
 local function view(target)
     local shown_meta = { __newindex = deny, __metatable = false }
     local shown = setmetatable({}, shown_meta)
@@ -23,6 +26,7 @@ local function view(target)
     local proxy = setmetatable({}, meta)
     readonly[proxy] = true
     readonly[shown] = true
+    metas[proxy] = meta
     return proxy
 end
 
@@ -89,4 +93,4 @@ setmetatable(G, {
     end,
 })
 
-return env, readonly
+return env, readonly, metas[env], view
