@@ -492,3 +492,48 @@ fn functions_match() {
     pair.line("FUNCTION LIST");
     pair.line("FUNCTION DUMP");
 }
+
+/// `EVAL script 0` as a multibulk request.
+fn eval_request(script: &str) -> Vec<u8> {
+    format!(
+        "*3\r\n$4\r\nEVAL\r\n${}\r\n{script}\r\n$1\r\n0\r\n",
+        script.len()
+    )
+    .into_bytes()
+}
+
+/// Past `busy-reply-threshold` other clients get BUSY, SCRIPT KILL ends a
+/// script that has not written (even one that keeps calling pcall), and
+/// one that wrote is unkillable; the same replies as Redis, byte for byte.
+#[test]
+fn busy_scripts_answer_like_redis() {
+    let Some((redis, vireo)) = servers() else {
+        return;
+    };
+    for server in [&redis, &vireo] {
+        let mut admin = server.connect();
+        admin.request(&support::words("CONFIG SET lua-time-limit 10"));
+    }
+    let mut pair = Pair::new(&redis, &vireo);
+    let mut runners = [redis.connect(), vireo.connect()];
+    for script in [
+        "while true do end",
+        "local f = function() while 1 do redis.call('ping') end end while 1 do pcall(f) end",
+    ] {
+        for runner in &mut runners {
+            runner.send_raw(&eval_request(script));
+        }
+        std::thread::sleep(std::time::Duration::from_millis(300));
+        pair.line("PING");
+        pair.line("FUNCTION KILL");
+        pair.line("FUNCTION STATS");
+        pair.line("SCRIPT KILL");
+        let replies: Vec<Option<Vec<u8>>> = runners.iter_mut().map(|c| c.read_reply()).collect();
+        assert_eq!(replies[0], replies[1], "script: {script}");
+        pair.line("PING");
+    }
+    for server in [&redis, &vireo] {
+        let mut admin = server.connect();
+        admin.request(&support::words("CONFIG SET lua-time-limit 5000"));
+    }
+}

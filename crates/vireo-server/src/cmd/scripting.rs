@@ -308,7 +308,15 @@ fn eval_generic(
         let read_only = read_only
             || (script_flags & scripting::FLAG_EVAL_COMPAT_MODE == 0
                 && script_flags & scripting::FLAG_NO_WRITES != 0);
-        engine.run(server, client, &sha, &keys, &args, RunOptions { read_only });
+        let command = argv.iter().map(<[u8]>::to_vec).collect();
+        engine.run(
+            server,
+            client,
+            &sha,
+            &keys,
+            &args,
+            RunOptions { read_only, command },
+        );
     });
     if ran.is_none() {
         client.reply_error("Failed to initialize the Lua interpreter");
@@ -631,7 +639,10 @@ fn fcall_generic(server: &mut Server, client: &mut Client, argv: Argv<'_>, read_
             &name,
             &keys,
             &args,
-            RunOptions { read_only },
+            RunOptions {
+                read_only,
+                command: argv.iter().map(<[u8]>::to_vec).collect(),
+            },
         );
     });
 }

@@ -17,6 +17,7 @@
 //! EVAL and SCRIPT commands that drive it.
 
 pub mod bit;
+pub mod busy;
 pub mod cjson;
 pub mod cmsgpack;
 pub mod function;
@@ -106,10 +107,28 @@ struct RunState {
 pub type FunctionArguments<'a> = (&'a [&'a [u8]], &'a [&'a [u8]]);
 
 /// How a script is run.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct RunOptions {
     /// No command may write (EVAL_RO, or the `no-writes` flag).
     pub read_only: bool,
+    /// The command that runs it (FUNCTION STATS shows it while busy).
+    pub command: Vec<Vec<u8>>,
+}
+
+/// The registry slot of the current run's busy check (see `busy_hook`).
+const BUSY_TICK: &str = "vireo_busy_tick";
+
+/// Instructions between two busy checks (Redis's count hook period).
+const BUSY_CHECK_PERIOD: u32 = 100_000;
+
+/// The text of the error a killed script raises.
+const KILLED: &[u8] = b"Script killed by user with SCRIPT KILL...";
+
+/// The count hook: runs the current run's busy check.
+fn busy_hook(lua: &Lua, _debug: mlua::Debug) -> mlua::Result<mlua::VmState> {
+    let tick: Function = lua.named_registry_value(BUSY_TICK)?;
+    tick.call::<()>(())?;
+    Ok(mlua::VmState::Continue)
 }
 
 /// The scripting engine: the Lua state and the script cache.
@@ -612,7 +631,8 @@ impl Scripting {
             state.active = true;
             state.resp = 2;
         }
-        let outcome = self.call(server, function, arguments, options);
+        let is_eval = arguments.is_none();
+        let outcome = self.call(server, function, name, is_eval, arguments, options);
         let script_resp = match self.lua.app_data_mut::<RunState>() {
             Some(mut state) => {
                 state.active = false;
@@ -641,9 +661,12 @@ impl Scripting {
         &mut self,
         server: &mut Server,
         function: Function,
+        name: &str,
+        is_eval: bool,
         arguments: Option<(Table, Table)>,
         options: RunOptions,
     ) -> mlua::Result<(bool, Value)> {
+        let threshold_ms = server.config.busy_reply_threshold;
         let lua = self.lua.clone();
         let runner = self.runner.clone();
         let redis = self.redis.clone();
@@ -653,6 +676,14 @@ impl Scripting {
             decoder: &mut self.decoder,
             args: &mut self.args,
             read_only: options.read_only,
+            name,
+            is_eval,
+            command: options.command,
+            started: std::time::Instant::now(),
+            threshold_ms,
+            timed_out: false,
+            killed: false,
+            write_dirty: false,
         };
         let context = std::cell::RefCell::new(&mut context);
         lua.scope(|scope| {
@@ -674,10 +705,24 @@ impl Scripting {
             })?;
             redis.raw_set("call", call)?;
             redis.raw_set("pcall", pcall)?;
-            match arguments {
+            if threshold_ms > 0 {
+                let tick = scope.create_function(|lua, ()| match context.try_borrow_mut() {
+                    Ok(mut context) => context.busy_tick(lua),
+                    Err(_) => Ok(()),
+                })?;
+                lua.set_named_registry_value(BUSY_TICK, tick)?;
+                lua.set_hook(
+                    mlua::HookTriggers::new().every_nth_instruction(BUSY_CHECK_PERIOD),
+                    busy_hook,
+                );
+            }
+            let outcome = match arguments {
                 Some((keys, args)) => runner.call::<(bool, Value)>((function, true, keys, args)),
                 None => runner.call::<(bool, Value)>((function, false)),
-            }
+            };
+            lua.remove_hook();
+            let _ = lua.unset_named_registry_value(BUSY_TICK);
+            outcome
         })
     }
 }
@@ -689,9 +734,67 @@ struct CallContext<'a> {
     decoder: &'a mut RequestDecoder,
     args: &'a mut Args,
     read_only: bool,
+    /// The script's name in errors and logs (SHA-1 or function name).
+    name: &'a str,
+    is_eval: bool,
+    command: Vec<Vec<u8>>,
+    started: std::time::Instant,
+    /// `busy-reply-threshold` when the run started.
+    threshold_ms: u64,
+    /// Past the threshold: other clients are being answered BUSY.
+    timed_out: bool,
+    /// SCRIPT KILL or FUNCTION KILL asked for the end of the script.
+    killed: bool,
+    /// A write command ran: the script can no longer be killed.
+    write_dirty: bool,
 }
 
 impl CallContext<'_> {
+    /// The count hook's check (Redis's `scriptInterrupt`): past the
+    /// threshold, serves the other clients; once killed, raises the kill
+    /// error at every instruction so `pcall` cannot keep the script alive.
+    fn busy_tick(&mut self, lua: &Lua) -> mlua::Result<()> {
+        let killed = || {
+            Err(mlua::Error::external(ScriptFailure::Table(error_text(
+                KILLED,
+            ))))
+        };
+        if self.killed {
+            return killed();
+        }
+        let elapsed_ms = self.started.elapsed().as_millis() as u64;
+        if !self.timed_out {
+            if elapsed_ms < self.threshold_ms {
+                return Ok(());
+            }
+            self.timed_out = true;
+            crate::warning!(
+                "Slow script detected: still in execution after {elapsed_ms} milliseconds. You can try killing the script using the {} command. Script name is: {}.",
+                if self.is_eval { "SCRIPT KILL" } else { "FUNCTION KILL" },
+                self.name
+            );
+        }
+        let mut script = busy::BusyScript {
+            name: self.name,
+            is_eval: self.is_eval,
+            write_dirty: self.write_dirty,
+            elapsed_ms,
+            command: &self.command,
+            killed: false,
+        };
+        busy::serve_while_busy(self.server, &mut script);
+        if script.killed {
+            self.killed = true;
+            crate::warning!("Lua script killed by user with SCRIPT KILL.");
+            lua.set_hook(
+                mlua::HookTriggers::new().every_nth_instruction(1),
+                busy_hook,
+            );
+            return killed();
+        }
+        Ok(())
+    }
+
     /// `redis.call`/`redis.pcall`: the reply as a Lua value, and whether it
     /// is an error (which `redis.call` raises).
     fn redis_call(&mut self, lua: &Lua, argv: MultiValue) -> mlua::Result<(Value, bool)> {
@@ -774,7 +877,7 @@ impl CallContext<'_> {
 
     /// The checks Redis makes before a script's command (`scriptCall`),
     /// in its order, with its wording.
-    fn refusal(&self, words: &[Vec<u8>]) -> Option<&'static str> {
+    fn refusal(&mut self, words: &[Vec<u8>]) -> Option<&'static str> {
         let spec = match self.server.commands.lookup(&words[0]) {
             Some(spec) if !spec.subcommands.is_empty() && words.len() >= 2 => {
                 match command::lookup_subcommand(spec, &words[1]) {
@@ -793,6 +896,9 @@ impl CallContext<'_> {
         }
         if self.read_only && spec.flags & (flags::WRITE | flags::MAY_REPLICATE) != 0 {
             return Some("Write commands are not allowed from read-only scripts.");
+        }
+        if spec.flags & flags::WRITE != 0 {
+            self.write_dirty = true;
         }
         None
     }
@@ -859,6 +965,11 @@ fn error_handler(lua: &Lua, error: Value) -> mlua::Result<Table> {
             let text = match &other {
                 Value::String(s) => s.as_bytes().to_vec(),
                 Value::Error(e) => match unwrap_failure(lua, e)? {
+                    // A killed script stops here: no more kill errors.
+                    Value::Table(table) if is_kill(&table) => {
+                        lua.remove_hook();
+                        return finish_error_table(lua, table);
+                    }
                     Value::Table(table) => return finish_error_table(lua, table),
                     Value::String(s) => s.as_bytes().to_vec(),
                     _ => Vec::new(),
@@ -882,6 +993,13 @@ fn error_handler(lua: &Lua, error: Value) -> mlua::Result<Table> {
         }
     };
     finish_error_table(lua, table)
+}
+
+/// Whether an error table is the one a killed script raises.
+fn is_kill(table: &Table) -> bool {
+    table
+        .raw_get::<mlua::String>("err")
+        .is_ok_and(|text| text.as_bytes().ends_with(KILLED))
 }
 
 /// Adds the script's source and line to an error table.
