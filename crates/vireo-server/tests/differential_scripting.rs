@@ -161,6 +161,8 @@ const SCRIPTS: &[&str] = &[
     "#!lua flags=no-writes,allow-oom,allow-stale,no-cluster,allow-cross-slot-keys\nreturn 2",
     "#!lua flags=\nreturn 3",
     "\n\nerror('line three')",
+    "redis.call('del', 'myset') redis.call('sadd', 'myset', 'z', 'aa', 'b', 'a') return redis.call('sort', 'myset', 'by', '_')",
+    "#!lua flags=\"no-writes\"\nreturn 4",
 ];
 
 #[test]
@@ -465,6 +467,13 @@ fn functions_match() {
     pair.line("FUNCTION STATS");
     pair.line("FUNCTION KILL");
     pair.line("FUNCTION HELP");
+    load(
+        &mut pair,
+        "#!lua name=\"quoted\"\nredis.register_function('Mixed', function() return 1 end)",
+    );
+    pair.line("FCALL mixed 0");
+    pair.line("FCALL MIXED 0");
+    pair.line("FUNCTION DELETE quoted");
     pair.same(&[
         b"FUNCTION",
         b"LOAD",

@@ -80,10 +80,7 @@ fn parse_metadata(code: &[u8]) -> Result<(String, usize), String> {
     let Some(end) = code.iter().position(|&b| b == b'\n') else {
         return Err("Invalid library metadata".to_string());
     };
-    let words: Vec<&[u8]> = code[..end]
-        .split(|b| b.is_ascii_whitespace())
-        .filter(|word| !word.is_empty())
-        .collect();
+    let words = super::shebang_words(&code[..end]).unwrap_or_default();
     let Some(engine) = words.first() else {
         return Err("Invalid library metadata".to_string());
     };
@@ -109,10 +106,11 @@ fn parse_metadata(code: &[u8]) -> Result<(String, usize), String> {
     if !valid_name(&name) {
         return Err(INVALID_NAME.to_string());
     }
-    if !engine[2..].eq_ignore_ascii_case(b"lua") {
+    let engine = engine.get(2..).unwrap_or_default();
+    if !engine.eq_ignore_ascii_case(b"lua") {
         return Err(format!(
             "Engine '{}' not found",
-            String::from_utf8_lossy(&engine[2..])
+            String::from_utf8_lossy(engine)
         ));
     }
     Ok((name, end))
@@ -130,11 +128,16 @@ impl Functions {
         })
     }
 
-    /// The library owning function `name`, and the function.
+    /// The library owning function `name` (any case, as Redis looks
+    /// functions up), and the function.
     pub fn function(&self, name: &str) -> Option<(&Library, &FunctionInfo)> {
-        self.libraries
-            .values()
-            .find_map(|library| library.functions.get(name).map(|f| (library, f)))
+        self.libraries.values().find_map(|library| {
+            library
+                .functions
+                .values()
+                .find(|f| f.name.eq_ignore_ascii_case(name))
+                .map(|f| (library, f))
+        })
     }
 
     /// Number of functions across libraries.
@@ -244,10 +247,8 @@ impl Functions {
             }
             for function in library.functions.keys() {
                 let owner = self
-                    .libraries
-                    .values()
-                    .find(|other| other.functions.contains_key(function))
-                    .map(|other| other.name.as_str());
+                    .function(function)
+                    .map(|(other, _)| other.name.as_str());
                 if owner.is_some_and(|owner| owner != library.name) {
                     return Err(format!("Function {function} already exists"));
                 }

@@ -343,12 +343,60 @@ fn trim_fraction(text: &str) -> &str {
     }
 }
 
-/// Splits a shebang line into words (Redis uses `sdssplitargs`; scripts'
-/// shebangs hold no quotes in practice).
-fn shebang_words(line: &[u8]) -> Vec<&[u8]> {
-    line.split(|b| b.is_ascii_whitespace())
-        .filter(|word| !word.is_empty())
-        .collect()
+/// Splits a shebang line into words as Redis's `sdssplitargs` does:
+/// blanks separate words, and double or single quotes group text anywhere
+/// in a word (`name="x y"`), with backslash escapes inside double quotes.
+/// `None` for unbalanced quotes.
+pub fn shebang_words(line: &[u8]) -> Option<Vec<Vec<u8>>> {
+    let mut words = Vec::new();
+    let mut at = 0;
+    loop {
+        while line.get(at).is_some_and(u8::is_ascii_whitespace) {
+            at += 1;
+        }
+        if at >= line.len() {
+            return Some(words);
+        }
+        let mut word = Vec::new();
+        let mut quote: Option<u8> = None;
+        loop {
+            let Some(&byte) = line.get(at) else {
+                if quote.is_some() {
+                    return None;
+                }
+                break;
+            };
+            at += 1;
+            match quote {
+                Some(b'"') if byte == b'\\' => match line.get(at) {
+                    Some(&escaped) => {
+                        at += 1;
+                        word.push(match escaped {
+                            b'n' => b'\n',
+                            b'r' => b'\r',
+                            b't' => b'\t',
+                            b'b' => 0x08,
+                            b'a' => 0x07,
+                            other => other,
+                        });
+                    }
+                    None => return None,
+                },
+                Some(q) if byte == q => {
+                    // Redis compat: a closing quote must end the word.
+                    if line.get(at).is_some_and(|b| !b.is_ascii_whitespace()) {
+                        return None;
+                    }
+                    quote = None;
+                }
+                Some(_) => word.push(byte),
+                None if byte == b'"' || byte == b'\'' => quote = Some(byte),
+                None if byte.is_ascii_whitespace() => break,
+                None => word.push(byte),
+            }
+        }
+        words.push(word);
+    }
 }
 
 /// Parses a script's `#!` line: its flags, and how many bytes the line
@@ -360,11 +408,11 @@ pub fn parse_shebang(body: &[u8]) -> Result<(u64, usize), String> {
     let Some(end) = body.iter().position(|&b| b == b'\n') else {
         return Err("Invalid script shebang".to_string());
     };
-    let words = shebang_words(&body[..end]);
+    let words = shebang_words(&body[..end]).unwrap_or_default();
     let Some(engine) = words.first() else {
         return Err("Invalid engine in script shebang".to_string());
     };
-    if *engine != b"#!lua" {
+    if engine != b"#!lua" {
         return Err(format!(
             "Unexpected engine in script shebang: {}",
             String::from_utf8_lossy(engine)
@@ -481,6 +529,7 @@ impl Scripting {
         ));
         // Redis compat: commands never block inside a script.
         client.deny_blocking = true;
+        client.is_script = true;
         Ok(Scripting {
             lua,
             redis,
