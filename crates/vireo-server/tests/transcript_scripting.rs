@@ -526,3 +526,32 @@ fn scripts_in_transactions_and_libraries() {
         "$8\r\n00000011\r\n",
     );
 }
+
+#[test]
+fn info_memory_counts_scripts_and_functions() {
+    let (mut t, c) = connected();
+    let field = |info: &[u8], name: &str| -> String {
+        let text = String::from_utf8_lossy(info).into_owned();
+        text.lines()
+            .find_map(|line| line.strip_prefix(&format!("{name}:")).map(str::to_string))
+            .unwrap_or_default()
+    };
+    for n in 0..3 {
+        t.command(c, &[b"SCRIPT", b"LOAD", format!("return {n}").as_bytes()]);
+    }
+    t.command(
+        c,
+        &[
+            b"FUNCTION",
+            b"LOAD",
+            b"#!lua name=lib\nredis.register_function('f', function() return 1 end)",
+        ],
+    );
+    let info = t.command(c, &[b"INFO", b"memory"]);
+    assert_eq!(field(&info, "number_of_cached_scripts"), "3");
+    assert_eq!(field(&info, "number_of_functions"), "1");
+    assert_eq!(field(&info, "number_of_libraries"), "1");
+    t.command(c, &[b"SCRIPT", b"FLUSH", b"ASYNC"]);
+    let info = t.command(c, &[b"INFO", b"memory"]);
+    assert_eq!(field(&info, "number_of_cached_scripts"), "0");
+}

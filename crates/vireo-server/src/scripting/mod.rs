@@ -579,6 +579,14 @@ impl Scripting {
         self.scripts.is_empty()
     }
 
+    /// Bytes of the cached scripts' bodies and ids.
+    pub fn body_bytes(&self) -> usize {
+        self.scripts
+            .values()
+            .map(|script| script.body.len() + 40)
+            .sum()
+    }
+
     /// Bytes the Lua state uses.
     pub fn memory(&self) -> usize {
         self.lua.used_memory()
