@@ -159,6 +159,9 @@ pub struct Server {
     pub active_expire_enabled: bool,
     /// `DEBUG PAUSE-CRON`: cron does none of its periodic work.
     pub cron_paused: bool,
+    /// `DEBUG SET-DISABLE-DENY-SCRIPTS`: scripts may run commands flagged
+    /// `noscript`.
+    pub script_disable_deny_script: bool,
     /// `DEBUG SET-SKIP-CHECKSUM-VALIDATION`: RESTORE checks only the
     /// payload's version, not its checksum.
     pub skip_checksum_validation: bool,
@@ -259,6 +262,7 @@ impl Server {
             active_expire: ActiveExpire::default(),
             active_expire_enabled: true,
             skip_checksum_validation: false,
+            script_disable_deny_script: false,
             cron_paused: false,
             resize_db: 0,
         };

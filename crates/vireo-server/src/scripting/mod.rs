@@ -948,7 +948,7 @@ impl CallContext<'_> {
         if !spec.arity_ok(words.len()) {
             return Some("Wrong number of args calling Redis command from script");
         }
-        if spec.flags & flags::NOSCRIPT != 0 {
+        if spec.flags & flags::NOSCRIPT != 0 && !self.server.script_disable_deny_script {
             return Some("This Redis command is not allowed from script");
         }
         if self.read_only && spec.flags & (flags::WRITE | flags::MAY_REPLICATE) != 0 {
