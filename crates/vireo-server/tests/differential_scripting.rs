@@ -218,6 +218,30 @@ fn resp3_conversions_match() {
 }
 
 #[test]
+fn large_values_cross_both_ways() {
+    let Some((redis, vireo)) = servers() else {
+        return;
+    };
+    let mut pair = Pair::new(&redis, &vireo);
+    pair.eval(
+        "local t = {} for i = 1, 20000 do t[i] = i end return t",
+        &["0"],
+    );
+    pair.eval(
+        "local t = {} for i = 1, 20000 do t[tostring(i)] = i end return #cmsgpack.pack(t)",
+        &["0"],
+    );
+    pair.eval(
+        "local t = {} for i = 1, 20000 do t[i] = tostring(i) end redis.call('rpush', 'big', unpack(t)) return #redis.call('lrange', 'big', 0, -1)",
+        &["0"],
+    );
+    let many: Vec<String> = (0..20000).map(|i| i.to_string()).collect();
+    let mut args: Vec<&[u8]> = vec![b"EVAL", b"return {#KEYS, #ARGV, ARGV[19999]}", b"1"];
+    args.extend(many.iter().map(|s| s.as_bytes()));
+    pair.same(&args);
+}
+
+#[test]
 fn eval_argument_errors_match() {
     let Some((redis, vireo)) = servers() else {
         return;

@@ -199,32 +199,38 @@ fn encode_header(small: u8, sixteen: u8, thirty_two: u8, n: usize, out: &mut Vec
 }
 
 fn encode_table(table: &Table, level: usize, out: &mut Vec<u8>) {
-    let pairs: Vec<(Value, Value)> = table
-        .pairs::<Value, Value>()
-        .filter_map(Result::ok)
-        .collect();
+    // Walked twice (shape, then encoding) rather than collected: mlua
+    // holds every live value in a Lua stack slot, and a few thousand of
+    // them at once would overflow it.
+    let mut count = 0usize;
     let mut max = 0.0f64;
-    let is_array = pairs.iter().all(|(key, _)| {
+    let mut is_array = true;
+    for (key, _) in table.pairs::<Value, Value>().filter_map(Result::ok) {
+        count += 1;
         let n = match key {
-            Value::Integer(n) => *n as f64,
-            Value::Number(n) => *n,
-            _ => return false,
+            Value::Integer(n) => n as f64,
+            Value::Number(n) => n,
+            _ => {
+                is_array = false;
+                continue;
+            }
         };
-        let integral = n > 0.0 && n.trunc() == n && n <= f64::from(i32::MAX);
+        if !(n > 0.0 && n.trunc() == n && n <= f64::from(i32::MAX)) {
+            is_array = false;
+        }
         max = max.max(n);
-        integral
-    }) && max as usize == pairs.len();
-    if is_array {
-        encode_header(0x90, 0xdc, 0xdd, pairs.len(), out);
-        for index in 1..=pairs.len() {
+    }
+    if is_array && max as usize == count {
+        encode_header(0x90, 0xdc, 0xdd, count, out);
+        for index in 1..=count {
             let item: Value = table.raw_get(index).unwrap_or(Value::Nil);
             encode(&item, level + 1, out);
         }
     } else {
-        encode_header(0x80, 0xde, 0xdf, pairs.len(), out);
-        for (key, item) in &pairs {
-            encode(key, level + 1, out);
-            encode(item, level + 1, out);
+        encode_header(0x80, 0xde, 0xdf, count, out);
+        for (key, item) in table.pairs::<Value, Value>().filter_map(Result::ok) {
+            encode(&key, level + 1, out);
+            encode(&item, level + 1, out);
         }
     }
 }

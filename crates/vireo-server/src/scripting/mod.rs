@@ -654,12 +654,13 @@ impl Scripting {
 
     /// A Lua array of strings.
     fn string_array(&self, items: &[&[u8]]) -> mlua::Result<Table> {
-        self.lua.create_sequence_from(
-            items
-                .iter()
-                .map(|item| self.lua.create_string(item))
-                .collect::<mlua::Result<Vec<_>>>()?,
-        )
+        // One string at a time: mlua keeps each live value in a Lua stack
+        // slot, so collecting thousands first would overflow it.
+        let table = self.lua.create_table_with_capacity(items.len(), 0)?;
+        for (index, item) in items.iter().enumerate() {
+            table.raw_set(index + 1, self.lua.create_string(item)?)?;
+        }
+        Ok(table)
     }
 
     /// Runs `function` (named `name` in error replies) for `caller`,

@@ -181,36 +181,31 @@ fn table_to_reply(client: &mut Client, table: &Table, script_resp: u8, depth: us
             return client.reply_verbatim(&text.as_bytes(), code);
         }
     }
+    // Tables are walked twice (count, then reply) rather than collected:
+    // mlua holds every live value in a Lua stack slot, and a few thousand
+    // of them at once would overflow it.
     if let Value::Table(map) = field("map") {
-        let pairs: Vec<(Value, Value)> =
-            map.pairs::<Value, Value>().filter_map(Result::ok).collect();
-        client.reply_map_len(pairs.len());
-        for (key, value) in &pairs {
-            lua_to_reply(client, key, script_resp, depth + 1);
-            lua_to_reply(client, value, script_resp, depth + 1);
+        client.reply_map_len(map.pairs::<Value, Value>().count());
+        for (key, value) in map.pairs::<Value, Value>().filter_map(Result::ok) {
+            lua_to_reply(client, &key, script_resp, depth + 1);
+            lua_to_reply(client, &value, script_resp, depth + 1);
         }
         return;
     }
     if let Value::Table(set) = field("set") {
-        let members: Vec<Value> = set
-            .pairs::<Value, Value>()
-            .filter_map(|pair| pair.ok().map(|(key, _)| key))
-            .collect();
-        client.reply_set_len(members.len());
-        for member in &members {
-            lua_to_reply(client, member, script_resp, depth + 1);
+        client.reply_set_len(set.pairs::<Value, Value>().count());
+        for (member, _) in set.pairs::<Value, Value>().filter_map(Result::ok) {
+            lua_to_reply(client, &member, script_resp, depth + 1);
         }
         return;
     }
-    let mut items = Vec::new();
-    loop {
-        match table.raw_get::<Value>(items.len() + 1) {
-            Ok(Value::Nil) | Err(_) => break,
-            Ok(item) => items.push(item),
-        }
+    let mut len = 0;
+    while !matches!(table.raw_get::<Value>(len + 1), Ok(Value::Nil) | Err(_)) {
+        len += 1;
     }
-    client.reply_array_len(items.len());
-    for item in &items {
-        lua_to_reply(client, item, script_resp, depth + 1);
+    client.reply_array_len(len);
+    for index in 1..=len {
+        let item = table.raw_get::<Value>(index).unwrap_or(Value::Nil);
+        lua_to_reply(client, &item, script_resp, depth + 1);
     }
 }
