@@ -555,3 +555,28 @@ fn info_memory_counts_scripts_and_functions() {
     let info = t.command(c, &[b"INFO", b"memory"]);
     assert_eq!(field(&info, "number_of_cached_scripts"), "0");
 }
+
+#[test]
+fn function_libraries_survive_debug_reload() {
+    let mut config = vireo_server::config::Config::default();
+    config
+        .apply("enable-debug-command", &["yes".to_string()])
+        .expect("a known option");
+    let mut t = Transcript::with_config(config);
+    let c = t.connect();
+    let code = b"#!lua name=test\nredis.register_function('test', function() return 'hello' end)";
+    assert_eq!(
+        t.command(c, &[b"FUNCTION", b"LOAD", code]),
+        b"$4\r\ntest\r\n"
+    );
+    check(&mut t, c, "DEBUG RELOAD", "+OK\r\n");
+    check(&mut t, c, "FCALL test 0", "$5\r\nhello\r\n");
+    check(
+        &mut t,
+        c,
+        "DEBUG RELOAD NOFLUSH",
+        "-ERR Error trying to load the RDB dump\r\n",
+    );
+    check(&mut t, c, "DEBUG RELOAD NOFLUSH MERGE", "+OK\r\n");
+    check(&mut t, c, "FCALL test 0", "$5\r\nhello\r\n");
+}
