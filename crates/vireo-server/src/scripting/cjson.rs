@@ -225,7 +225,9 @@ fn encode_value(
         Value::String(s) => encode_string(&s.as_bytes(), out),
         Value::Table(table) => {
             let depth = depth + 1;
-            if depth > settings.encode_max_depth {
+            // The setting is capped so that no script can make the encoder
+            // recurse deep enough to exhaust the server's stack.
+            if depth > settings.encode_max_depth.min(super::MAX_NESTING as i64) {
                 return Err(format!("Cannot serialise, excessive nesting ({depth})"));
             }
             match array_length(settings, table)? {
@@ -460,7 +462,8 @@ impl Parser<'_> {
     }
 
     fn enter(&self, depth: i64) -> Result<(), ParseError> {
-        if depth > self.max_depth {
+        // Capped like the encoder's depth, to keep the server's stack safe.
+        if depth > self.max_depth.min(super::MAX_NESTING as i64) {
             return Err(Ok(format!(
                 "Found too many nested data structures ({depth}) at character {}",
                 self.at + 1
