@@ -21,7 +21,7 @@ fuzz_target!(|data: &[u8]| {
         return;
     }
     let mut saved = Vec::new();
-    file::save(&mut saved, &databases, &[], true, true, || {}).expect("writing to a Vec");
+    file::save(&mut saved, &databases, &[], &[], true, true, || {}).expect("writing to a Vec");
     let mut again = 0;
     file::load(&saved, 16, |key| {
         again += 1;

@@ -224,6 +224,9 @@ pub struct Client {
     pub block_request: Option<crate::blocked::BlockRequest>,
     /// Blocking commands must not block (inside EXEC): they reply at once.
     pub deny_blocking: bool,
+    /// The client scripts issue their commands through (Redis's fake Lua
+    /// client).
+    pub is_script: bool,
     /// In MONITOR mode.
     pub monitor: bool,
     /// Its next command waits for CLIENT PAUSE to end.
@@ -295,6 +298,7 @@ impl Client {
             blocked: None,
             block_request: None,
             deny_blocking: false,
+            is_script: false,
             monitor: false,
             postponed: false,
             no_evict: false,

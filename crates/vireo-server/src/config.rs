@@ -159,6 +159,9 @@ pub struct Config {
     pub slowlog_max_len: usize,
     /// Commands taking at least this many milliseconds are latency events (0: off).
     pub latency_monitor_threshold: u64,
+    /// `busy-reply-threshold` (`lua-time-limit`): milliseconds a script
+    /// runs before other clients get BUSY replies; 0 never.
+    pub busy_reply_threshold: u64,
     /// Keep per-command latency histograms.
     pub latency_tracking: bool,
     /// `notify-keyspace-events` as class bits (see [`crate::notify`]).
@@ -241,6 +244,7 @@ impl Default for Config {
             slowlog_log_slower_than: 0,
             slowlog_max_len: 0,
             latency_monitor_threshold: 0,
+            busy_reply_threshold: 5000,
             latency_tracking: false,
             notify_keyspace_events: 0,
             output_buffer_limits: [(0, 0, 0); 3],
@@ -628,6 +632,7 @@ impl Config {
         self.slowlog_log_slower_than = number("slowlog-log-slower-than");
         self.slowlog_max_len = number("slowlog-max-len") as usize;
         self.latency_monitor_threshold = number("latency-monitor-threshold").max(0) as u64;
+        self.busy_reply_threshold = number("busy-reply-threshold").max(0) as u64;
         self.latency_tracking = yes("latency-tracking");
         self.list_compress_depth = number("list-compress-depth").max(0) as usize;
         self.lazyfree_lazy_user_del = yes("lazyfree-lazy-user-del");

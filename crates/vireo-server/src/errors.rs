@@ -59,6 +59,17 @@ pub const MUST_BE_POSITIVE: &str = "value is out of range, must be positive";
 pub const NUMKEYS_POSITIVE: &str = "numkeys should be greater than 0";
 /// A numkeys argument larger than the arguments that follow.
 pub const NUMKEYS_TOO_MANY: &str = "Number of keys can't be greater than number of args";
+/// EVAL with a negative key count.
+pub const NUMKEYS_NEGATIVE: &str = "Number of keys can't be negative";
+/// EVALSHA of a script not in the cache.
+pub const NOSCRIPT: &str = "-NOSCRIPT No matching script. Please use EVAL.";
+/// SCRIPT KILL with no script running.
+pub const NOTBUSY: &str = "-NOTBUSY No scripts in execution right now.";
+/// EVAL_RO of a script without the `no-writes` flag.
+pub const SCRIPT_WRITE_FLAG_RO: &str =
+    "Can not execute a script with write flag using *_ro command.";
+/// A script that may write, while writes are refused after a failed save.
+pub const MISCONF_SCRIPT: &str = "-MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist to disk. Writable scripts are blocked. Use 'no-writes' flag for read only scripts.";
 /// SINTERCARD/ZINTERCARD LIMIT below 0.
 pub const LIMIT_NEGATIVE: &str = "LIMIT can't be negative";
 /// A SCAN cursor that is not an unsigned integer.

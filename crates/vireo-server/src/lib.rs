@@ -23,6 +23,7 @@ pub mod propagate;
 pub mod rdb;
 pub mod replica;
 pub mod replication;
+pub mod scripting;
 pub mod server;
 pub mod testing;
 pub mod tracking;

@@ -213,10 +213,18 @@ pub fn write_rdb(
     aux.push(("aof-base", b"0"));
     let delay = server.config.rdb_key_save_delay;
     let mut keys = 0i64;
+    let functions: Vec<&[u8]> = server.functions.as_ref().map_or(Vec::new(), |engine| {
+        engine
+            .libraries
+            .values()
+            .map(|library| library.code.as_slice())
+            .collect()
+    });
     file::save(
         out,
         databases,
         &aux,
+        &functions,
         server.config.rdbcompression,
         server.config.rdbchecksum,
         || {
@@ -499,6 +507,8 @@ pub enum LoadError {
     Io(io::Error),
     /// Its contents are invalid.
     Format(file::FileError),
+    /// A function library in it could not be loaded.
+    Functions(String),
 }
 
 impl std::fmt::Display for LoadError {
@@ -506,8 +516,43 @@ impl std::fmt::Display for LoadError {
         match self {
             LoadError::Io(error) => write!(f, "{error}"),
             LoadError::Format(error) => write!(f, "{error}"),
+            LoadError::Functions(error) => write!(f, "{error}"),
         }
     }
+}
+
+/// Installs the function libraries a file holds: in place of the current
+/// ones (a full reload), beside them (a name taken is an error), or over
+/// same-named ones (merge).
+fn load_functions(server: &mut Server, codes: &[Vec<u8>], mode: LoadMode) -> Result<(), LoadError> {
+    if codes.is_empty() && mode != LoadMode::Replace {
+        return Ok(());
+    }
+    if codes.is_empty() {
+        if let Some(engine) = server.functions.as_mut() {
+            engine.libraries.clear();
+        }
+        return Ok(());
+    }
+    let mut engine = match server.functions.take() {
+        Some(engine) => engine,
+        None => Box::new(
+            crate::scripting::function::Functions::new()
+                .map_err(|error| LoadError::Functions(error.to_string()))?,
+        ),
+    };
+    let result = (|| {
+        let mut libraries = Vec::new();
+        for code in codes {
+            libraries.push(engine.compile(code)?);
+        }
+        if mode == LoadMode::Replace {
+            engine.libraries.clear();
+        }
+        engine.install(libraries, mode == LoadMode::Merge)
+    })();
+    server.functions = Some(engine);
+    result.map_err(LoadError::Functions)
 }
 
 /// Brings a value read from RDB data (a file or a RESTORE payload) to the
@@ -587,6 +632,7 @@ pub fn load(server: &mut Server, mode: LoadMode) -> Result<bool, LoadError> {
     server.persistence.last_load_expired = expired;
     server.persistence.loaded_expired = expired_keys;
     let summary = result.map_err(LoadError::Format)?;
+    load_functions(server, &summary.functions, mode)?;
     if let Some((_, version)) = summary.aux.iter().find(|(name, _)| name == b"redis-ver") {
         crate::notice!(
             "Loading RDB produced by version {}",

@@ -162,6 +162,9 @@ pub struct Server {
     pub active_expire_enabled: bool,
     /// `DEBUG PAUSE-CRON`: cron does none of its periodic work.
     pub cron_paused: bool,
+    /// `DEBUG SET-DISABLE-DENY-SCRIPTS`: scripts may run commands flagged
+    /// `noscript`.
+    pub script_disable_deny_script: bool,
     /// `DEBUG SET-SKIP-CHECKSUM-VALIDATION`: RESTORE checks only the
     /// payload's version, not its checksum.
     pub skip_checksum_validation: bool,
@@ -189,6 +192,11 @@ pub struct Server {
     /// Keys a writable replica's own clients gave an expiry: cron expires
     /// them, since the primary knows nothing of them.
     pub replica_keys_with_expiry: std::collections::HashSet<(usize, Vec<u8>)>,
+    /// The Lua engine and script cache, created by the first script
+    /// command (and taken out while a script runs).
+    pub scripting: Option<Box<crate::scripting::Scripting>>,
+    /// Function libraries (FUNCTION LOAD, FCALL), created on first use.
+    pub functions: Option<Box<crate::scripting::function::Functions>>,
 }
 
 /// An active CLIENT PAUSE.
@@ -246,6 +254,8 @@ impl Server {
             primary: None,
             primary_connect_now: false,
             replica_keys_with_expiry: Default::default(),
+            scripting: None,
+            functions: None,
             migrate: Default::default(),
             new_tcp_listeners: None,
             stats: Stats::default(),
@@ -272,6 +282,7 @@ impl Server {
             active_expire: ActiveExpire::default(),
             active_expire_enabled: true,
             skip_checksum_validation: false,
+            script_disable_deny_script: false,
             cron_paused: false,
             resize_db: 0,
         };

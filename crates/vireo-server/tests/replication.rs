@@ -161,6 +161,16 @@ fn a_replica_gets_the_snapshot_then_each_write_as_a_normalised_command() {
     ] {
         conn.request(&words(line));
     }
+    // Scripts reach replicas as the commands they ran, in MULTI/EXEC when
+    // more than one wrote.
+    conn.request(&[
+        b"EVAL",
+        b"redis.call('set', KEYS[1], 'x') redis.call('incr', 'n') redis.call('get', 'n')",
+        b"1",
+        b"scripted",
+    ]);
+    conn.request(&[b"EVAL", b"return redis.call('set', 'once', '1')", b"0"]);
+    conn.request(&[b"EVAL", b"return redis.call('get', 'once')", b"0"]);
     let stream = link.commands(19);
     let expected = vec![
         "SELECT 0".to_string(),
@@ -199,7 +209,17 @@ fn a_replica_gets_the_snapshot_then_each_write_as_a_normalised_command() {
         seen[index] = normalised;
     }
     assert_eq!(seen, expected);
-    assert_eq!(link.commands(1), vec!["FLUSHDB".to_string()]);
+    assert_eq!(
+        link.commands(6),
+        [
+            "FLUSHDB",
+            "MULTI",
+            "set scripted x",
+            "incr n",
+            "EXEC",
+            "set once 1"
+        ]
+    );
 }
 
 #[test]

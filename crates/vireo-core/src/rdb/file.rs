@@ -32,7 +32,8 @@ use crate::object::Value;
 const FLUSH_AT: usize = 64 * 1024;
 
 /// Writes `databases` as an RDB file to `out`, with `aux` fields after the
-/// header, calling `after_key` once per key written (the server paces
+/// header and then the `functions` libraries' code (one FUNCTION2 record
+/// each), calling `after_key` once per key written (the server paces
 /// slow saves with it). Keys are written as they are, expired or not (the
 /// loader drops expired ones), as Redis does.
 ///
@@ -42,6 +43,7 @@ pub fn save(
     out: &mut impl Write,
     databases: &[Db],
     aux: &[(&str, &[u8])],
+    functions: &[&[u8]],
     compression: bool,
     checksum: bool,
     mut after_key: impl FnMut(),
@@ -57,6 +59,10 @@ pub fn save(
         writer.write_u8(opcode::AUX);
         writer.write_string(name.as_bytes());
         writer.write_string(value);
+    }
+    for code in functions {
+        writer.write_u8(opcode::FUNCTION2);
+        writer.write_string(code);
     }
     for (index, db) in databases.iter().enumerate() {
         if db.is_empty() {
@@ -126,6 +132,8 @@ pub struct LoadSummary {
     pub aux: Vec<(Vec<u8>, Vec<u8>)>,
     /// Keys handed to the sink.
     pub keys: usize,
+    /// The code of each function library (FUNCTION2 records), in file order.
+    pub functions: Vec<Vec<u8>>,
 }
 
 /// A load that failed: what went wrong and the file offset of the item
@@ -216,7 +224,11 @@ fn load_items(
             opcode::FREQ => {
                 reader.read_u8()?;
             }
-            opcode::MODULE_AUX | opcode::FUNCTION | opcode::FUNCTION2 => {
+            opcode::FUNCTION2 => {
+                let code = reader.read_string()?.into_bytes();
+                summary.functions.push(code);
+            }
+            opcode::MODULE_AUX | opcode::FUNCTION => {
                 return Err(RdbError::UnsupportedType(byte));
             }
             _ => {
@@ -281,6 +293,7 @@ mod tests {
             &mut out,
             databases,
             &[("redis-ver", b"7.2.4")],
+            &[],
             true,
             checksum,
             || {},
@@ -363,5 +376,14 @@ mod tests {
             loaded(bytes).unwrap(),
             vec![(0, b"k".to_vec(), 0x7000_0000 * 1000)]
         );
+    }
+
+    #[test]
+    fn function_libraries_round_trip() {
+        let mut out = Vec::new();
+        let code: &[u8] = b"#!lua name=lib\nredis.register_function('f', function() return 1 end)";
+        save(&mut out, &[], &[], &[code], true, true, || {}).unwrap();
+        let summary = load(&out, 16, |_| Ok(())).unwrap();
+        assert_eq!(summary.functions, vec![code.to_vec()]);
     }
 }

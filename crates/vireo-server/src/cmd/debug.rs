@@ -42,6 +42,9 @@ fn debug(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
     } else if sub.eq_ignore_ascii_case(b"pause-cron") && argv.len() == 3 {
         server.cron_paused = atoi(&argv[2]) != 0;
         client.reply_ok();
+    } else if sub.eq_ignore_ascii_case(b"set-disable-deny-scripts") && argv.len() == 3 {
+        server.script_disable_deny_script = atoi(&argv[2]) != 0;
+        client.reply_ok();
     } else if sub.eq_ignore_ascii_case(b"set-skip-checksum-validation") && argv.len() == 3 {
         server.skip_checksum_validation = atoi(&argv[2]) != 0;
         client.reply_ok();
@@ -555,6 +558,8 @@ fn help(client: &mut Client) {
         "    Reply with a sample of a RESP type.",
         "SET-ACTIVE-EXPIRE <0|1>",
         "    Turn the active expire cycle off or on.",
+        "SET-DISABLE-DENY-SCRIPTS <0|1>",
+        "    Let scripts run the commands flagged noscript (for tests).",
         "SLEEP <seconds>",
         "    Block the server for <seconds> (decimals allowed).",
         "STRINGMATCH-TEST",

@@ -233,20 +233,45 @@ fn write_section(
             let system = crate::os::system_memory_bytes().unwrap_or(0);
             field("total_system_memory", &system);
             field("total_system_memory_human", &human_bytes(system));
-            // No scripting or functions yet: their memory is zero.
-            field("used_memory_lua", &0);
-            field("used_memory_vm_eval", &0);
-            field("used_memory_lua_human", &human_bytes(0));
-            field("used_memory_scripts_eval", &0);
-            field("number_of_cached_scripts", &0);
-            field("number_of_functions", &0);
-            field("number_of_libraries", &0);
-            field("used_memory_vm_functions", &0);
-            field("used_memory_vm_total", &0);
-            field("used_memory_vm_total_human", &human_bytes(0));
-            field("used_memory_functions", &0);
-            field("used_memory_scripts", &0);
-            field("used_memory_scripts_human", &human_bytes(0));
+            let eval = server.scripting.as_deref();
+            let vm_eval = eval.map_or(0, crate::scripting::Scripting::memory);
+            let scripts_eval = eval.map_or(0, crate::scripting::Scripting::body_bytes);
+            let functions = server.functions.as_deref();
+            let vm_functions = functions.map_or(0, |f| f.memory());
+            let libraries_code = functions.map_or(0, |f| {
+                f.libraries
+                    .values()
+                    .map(|library| library.code.len())
+                    .sum::<usize>()
+            });
+            field("used_memory_lua", &vm_eval);
+            field("used_memory_vm_eval", &vm_eval);
+            field("used_memory_lua_human", &human_bytes(vm_eval as u64));
+            field("used_memory_scripts_eval", &scripts_eval);
+            field(
+                "number_of_cached_scripts",
+                &eval.map_or(0, crate::scripting::Scripting::len),
+            );
+            field(
+                "number_of_functions",
+                &functions.map_or(0, |f| f.function_count()),
+            );
+            field(
+                "number_of_libraries",
+                &functions.map_or(0, |f| f.libraries.len()),
+            );
+            field("used_memory_vm_functions", &vm_functions);
+            field("used_memory_vm_total", &(vm_eval + vm_functions));
+            field(
+                "used_memory_vm_total_human",
+                &human_bytes((vm_eval + vm_functions) as u64),
+            );
+            field("used_memory_functions", &libraries_code);
+            field("used_memory_scripts", &(scripts_eval + libraries_code));
+            field(
+                "used_memory_scripts_human",
+                &human_bytes((scripts_eval + libraries_code) as u64),
+            );
             let maxmemory = server.config.get("maxmemory").unwrap_or("0");
             field("maxmemory", &maxmemory);
             field(

@@ -17,6 +17,7 @@ pub mod migrate;
 pub mod multi;
 pub mod pubsub;
 pub mod replication;
+pub mod scripting;
 pub mod server;
 pub mod set;
 pub mod slowlog;
@@ -41,7 +42,7 @@ pub static TABLE: &[CommandSpec] = &[
     server::FLUSHALL,
     server::TIME,
     server::COMMAND,
-    server::FUNCTION,
+    scripting::FUNCTION,
     server::MONITOR,
     server::SHUTDOWN,
     server::SAVE,
@@ -66,6 +67,13 @@ pub static TABLE: &[CommandSpec] = &[
     multi::DISCARD,
     multi::WATCH,
     multi::UNWATCH,
+    scripting::EVAL,
+    scripting::EVALSHA,
+    scripting::EVAL_RO,
+    scripting::EVALSHA_RO,
+    scripting::SCRIPT,
+    scripting::FCALL,
+    scripting::FCALL_RO,
     pubsub::SUBSCRIBE,
     pubsub::UNSUBSCRIBE,
     pubsub::PSUBSCRIBE,

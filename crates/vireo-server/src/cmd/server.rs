@@ -1,5 +1,5 @@
-//! Server commands: DBSIZE, FLUSHDB, FLUSHALL, TIME, COMMAND, FUNCTION,
-//! SAVE, BGSAVE, LASTSAVE, SHUTDOWN.
+//! Server commands: DBSIZE, FLUSHDB, FLUSHALL, TIME, COMMAND, SAVE,
+//! BGSAVE, LASTSAVE, SHUTDOWN.
 
 use vireo_resp::Argv;
 
@@ -778,56 +778,6 @@ fn command_list(server: &mut Server, client: &mut Client, argv: Argv<'_>) {
     for name in names {
         client.reply_bulk(name.as_bytes());
     }
-}
-
-/// FUNCTION and its subcommands (the function library arrives with scripting).
-pub const FUNCTION: CommandSpec = CommandSpec {
-    name: "function",
-    arity: -2,
-    flags: 0,
-    acl: 0,
-    tips: &[],
-    key_specs: &[],
-    doc: Doc {
-        summary: "Manages the function library",
-        since: "7.0.0",
-        group: "scripting",
-        complexity: "Depends on subcommand.",
-        args: &[],
-    },
-    subcommands: &[CommandSpec {
-        name: "flush",
-        arity: -2,
-        flags: flags::WRITE | flags::NOSCRIPT,
-        acl: acl::SCRIPTING,
-        tips: &["request_policy:all_shards", "response_policy:all_succeeded"],
-        key_specs: &[],
-        doc: Doc {
-            summary: "Removes every library and function",
-            since: "7.0.0",
-            group: "scripting",
-            complexity: "O(N) where N is the number of functions deleted",
-            args: FLUSH_ARGS,
-        },
-        subcommands: &[],
-        handler: Some(function_flush),
-    }],
-    handler: None,
-};
-
-fn function_flush(_server: &mut Server, client: &mut Client, argv: Argv<'_>) {
-    // Redis compat: FUNCTION FLUSH takes the same optional ASYNC|SYNC as FLUSHALL,
-    // shifted by one argument.
-    let ok = match argv.len() {
-        2 => true,
-        3 => argv[2].eq_ignore_ascii_case(b"async") || argv[2].eq_ignore_ascii_case(b"sync"),
-        _ => false,
-    };
-    if !ok {
-        return client.reply_error("FUNCTION FLUSH only supports SYNC|ASYNC option");
-    }
-    // The library is empty until scripting exists, so there is nothing to remove.
-    client.reply_ok();
 }
 
 /// Key spec helper re-exported for the other command modules.

@@ -215,8 +215,9 @@ fn sort_generic(server: &mut Server, client: &mut Client, argv: Argv<'_>, read_o
     }
     // Redis compat: lists and sorted sets keep their own order when not
     // sorted (reversed by DESC); an unsorted set is sorted anyway when stored, so the
-    // stored list does not depend on the set's internal order.
-    if dont_sort && is_set && store.is_some() {
+    // stored list does not depend on the set's internal order; so is one a
+    // script reads, so that scripts stay deterministic.
+    if dont_sort && is_set && (store.is_some() || client.is_script) {
         dont_sort = false;
         alpha = true;
         by = None;
