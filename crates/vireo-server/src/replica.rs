@@ -994,6 +994,41 @@ mod tests {
         server.put_client(client);
     }
 
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(200))]
+
+        /// Whatever a primary sends, in whatever pieces, the link parses it
+        /// without panicking and ends connected, waiting, or dropped.
+        #[test]
+        fn any_bytes_from_a_primary_are_survived(
+            prefix in proptest::sample::select(vec![
+                b"".to_vec(),
+                b"+PONG\r\n+OK\r\n+OK\r\n".to_vec(),
+                b"+PONG\r\n+OK\r\n+OK\r\n+CONTINUE\r\n".to_vec(),
+                b"+PONG\r\n+OK\r\n+OK\r\n+FULLRESYNC aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa 5\r\n".to_vec(),
+            ]),
+            noise in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..400),
+            chunk in 1usize..64,
+        ) {
+            let mut transcript = Transcript::new();
+            let server = &mut transcript.server;
+            let slot = server.add_client(Connection::Detached, "127.0.0.1:1".to_string());
+            let mut client = server.take_client(slot).expect("the link's client");
+            follow(server, "127.0.0.1".to_string(), 1);
+            link_opened(server, &mut client);
+            let mut bytes = prefix;
+            bytes.extend_from_slice(&noise);
+            for piece in bytes.chunks(chunk) {
+                if client.close_after_reply {
+                    break;
+                }
+                client.query.extend(piece);
+                process_primary_input(server, &mut client);
+            }
+            server.put_client(client);
+        }
+    }
+
     #[test]
     fn a_corrupt_snapshot_drops_the_link_and_keeps_the_data() {
         let mut transcript = Transcript::new();
