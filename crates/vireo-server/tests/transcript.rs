@@ -1569,6 +1569,24 @@ fn debug_stringmatch_test_survives_hostile_patterns() {
 }
 
 #[test]
+fn debug_object_shows_a_key_past_its_time_until_something_reclaims_it() {
+    let mut config = vireo_server::config::Config::default();
+    config.enable_debug_command = vireo_server::config::ProtectedAccess::Yes;
+    let mut t = Transcript::with_config(config);
+    let c = t.connect();
+    check(&mut t, c, "SET brief v PX 10", "+OK\r\n");
+    t.advance_ms(20);
+    let shown = reply(&mut t, c, "DEBUG OBJECT brief");
+    assert!(
+        shown.starts_with(b"+Value at:"),
+        "{:?}",
+        String::from_utf8_lossy(&shown)
+    );
+    check(&mut t, c, "EXISTS brief", ":0\r\n");
+    check(&mut t, c, "DEBUG OBJECT brief", "-ERR no such key\r\n");
+}
+
+#[test]
 fn output_buffer_limits_close_slow_pubsub_readers() {
     let (mut t, publisher) = setup();
     let reader = t.connect();

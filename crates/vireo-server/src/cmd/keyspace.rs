@@ -1345,7 +1345,9 @@ pub fn reply_help(client: &mut Client, command: &[u8], lines: &[&str]) {
 pub fn debug_object(server: &mut Server, client: &mut Client, key: &[u8]) {
     let now = server.now_ms;
     let clock = lru_clock(now);
-    let Some((entry, _)) = server.dbs[client.db].peek_for_object(key, now) else {
+    // Redis compat: DEBUG OBJECT finds the key in the table without judging
+    // its expiry time, so a key past its time not yet reclaimed is shown.
+    let Some((entry, _)) = server.dbs[client.db].peek_even_if_expired(key, now) else {
         return client.reply_error(NO_SUCH_KEY);
     };
     // Redis compat: the length of the body as DUMP would write it, after
