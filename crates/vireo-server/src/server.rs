@@ -526,7 +526,9 @@ impl Server {
                 Some(state) if spec.name == "exec" => state.flags,
                 _ => 0,
             };
-            if (spec.flags | queued) & flags::WRITE != 0 || spec.name == "ping" {
+            if (crate::scripting::effective_flags(self, spec, &argv) | queued) & flags::WRITE != 0
+                || spec.name == "ping"
+            {
                 self.command_stats[id].rejected_calls += 1;
                 flag_transaction(client);
                 client.reply_error(errors::MISCONF_RDB);
@@ -572,7 +574,7 @@ impl Server {
                 Some(state) if spec.name == "exec" => state.flags,
                 _ => 0,
             };
-            if (spec.flags | queued) & flags::WRITE != 0
+            if (crate::scripting::effective_flags(self, spec, &argv) | queued) & flags::WRITE != 0
                 && self.config.get("replica-read-only") == Some("yes")
             {
                 self.command_stats[id].rejected_calls += 1;
@@ -588,7 +590,7 @@ impl Server {
                 Some(state) if spec.name == "exec" => state.flags,
                 _ => 0,
             };
-            if (spec.flags | queued) & flags::WRITE != 0
+            if (crate::scripting::effective_flags(self, spec, &argv) | queued) & flags::WRITE != 0
                 && crate::replication::good_replicas(self) < self.config.min_replicas_to_write
             {
                 self.command_stats[id].rejected_calls += 1;
@@ -606,7 +608,7 @@ impl Server {
             .filter(|_| !client.deny_blocking && !client.is_primary)
         {
             let queued_writes = client.multi.as_ref().map_or(0, |state| state.flags);
-            let may_write = (spec.flags
+            let may_write = (crate::scripting::effective_flags(self, spec, &argv)
                 | if spec.name == "exec" {
                     queued_writes
                 } else {

@@ -580,3 +580,29 @@ fn function_libraries_survive_debug_reload() {
     check(&mut t, c, "DEBUG RELOAD NOFLUSH MERGE", "+OK\r\n");
     check(&mut t, c, "FCALL test 0", "$5\r\nhello\r\n");
 }
+
+#[test]
+fn a_write_pause_holds_scripts_that_may_write_and_lets_no_writes_ones_run() {
+    let (mut t, c) = connected();
+    check(&mut t, c, "CLIENT PAUSE 100000 WRITE", "+OK\r\n");
+    let reader = t.connect();
+    eval(
+        &mut t,
+        reader,
+        "#!lua flags=no-writes\nreturn 'read'",
+        "0",
+        "$4\r\nread\r\n",
+    );
+    eval(
+        &mut t,
+        reader,
+        "#!lua flags=no-writes\nreturn 'read'",
+        "0",
+        "$4\r\nread\r\n",
+    );
+    // Without a shebang a script may write: it waits for the pause to end.
+    let writer = t.connect();
+    eval(&mut t, writer, "return 'late'", "0", "");
+    check(&mut t, c, "CLIENT UNPAUSE", "+OK\r\n");
+    assert_eq!(t.send(writer, b""), b"$4\r\nlate\r\n");
+}

@@ -447,6 +447,59 @@ pub fn parse_shebang(body: &[u8]) -> Result<(u64, usize), String> {
     Ok((script_flags, end))
 }
 
+/// The flags the gate judges a script command by (Redis's
+/// `evalGetCommandFlags`): a script that declared flags in its shebang is
+/// a write only without `no-writes`, and no longer "may replicate"; one
+/// without a shebang keeps the command's own flags. Other commands keep
+/// theirs.
+pub fn effective_flags(
+    server: &Server,
+    spec: &crate::command::CommandSpec,
+    argv: &vireo_resp::Argv<'_>,
+) -> u64 {
+    use crate::command::flags;
+    let script_flags = match spec.name {
+        "eval" | "eval_ro" => argv
+            .get(1)
+            .and_then(|body| parse_shebang(body).ok())
+            .map(|(f, _)| f),
+        "evalsha" | "evalsha_ro" => argv.get(1).and_then(|sha| {
+            let sha = std::str::from_utf8(sha).ok()?.to_ascii_lowercase();
+            server
+                .scripting
+                .as_ref()?
+                .script(&sha)
+                .map(|script| script.flags)
+        }),
+        "fcall" | "fcall_ro" => argv.get(1).and_then(|name| {
+            let name = String::from_utf8_lossy(name);
+            server
+                .functions
+                .as_ref()?
+                .function(&name)
+                .map(|(_, function)| function.flags)
+        }),
+        _ => None,
+    };
+    match script_flags {
+        Some(script_flags) if script_flags & FLAG_EVAL_COMPAT_MODE == 0 => {
+            let mut command_flags =
+                spec.flags & !(flags::STALE | flags::DENYOOM | flags::WRITE | flags::MAY_REPLICATE);
+            if script_flags & (FLAG_ALLOW_OOM | FLAG_NO_WRITES) == 0 {
+                command_flags |= flags::DENYOOM;
+            }
+            if script_flags & FLAG_NO_WRITES == 0 {
+                command_flags |= flags::WRITE;
+            }
+            if script_flags & FLAG_ALLOW_STALE != 0 {
+                command_flags |= flags::STALE;
+            }
+            command_flags
+        }
+        _ => spec.flags,
+    }
+}
+
 /// Lowercase hex SHA-1 of `body`: a script's id.
 pub fn sha1_hex(body: &[u8]) -> String {
     vireo_core::sha1::hex(&vireo_core::sha1::sha1(body))
