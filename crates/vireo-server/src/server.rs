@@ -631,7 +631,9 @@ impl Server {
                 "exec" | "discard" | "multi" | "watch" | "quit" | "reset"
             )
         {
-            crate::cmd::multi::queue(client, spec, &argv);
+            // Redis compat: a queued script counts with its shebang's flags.
+            let queued_flags = crate::scripting::effective_flags(self, spec, &argv);
+            crate::cmd::multi::queue(client, queued_flags, &argv);
             return Outcome::Done;
         }
         let Some(handler) = spec.handler else {

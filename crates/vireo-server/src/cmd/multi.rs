@@ -174,14 +174,14 @@ fn unwatch(server: &mut Server, client: &mut Client, _argv: Argv<'_>) {
     client.reply_ok();
 }
 
-/// Queues `argv` in the client's transaction.
-pub fn queue(client: &mut Client, spec: &CommandSpec, argv: &Argv<'_>) {
+/// Queues `argv`, a command with `flags`, in the client's transaction.
+pub fn queue(client: &mut Client, flags: u64, argv: &Argv<'_>) {
     let args: Vec<&[u8]> = argv.iter().collect();
     let mut request = Vec::new();
     encode::command(&mut request, &args);
     if let Some(state) = client.multi.as_mut() {
         state.commands.push(request);
-        state.flags |= spec.flags;
+        state.flags |= flags;
     }
     client.reply_simple(b"QUEUED");
 }
