@@ -73,6 +73,9 @@ pub struct Tracking {
     /// Keys removed on expiry that the propagation point took from the
     /// databases' logs, left for invalidation.
     pub expired: Vec<Vec<u8>>,
+    /// The running script called a read-only command: its caller tracks
+    /// the keys the script declared.
+    pub script_read: bool,
 }
 
 /// Key names to readers, with a uniformly random key in O(1) for the
@@ -446,8 +449,23 @@ pub fn after_command(
             invalidate_key(server, Some(&mut *client), in_command, writer, key, true);
         }
     }
-    if spec.flags & flags::READONLY != 0 && spec.flags & flags::PUBSUB == 0 {
-        remember_keys(server, client, spec, argv);
+    // Redis compat: a script is tracked by the keys it declared, and only
+    // if it ran a read-only command (EVAL_RO included: its own flag does
+    // not count); the commands it runs track nothing themselves.
+    let script = matches!(
+        spec.name,
+        "eval" | "evalsha" | "eval_ro" | "evalsha_ro" | "fcall" | "fcall_ro"
+    );
+    if script {
+        if std::mem::take(&mut server.tracking.script_read) {
+            remember_keys(server, client, spec, argv);
+        }
+    } else if spec.flags & flags::READONLY != 0 && spec.flags & flags::PUBSUB == 0 {
+        if client.is_script {
+            server.tracking.script_read = true;
+        } else {
+            remember_keys(server, client, spec, argv);
+        }
     }
     if !client.deny_blocking {
         send_pending(server, client);

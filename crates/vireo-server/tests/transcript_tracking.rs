@@ -513,3 +513,28 @@ fn pfcount_refreshing_its_cache_invalidates_trackers_of_the_key() {
     check(&mut t, counter, "PFCOUNT hll", ":3\r\n");
     pending(&mut t, reader, "");
 }
+
+#[test]
+fn a_script_tracks_its_declared_keys_only_when_it_reads() {
+    let mut t = Transcript::new();
+    let c = connect_resp3(&mut t);
+    let writer = t.connect();
+    check(&mut t, c, "CLIENT TRACKING on", "+OK\r\n");
+    // No read command ran: nothing is tracked.
+    t.command(
+        c,
+        &[b"EVAL", b"redis.call('set', 'other', 'x')", b"1", b"a"],
+    );
+    check(&mut t, writer, "SET a 1", "+OK\r\n");
+    pending(&mut t, c, "");
+    // A read of any key tracks the keys the script declared.
+    t.command(c, &[b"EVAL", b"redis.call('get', 'other')", b"1", b"a"]);
+    check(&mut t, writer, "SET a 2", "+OK\r\n");
+    pending(&mut t, c, PUSH_A);
+    check(&mut t, writer, "SET other y", "+OK\r\n");
+    pending(&mut t, c, "");
+    // EVAL_RO is tracked the same way, not for its own read-only flag.
+    t.command(c, &[b"EVAL_RO", b"redis.call('ping')", b"1", b"a"]);
+    check(&mut t, writer, "SET a 3", "+OK\r\n");
+    pending(&mut t, c, "");
+}
