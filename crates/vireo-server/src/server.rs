@@ -568,8 +568,10 @@ impl Server {
             return Outcome::Done;
         }
         // Redis compat: a replica refuses writes from anyone but its
-        // primary (a transaction holding one included).
-        if self.primary.is_some() && !client.is_primary {
+        // primary (a transaction holding one included: EXEC is judged, not
+        // the commands it runs, so a transaction that turns the server into
+        // a replica runs whole).
+        if self.primary.is_some() && !client.is_primary && !self.in_exec {
             let queued = match &client.multi {
                 Some(state) if spec.name == "exec" => state.flags,
                 _ => 0,
@@ -585,7 +587,7 @@ impl Server {
         }
         // Redis compat: a primary with too few replicas acknowledging
         // recently refuses writes (min-replicas-to-write).
-        if self.config.min_replicas_to_write > 0 && self.primary.is_none() {
+        if self.config.min_replicas_to_write > 0 && self.primary.is_none() && !self.in_exec {
             let queued = match &client.multi {
                 Some(state) if spec.name == "exec" => state.flags,
                 _ => 0,

@@ -83,6 +83,28 @@ fn read_available(server: &mut Server, client: &mut Client) -> bool {
 }
 
 /// Answers every complete request in the client's query buffer.
+/// Refuses a request while the script runs. Redis compat: as any command
+/// the gate rejects, it dooms the client's transaction, and EXEC itself is
+/// answered by discarding it with the reason.
+fn refuse(server: &mut Server, client: &mut Client, words: &[Vec<u8>], reply: &str) {
+    let Some(state) = client.multi.as_mut() else {
+        return client.reply_error(reply);
+    };
+    let is_exec = words
+        .first()
+        .is_some_and(|name| name.eq_ignore_ascii_case(b"exec"));
+    if is_exec {
+        client.multi = None;
+        server.unwatch_all(client);
+        let reason = reply.strip_prefix('-').unwrap_or(reply);
+        return client.reply_error(format!(
+            "-EXECABORT Transaction discarded because of: {reason}"
+        ));
+    }
+    state.aborted = true;
+    client.reply_error(reply);
+}
+
 fn serve_requests(server: &mut Server, client: &mut Client, script: &mut BusyScript<'_>) {
     let query = std::mem::take(&mut client.query);
     let mut args = std::mem::take(&mut client.args);
@@ -103,7 +125,7 @@ fn serve_requests(server: &mut Server, client: &mut Client, script: &mut BusyScr
                 let argv = args.view(&request[..length]);
                 let words: Vec<Vec<u8>> = argv.iter().map(<[u8]>::to_vec).collect();
                 match answer(server, client, script, &words) {
-                    Answer::Refuse(reply) => client.reply_error(reply),
+                    Answer::Refuse(reply) => refuse(server, client, &words, reply),
                     Answer::Replied => {}
                     Answer::Run => {
                         server.process_command(client, argv);
