@@ -606,3 +606,30 @@ fn a_write_pause_holds_scripts_that_may_write_and_lets_no_writes_ones_run() {
     check(&mut t, c, "CLIENT UNPAUSE", "+OK\r\n");
     assert_eq!(t.send(writer, b""), b"$4\r\nlate\r\n");
 }
+
+#[test]
+fn scripts_cannot_read_streams_with_block() {
+    let (mut t, c) = connected();
+    check(&mut t, c, "XGROUP CREATE s g $ MKSTREAM", "+OK\r\n");
+    eval(
+        &mut t,
+        c,
+        "return redis.pcall('xread','STREAMS','s','$')",
+        "1 s",
+        "$-1\r\n",
+    );
+    eval(
+        &mut t,
+        c,
+        "return redis.pcall('xread','BLOCK',0,'STREAMS','s','$')",
+        "1 s",
+        "-ERR xread command is not allowed with BLOCK option from scripts\r\n",
+    );
+    eval(
+        &mut t,
+        c,
+        "return redis.pcall('xreadgroup','group','g','c','BLOCK',0,'STREAMS','s','>')",
+        "1 s",
+        "-ERR xreadgroup command is not allowed with BLOCK option from scripts\r\n",
+    );
+}

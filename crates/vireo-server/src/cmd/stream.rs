@@ -1268,6 +1268,14 @@ fn read_generic(server: &mut Server, client: &mut Client, argv: Argv<'_>, group_
         let more = argv.len() - 1 - i;
         let opt = &argv[i];
         if opt.eq_ignore_ascii_case(b"BLOCK") && more > 0 {
+            // Redis compat: refused outright in scripts (where it could only
+            // ever answer at once), named as the script spelled it.
+            if client.is_script {
+                return client.reply_error(format!(
+                    "{} command is not allowed with BLOCK option from scripts",
+                    String::from_utf8_lossy(&argv[0])
+                ));
+            }
             i += 1;
             let Some(ms) = parse_integer(
                 client,
