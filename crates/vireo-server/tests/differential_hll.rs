@@ -7,48 +7,15 @@
 
 mod support;
 
-use support::{Connection, ServerProcess};
+use support::{Pair, ServerProcess};
 use vireo_core::random::Rng;
 
 fn servers() -> Option<(ServerProcess, ServerProcess)> {
     support::redis_and_vireo(&[])
 }
 
-/// One connection to each server, sending every request to both.
-struct Pair {
-    redis: Connection,
-    vireo: Connection,
-}
-
+/// What these tests add to the shared pair of connections.
 impl Pair {
-    fn new(redis: &ServerProcess, vireo: &ServerProcess) -> Pair {
-        let mut pair = Pair {
-            redis: redis.connect(),
-            vireo: vireo.connect(),
-        };
-        pair.same(&[b"FLUSHALL"]);
-        pair
-    }
-
-    /// Sends `args` to both servers, asserts identical replies, returns it.
-    fn same(&mut self, args: &[&[u8]]) -> Vec<u8> {
-        let expected = self.redis.request(args);
-        let actual = self.vireo.request(args);
-        assert_eq!(
-            String::from_utf8_lossy(&actual),
-            String::from_utf8_lossy(&expected),
-            "request: {:?}",
-            args.iter()
-                .map(|arg| String::from_utf8_lossy(arg))
-                .collect::<Vec<_>>()
-        );
-        expected
-    }
-
-    fn line(&mut self, line: &str) -> Vec<u8> {
-        self.same(&support::words(line))
-    }
-
     /// PFADD `elements` to `key`, then compares the stored bytes, the
     /// estimate, the bytes with the refreshed cache and the DUMP payload.
     fn add_and_compare(&mut self, key: &[u8], elements: &[Vec<u8>]) {

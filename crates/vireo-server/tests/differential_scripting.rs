@@ -8,52 +8,19 @@
 
 mod support;
 
-use support::{Connection, ServerProcess};
+use support::{Pair, ServerProcess};
 
 fn servers() -> Option<(ServerProcess, ServerProcess)> {
     support::redis_and_vireo(&[])
 }
 
-/// One connection to each server, sending every request to both.
-struct Pair {
-    redis: Connection,
-    vireo: Connection,
-}
-
+/// What these tests add to the shared pair of connections.
 impl Pair {
-    fn new(redis: &ServerProcess, vireo: &ServerProcess) -> Pair {
-        let mut pair = Pair {
-            redis: redis.connect(),
-            vireo: vireo.connect(),
-        };
-        pair.same(&[b"FLUSHALL"]);
-        pair
-    }
-
-    /// Sends `args` to both servers and asserts identical replies.
-    fn same(&mut self, args: &[&[u8]]) -> Vec<u8> {
-        let expected = self.redis.request(args);
-        let actual = self.vireo.request(args);
-        assert_eq!(
-            String::from_utf8_lossy(&actual),
-            String::from_utf8_lossy(&expected),
-            "request: {:?}",
-            args.iter()
-                .map(|arg| String::from_utf8_lossy(arg))
-                .collect::<Vec<_>>()
-        );
-        expected
-    }
-
     /// EVAL `script` with `numkeys` and the remaining words.
     fn eval(&mut self, script: &str, rest: &[&str]) -> Vec<u8> {
         let mut args: Vec<&[u8]> = vec![b"EVAL", script.as_bytes()];
         args.extend(rest.iter().map(|word| word.as_bytes()));
         self.same(&args)
-    }
-
-    fn line(&mut self, line: &str) -> Vec<u8> {
-        self.same(&support::words(line))
     }
 }
 

@@ -9,44 +9,15 @@
 
 mod support;
 
-use support::{Connection, ServerProcess};
+use support::{Pair, ServerProcess};
 use vireo_core::random::Rng;
 
 fn servers() -> Option<(ServerProcess, ServerProcess)> {
     support::redis_and_vireo(&[])
 }
 
-/// One connection to each server, sending every request to both.
-struct Pair {
-    redis: Connection,
-    vireo: Connection,
-}
-
+/// What these tests add to the shared pair of connections.
 impl Pair {
-    fn new(redis: &ServerProcess, vireo: &ServerProcess) -> Pair {
-        let mut pair = Pair {
-            redis: redis.connect(),
-            vireo: vireo.connect(),
-        };
-        pair.same(&[b"FLUSHALL"]);
-        pair
-    }
-
-    /// Sends `args` to both servers, asserts identical replies, returns it.
-    fn same(&mut self, args: &[&[u8]]) -> Vec<u8> {
-        let expected = self.redis.request(args);
-        let actual = self.vireo.request(args);
-        assert_eq!(
-            String::from_utf8_lossy(&actual),
-            String::from_utf8_lossy(&expected),
-            "request: {:?}",
-            args.iter()
-                .map(|arg| String::from_utf8_lossy(arg))
-                .collect::<Vec<_>>()
-        );
-        expected
-    }
-
     fn lines(&mut self, lines: &str) {
         for line in lines.lines().map(str::trim).filter(|l| !l.is_empty()) {
             self.same(&support::words(line));

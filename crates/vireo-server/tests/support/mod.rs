@@ -303,3 +303,44 @@ pub fn words(line: &str) -> Vec<&[u8]> {
         .map(str::as_bytes)
         .collect()
 }
+
+/// One connection to each of a `redis-server` and a Vireo server, every
+/// request sent to both, for differential tests.
+pub struct Pair {
+    /// The connection to `redis-server`.
+    pub redis: Connection,
+    /// The connection to Vireo.
+    pub vireo: Connection,
+}
+
+impl Pair {
+    /// Connects to both servers and empties them.
+    pub fn new(redis: &ServerProcess, vireo: &ServerProcess) -> Pair {
+        let mut pair = Pair {
+            redis: redis.connect(),
+            vireo: vireo.connect(),
+        };
+        pair.same(&[b"FLUSHALL"]);
+        pair
+    }
+
+    /// Sends `args` to both servers, asserts identical replies, returns it.
+    pub fn same(&mut self, args: &[&[u8]]) -> Vec<u8> {
+        let expected = self.redis.request(args);
+        let actual = self.vireo.request(args);
+        assert_eq!(
+            String::from_utf8_lossy(&actual),
+            String::from_utf8_lossy(&expected),
+            "request: {:?}",
+            args.iter()
+                .map(|arg| String::from_utf8_lossy(arg))
+                .collect::<Vec<_>>()
+        );
+        expected
+    }
+
+    /// [`Pair::same`] for a command line split on spaces.
+    pub fn line(&mut self, line: &str) -> Vec<u8> {
+        self.same(&words(line))
+    }
+}
