@@ -354,13 +354,42 @@ fn eventually(what: &str, mut probe: impl FnMut() -> bool) {
     }
 }
 
+/// `redis-server`'s path; `None` (a skipped test) when it is not
+/// installed, except under CI, which installs it: there that fails.
+fn redis_server() -> Option<std::path::PathBuf> {
+    let found = find_program("redis-server");
+    assert!(
+        found.is_some() || std::env::var_os("CI").is_none(),
+        "CI installs redis-server for the interoperability tests"
+    );
+    found
+}
+
+/// A `redis-server` in `dir` following the primary on `port`, returned
+/// once its link is up.
+fn redis_replica_of(redis: &std::path::Path, dir: &TempDir, port: u16) -> ServerProcess {
+    let replica = ServerProcess::start(
+        redis.to_str().expect("utf-8 path"),
+        &[
+            "--dir",
+            dir.arg(),
+            "--enable-debug-command",
+            "yes",
+            "--replicaof",
+            "127.0.0.1",
+            &port.to_string(),
+        ],
+    );
+    let mut conn = replica.connect();
+    eventually("the replica's link", || {
+        request(&mut conn, "INFO replication").contains("master_link_status:up")
+    });
+    replica
+}
+
 #[test]
 fn a_redis_replica_follows_vireo_through_full_and_partial_resyncs() {
-    let Some(redis) = find_program("redis-server") else {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "CI installs redis-server for the interoperability tests"
-        );
+    let Some(redis) = redis_server() else {
         return;
     };
     let dir = TempDir::new("redis-replica");
@@ -377,22 +406,8 @@ fn a_redis_replica_follows_vireo_through_full_and_partial_resyncs() {
         conn.request(&words(line));
     }
     let replica_dir = TempDir::new("redis-replica-data");
-    let replica = ServerProcess::start(
-        redis.to_str().expect("utf-8 path"),
-        &[
-            "--dir",
-            replica_dir.arg(),
-            "--enable-debug-command",
-            "yes",
-            "--replicaof",
-            "127.0.0.1",
-            &primary.port.to_string(),
-        ],
-    );
+    let replica = redis_replica_of(&redis, &replica_dir, primary.port);
     let mut replica_conn = replica.connect();
-    eventually("the replica's link", || {
-        request(&mut replica_conn, "INFO replication").contains("master_link_status:up")
-    });
     for line in [
         "INCRBYFLOAT s2 2.5",
         "SPOP set",
@@ -451,11 +466,7 @@ fn info_field(conn: &mut Connection, section: &str, name: &str) -> String {
 
 #[test]
 fn vireo_follows_a_redis_primary_then_takes_over_from_it() {
-    let Some(redis) = find_program("redis-server") else {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "CI installs redis-server for the interoperability tests"
-        );
+    let Some(redis) = redis_server() else {
         return;
     };
     let primary_dir = TempDir::new("redis-primary");
@@ -673,33 +684,15 @@ fn a_replica_able_to_take_a_diskless_transfer_waits_the_sync_delay() {
 
 #[test]
 fn stream_ids_trims_and_group_deliveries_reach_a_redis_replica_exactly() {
-    let Some(redis) = find_program("redis-server") else {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "CI installs redis-server for the interoperability tests"
-        );
+    let Some(redis) = redis_server() else {
         return;
     };
     let dir = TempDir::new("stream-primary");
     let primary = vireo_in(&dir);
     let mut conn = primary.connect();
     let replica_dir = TempDir::new("stream-replica");
-    let replica = ServerProcess::start(
-        redis.to_str().expect("utf-8 path"),
-        &[
-            "--dir",
-            replica_dir.arg(),
-            "--enable-debug-command",
-            "yes",
-            "--replicaof",
-            "127.0.0.1",
-            &primary.port.to_string(),
-        ],
-    );
+    let replica = redis_replica_of(&redis, &replica_dir, primary.port);
     let mut replica_conn = replica.connect();
-    eventually("the replica's link", || {
-        request(&mut replica_conn, "INFO replication").contains("master_link_status:up")
-    });
     for round in 0..300 {
         conn.request(&words(&format!("XADD s MAXLEN ~ 50 * field {round}")));
     }
