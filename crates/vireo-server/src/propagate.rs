@@ -62,6 +62,14 @@ impl Propagation {
     pub fn in_command(&self) -> bool {
         self.depth > 0
     }
+
+    /// Adds an operation on `db`, which `encode` writes into the buffer.
+    fn push(&mut self, db: usize, encode: impl FnOnce(&mut Vec<u8>)) {
+        let start = self.bytes.len();
+        encode(&mut self.bytes);
+        let end = self.bytes.len();
+        self.ops.push((db, start..end));
+    }
 }
 
 impl Server {
@@ -94,17 +102,13 @@ impl Server {
         self.propagate_expired_keys();
         let choice = std::mem::replace(&mut self.propagation.current, outer);
         if !choice.prevent && (changed || choice.force) {
-            let propagation = &mut self.propagation;
-            let start = propagation.bytes.len();
-            match choice.rewritten {
-                Some(encoded) => propagation.bytes.extend_from_slice(&encoded),
+            self.propagation.push(db, |bytes| match choice.rewritten {
+                Some(encoded) => bytes.extend_from_slice(&encoded),
                 None => {
                     let args: Vec<&[u8]> = args.collect();
-                    encode::command(&mut propagation.bytes, &args);
+                    encode::command(bytes, &args);
                 }
-            }
-            let end = propagation.bytes.len();
-            propagation.ops.push((db, start..end));
+            });
         }
         if self.propagation.depth == 0 {
             self.propagate_pending(!unit_without_multi);
@@ -139,12 +143,9 @@ impl Server {
         }
         // Keys found expired so far came first.
         self.propagate_expired_keys();
-        let propagation = &mut self.propagation;
-        let start = propagation.bytes.len();
-        encode::command(&mut propagation.bytes, args);
-        let end = propagation.bytes.len();
-        propagation.ops.push((db, start..end));
-        if propagation.depth == 0 {
+        self.propagation
+            .push(db, |bytes| encode::command(bytes, args));
+        if self.propagation.depth == 0 {
             self.propagate_pending(false);
         }
     }
@@ -163,11 +164,8 @@ impl Server {
                 self.tracking.expired.extend(keys.iter().cloned());
             }
             for key in keys {
-                let propagation = &mut self.propagation;
-                let start = propagation.bytes.len();
-                encode::command(&mut propagation.bytes, &[command, &key]);
-                let end = propagation.bytes.len();
-                propagation.ops.push((db, start..end));
+                self.propagation
+                    .push(db, |bytes| encode::command(bytes, &[command, &key]));
             }
         }
     }
@@ -175,8 +173,10 @@ impl Server {
     /// Sends the unit's operations, in MULTI/EXEC when there are several
     /// and `transaction` allows it.
     pub(crate) fn propagate_pending(&mut self, transaction: bool) {
-        let ops = std::mem::take(&mut self.propagation.ops);
-        let bytes = std::mem::take(&mut self.propagation.bytes);
+        // Taken out while they are fed (feeding needs the whole server),
+        // put back empty so their allocations serve the next unit.
+        let mut ops = std::mem::take(&mut self.propagation.ops);
+        let mut bytes = std::mem::take(&mut self.propagation.bytes);
         if !ops.is_empty() {
             let wrap = transaction && ops.len() > 1;
             if wrap {
@@ -190,8 +190,6 @@ impl Server {
                 crate::replication::feed(self, last_db, b"*1\r\n$4\r\nEXEC\r\n");
             }
         }
-        let mut ops = ops;
-        let mut bytes = bytes;
         ops.clear();
         bytes.clear();
         self.propagation.ops = ops;

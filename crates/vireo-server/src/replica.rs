@@ -224,12 +224,8 @@ fn set_replica_databases(server: &mut Server, replica: bool) {
 }
 
 fn disconnect_replicas(server: &mut Server) {
-    for slot in std::mem::take(&mut server.replication.replicas) {
-        if let Some(Some(client)) = server.clients.get_mut(slot) {
-            client.replica = None;
-            client.close_after_reply = true;
-            server.clients_to_close.push(slot);
-        }
+    for slot in server.replication.replicas.clone() {
+        crate::replication::disconnect_replica(server, slot);
     }
 }
 

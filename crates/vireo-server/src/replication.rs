@@ -294,13 +294,12 @@ pub fn sync_command(server: &mut Server, client: &mut Client, psync: Option<(&[u
         server.replication.replid = crate::server::random_hex_id();
         server.replication.replid2 = "0".repeat(40);
         server.replication.second_offset = -1;
-        server.replication.backlog = Some(Backlog::new(server.config.repl_backlog_size as usize));
+        ensure_backlog(server);
         crate::notice!(
             "Replication backlog created, my new replication IDs are '{}' and '{}'",
             server.replication.replid,
             server.replication.replid2
         );
-        server.enable_propagation();
     }
     crate::notice!(
         "Replica {} asks for synchronization",
@@ -443,12 +442,7 @@ fn start_snapshot(server: &mut Server, current: Option<&mut Client>) {
             drop_replica(server, client);
         }
         for slot in waiting_slots(server, Phase::WaitSnapshotStart) {
-            if let Some(Some(client)) = server.clients.get_mut(slot) {
-                client.close_after_reply = true;
-                client.replica = None;
-                server.clients_to_close.push(slot);
-            }
-            server.replication.replicas.retain(|s| *s != slot);
+            disconnect_replica(server, slot);
         }
         return;
     }
@@ -526,10 +520,7 @@ pub fn snapshot_finished(
             };
             let Some(file) = &file else {
                 crate::warning!("SYNC failed. BGSAVE child returned an error");
-                client.close_after_reply = true;
-                client.replica = None;
-                server.clients_to_close.push(slot);
-                server.replication.replicas.retain(|s| *s != slot);
+                disconnect_replica(server, slot);
                 continue;
             };
             let Some(replica) = client.replica.as_mut() else {
@@ -565,6 +556,20 @@ pub fn snapshot_finished(
     {
         start_snapshot(server, None);
     }
+}
+
+/// Disconnects the replica in `slot` (it cannot be served, or it must
+/// learn a new history): forgotten at once, its connection closed before
+/// anything more is written to it.
+pub fn disconnect_replica(server: &mut Server, slot: usize) {
+    let Some(mut client) = server.take_client(slot) else {
+        return;
+    };
+    drop_replica(server, &mut client);
+    client.close_after_reply = true;
+    client.out.truncate(client.out_sent);
+    server.clients_to_close.push(slot);
+    server.put_client(client);
 }
 
 /// Forgets a replica (its connection is closing or it gave up).
@@ -676,8 +681,7 @@ pub fn restore_history(server: &mut Server) {
     replication.offset = offset;
     replication.stream_db = Some(db);
     replication.no_replicas_since_ms = server.now_ms;
-    replication.backlog = Some(Backlog::new(server.config.repl_backlog_size as usize));
-    server.enable_propagation();
+    ensure_backlog(server);
     // Redis compat: keys the load found expired are deleted on replicas
     // through the continued stream (too many, and the backlog no longer
     // reaches back to the old history: replicas resync fully).
@@ -733,13 +737,17 @@ pub fn good_replicas(server: &Server) -> u64 {
         .count() as u64
 }
 
-/// `ip:port` of a replica as Redis logs it.
-fn replica_address(client: &Client) -> String {
-    let ip = client
+/// A replica's IP address: its peer address without the port.
+pub fn replica_ip(client: &Client) -> &str {
+    client
         .peer
         .rsplit_once(':')
-        .map_or(client.peer.as_str(), |(ip, _)| ip);
-    format!("{ip}:{}", client.repl_port)
+        .map_or(client.peer.as_str(), |(ip, _)| ip)
+}
+
+/// `ip:port` of a replica as Redis logs it.
+fn replica_address(client: &Client) -> String {
+    format!("{}:{}", replica_ip(client), client.repl_port)
 }
 
 /// INFO replication's lines for the primary.
@@ -763,10 +771,7 @@ pub fn info_lines(server: &Server, field: &mut dyn FnMut(&str, &dyn std::fmt::Di
             Phase::Online if client.repl_uncounted > client.out_sent => "send_bulk",
             Phase::Online => "online",
         };
-        let ip = client
-            .peer
-            .rsplit_once(':')
-            .map_or(client.peer.as_str(), |(ip, _)| ip);
+        let ip = replica_ip(client);
         let lag = (server.now_ms - replica.ack_ms) / 1000;
         field(
             &format!("slave{index}"),

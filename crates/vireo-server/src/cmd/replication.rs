@@ -229,11 +229,8 @@ fn role(server: &mut Server, client: &mut Client, _argv: Argv<'_>) {
             if replica.phase != crate::replication::Phase::Online {
                 return None;
             }
-            let ip = replica_client
-                .peer
-                .rsplit_once(':')
-                .map_or(replica_client.peer.as_str(), |(ip, _)| ip);
-            Some((ip.to_string(), replica_client.repl_port, replica.ack_offset))
+            let ip = crate::replication::replica_ip(replica_client).to_string();
+            Some((ip, replica_client.repl_port, replica.ack_offset))
         })
         .collect();
     client.reply_array_len(replicas.len());
