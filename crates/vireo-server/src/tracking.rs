@@ -452,11 +452,7 @@ pub fn after_command(
     // Redis compat: a script is tracked by the keys it declared, and only
     // if it ran a read-only command (EVAL_RO included: its own flag does
     // not count); the commands it runs track nothing themselves.
-    let script = matches!(
-        spec.name,
-        "eval" | "evalsha" | "eval_ro" | "evalsha_ro" | "fcall" | "fcall_ro"
-    );
-    if script {
+    if crate::scripting::runs_script(spec) {
         if std::mem::take(&mut server.tracking.script_read) {
             remember_keys(server, client, spec, argv);
         }

@@ -447,6 +447,14 @@ pub fn parse_shebang(body: &[u8]) -> Result<(u64, usize), String> {
     Ok((script_flags, end))
 }
 
+/// EVAL, EVALSHA, FCALL or one of their read-only forms.
+pub fn runs_script(spec: &crate::command::CommandSpec) -> bool {
+    matches!(
+        spec.name,
+        "eval" | "evalsha" | "eval_ro" | "evalsha_ro" | "fcall" | "fcall_ro"
+    )
+}
+
 /// The flags the gate judges a script command by (Redis's
 /// `evalGetCommandFlags`): a script that declared flags in its shebang is
 /// a write only without `no-writes`, and no longer "may replicate"; one
