@@ -228,13 +228,17 @@ impl Connection {
     /// Reads one whole reply and returns its exact bytes; `None` when the
     /// server closed the connection (or sent nothing within the timeout).
     pub fn read_reply(&mut self) -> Option<Vec<u8>> {
+        // The decoder resumes: on a partial aggregate it may consume the
+        // elements it has already decoded, so the reply's bytes are
+        // gathered across reads, not taken from the last buffer alone.
+        let mut reply = Vec::new();
         loop {
             let before = self.buffer.clone();
-            match self.decoder.decode(&mut self.buffer) {
-                Ok(Some(_frame)) => {
-                    let consumed = before.len() - self.buffer.len();
-                    return Some(before[..consumed].to_vec());
-                }
+            let decoded = self.decoder.decode(&mut self.buffer);
+            let consumed = before.len() - self.buffer.len();
+            reply.extend_from_slice(&before[..consumed]);
+            match decoded {
+                Ok(Some(_frame)) => return Some(reply),
                 Ok(None) => {}
                 Err(error) => panic!("undecodable reply: {error}"),
             }
